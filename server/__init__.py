@@ -1,0 +1,1 @@
+"""fayuan server: the aiohttp application, its domains and its storage."""

@@ -1,0 +1,1 @@
+"""Staff accounts, their sessions, kiosk devices, the lawyer directory and permissions."""

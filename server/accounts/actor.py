@@ -1,0 +1,35 @@
+"""Who is asking: a staff account, a kiosk device, or nobody."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from server.accounts.permissions import Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: Literal["account", "device", "anonymous"]
+    id: int | None = None
+    role: Role | None = None
+    unit_id: int | None = None
+    unit_path: str = ""
+    name: str = ""
+    session_id: str | None = None
+    csrf_token: str | None = None
+
+    @property
+    def ref(self) -> str:
+        return f"{self.kind}:{self.id}" if self.id is not None else self.kind
+
+    @property
+    def at_center(self) -> bool:
+        """Belongs to the root of the unit tree (paths look like "/1/")."""
+        return self.unit_path.count("/") == 2
+
+    def sees_unit(self, path: str) -> bool:
+        """The unit tree rule: a unit sees itself and everything below it."""
+        return bool(self.unit_path) and path.startswith(self.unit_path)
+
+
+ANONYMOUS = Actor(kind="anonymous")

@@ -1,0 +1,118 @@
+"""Staff logins and kiosk device tokens: the rules of issue #2 in one place.
+
+A session ends after IDLE_TIMEOUT without a request or ABSOLUTE_TIMEOUT after login,
+whichever comes first; logout ends it on the server. LOCKOUT_THRESHOLD failed logins in a
+row lock the account for LOCKOUT_DURATION.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.actor import Actor
+from server.accounts.models import Account, AuthSession, Device
+from server.accounts.passwords import new_token, token_digest, verify_password
+from server.accounts.permissions import Role
+from server.errors import AccountLocked, NotAuthenticated
+from server.org.models import Unit
+
+IDLE_TIMEOUT = timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = timedelta(hours=12)
+LOCKOUT_THRESHOLD = 5
+LOCKOUT_DURATION = timedelta(minutes=15)
+# last_seen_at is written at most this often, so reads do not each cost a write.
+TOUCH_INTERVAL = timedelta(seconds=30)
+
+
+class LoginFailed(NotAuthenticated):
+    code = "login_failed"
+
+
+async def login(
+    session: AsyncSession, *, username: str, password: str, now: datetime, client_addr: str
+) -> tuple[str, AuthSession, Account]:
+    """Check a password; return (cookie token, session row, account). Raises LoginFailed or
+    AccountLocked. The caller commits, also on failure, so the failure count is kept."""
+    account = await session.scalar(select(Account).where(Account.username == username))
+    if account is not None and account.locked_until is not None and account.locked_until > now:
+        raise AccountLocked("this account is locked after too many failed logins; try again later",
+                            locked_until=account.locked_until.isoformat())
+    ok = verify_password(account.password_hash if account else None, password)
+    if account is None or not ok or not account.active:
+        if account is not None and not ok:
+            account.failed_logins += 1
+            if account.failed_logins >= LOCKOUT_THRESHOLD:
+                account.locked_until = now + LOCKOUT_DURATION
+                account.failed_logins = 0
+                raise AccountLocked("too many failed logins: this account is locked for 15 minutes",
+                                    locked_until=account.locked_until.isoformat())
+        raise LoginFailed("wrong username or password")
+    account.failed_logins = 0
+    account.locked_until = None
+    token = new_token()
+    row = AuthSession(
+        id=token_digest(token),
+        account_id=account.id,
+        csrf_token=new_token(),
+        created_at=now,
+        last_seen_at=now,
+        client_addr=client_addr[:64],
+    )
+    session.add(row)
+    return token, row, account
+
+
+async def resolve_session(session: AsyncSession, token: str, now: datetime) -> Actor | None:
+    """The actor behind a session cookie, or None when it is unknown, ended or expired."""
+    row = await session.get(AuthSession, token_digest(token))
+    if row is None or row.ended_at is not None:
+        return None
+    if now - row.last_seen_at > IDLE_TIMEOUT or now - row.created_at > ABSOLUTE_TIMEOUT:
+        row.ended_at = now
+        await session.commit()
+        return None
+    account = await session.get(Account, row.account_id)
+    if account is None or not account.active:
+        return None
+    unit = await session.get(Unit, account.unit_id)
+    if now - row.last_seen_at > TOUCH_INTERVAL:
+        row.last_seen_at = now
+        await session.commit()
+    return Actor(
+        kind="account",
+        id=account.id,
+        role=Role(account.role),
+        unit_id=account.unit_id,
+        unit_path=unit.path if unit and unit.active else "",
+        name=account.display_name,
+        session_id=row.id,
+        csrf_token=row.csrf_token,
+    )
+
+
+async def resolve_device(session: AsyncSession, token: str, now: datetime) -> Actor | None:
+    device = await session.scalar(select(Device).where(Device.token_hash == token_digest(token)))
+    if device is None or device.revoked_at is not None:
+        return None
+    unit = await session.get(Unit, device.unit_id)
+    if unit is None or not unit.active:
+        return None
+    if device.last_seen_at is None or now - device.last_seen_at > TOUCH_INTERVAL:
+        device.last_seen_at = now
+        await session.commit()
+    return Actor(
+        kind="device",
+        id=device.id,
+        role=Role.kiosk,
+        unit_id=unit.id,
+        unit_path=unit.path,
+        name=device.name,
+    )
+
+
+async def logout(session: AsyncSession, session_id: str, now: datetime) -> None:
+    row = await session.get(AuthSession, session_id)
+    if row is not None and row.ended_at is None:
+        row.ended_at = now

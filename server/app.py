@@ -1,0 +1,68 @@
+"""The application factory: settings → cleanup contexts → routes → middlewares.
+
+Every resource and background task is one async generator in app.cleanup_ctx
+(create → yield → stop), cleaned up in reverse order.
+"""
+from __future__ import annotations
+
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from server import health, pages
+from server.accounts import views as accounts_views
+from server.audit import views as audit_views
+from server.clock import Clock, SystemClock
+from server.config import Settings
+from server.db import Database, make_engine
+from server.hours import views as hours_views
+from server.org import views as org_views
+from server.pubsub.base import PubSub
+from server.pubsub.memory import MemoryPubSub
+from server.web import keys, middleware
+from server.web.api import Router
+
+MAX_REQUEST_BYTES = 1_000_000  # uploads stream through their own handler with their own limit
+
+
+def make_router() -> Router:
+    router = Router()
+    for module in (health, accounts_views, org_views, audit_views, hours_views):
+        router.include(module.router)
+    return router
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    app[keys.DB] = Database(make_engine(app[keys.SETTINGS].database_url))
+    yield
+    await app[keys.DB].dispose()
+
+
+async def _pubsub(app: web.Application) -> AsyncIterator[None]:
+    url = app[keys.SETTINGS].redis_url
+    if url:
+        from server.pubsub.redis import RedisPubSub
+
+        ps: PubSub = RedisPubSub(url)
+    else:
+        ps = MemoryPubSub()
+    await ps.start()
+    app[keys.PUBSUB] = ps
+    yield
+    await ps.stop()
+
+
+def init_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    settings = settings.with_secret()
+    app = web.Application(
+        middlewares=[middleware.errors, middleware.actor, middleware.csrf],
+        client_max_size=MAX_REQUEST_BYTES,
+    )
+    app[keys.SETTINGS] = settings
+    app[keys.CLOCK] = clock or SystemClock()
+    app.cleanup_ctx.extend([_database, _pubsub])
+    router = make_router()
+    app[keys.ROUTER] = router
+    router.install(app)
+    pages.install(app)
+    return app

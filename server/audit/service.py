@@ -1,0 +1,75 @@
+"""Writing and reading the audit log. There is deliberately no update or delete here."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.accounts.actor import Actor
+from server.audit.models import AuditEntry
+
+
+def record(
+    session: AsyncSession,
+    *,
+    at: datetime,
+    actor: Actor,
+    action: str,
+    object: str = "",
+    outcome: str = "ok",
+    client_addr: str = "",
+    detail: str = "",
+) -> None:
+    """Add an audit row to the caller's transaction: it commits with the change it describes."""
+    session.add(
+        AuditEntry(
+            at=at,
+            actor=actor.ref,
+            actor_name=actor.name[:100],
+            role=str(actor.role or ""),
+            unit_id=actor.unit_id,
+            action=action,
+            object=object[:200],
+            outcome=outcome,
+            client_addr=client_addr[:64],
+            detail=detail[:1000],
+        )
+    )
+
+
+async def record_now(sessions: async_sessionmaker[AsyncSession], **kwargs: object) -> None:
+    """Write a row in a transaction of its own: for refusals and failures, whose request's own
+    transaction is rolled back."""
+    async with sessions.begin() as session:
+        record(session, **kwargs)  # type: ignore[arg-type]
+
+
+async def page(
+    session: AsyncSession,
+    *,
+    unit_ids: list[int] | None,
+    actor: str | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[int, list[AuditEntry]]:
+    query = select(AuditEntry)
+    if unit_ids is not None:
+        query = query.where(AuditEntry.unit_id.in_(unit_ids))
+    if actor:
+        query = query.where(AuditEntry.actor == actor)
+    if action:
+        query = query.where(AuditEntry.action.startswith(action))
+    if outcome:
+        query = query.where(AuditEntry.outcome == outcome)
+    if since:
+        query = query.where(AuditEntry.at >= since)
+    if until:
+        query = query.where(AuditEntry.at < until)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = await session.scalars(query.order_by(AuditEntry.id.desc()).offset(offset).limit(limit))
+    return int(total or 0), list(rows)

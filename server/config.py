@@ -1,0 +1,119 @@
+"""Settings, read once from the environment at start-up (never at import time).
+
+Every variable is documented in README.md with its default. A bad value raises
+ConfigError naming the variable; the CLI prints that one line and exits 2.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(Exception):
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    host: str
+    port: int
+    secret_key: str
+    timezone: ZoneInfo
+    turn_secret: str | None = None
+    turn_urls: tuple[str, ...] = ()
+    stun_urls: tuple[str, ...] = ()
+    demo: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("FAYUAN_DATA_DIR", "var")).resolve()
+        database_url = env.get("FAYUAN_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'fayuan.sqlite3'}"
+        scheme = urlparse(database_url).scheme
+        if scheme not in ("sqlite+aiosqlite", "postgresql+asyncpg"):
+            raise ConfigError(
+                "FAYUAN_DATABASE_URL",
+                f"scheme {scheme!r} is not supported; use sqlite+aiosqlite:/// or postgresql+asyncpg://",
+            )
+        redis_url = env.get("FAYUAN_REDIS_URL") or None
+        if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
+            raise ConfigError("FAYUAN_REDIS_URL", "must start with redis://, rediss:// or unix://")
+        host = env.get("FAYUAN_HOST", "127.0.0.1")
+        port_text = env.get("FAYUAN_PORT", "8080")
+        try:
+            port = int(port_text)
+        except ValueError:
+            raise ConfigError("FAYUAN_PORT", f"{port_text!r} is not a whole number") from None
+        if not 0 <= port <= 65535:
+            raise ConfigError("FAYUAN_PORT", f"{port} is outside 0-65535")
+        tz_name = env.get("FAYUAN_TIMEZONE", "Asia/Shanghai")
+        try:
+            tz = ZoneInfo(tz_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError("FAYUAN_TIMEZONE", f"{tz_name!r} is not a known IANA time zone") from None
+        secret = env.get("FAYUAN_SECRET_KEY")
+        if secret is not None and len(secret) < 32:
+            raise ConfigError("FAYUAN_SECRET_KEY", "must be at least 32 characters")
+        turn_secret = env.get("FAYUAN_TURN_SECRET") or None
+        turn_urls = _split(env.get("FAYUAN_TURN_URLS", ""))
+        for url in turn_urls:
+            if not url.startswith(("turn:", "turns:")):
+                raise ConfigError("FAYUAN_TURN_URLS", f"{url!r} does not start with turn: or turns:")
+        if turn_secret and not turn_urls:
+            raise ConfigError("FAYUAN_TURN_URLS", "is required when FAYUAN_TURN_SECRET is set")
+        stun_urls = _split(env.get("FAYUAN_STUN_URLS", ""))
+        for url in stun_urls:
+            if not url.startswith("stun:"):
+                raise ConfigError("FAYUAN_STUN_URLS", f"{url!r} does not start with stun:")
+        extra = {k: v for k, v in env.items() if k.startswith("FAYUAN_")}
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=redis_url,
+            host=host,
+            port=port,
+            secret_key=secret or "",
+            timezone=tz,
+            turn_secret=turn_secret,
+            turn_urls=turn_urls,
+            stun_urls=stun_urls,
+            demo=env.get("FAYUAN_DEMO", "0") == "1",
+            extra=extra,
+        )
+
+    def with_secret(self) -> "Settings":
+        """Fill in the secret key from var/, creating it on first start."""
+        if self.secret_key:
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return _replace(self, secret_key=path.read_text().strip())
+
+
+def _split(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.split(",") if part.strip())
+
+
+def _replace(settings: Settings, **changes: object) -> Settings:
+    from dataclasses import replace
+
+    return replace(settings, **changes)

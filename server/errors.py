@@ -1,0 +1,73 @@
+"""Errors that domain services raise; the HTTP and socket layers translate them.
+
+FayuanError                       status code
+ ├── InvalidInput                 400    invalid          (bad field, bad time, bad id)
+ ├── NotAuthenticated             401    unauthenticated  (no or expired session / token)
+ ├── PermissionDenied             403    forbidden        (role or unit tree says no)
+ │    └── AccountLocked           403    account_locked   (too many failed logins)
+ ├── NotFound                     404    not_found
+ ├── Conflict                     409    conflict         (duplicate code, stale state)
+ │    ├── IllegalTransition       409    illegal_transition
+ │    └── ServiceClosed           409    service_closed   (outside service hours)
+ ├── TooLarge                     413    too_large
+ └── RateLimited                  429    rate_limited
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class FayuanError(Exception):
+    status = 500
+    code = "error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return {"error": body}
+
+
+class InvalidInput(FayuanError):
+    status, code = 400, "invalid"
+
+
+class NotAuthenticated(FayuanError):
+    status, code = 401, "unauthenticated"
+
+
+class PermissionDenied(FayuanError):
+    status, code = 403, "forbidden"
+
+
+class AccountLocked(PermissionDenied):
+    code = "account_locked"
+
+
+class NotFound(FayuanError):
+    status, code = 404, "not_found"
+
+
+class Conflict(FayuanError):
+    status, code = 409, "conflict"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class ServiceClosed(Conflict):
+    code = "service_closed"
+
+
+class TooLarge(FayuanError):
+    status, code = 413, "too_large"
+
+
+class RateLimited(FayuanError):
+    status, code = 429, "rate_limited"

@@ -1,0 +1,1 @@
+"""Service hours: weekly windows plus a calendar of holidays and make-up workdays."""

@@ -1,0 +1,44 @@
+"""The browser pages: static HTML, CSS, JS and message catalogs from client/web, plus the
+npm-installed libraries that the build copies into client/web/vendor."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+WEB_ROOT = Path(__file__).resolve().parent.parent / "client" / "web"
+PAGES = {
+    "/login": "login.html",
+    "/admin": "admin.html",
+    "/admin/units": "admin.html",
+    "/admin/accounts": "admin.html",
+    "/admin/devices": "admin.html",
+    "/admin/lawyers": "admin.html",
+    "/admin/hours": "admin.html",
+    "/admin/audit": "admin.html",
+}
+CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+       "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+
+
+def _page(filename: str):  # type: ignore[no-untyped-def]
+    async def serve(request: web.Request) -> web.StreamResponse:
+        path = WEB_ROOT / "pages" / filename
+        if not path.exists():
+            raise web.HTTPNotFound(text=f"page {filename} is not built")
+        return web.FileResponse(path, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
+
+    return serve
+
+
+def install(app: web.Application, pages: dict[str, str] | None = None) -> None:
+    for url, filename in (pages or PAGES).items():
+        app.router.add_get(url, _page(filename))
+
+    async def root(request: web.Request) -> web.StreamResponse:
+        raise web.HTTPFound("/login")
+
+    app.router.add_get("/", root)
+    for prefix, folder in (("/static", WEB_ROOT / "static"), ("/vendor", WEB_ROOT / "vendor")):
+        folder.mkdir(parents=True, exist_ok=True)
+        app.router.add_static(prefix, folder, append_version=False)

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every domain's views: routing, validation, errors, OpenAPI."""

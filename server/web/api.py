@@ -1,0 +1,301 @@
+"""Declaring HTTP routes once: the pydantic models that validate a request also describe it
+in the OpenAPI document, so the two cannot drift apart.
+
+A view is `async def view(call: Call) -> BaseModel | dict | list | None`; it parses nothing
+itself (Router did), calls a service with `call.session` and `call.actor`, and returns.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Literal
+
+from aiohttp import web
+from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from server.web import keys
+
+Auth = Literal["public", "account", "device", "any"]
+View = Callable[["Call"], Awaitable[Any]]
+MAX_JSON_BYTES = 1_000_000
+
+
+@dataclass
+class Call:
+    request: web.Request
+    body: Any = None
+    query: Any = None
+    path: dict[str, int | str] = field(default_factory=dict)
+    _session: AsyncSession | None = None
+
+    @property
+    def actor(self):  # type: ignore[no-untyped-def]
+        return self.request[keys.ACTOR]
+
+    @property
+    def app(self) -> web.Application:
+        return self.request.app
+
+    @property
+    def clock(self):  # type: ignore[no-untyped-def]
+        return self.request.app[keys.CLOCK]
+
+    @property
+    def settings(self):  # type: ignore[no-untyped-def]
+        return self.request.app[keys.SETTINGS]
+
+    @property
+    def session(self) -> AsyncSession:
+        """One transaction per request, committed when the view returns without error."""
+        if self._session is None:
+            self._session = self.request.app[keys.DB].sessions()
+        return self._session
+
+    @property
+    def client_addr(self) -> str:
+        return self.request.remote or ""
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    view: View
+    auth: Auth
+    summary: str
+    tag: str
+    body: type[BaseModel] | None
+    query: type[BaseModel] | None
+    response: Any
+    status: int
+    path_types: dict[str, type]
+
+
+class Router:
+    def __init__(self) -> None:
+        self.routes: list[Route] = []
+
+    def route(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        tag: str,
+        auth: Auth = "account",
+        body: type[BaseModel] | None = None,
+        query: type[BaseModel] | None = None,
+        response: Any = None,
+        status: int = 200,
+        path_types: dict[str, type] | None = None,
+    ) -> Callable[[View], View]:
+        def register(view: View) -> View:
+            self.routes.append(
+                Route(method, path, view, auth, summary, tag, body, query, response, status, path_types or {})
+            )
+            return view
+
+        return register
+
+    def get(self, path: str, **kw: Any) -> Callable[[View], View]:
+        return self.route("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Callable[[View], View]:
+        return self.route("POST", path, status=kw.pop("status", 201), **kw)
+
+    def put(self, path: str, **kw: Any) -> Callable[[View], View]:
+        return self.route("PUT", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Callable[[View], View]:
+        return self.route("PATCH", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Callable[[View], View]:
+        return self.route("DELETE", path, **kw)
+
+    def include(self, other: "Router") -> None:
+        self.routes.extend(other.routes)
+
+    def install(self, app: web.Application) -> None:
+        for route in self.routes:
+            app.router.add_route(route.method, route.path, _handler(route))
+
+
+def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
+        actor = request[keys.ACTOR]
+        _check_auth(route.auth, actor)
+        call = Call(request)
+        call.path = _parse_path(request, route)
+        if route.query is not None:
+            call.query = _validate(route.query, dict(request.query), "query")
+        if route.body is not None:
+            call.body = _validate(route.body, await _read_json(request), "body")
+        try:
+            result = await route.view(call)
+            if call._session is not None:
+                await call._session.commit()
+        finally:
+            if call._session is not None:
+                await call._session.close()
+        if isinstance(result, web.StreamResponse):
+            return result
+        return json_response(result, status=route.status if result is not None else 204)
+
+    handle.__name__ = route.view.__name__
+    return handle
+
+
+def _check_auth(auth: Auth, actor: Any) -> None:
+    if auth == "public":
+        return
+    if actor.kind == "anonymous":
+        raise NotAuthenticated("log in first")
+    if auth == "account" and actor.kind != "account":
+        raise PermissionDenied("this needs a staff login, not a device")
+    if auth == "device" and actor.kind != "device":
+        raise PermissionDenied("this is for kiosk devices")
+
+
+def _parse_path(request: web.Request, route: Route) -> dict[str, int | str]:
+    values: dict[str, int | str] = {}
+    for name, raw in request.match_info.items():
+        kind = route.path_types.get(name, int)
+        if kind is int:
+            if not raw.isdigit() or len(raw) > 18:
+                raise InvalidInput(f"path parameter {name!r} must be a positive whole number", field=name)
+            values[name] = int(raw)
+        else:
+            values[name] = raw
+    return values
+
+
+async def _read_json(request: web.Request) -> Any:
+    if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
+        from server.errors import TooLarge
+
+        raise TooLarge(f"a JSON body may be at most {MAX_JSON_BYTES} bytes")
+    raw = await request.content.read(MAX_JSON_BYTES + 1)
+    if len(raw) > MAX_JSON_BYTES:
+        from server.errors import TooLarge
+
+        raise TooLarge(f"a JSON body may be at most {MAX_JSON_BYTES} bytes")
+    if not raw.strip():
+        raise InvalidInput("the request needs a JSON body")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"the body is not valid JSON: {exc}") from None
+
+
+def _validate(model: type[BaseModel], data: Any, where: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            {"field": ".".join(str(p) for p in err["loc"]) or where, "problem": err["msg"]}
+            for err in exc.errors(include_url=False, include_context=False, include_input=False)
+        ]
+        first = problems[0]
+        raise InvalidInput(f"{where} field {first['field']!r}: {first['problem']}", problems=problems) from None
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    if status == 204:
+        return web.Response(status=204, headers=headers)
+    if isinstance(data, BaseModel):
+        text = data.model_dump_json()
+    elif isinstance(data, list) and data and isinstance(data[0], BaseModel):
+        text = "[" + ",".join(item.model_dump_json() for item in data) + "]"
+    else:
+        text = json.dumps(data, default=_default, ensure_ascii=False)
+    return web.Response(text=text, status=status, content_type="application/json", headers=headers)
+
+
+def openapi(router: Router, title: str = "fayuan", version: str = "0.1.0") -> dict[str, Any]:
+    """Build the OpenAPI 3.1 document from the registered routes and their models."""
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+
+    def ref(model: Any) -> dict[str, Any]:
+        schema = TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in schema.pop("$defs", {}).items():
+            schemas[name] = sub
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            schemas[model.__name__] = schema
+            return {"$ref": f"#/components/schemas/{model.__name__}"}
+        return schema
+
+    error = {
+        "description": "error",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}},
+            }
+        },
+    }
+    for route in router.routes:
+        op: dict[str, Any] = {
+            "summary": route.summary,
+            "tags": [route.tag],
+            "operationId": route.view.__name__,
+            "responses": {"4XX": error},
+        }
+        if route.auth != "public":
+            op["security"] = [{"session": []}] if route.auth == "account" else [{"session": []}, {"device": []}]
+        params = []
+        for name in _path_names(route.path):
+            kind = route.path_types.get(name, int)
+            params.append(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if kind is int else "string"}}
+            )
+        if route.query is not None:
+            qschema = route.query.model_json_schema()
+            required = set(qschema.get("required", []))
+            for name, prop in qschema.get("properties", {}).items():
+                params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+        if params:
+            op["parameters"] = params
+        if route.body is not None:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(route.body)}}}
+        ok: dict[str, Any] = {"description": "ok"}
+        if route.response is not None:
+            ok["content"] = {"application/json": {"schema": ref(route.response)}}
+        op["responses"][str(route.status)] = ok
+        paths.setdefault(route.path, {})[route.method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "fayuan_session"},
+                "device": {"type": "http", "scheme": "bearer"},
+            },
+        },
+    }
+
+
+def _path_names(path: str) -> list[str]:
+    names = []
+    for part in path.split("/"):
+        if part.startswith("{") and part.endswith("}"):
+            names.append(part[1:-1].split(":")[0])
+    return names

@@ -1,0 +1,21 @@
+"""Typed keys for what the app and each request carry."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from server.accounts.actor import Actor
+    from server.clock import Clock
+    from server.config import Settings
+    from server.db import Database
+    from server.pubsub.base import PubSub
+    from server.web.api import Router
+
+SETTINGS = web.AppKey["Settings"]("settings")
+CLOCK = web.AppKey["Clock"]("clock")
+DB = web.AppKey["Database"]("db")
+PUBSUB = web.AppKey["PubSub"]("pubsub")
+ROUTER = web.AppKey["Router"]("router")
+ACTOR = web.RequestKey["Actor"]("actor")  # resolved by the auth middleware

@@ -1,0 +1,105 @@
+"""Middlewares, outermost first: errors → actor (cookie or device token) → CSRF.
+
+Every failure leaves as JSON `{"error": {"code", "message"}}`; permission refusals are
+audited in a transaction of their own.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Awaitable, Callable
+
+from aiohttp import web
+
+from server.accounts import sessions
+from server.accounts.actor import ANONYMOUS, Actor
+from server.audit.service import record_now
+from server.errors import FayuanError, NotAuthenticated, PermissionDenied
+from server.web import keys
+
+log = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+SESSION_COOKIE = "fayuan_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+def _error_response(exc: FayuanError) -> web.Response:
+    from server.web.api import json_response
+
+    return json_response(exc.to_json(), status=exc.status)
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        response = await handler(request)
+    except FayuanError as exc:
+        if isinstance(exc, PermissionDenied):
+            await _audit_refusal(request, exc)
+        response = _error_response(exc)
+    except web.HTTPException as exc:
+        if not request.path.startswith("/api/") or exc.status < 400:
+            raise
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status, "http_error")
+        response = _error_response(_plain(exc.status, code, exc.reason))
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        response = _error_response(_plain(500, "internal", "something went wrong on the server; it has been logged"))
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _plain(status: int, code: str, message: str) -> FayuanError:
+    err = FayuanError(message)
+    err.status, err.code = status, code
+    return err
+
+
+async def _audit_refusal(request: web.Request, exc: PermissionDenied) -> None:
+    actor: Actor = request.get(keys.ACTOR, ANONYMOUS)
+    await record_now(
+        request.app[keys.DB].sessions,
+        at=request.app[keys.CLOCK].now(),
+        actor=actor,
+        action="permission.refused" if exc.code == "forbidden" else f"auth.{exc.code}",
+        object=f"{request.method} {request.path}",
+        outcome="refused",
+        client_addr=request.remote or "",
+        detail=exc.message,
+    )
+
+
+@web.middleware
+async def actor(request: web.Request, handler: Handler) -> web.StreamResponse:
+    request[keys.ACTOR] = ANONYMOUS
+    now = request.app[keys.CLOCK].now()
+    auth = request.headers.get("Authorization", "")
+    token = request.cookies.get(SESSION_COOKIE)
+    if auth.startswith("Bearer ") or token:
+        async with request.app[keys.DB].sessions() as db:
+            if auth.startswith("Bearer "):
+                found = await sessions.resolve_device(db, auth[7:].strip(), now)
+                if found is None:
+                    raise NotAuthenticated("this device token is unknown or revoked")
+            else:
+                found = await sessions.resolve_session(db, token or "", now)
+        if found is not None:
+            request[keys.ACTOR] = found
+    return await handler(request)
+
+
+@web.middleware
+async def csrf(request: web.Request, handler: Handler) -> web.StreamResponse:
+    current: Actor = request[keys.ACTOR]
+    if request.method not in SAFE_METHODS and current.kind == "account":
+        sent = request.headers.get(CSRF_HEADER, "")
+        if not sent or not hmac.compare_digest(sent, current.csrf_token or ""):
+            raise PermissionDenied("missing or wrong CSRF token: reload the page", reason="csrf")
+    return await handler(request)
