@@ -1,0 +1,7 @@
+"""The wire contract between server/ and client/: socket.io event names and payload types.
+
+It imports neither side. docs/protocol.md describes it for people; this package is what
+both sides validate against. Bump PROTOCOL_VERSION on any incompatible change.
+"""
+PROTOCOL_VERSION = "1.0"
+SOCKETIO_PATH = "/socket.io"

@@ -1,0 +1,31 @@
+"""socket.io event names. Client → server events are acknowledged: the ack is either the
+result or {"error": {"code", "message"}}. Server → client events are pushed without ack."""
+
+# client → server (acknowledged)
+CONSULT_START = "consultation.start"  # kiosk: queue a new consultation
+CONSULT_CANCEL = "consultation.cancel"  # kiosk: leave the queue
+CONSULT_KEEP_WAITING = "consultation.keep_waiting"  # kiosk: wait on for the chosen lawyer
+CONSULT_ANY_LAWYER = "consultation.any_lawyer"  # kiosk: give up the chosen lawyer, take the next free
+CONSULT_RESUME = "consultation.resume"  # either side: rejoin after a dropped connection
+CONSULT_HANGUP = "consultation.hangup"  # either side: end the live consultation
+CONSULT_RATE = "consultation.rate"  # kiosk: 1–5 satisfaction after the end
+CONSULT_NOTE = "consultation.note"  # taker: note and advice
+CONSULT_TRANSFER = "consultation.transfer"  # taker: hand over to another lawyer or unit
+QUEUE_WATCH = "queue.watch"  # staff/lawyer: snapshot of the queues it may take from, then changes
+QUEUE_TAKE = "queue.take"  # staff/lawyer: take the next one, or a given one
+DUTY_SET = "duty.availability"  # lawyer: available / away
+RTC_SIGNAL = "rtc.signal"  # either side: offer / answer / candidate, relayed to the room
+
+# server → client (pushed)
+QUEUE_POSITION = "queue.position"  # kiosk: its place, estimated wait, lawyers on duty
+QUEUE_CHANGED = "queue.changed"  # staff/lawyer: an entry was added, taken or removed
+QUEUE_SNAPSHOT = "queue.snapshot"  # staff/lawyer: the whole queue (after watch, after reconnect)
+CHOSEN_LAWYER_WAIT = "consultation.choice_timeout"  # kiosk: the chosen lawyer is slow: keep waiting or any?
+CONSULT_TAKEN = "consultation.taken"  # both: a taker won; join the room and start media
+CONSULT_ENDED = "consultation.ended"  # both: it ended (who, why)
+CONSULT_WARNING = "consultation.warning"  # both: minutes left before the grace period ends
+CONSULT_TO_BOARD = "consultation.moved_to_board"  # kiosk: service closed, your request is on the board
+PEER_AWAY = "peer.away"  # the other side dropped; it has the reconnect grace to come back
+PEER_BACK = "peer.back"  # the other side came back: renegotiate media
+RTC_RELAYED = "rtc.signal"  # the relayed offer / answer / candidate
+ERROR = "error"  # a problem not tied to an ack (rate limit)
