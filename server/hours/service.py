@@ -14,6 +14,9 @@ from server.hours.models import CalendarDay, ServiceWindow
 
 # Years around "now" that the calendar is seeded for when they have no rows yet.
 SEED_YEARS_BEFORE, SEED_YEARS_AFTER = 1, 2
+# The years anyone may ask about: far enough from year 1 and 9999 that converting offsets and
+# looking SEARCH_HORIZON_DAYS ahead stay inside datetime's range.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 def official_days(year: int) -> dict[date, tuple[str, str]] | None:
@@ -91,7 +94,13 @@ def parse_time(text: str, tz: ZoneInfo) -> datetime:
     except ValueError:
         raise InvalidInput(f"{text!r} is not an ISO 8601 time such as 2026-11-30T10:00:00+08:00",
                            field="at") from None
+    _check_year(at.date(), "at")
     return at.replace(tzinfo=tz) if at.tzinfo is None else at
+
+
+def _check_year(day: date, field: str) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidInput(f"{day.isoformat()} is outside the years {FIRST_YEAR}-{LAST_YEAR}", field=field)
 
 
 def status_json(schedule: Schedule, at: datetime) -> dict[str, object]:
@@ -135,6 +144,8 @@ async def clear_day(session: AsyncSession, day: date) -> bool:
 
 
 async def list_days(session: AsyncSession, start: date, end: date) -> list[CalendarDay]:
+    _check_year(start, "from")
+    _check_year(end, "to")
     if end < start:
         raise InvalidInput("'to' is before 'from'", field="to")
     if end - start > timedelta(days=800):
