@@ -13,11 +13,13 @@ from server import health, pages
 from server.accounts import views as accounts_views
 from server.audit import views as audit_views
 from server.clock import Clock, SystemClock
+from server.consultations import views as consultations_views
 from server.config import Settings
 from server.db import Database, make_engine
 from server.hours import views as hours_views
 from server.org import views as org_views
 from server.pubsub.base import PubSub
+from server.realtime import setup as realtime
 from server.pubsub.memory import MemoryPubSub
 from server.web import keys, middleware
 from server.web.api import Router
@@ -27,7 +29,7 @@ MAX_REQUEST_BYTES = 1_000_000  # uploads stream through their own handler with t
 
 def make_router() -> Router:
     router = Router()
-    for module in (health, accounts_views, org_views, audit_views, hours_views):
+    for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views):
         router.include(module.router)
     return router
 
@@ -52,7 +54,7 @@ async def _pubsub(app: web.Application) -> AsyncIterator[None]:
     await ps.stop()
 
 
-def init_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: bool = True) -> web.Application:
     settings = settings.with_secret()
     app = web.Application(
         middlewares=[middleware.errors, middleware.actor, middleware.csrf],
@@ -65,4 +67,5 @@ def init_app(settings: Settings, *, clock: Clock | None = None) -> web.Applicati
     app[keys.ROUTER] = router
     router.install(app)
     pages.install(app)
+    realtime.install(app, run_sweeper=run_sweeper)
     return app

@@ -81,5 +81,6 @@ def all_models() -> None:
     """Import every domain's models so Base.metadata is complete (Alembic, tests)."""
     from server.accounts import models as _a  # noqa: F401
     from server.audit import models as _au  # noqa: F401
+    from server.consultations import models as _c  # noqa: F401
     from server.hours import models as _h  # noqa: F401
     from server.org import models as _o  # noqa: F401

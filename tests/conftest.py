@@ -64,7 +64,7 @@ async def demo(db: Database, clock: FakeClock) -> dict:
 
 @pytest.fixture
 async def app(db_url: str, tmp_path, clock: FakeClock, demo: dict):  # type: ignore[no-untyped-def]
-    return init_app(settings_for(db_url, tmp_path), clock=clock)
+    return init_app(settings_for(db_url, tmp_path), clock=clock, run_sweeper=False)
 
 
 @pytest.fixture
@@ -91,3 +91,11 @@ async def new_api(client):  # type: ignore[no-untyped-def]
 @pytest.fixture
 async def api(new_api) -> Api:  # type: ignore[no-untyped-def]
     return new_api()
+
+
+@pytest.fixture
+async def world(db: Database, demo: dict, clock: FakeClock, client):  # type: ignore[no-untyped-def]
+    """The demo organisation with spare objects in every unit (tests/route_table.py)."""
+    from tests.route_table import build_world
+
+    return await build_world(db, demo, clock.now())

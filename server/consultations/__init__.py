@@ -1,0 +1,1 @@
+"""Live video consultations: the queue, duty, taking, the room, and the record."""

@@ -1,0 +1,126 @@
+"""The periodic sweep: closing time, the grace period, reconnect timeouts, slow chosen
+lawyers. It runs in every server process; each change is a conditional state change, so two
+processes never both act on the same consultation."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.consultations import queue, rooms
+from server.consultations.models import BoardMessage, Consultation
+from server.consultations.service import Context, _event, end
+from server.consultations.state import ConsultationState as S
+from server.errors import Conflict
+from server.hours.calendar import is_open
+
+SWEEP_INTERVAL_SECONDS = 1.0
+
+
+async def sweep(session: AsyncSession, ctx: Context) -> list[rooms.Notice]:
+    notices: list[rooms.Notice] = []
+    changed_queues: set[int] = set()
+    if not is_open(ctx.schedule, ctx.now):
+        notices += await _move_queued_to_board(session, ctx, changed_queues)
+    notices += await _grace_period(session, ctx)
+    notices += await _reconnect_timeouts(session, ctx, changed_queues)
+    notices += await _chosen_lawyer_timeouts(session, ctx)
+    await session.flush()
+    for unit_id in changed_queues:
+        notices += await queue.notices_for(session, unit_id, ctx.now, ctx.tz, ctx.rules)
+    return notices
+
+
+async def _claim(session: AsyncSession, c: Consultation, from_state: S, to_state: S) -> bool:
+    """Move one consultation between states only if nobody else did first."""
+    S(from_state).check(to_state)
+    result = await session.execute(update(Consultation).where(Consultation.id == c.id,
+                                                              Consultation.state == from_state)
+                                   .values(state=to_state).execution_options(synchronize_session=False))
+    if result.rowcount == 1:
+        c.state = to_state
+        return True
+    return False
+
+
+async def _end_once(session: AsyncSession, c: Consultation, ctx: Context, reason: str) -> list[rooms.Notice]:
+    try:
+        return await end(session, c, ctx, by="system", reason=reason)
+    except Conflict:  # another process ended it first
+        return []
+
+
+async def _move_queued_to_board(session: AsyncSession, ctx: Context, changed: set[int]) -> list[rooms.Notice]:
+    """Nothing typed is lost: every consultation still queued at closing becomes a board entry."""
+    notices = []
+    for c in list(await session.scalars(select(Consultation).where(Consultation.state == S.queued))):
+        if not await _claim(session, c, S.queued, S.moved_to_board):
+            continue
+        c.ended_at, c.ended_by, c.end_reason = ctx.now, "system", "service_closed"
+        message = BoardMessage(unit_id=c.unit_id, target_unit_id=c.target_unit_id, category=c.category,
+                               question=c.resident_text, contact_name=c.contact_name,
+                               contact_phone=c.contact_phone, source="consultation", consultation_id=c.id,
+                               state="open", created_at=ctx.now)
+        session.add(message)
+        await session.flush()
+        _event(session, c, ctx.now, "moved_to_board", "system", f"board message {message.id}")
+        changed.add(c.target_unit_id)
+        notices.append(rooms.Notice(rooms.kiosk(c.device_id), "consultation.moved_to_board",
+                                    {"consultation_id": c.id, "board_message_id": message.id}))
+    return notices
+
+
+async def _grace_period(session: AsyncSession, ctx: Context) -> list[rooms.Notice]:
+    notices = []
+    grace = ctx.rules.grace_after_close
+    live = await session.scalars(select(Consultation).where(
+        Consultation.state == S.live, Consultation.window_closes_at <= ctx.now))
+    for c in list(live):
+        ends_at = c.window_closes_at + grace  # type: ignore[operator]
+        left = ends_at - ctx.now
+        if left <= timedelta(0):
+            notices += await _end_once(session, c, ctx, "service_closed")
+            continue
+        for minutes in sorted(ctx.rules.warn_minutes_before_end):
+            if left <= timedelta(minutes=minutes) and (c.warned_minutes is None or c.warned_minutes > minutes):
+                c.warned_minutes = minutes
+                notices.append(rooms.Notice(rooms.consultation(c.id), "consultation.warning",
+                                            {"consultation_id": c.id, "minutes_left": minutes,
+                                             "ends_at": ends_at.isoformat()}))
+                break
+    return notices
+
+
+async def _reconnect_timeouts(session: AsyncSession, ctx: Context, changed: set[int]) -> list[rooms.Notice]:
+    notices = []
+    limit = ctx.now - ctx.rules.reconnect_grace
+    stale = await session.scalars(select(Consultation).where(
+        Consultation.state.in_((S.queued, S.live)),
+        (Consultation.kiosk_away_since <= limit) | (Consultation.taker_away_since <= limit)))
+    for c in list(stale):
+        kiosk_gone = c.kiosk_away_since is not None and c.kiosk_away_since <= limit
+        reason = "kiosk_disconnected" if kiosk_gone else "taker_disconnected"
+        if c.state == S.queued:
+            if await _claim(session, c, S.queued, S.cancelled):
+                c.ended_at, c.ended_by, c.end_reason = ctx.now, "system", reason
+                _event(session, c, ctx.now, "cancelled", "system", reason)
+                changed.add(c.target_unit_id)
+        else:
+            notices += await _end_once(session, c, ctx, reason)
+    return notices
+
+
+async def _chosen_lawyer_timeouts(session: AsyncSession, ctx: Context) -> list[rooms.Notice]:
+    notices = []
+    limit = ctx.now - ctx.rules.chosen_lawyer_wait
+    slow = await session.scalars(select(Consultation).where(
+        Consultation.state == S.queued, Consultation.chosen_lawyer_id.is_not(None),
+        Consultation.queued_at <= limit))
+    for c in list(slow):
+        if c.choice_offered_at is not None and c.choice_offered_at > limit:
+            continue
+        c.choice_offered_at = ctx.now
+        notices.append(rooms.Notice(rooms.kiosk(c.device_id), "consultation.choice_timeout",
+                                    {"consultation_id": c.id, "chosen_lawyer_id": c.chosen_lawyer_id}))
+    return notices

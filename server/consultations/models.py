@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.db import Base, UTCDateTime
+
+
+class Consultation(Base):
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # the kiosk's unit
+    category: Mapped[str] = mapped_column(String(40))
+    target_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    chosen_lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("lawyer_profiles.id"), nullable=True)
+    taker_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True, index=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ended_by: Mapped[str] = mapped_column(String(100), default="")
+    end_reason: Mapped[str] = mapped_column(String(40), default="")
+    wait_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    talk_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    advice: Mapped[str] = mapped_column(Text, default="")
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    resident_text: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    # when the window the consultation was taken in closes: the grace period counts from it
+    window_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    warned_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    choice_offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    kiosk_away_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    taker_away_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    kiosk_resume: Mapped[str] = mapped_column(String(64), default="")  # sha256 of the resume token
+    taker_resume: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ConsultationEvent(Base):
+    """What happened to a consultation, in order: queued, taken, transferred, away, back, ended."""
+
+    __tablename__ = "consultation_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(40))
+    actor: Mapped[str] = mapped_column(String(100), default="")
+    detail: Mapped[str] = mapped_column(String(500), default="")
+
+
+class DutyShift(Base):
+    """A lawyer on duty at the center on a date, between two local times."""
+
+    __tablename__ = "duty_shifts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    start_minute: Mapped[int] = mapped_column(Integer)
+    end_minute: Mapped[int] = mapped_column(Integer)
+
+
+class LawyerStatus(Base):
+    """Available or away, as the lawyer last said."""
+
+    __tablename__ = "lawyer_status"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    available: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BoardMessage(Base):
+    """A message-board entry (網上留言). The board issue fills out the rest; here it holds
+    what a resident typed when the service closed before anyone took their consultation."""
+
+    __tablename__ = "board_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # where it was left
+    target_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    question: Mapped[str] = mapped_column(Text, default="")
+    contact_name: Mapped[str] = mapped_column(String(100), default="")
+    contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    source: Mapped[str] = mapped_column(String(20))  # kiosk | staff | consultation
+    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"), nullable=True)
+    state: Mapped[str] = mapped_column(String(20), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

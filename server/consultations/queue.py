@@ -1,0 +1,128 @@
+"""Queue order, who may take from which queue, duty, and the estimated wait."""
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.actor import Actor
+from server.accounts.models import Account, LawyerProfile
+from server.accounts.permissions import Role
+from server.consultations import rooms
+from server.consultations.models import Consultation, DutyShift, LawyerStatus
+from server.consultations.rules import Rules
+from server.consultations.state import ConsultationState
+from server.org.models import Unit, UnitKind
+
+
+async def center_id(session: AsyncSession) -> int:
+    return int(await session.scalar(select(Unit.id).where(Unit.kind == UnitKind.center)))
+
+
+async def waiting(session: AsyncSession, target_unit_id: int) -> list[Consultation]:
+    """One target's queue, first come first served."""
+    rows = await session.scalars(
+        select(Consultation)
+        .where(Consultation.target_unit_id == target_unit_id, Consultation.state == ConsultationState.queued)
+        .order_by(Consultation.queued_at, Consultation.id))
+    return list(rows)
+
+
+async def on_duty_accounts(session: AsyncSession, now: datetime, tz: ZoneInfo) -> list[int]:
+    """Lawyers whose shift covers now and who said they are available."""
+    local = now.astimezone(tz)
+    minute = local.hour * 60 + local.minute
+    rows = await session.scalars(
+        select(DutyShift.account_id)
+        .join(LawyerStatus, LawyerStatus.account_id == DutyShift.account_id)
+        .join(Account, Account.id == DutyShift.account_id)
+        .where(DutyShift.day == local.date(), DutyShift.start_minute <= minute, DutyShift.end_minute > minute,
+               LawyerStatus.available.is_(True), Account.active.is_(True)))
+    return sorted(set(rows))
+
+
+async def is_on_duty(session: AsyncSession, account_id: int, now: datetime, tz: ZoneInfo) -> bool:
+    return account_id in await on_duty_accounts(session, now, tz)
+
+
+async def takers_for(session: AsyncSession, target_unit_id: int, center: int, now: datetime, tz: ZoneInfo) -> int:
+    """How many people can answer this queue now: on-duty lawyers for the center, active staff
+    accounts for a station or department."""
+    if target_unit_id == center:
+        return len(await on_duty_accounts(session, now, tz))
+    count = await session.scalar(select(func.count()).select_from(Account).where(
+        Account.unit_id == target_unit_id, Account.active.is_(True),
+        Account.role.in_([Role.station_staff, Role.department_staff])))
+    return int(count or 0)
+
+
+async def average_service_seconds(session: AsyncSession, target_unit_id: int, rules: Rules) -> float:
+    recent = (select(Consultation.talk_seconds)
+              .where(Consultation.target_unit_id == target_unit_id, Consultation.talk_seconds.is_not(None))
+              .order_by(Consultation.id.desc()).limit(rules.recent_for_estimate).subquery())
+    average = await session.scalar(select(func.avg(recent.c.talk_seconds)))
+    return float(average) if average else float(rules.default_service_seconds)
+
+
+def estimate_wait_seconds(position: int, takers: int, average_seconds: float) -> int:
+    """Everyone ahead is served in rounds of `takers` at a time."""
+    ahead = max(0, position - 1)
+    return int(math.ceil(ahead / max(1, takers)) * average_seconds)
+
+
+async def takeable_filter(session: AsyncSession, actor: Actor, now: datetime, tz: ZoneInfo):  # type: ignore[no-untyped-def]
+    """The SQL condition for queued consultations this actor may take, or None for none."""
+    if actor.kind != "account":
+        return None
+    if actor.role in (Role.station_staff, Role.department_staff):
+        return and_(Consultation.target_unit_id == actor.unit_id, Consultation.chosen_lawyer_id.is_(None))
+    if actor.role == Role.lawyer:
+        profile_id = await session.scalar(select(LawyerProfile.id).where(LawyerProfile.account_id == actor.id))
+        chosen = Consultation.chosen_lawyer_id == profile_id if profile_id else None
+        if await is_on_duty(session, actor.id, now, tz):  # type: ignore[arg-type]
+            general = and_(Consultation.target_unit_id == await center_id(session),
+                           Consultation.chosen_lawyer_id.is_(None))
+            return or_(general, chosen) if chosen is not None else general
+        return chosen
+    return None
+
+
+async def watched_units(session: AsyncSession, actor: Actor) -> list[int]:
+    """The queues a staff member or lawyer sees live."""
+    if actor.role in (Role.station_staff, Role.department_staff):
+        return [actor.unit_id]  # type: ignore[list-item]
+    if actor.role in (Role.lawyer, Role.center_staff, Role.admin):
+        return [await center_id(session)]
+    return []
+
+
+def entry(c: Consultation, now: datetime) -> dict:
+    """A queue entry as staff see it: no contact details."""
+    return {
+        "consultation_id": c.id,
+        "category": c.category,
+        "unit_id": c.unit_id,
+        "chosen_lawyer_id": c.chosen_lawyer_id,
+        "queued_at": c.queued_at.isoformat(),
+        "waited_seconds": int((now - c.queued_at).total_seconds()),
+        "has_text": bool(c.resident_text),
+    }
+
+
+async def notices_for(session: AsyncSession, target_unit_id: int, now: datetime, tz: ZoneInfo,
+                      rules: Rules) -> list[rooms.Notice]:
+    """After any change to a queue: every waiting kiosk's position, and the queue for its watchers."""
+    entries = await waiting(session, target_unit_id)
+    center = await center_id(session)
+    takers = await takers_for(session, target_unit_id, center, now, tz)
+    average = await average_service_seconds(session, target_unit_id, rules)
+    notices = [rooms.Notice(rooms.queue(target_unit_id), "queue.changed",
+                            {"unit_id": target_unit_id, "entries": [entry(c, now) for c in entries]})]
+    for position, c in enumerate(entries, start=1):
+        notices.append(rooms.Notice(rooms.kiosk(c.device_id), "queue.position", {
+            "consultation_id": c.id, "position": position, "state": c.state,
+            "estimated_wait_seconds": estimate_wait_seconds(position, takers, average), "on_duty": takers}))
+    return notices

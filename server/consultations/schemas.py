@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
+
+
+class ShiftIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    account_id: int = Field(gt=0)
+    day: date
+    start: str = Field(pattern=HHMM)
+    end: str = Field(pattern=HHMM)
+
+
+class ShiftOut(BaseModel):
+    id: int
+    account_id: int
+    lawyer_name: str
+    day: date
+    start: str
+    end: str
+
+
+class RosterQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    from_: date = Field(alias="from")
+    to: date
+
+
+class DutyNow(BaseModel):
+    on_duty: int
+    lawyers: list[int]
+
+
+class RecordQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: str | None = Field(default=None, max_length=20)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class RecordOut(BaseModel):
+    id: int
+    state: str
+    category: str
+    unit_id: int
+    target_unit_id: int
+    chosen_lawyer_id: int | None
+    taker_account_id: int | None
+    queued_at: datetime
+    taken_at: datetime | None
+    ended_at: datetime | None
+    ended_by: str
+    end_reason: str
+    wait_seconds: int | None
+    talk_seconds: int | None
+    rating: int | None
+    note: str
+    advice: str
+    resident_text: str
+    contact_name: str
+    contact_phone_masked: str
+
+
+class EventOut(BaseModel):
+    at: datetime
+    kind: str
+    actor: str
+    detail: str
+
+
+class RecordDetail(RecordOut):
+    events: list[EventOut]
+
+
+class Categories(BaseModel):
+    categories: list[str]

@@ -1,0 +1,362 @@
+"""Consultations: check_* validates, the verbs change state and return the Notices of who
+must be told. Services take an AsyncSession and an Actor; they never import aiohttp/socketio."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.actor import Actor
+from server.accounts.models import Account, LawyerProfile
+from server.accounts.passwords import new_token, token_digest
+from server.accounts.permissions import Role
+from server.consultations import queue, rooms
+from server.consultations.models import Consultation, ConsultationEvent, LawyerStatus
+from server.consultations.rules import Rules
+from server.consultations.state import ConsultationState as S
+from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ServiceClosed
+from server.hours.calendar import Schedule, closes_at, is_open, next_open
+from server.org.models import Unit, UnitKind
+from signaling import payloads
+
+ACTIVE = (S.queued, S.live)
+
+
+@dataclass
+class Outcome:
+    consultation: Consultation
+    notices: list[rooms.Notice]
+    resume_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every verb needs besides the session and the actor."""
+
+    now: datetime
+    tz: ZoneInfo
+    schedule: Schedule
+    rules: Rules
+
+
+def public(c: Consultation) -> dict:
+    """The consultation as its participants see it."""
+    return {
+        "id": c.id, "state": c.state, "category": c.category, "unit_id": c.unit_id,
+        "target_unit_id": c.target_unit_id, "chosen_lawyer_id": c.chosen_lawyer_id,
+        "taker_account_id": c.taker_account_id, "queued_at": c.queued_at.isoformat(),
+        "taken_at": c.taken_at.isoformat() if c.taken_at else None,
+        "ended_at": c.ended_at.isoformat() if c.ended_at else None,
+        "ended_by": c.ended_by, "end_reason": c.end_reason, "wait_seconds": c.wait_seconds,
+        "talk_seconds": c.talk_seconds, "rating": c.rating,
+    }
+
+
+def _event(session: AsyncSession, c: Consultation, at: datetime, kind: str, actor: str, detail: str = "") -> None:
+    session.add(ConsultationEvent(consultation_id=c.id, at=at, kind=kind, actor=actor, detail=detail[:500]))
+
+
+async def _get(session: AsyncSession, consultation_id: int) -> Consultation:
+    c = await session.get(Consultation, consultation_id)
+    if c is None:
+        raise NotFound(f"there is no consultation {consultation_id}")
+    return c
+
+
+def _require_kiosk_of(actor: Actor, c: Consultation) -> None:
+    if actor.kind != "device" or actor.id != c.device_id:
+        raise PermissionDenied("only the kiosk that started this consultation may do that")
+
+
+def _require_taker_of(actor: Actor, c: Consultation) -> None:
+    if actor.kind != "account" or actor.id != c.taker_account_id:
+        raise PermissionDenied("only the lawyer or staff member who took this consultation may do that")
+
+
+def check_open(ctx: Context) -> None:
+    if not is_open(ctx.schedule, ctx.now):
+        upcoming = next_open(ctx.schedule, ctx.now)
+        raise ServiceClosed("online consultations are closed now; leave a message on the board",
+                            next_open=upcoming.isoformat() if upcoming else None, reason="outside_hours")
+
+
+async def _target(session: AsyncSession, actor: Actor, p: payloads.ConsultStart) -> int:
+    if p.lawyer_id is not None or p.target == "center":
+        return await queue.center_id(session)
+    if p.target == "department":
+        unit = await session.get(Unit, p.department_id) if p.department_id else None
+        if unit is None or unit.kind != UnitKind.department or not unit.active:
+            raise InvalidInput("choose an active department liaison center", field="department_id")
+        return unit.id
+    own = await session.get(Unit, actor.unit_id)
+    station = own if own and own.kind == UnitKind.station else await session.get(Unit, own.parent_id) if own else None
+    if station is None or station.kind != UnitKind.station or not station.active:
+        raise InvalidInput("this kiosk's community has no active workstation above it", field="target")
+    return station.id
+
+
+async def start(session: AsyncSession, actor: Actor, p: payloads.ConsultStart, ctx: Context) -> Outcome:
+    if actor.kind != "device":
+        raise PermissionDenied("consultations are started from a kiosk")
+    if p.category not in ctx.rules.categories:
+        raise InvalidInput(f"unknown category {p.category!r}", field="category", allowed=list(ctx.rules.categories))
+    check_open(ctx)
+    busy = await session.scalar(select(Consultation.id).where(Consultation.device_id == actor.id,
+                                                              Consultation.state.in_(ACTIVE)))
+    if busy is not None:
+        raise Conflict("this kiosk already has a consultation in progress", consultation_id=busy)
+    if p.lawyer_id is not None:
+        lawyer = await session.get(LawyerProfile, p.lawyer_id)
+        if lawyer is None or not lawyer.listed:
+            raise InvalidInput("that lawyer is not in the directory", field="lawyer_id")
+    target = await _target(session, actor, p)
+    closing = closes_at(ctx.schedule, ctx.now)
+    if closing is not None and closing - ctx.now <= ctx.rules.closing_cutoff:
+        position = len(await queue.waiting(session, target)) + 1
+        center = await queue.center_id(session)
+        takers = await queue.takers_for(session, target, center, ctx.now, ctx.tz)
+        wait = queue.estimate_wait_seconds(position, takers, await queue.average_service_seconds(
+            session, target, ctx.rules))
+        if (closing - ctx.now).total_seconds() <= wait or takers == 0:
+            upcoming = next_open(ctx.schedule, ctx.now)
+            raise ServiceClosed("the service closes before your turn could come; leave a message on the board",
+                                next_open=upcoming.isoformat() if upcoming else None, reason="closing_soon",
+                                estimated_wait_seconds=wait)
+    token = new_token()
+    c = Consultation(device_id=actor.id, unit_id=actor.unit_id, category=p.category, target_unit_id=target,
+                     chosen_lawyer_id=p.lawyer_id, state=S.queued, queued_at=ctx.now, resident_text=p.text,
+                     contact_name=p.contact_name, contact_phone=p.contact_phone, kiosk_resume=token_digest(token))
+    session.add(c)
+    await session.flush()
+    _event(session, c, ctx.now, "queued", actor.ref, f"target unit {target}")
+    notices = await queue.notices_for(session, target, ctx.now, ctx.tz, ctx.rules)
+    return Outcome(c, notices, token)
+
+
+async def cancel(session: AsyncSession, actor: Actor, consultation_id: int, ctx: Context,
+                 reason: str = "cancelled") -> Outcome:
+    c = await _get(session, consultation_id)
+    _require_kiosk_of(actor, c)
+    S(c.state).check(S.cancelled)
+    c.state, c.ended_at, c.ended_by, c.end_reason = S.cancelled, ctx.now, actor.ref, reason
+    _event(session, c, ctx.now, "cancelled", actor.ref, reason)
+    await session.flush()
+    return Outcome(c, await queue.notices_for(session, c.target_unit_id, ctx.now, ctx.tz, ctx.rules))
+
+
+async def take(session: AsyncSession, actor: Actor, consultation_id: int | None, ctx: Context) -> Outcome:
+    """Exactly one taker wins: the state changes with a conditional UPDATE, which the database
+    applies to one transaction only, however many processes race for it."""
+    condition = await queue.takeable_filter(session, actor, ctx.now, ctx.tz)
+    if condition is None:
+        raise PermissionDenied("you are not on duty for any queue you could take from")
+    live = await session.scalar(select(func.count()).select_from(Consultation).where(
+        Consultation.taker_account_id == actor.id, Consultation.state == S.live))
+    if (live or 0) >= ctx.rules.max_live_per_taker:
+        raise Conflict("finish your current consultation first", reason="busy")
+    query = select(Consultation.id).where(Consultation.state == S.queued, condition)
+    if consultation_id is not None:
+        query = query.where(Consultation.id == consultation_id)
+    candidates = list(await session.scalars(query.order_by(Consultation.queued_at, Consultation.id).limit(5)))
+    if not candidates:
+        if consultation_id is not None:
+            c = await session.get(Consultation, consultation_id)
+            if c is None:
+                raise NotFound(f"there is no consultation {consultation_id}")
+            if c.state != S.queued:
+                raise Conflict("someone else has already taken this consultation", reason="taken")
+            raise PermissionDenied("you may not take this consultation")
+        raise NotFound("nobody is waiting in your queues")
+    token = new_token()
+    closing = closes_at(ctx.schedule, ctx.now) or ctx.now
+    for cid in candidates:
+        won = await session.execute(
+            update(Consultation)
+            .where(Consultation.id == cid, Consultation.state == S.queued)
+            .values(state=S.live, taker_account_id=actor.id, taken_at=ctx.now, taker_resume=token_digest(token),
+                    window_closes_at=closing, warned_minutes=None)
+            .execution_options(synchronize_session=False))
+        if won.rowcount == 1:
+            break
+    else:
+        raise Conflict("someone else has already taken this consultation", reason="taken")
+    c = await _get(session, cid)
+    await session.refresh(c)
+    c.wait_seconds = int((ctx.now - c.queued_at).total_seconds())
+    _event(session, c, ctx.now, "taken", actor.ref)
+    await session.flush()
+    notices = [rooms.Notice(rooms.kiosk(c.device_id), "consultation.taken",
+                            {"consultation_id": c.id, "room": rooms.consultation(c.id), "role": "kiosk",
+                             "peer_name": actor.name})]
+    notices += await queue.notices_for(session, c.target_unit_id, ctx.now, ctx.tz, ctx.rules)
+    return Outcome(c, notices, token)
+
+
+async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: str, reason: str) -> list[rooms.Notice]:
+    """End a live consultation once: a second hang-up, or another process's sweep, gets Conflict."""
+    S(c.state).check(S.ended)
+    won = await session.execute(update(Consultation).where(Consultation.id == c.id, Consultation.state == S.live)
+                                .values(state=S.ended).execution_options(synchronize_session=False))
+    if won.rowcount != 1:
+        raise Conflict("this consultation has already ended")
+    c.state, c.ended_at, c.ended_by, c.end_reason = S.ended, ctx.now, by, reason
+    if c.taken_at is not None:
+        c.talk_seconds = int((ctx.now - c.taken_at).total_seconds())
+    _event(session, c, ctx.now, "ended", by, reason)
+    return [rooms.Notice(rooms.consultation(c.id), "consultation.ended",
+                         {"consultation_id": c.id, "ended_by": by, "reason": reason})]
+
+
+async def hangup(session: AsyncSession, actor: Actor, consultation_id: int, ctx: Context) -> Outcome:
+    c = await _get(session, consultation_id)
+    if not (actor.kind == "device" and actor.id == c.device_id) and not (
+            actor.kind == "account" and actor.id == c.taker_account_id):
+        raise PermissionDenied("only the participants may end a consultation")
+    if c.state == S.queued:
+        return await cancel(session, actor, consultation_id, ctx)
+    notices = await end(session, c, ctx, by=actor.ref, reason="hangup")
+    return Outcome(c, notices)
+
+
+async def rate(session: AsyncSession, actor: Actor, consultation_id: int, rating: int, ctx: Context) -> Outcome:
+    c = await _get(session, consultation_id)
+    _require_kiosk_of(actor, c)
+    if c.state != S.ended:
+        raise Conflict("a consultation is rated after it has ended", state=c.state)
+    if c.rating is not None:
+        raise Conflict("this consultation has already been rated")
+    c.rating = rating
+    _event(session, c, ctx.now, "rated", actor.ref, str(rating))
+    return Outcome(c, [])
+
+
+async def note(session: AsyncSession, actor: Actor, p: payloads.Note, ctx: Context) -> Outcome:
+    c = await _get(session, p.consultation_id)
+    _require_taker_of(actor, c)
+    c.note, c.advice = p.note, p.advice
+    _event(session, c, ctx.now, "noted", actor.ref)
+    return Outcome(c, [])
+
+
+async def transfer(session: AsyncSession, actor: Actor, p: payloads.Transfer, ctx: Context) -> Outcome:
+    """Back into a queue with its record: to a chosen lawyer (center queue) or another unit."""
+    c = await _get(session, p.consultation_id)
+    _require_taker_of(actor, c)
+    S(c.state).check(S.queued)
+    if (p.lawyer_id is None) == (p.unit_id is None):
+        raise InvalidInput("transfer to either a lawyer or a unit", field="lawyer_id")
+    if p.lawyer_id is not None:
+        if await session.get(LawyerProfile, p.lawyer_id) is None:
+            raise InvalidInput("that lawyer is not in the directory", field="lawyer_id")
+        target, chosen = await queue.center_id(session), p.lawyer_id
+    else:
+        unit = await session.get(Unit, p.unit_id)
+        if unit is None or not unit.active or unit.kind == UnitKind.community:
+            raise InvalidInput("transfer to the center, a department or a workstation", field="unit_id")
+        target, chosen = unit.id, None
+    old_room, old_taker = rooms.consultation(c.id), c.taker_account_id
+    c.state, c.target_unit_id, c.chosen_lawyer_id = S.queued, target, chosen
+    c.taker_account_id, c.taken_at, c.taker_resume, c.choice_offered_at = None, None, "", None
+    _event(session, c, ctx.now, "transferred", actor.ref, f"to {'lawyer ' + str(chosen) if chosen else 'unit ' + str(target)}: {p.reason}")
+    await session.flush()
+    notices = [rooms.Notice(old_room, "consultation.ended",
+                            {"consultation_id": c.id, "ended_by": actor.ref, "reason": "transferred",
+                             "taker_account_id": old_taker})]
+    notices += await queue.notices_for(session, target, ctx.now, ctx.tz, ctx.rules)
+    return Outcome(c, notices)
+
+
+async def choose_any_lawyer(session: AsyncSession, actor: Actor, consultation_id: int, ctx: Context) -> Outcome:
+    c = await _get(session, consultation_id)
+    _require_kiosk_of(actor, c)
+    if c.state != S.queued:
+        raise Conflict("only a waiting consultation can change lawyer", state=c.state)
+    c.chosen_lawyer_id = None
+    _event(session, c, ctx.now, "any_lawyer", actor.ref)
+    await session.flush()
+    return Outcome(c, await queue.notices_for(session, c.target_unit_id, ctx.now, ctx.tz, ctx.rules))
+
+
+async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int, ctx: Context) -> Outcome:
+    c = await _get(session, consultation_id)
+    _require_kiosk_of(actor, c)
+    if c.state != S.queued:
+        raise Conflict("only a waiting consultation can keep waiting", state=c.state)
+    c.choice_offered_at = ctx.now  # ask again after another full wait
+    _event(session, c, ctx.now, "keep_waiting", actor.ref)
+    return Outcome(c, [])
+
+
+async def set_available(session: AsyncSession, actor: Actor, available: bool, ctx: Context) -> tuple[bool, list[rooms.Notice]]:
+    if actor.role != Role.lawyer:
+        raise PermissionDenied("only lawyers mark themselves available or away")
+    row = await session.get(LawyerStatus, actor.id)
+    if row is None:
+        session.add(LawyerStatus(account_id=actor.id, available=available, updated_at=ctx.now))
+    else:
+        row.available, row.updated_at = available, ctx.now
+    await session.flush()
+    on_duty = await queue.is_on_duty(session, actor.id, ctx.now, ctx.tz)  # type: ignore[arg-type]
+    center = await queue.center_id(session)
+    return on_duty, await queue.notices_for(session, center, ctx.now, ctx.tz, ctx.rules)
+
+
+async def active_for(session: AsyncSession, actor: Actor) -> list[Consultation]:
+    """The queued or live consultations this kiosk or taker takes part in."""
+    if actor.kind == "device":
+        cond = Consultation.device_id == actor.id
+    elif actor.kind == "account":
+        cond = Consultation.taker_account_id == actor.id
+    else:
+        return []
+    return list(await session.scalars(select(Consultation).where(cond, Consultation.state.in_(ACTIVE))))
+
+
+async def went_away(session: AsyncSession, actor: Actor, ctx: Context) -> list[rooms.Notice]:
+    """A connection dropped: keep the place for the reconnect grace and tell the other side."""
+    notices = []
+    for c in await active_for(session, actor):
+        if actor.kind == "device":
+            c.kiosk_away_since = c.kiosk_away_since or ctx.now
+        else:
+            c.taker_away_since = c.taker_away_since or ctx.now
+        _event(session, c, ctx.now, "away", actor.ref)
+        if c.state == S.live:
+            notices.append(rooms.Notice(rooms.consultation(c.id), "peer.away", {
+                "consultation_id": c.id, "who": actor.ref,
+                "grace_seconds": int(ctx.rules.reconnect_grace.total_seconds())}))
+    return notices
+
+
+async def resume(session: AsyncSession, actor: Actor, token: str, ctx: Context) -> Outcome:
+    digest = token_digest(token)
+    c = await session.scalar(select(Consultation).where(
+        (Consultation.kiosk_resume == digest) | (Consultation.taker_resume == digest)))
+    if c is None or c.state not in ACTIVE:
+        raise NotFound("nothing to resume: the consultation has ended or the token is unknown")
+    if c.kiosk_resume == digest:
+        _require_kiosk_of(actor, c)
+        c.kiosk_away_since = None
+    else:
+        _require_taker_of(actor, c)
+        c.taker_away_since = None
+    _event(session, c, ctx.now, "back", actor.ref)
+    notices = []
+    if c.state == S.live:
+        notices.append(rooms.Notice(rooms.consultation(c.id), "peer.back",
+                                    {"consultation_id": c.id, "who": actor.ref}))
+    else:
+        await session.flush()
+        notices += await queue.notices_for(session, c.target_unit_id, ctx.now, ctx.tz, ctx.rules)
+    return Outcome(c, notices)
+
+
+async def peer_name(session: AsyncSession, c: Consultation, for_kiosk: bool) -> str:
+    if for_kiosk:
+        account = await session.get(Account, c.taker_account_id) if c.taker_account_id else None
+        return account.display_name if account else ""
+    unit = await session.get(Unit, c.unit_id)
+    return unit.name if unit else ""

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from server.accounts.models import Account
+from server.accounts.permissions import Role
+from server.audit.service import record
+from server.consultations import queue
+from server.consultations.models import Consultation, ConsultationEvent, DutyShift
+from server.consultations.rules import DEFAULT_CATEGORIES
+from server.consultations.schemas import (Categories, DutyNow, EventOut, RecordDetail, RecordOut, RecordQuery,
+                                          RosterQuery, ShiftIn, ShiftOut)
+from server.errors import InvalidInput, NotFound, PermissionDenied
+from server.hours.schemas import hhmm, minutes
+from server.org.models import Unit
+from server.privacy import mask_phone
+from server.realtime.ice import ice_servers
+from server.web.api import Call, Router
+
+router = Router()
+
+
+@router.get("/api/consultations/categories", summary="The consultation categories", tag="consultations",
+            auth="any", response=Categories)
+async def categories(call: Call) -> Categories:
+    return Categories(categories=list(DEFAULT_CATEGORIES))
+
+
+@router.get("/api/rtc/ice-servers", summary="ICE servers, with TURN credentials that expire with the session",
+            tag="consultations", auth="any")
+async def get_ice_servers(call: Call) -> dict:
+    return {"ice_servers": ice_servers(call.settings, call.actor.ref, call.clock.now())}
+
+
+@router.get("/api/duty/now", summary="How many lawyers are on duty and available now", tag="duty", auth="any",
+            response=DutyNow)
+async def duty_now(call: Call) -> DutyNow:
+    lawyers = await queue.on_duty_accounts(call.session, call.clock.now(), call.settings.timezone)
+    return DutyNow(on_duty=len(lawyers), lawyers=lawyers)
+
+
+def _shift_out(shift: DutyShift, name: str) -> ShiftOut:
+    return ShiftOut(id=shift.id, account_id=shift.account_id, lawyer_name=name, day=shift.day,
+                    start=hhmm(shift.start_minute), end=hhmm(shift.end_minute))
+
+
+def _require_roster_editor(call: Call) -> None:
+    if call.actor.role not in (Role.center_staff, Role.admin) or not call.actor.at_center:
+        raise PermissionDenied("only center staff edit the duty roster")
+
+
+@router.get("/api/duty/roster", summary="The duty roster between two dates", tag="duty", query=RosterQuery,
+            response=list[ShiftOut])
+async def roster(call: Call) -> list[ShiftOut]:
+    if call.actor.role not in (Role.center_staff, Role.admin, Role.lawyer):
+        raise PermissionDenied("the roster is for the center and its lawyers")
+    if call.query.to < call.query.from_ or call.query.to - call.query.from_ > timedelta(days=366):
+        raise InvalidInput("ask for at most a year, 'to' not before 'from'", field="to")
+    rows = await call.session.execute(
+        select(DutyShift, Account.display_name).join(Account, Account.id == DutyShift.account_id)
+        .where(DutyShift.day >= call.query.from_, DutyShift.day <= call.query.to)
+        .order_by(DutyShift.day, DutyShift.start_minute))
+    return [_shift_out(shift, name) for shift, name in rows]
+
+
+@router.post("/api/duty/roster", summary="Put a lawyer on duty", tag="duty", body=ShiftIn, response=ShiftOut)
+async def add_shift(call: Call) -> ShiftOut:
+    _require_roster_editor(call)
+    b = call.body
+    lawyer = await call.session.get(Account, b.account_id)
+    if lawyer is None or lawyer.role != Role.lawyer or not lawyer.active:
+        raise InvalidInput("only an active lawyer account can be on duty", field="account_id")
+    start, end = minutes(b.start), minutes(b.end)
+    if start >= end:
+        raise InvalidInput("a shift must end after it starts", field="end")
+    shift = DutyShift(account_id=b.account_id, day=b.day, start_minute=start, end_minute=end)
+    call.session.add(shift)
+    await call.session.flush()
+    record(call.session, at=call.clock.now(), actor=call.actor, action="duty.add", object=f"shift:{shift.id}",
+           client_addr=call.client_addr, detail=f"account {b.account_id} {b.day} {b.start}-{b.end}")
+    return _shift_out(shift, lawyer.display_name)
+
+
+@router.delete("/api/duty/roster/{shift_id}", summary="Remove a shift", tag="duty", status=204)
+async def remove_shift(call: Call) -> None:
+    _require_roster_editor(call)
+    shift = await call.session.get(DutyShift, call.path["shift_id"])
+    if shift is None:
+        raise NotFound("there is no such shift")
+    await call.session.delete(shift)
+    record(call.session, at=call.clock.now(), actor=call.actor, action="duty.remove", object=f"shift:{shift.id}",
+           client_addr=call.client_addr)
+    return None
+
+
+async def _visible_condition(call: Call):  # type: ignore[no-untyped-def]
+    """Consultations a person may read: their unit tree's (kiosk unit or target), and their own."""
+    actor = call.actor
+    if actor.kind != "account":
+        raise PermissionDenied("consultation records are for staff")
+    if actor.role == Role.lawyer:
+        return Consultation.taker_account_id == actor.id
+    subtree = select(Unit.id).where(Unit.path.startswith(actor.unit_path))
+    return or_(Consultation.unit_id.in_(subtree), Consultation.target_unit_id.in_(subtree),
+               Consultation.taker_account_id == actor.id)
+
+
+def _record(c: Consultation) -> dict:
+    return dict(id=c.id, state=c.state, category=c.category, unit_id=c.unit_id, target_unit_id=c.target_unit_id,
+                chosen_lawyer_id=c.chosen_lawyer_id, taker_account_id=c.taker_account_id, queued_at=c.queued_at,
+                taken_at=c.taken_at, ended_at=c.ended_at, ended_by=c.ended_by, end_reason=c.end_reason,
+                wait_seconds=c.wait_seconds, talk_seconds=c.talk_seconds, rating=c.rating, note=c.note,
+                advice=c.advice, resident_text=c.resident_text, contact_name=c.contact_name,
+                contact_phone_masked=mask_phone(c.contact_phone))
+
+
+@router.get("/api/consultations", summary="Consultation records you may see (contacts masked)",
+            tag="consultations", query=RecordQuery, response=list[RecordOut])
+async def list_records(call: Call) -> list[RecordOut]:
+    query = select(Consultation).where(await _visible_condition(call))
+    if call.query.state:
+        query = query.where(Consultation.state == call.query.state)
+    rows = await call.session.scalars(query.order_by(Consultation.id.desc()).offset(call.query.offset)
+                                      .limit(call.query.limit))
+    return [RecordOut(**_record(c)) for c in rows]
+
+
+@router.get("/api/consultations/{consultation_id}", summary="One consultation's record with its events "
+            "(an audited read of personal data)", tag="consultations", response=RecordDetail)
+async def get_record(call: Call) -> RecordDetail:
+    cid = call.path["consultation_id"]
+    c = await call.session.scalar(select(Consultation).where(Consultation.id == cid,
+                                                             await _visible_condition(call)))
+    if c is None:
+        if await call.session.get(Consultation, cid) is not None:
+            raise PermissionDenied("this consultation is outside your part of the unit tree")
+        raise NotFound(f"there is no consultation {cid}")
+    events = await call.session.scalars(select(ConsultationEvent).where(ConsultationEvent.consultation_id == cid)
+                                        .order_by(ConsultationEvent.id))
+    record(call.session, at=call.clock.now(), actor=call.actor, action="personal_data.read",
+           object=f"consultation:{cid}", client_addr=call.client_addr, detail="record")
+    return RecordDetail(**_record(c), events=[EventOut(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail)
+                                              for e in events])

@@ -1,0 +1,1 @@
+"""socket.io on the aiohttp app: connections, the event table, delivery of Notices, the sweep."""

@@ -1,0 +1,275 @@
+"""The socket.io gateway: authenticate connections, validate every inbound payload against
+signaling/, call a consultation service, then deliver the Notices it returns.
+
+One table (HANDLERS) maps each event to its payload type and handler; a bad payload, a
+refused action or an unexpected error becomes an error ack, never a dropped connection.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from typing import Any, Awaitable, Callable
+
+import socketio
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts import sessions
+from server.accounts.actor import Actor
+from server.audit.service import record
+from server.consultations import jobs, queue, rooms, service
+from server.consultations.rules import Rules
+from server.errors import FayuanError, InvalidInput
+from server.hours import service as hours
+from server.realtime.ice import ice_servers
+from server.realtime.ratelimit import TokenBucket
+from server.web import keys
+from server.web.middleware import SESSION_COOKIE
+from signaling import PROTOCOL_VERSION, events, payloads
+
+log = logging.getLogger(__name__)
+NAMESPACE = "/"
+
+
+@dataclass
+class Peer:
+    actor: Actor
+    bucket: TokenBucket = field(default_factory=TokenBucket)
+
+
+def _error(code: str, message: str, **details: Any) -> dict:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return {"error": body}
+
+
+class Gateway(socketio.AsyncNamespace):
+    def __init__(self, app: web.Application, rules: Rules) -> None:
+        super().__init__(NAMESPACE)
+        self.app = app
+        self.rules = rules
+        self.peers: dict[str, Peer] = {}
+        self.handlers: dict[str, tuple[type[BaseModel], Callable[..., Awaitable[Any]]]] = {
+            events.CONSULT_START: (payloads.ConsultStart, self._start),
+            events.CONSULT_CANCEL: (payloads.ConsultRef, self._cancel),
+            events.CONSULT_KEEP_WAITING: (payloads.ConsultRef, self._keep_waiting),
+            events.CONSULT_ANY_LAWYER: (payloads.ConsultRef, self._any_lawyer),
+            events.CONSULT_RESUME: (payloads.Resume, self._resume),
+            events.CONSULT_HANGUP: (payloads.ConsultRef, self._hangup),
+            events.CONSULT_RATE: (payloads.Rate, self._rate),
+            events.CONSULT_NOTE: (payloads.Note, self._note),
+            events.CONSULT_TRANSFER: (payloads.Transfer, self._transfer),
+            events.QUEUE_WATCH: (payloads.Empty, self._watch),
+            events.QUEUE_TAKE: (payloads.QueueTake, self._take),
+            events.DUTY_SET: (payloads.Availability, self._availability),
+        }
+
+    # -- connection ---------------------------------------------------------------------
+    async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:
+        actor = await self._authenticate(environ, auth)
+        if actor is None:
+            raise socketio.exceptions.ConnectionRefusedError(
+                {"code": "unauthenticated", "message": "log in, or configure the kiosk with its device token"})
+        self.peers[sid] = Peer(actor)
+        await self.enter_room(sid, rooms.kiosk(actor.id) if actor.kind == "device" else rooms.account(actor.id))
+        await self.emit("hello", {"protocol": PROTOCOL_VERSION, "role": actor.role, "name": actor.name,
+                                  "unit_id": actor.unit_id, "id": actor.id, "kind": actor.kind}, to=sid)
+
+    async def _authenticate(self, environ: dict, auth: Any) -> Actor | None:
+        now = self.app[keys.CLOCK].now()
+        token = auth.get("token") if isinstance(auth, dict) and isinstance(auth.get("token"), str) else None
+        cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
+        session_token = cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
+        async with self.app[keys.DB].sessions() as db:
+            if token:
+                return await sessions.resolve_device(db, token, now)
+            if session_token:
+                return await sessions.resolve_session(db, session_token, now)
+        return None
+
+    async def on_disconnect(self, sid: str, *args: Any) -> None:
+        peer = self.peers.pop(sid, None)
+        if peer is None or any(p.actor == peer.actor for p in self.peers.values()):
+            return  # another tab or connection of the same kiosk / person is still here
+        try:
+            await self._run(peer, lambda s, ctx: service.went_away(s, peer.actor, ctx))
+        except Exception:  # noqa: BLE001 - a failed bookkeeping write must not break disconnects
+            log.exception("recording a disconnect failed")
+
+    # -- dispatch -----------------------------------------------------------------------
+    async def trigger_event(self, event: str, sid: str, *args: Any) -> Any:
+        if event in ("connect", "disconnect"):
+            return await super().trigger_event(event, sid, *args)
+        peer = self.peers.get(sid)
+        if peer is None:
+            return _error("unauthenticated", "connect again")
+        if not peer.bucket.allow():
+            return _error("rate_limited", "too many events: slow down")
+        data = args[0] if args else None
+        if event == events.RTC_SIGNAL:
+            return await self._relay(sid, peer, data)
+        entry = self.handlers.get(event)
+        if entry is None:
+            return _error("unknown_event", f"there is no event {event[:60]!r}")
+        model, handler = entry
+        try:
+            payload = model.model_validate(data if data is not None else {})
+            return await handler(sid, peer, payload)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False, include_context=False, include_input=False)[0]
+            where = ".".join(str(p) for p in err["loc"]) or "payload"
+            return _error("invalid", f"{where}: {err['msg']}", field=where)
+        except FayuanError as exc:
+            return exc.to_json()
+        except Exception:  # noqa: BLE001 - one bad event must not take the connection down
+            log.exception("handler for %s failed", event)
+            return _error("internal", "something went wrong on the server; it has been logged")
+
+    async def _relay(self, sid: str, peer: Peer, data: Any) -> Any:
+        """The hot path: validate, check room membership in memory, forward to the others."""
+        try:
+            signal = payloads.RtcSignal.model_validate(data)
+        except ValidationError as exc:
+            err = exc.errors(include_url=False, include_context=False, include_input=False)[0]
+            return _error("invalid", f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}")
+        room = rooms.consultation(signal.consultation_id)
+        members = self.server.manager.rooms.get(NAMESPACE, {}).get(room)
+        if not members or sid not in members:
+            return _error("forbidden", "you are not in this consultation's room")
+        out = signal.model_dump(exclude_none=True)
+        out["from"] = peer.actor.kind
+        await self.emit(events.RTC_RELAYED, out, room=room, skip_sid=sid)
+        return {"ok": True}
+
+    # -- helpers ------------------------------------------------------------------------
+    async def context(self, session: AsyncSession) -> service.Context:
+        settings = self.app[keys.SETTINGS]
+        return service.Context(now=self.app[keys.CLOCK].now(), tz=settings.timezone,
+                               schedule=await hours.load_schedule(session, settings.timezone), rules=self.rules)
+
+    async def _run(self, peer: Peer | None, work: Callable[[AsyncSession, service.Context], Awaitable[Any]]) -> Any:
+        """One transaction per event; Notices go out only after it commits."""
+        async with self.app[keys.DB].sessions() as session:
+            ctx = await self.context(session)
+            result = await work(session, ctx)
+            await session.commit()
+        if isinstance(result, service.Outcome):
+            notices = result.notices
+        else:
+            notices = result[1] if isinstance(result, tuple) else result
+        await self.deliver(notices)
+        return result
+
+    async def deliver(self, notices: list[rooms.Notice]) -> None:
+        for n in notices:
+            data = n.data
+            if n.event == events.CONSULT_TAKEN:
+                data = {**data, "ice_servers": ice_servers(self.app[keys.SETTINGS], n.to, self.app[keys.CLOCK].now())}
+            await self.emit(n.event, data, room=n.to)
+            if n.event == events.CONSULT_ENDED:
+                if n.data.get("reason") == "transferred":
+                    taker = n.data.get("taker_account_id")
+                    for sid, p in list(self.peers.items()):
+                        if p.actor.kind == "account" and p.actor.id == taker:
+                            await self.leave_room(sid, n.to)
+                else:
+                    await self.close_room(n.to)
+
+    def _sids_of(self, actor: Actor) -> list[str]:
+        return [sid for sid, p in self.peers.items() if p.actor == actor]
+
+    def _ice(self, actor: Actor) -> list[dict]:
+        return ice_servers(self.app[keys.SETTINGS], actor.ref, self.app[keys.CLOCK].now())
+
+    async def _audit(self, actor: Actor, action: str, obj: str, detail: str = "") -> None:
+        async with self.app[keys.DB].sessions.begin() as session:
+            record(session, at=self.app[keys.CLOCK].now(), actor=actor, action=action, object=obj, detail=detail)
+
+    # -- handlers -----------------------------------------------------------------------
+    async def _start(self, sid: str, peer: Peer, p: payloads.ConsultStart) -> dict:
+        out = await self._run(peer, lambda s, ctx: service.start(s, peer.actor, p, ctx))
+        room = rooms.consultation(out.consultation.id)
+        for other in self._sids_of(peer.actor):
+            await self.enter_room(other, room)
+        await self._audit(peer.actor, "consultation.start", f"consultation:{out.consultation.id}", p.category)
+        return {"consultation": service.public(out.consultation), "resume_token": out.resume_token}
+
+    async def _cancel(self, sid: str, peer: Peer, p: payloads.ConsultRef) -> dict:
+        out = await self._run(peer, lambda s, ctx: service.cancel(s, peer.actor, p.consultation_id, ctx))
+        await self.close_room(rooms.consultation(p.consultation_id))
+        return {"consultation": service.public(out.consultation)}
+
+    async def _keep_waiting(self, sid: str, peer: Peer, p: payloads.ConsultRef) -> dict:
+        out = await self._run(peer, lambda s, ctx: service.keep_waiting(s, peer.actor, p.consultation_id, ctx))
+        return {"consultation": service.public(out.consultation)}
+
+    async def _any_lawyer(self, sid: str, peer: Peer, p: payloads.ConsultRef) -> dict:
+        out = await self._run(peer, lambda s, ctx: service.choose_any_lawyer(s, peer.actor, p.consultation_id, ctx))
+        return {"consultation": service.public(out.consultation)}
+
+    async def _hangup(self, sid: str, peer: Peer, p: payloads.ConsultRef) -> dict:
+        out = await self._run(peer, lambda s, ctx: service.hangup(s, peer.actor, p.consultation_id, ctx))
+        await self.close_room(rooms.consultation(p.consultation_id))
+        return {"consultation": service.public(out.consultation)}
+
+    async def _rate(self, sid: str, peer: Peer, p: payloads.Rate) -> dict:
+        out = await self._run(peer, lambda s, ctx: service.rate(s, peer.actor, p.consultation_id, p.rating, ctx))
+        return {"consultation": service.public(out.consultation)}
+
+    async def _note(self, sid: str, peer: Peer, p: payloads.Note) -> dict:
+        out = await self._run(peer, lambda s, ctx: service.note(s, peer.actor, p, ctx))
+        return {"consultation": service.public(out.consultation)}
+
+    async def _transfer(self, sid: str, peer: Peer, p: payloads.Transfer) -> dict:
+        out = await self._run(peer, lambda s, ctx: service.transfer(s, peer.actor, p, ctx))
+        return {"consultation": service.public(out.consultation)}
+
+    async def _watch(self, sid: str, peer: Peer, p: payloads.Empty) -> dict:
+        if peer.actor.kind != "account":
+            raise InvalidInput("kiosks do not watch queues")
+
+        async def snapshot(session: AsyncSession, ctx: service.Context) -> list[dict]:
+            units = await queue.watched_units(session, peer.actor)
+            return [{"unit_id": u, "entries": [queue.entry(c, ctx.now) for c in await queue.waiting(session, u)]}
+                    for u in units]
+
+        async with self.app[keys.DB].sessions() as session:
+            queues = await snapshot(session, await self.context(session))
+        if not queues:
+            from server.errors import PermissionDenied
+
+            raise PermissionDenied("your role has no queue to watch")
+        for q in queues:
+            await self.enter_room(sid, rooms.queue(q["unit_id"]))
+        return {"queues": queues}
+
+    async def _take(self, sid: str, peer: Peer, p: payloads.QueueTake) -> dict:
+        out = await self._run(peer, lambda s, ctx: service.take(s, peer.actor, p.consultation_id, ctx))
+        room = rooms.consultation(out.consultation.id)
+        await self.enter_room(sid, room)
+        await self._audit(peer.actor, "consultation.take", f"consultation:{out.consultation.id}")
+        return {"consultation": service.public(out.consultation), "room": room,
+                "resume_token": out.resume_token, "ice_servers": self._ice(peer.actor)}
+
+    async def _availability(self, sid: str, peer: Peer, p: payloads.Availability) -> dict:
+        on_duty, _ = await self._run(peer, lambda s, ctx: service.set_available(s, peer.actor, p.available, ctx))
+        return {"available": p.available, "on_duty": on_duty}
+
+    async def _resume(self, sid: str, peer: Peer, p: payloads.Resume) -> dict:
+        out = await self._run(peer, lambda s, ctx: service.resume(s, peer.actor, p.resume_token, ctx))
+        room = rooms.consultation(out.consultation.id)
+        await self.enter_room(sid, room)
+        return {"consultation": service.public(out.consultation), "state": out.consultation.state, "room": room,
+                "ice_servers": self._ice(peer.actor)}
+
+    # -- the sweep ----------------------------------------------------------------------
+    async def sweep(self) -> list[rooms.Notice]:
+        async with self.app[keys.DB].sessions() as session:
+            ctx = await self.context(session)
+            notices = await jobs.sweep(session, ctx)
+            await session.commit()
+        await self.deliver(notices)
+        return notices

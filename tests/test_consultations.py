@@ -1,0 +1,211 @@
+"""The consultation flow through the real socket.io gateway, with a fake clock."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from server.realtime.setup import GATEWAY
+from tests.conftest import SHANGHAI
+from tests.sockets import Peer, kiosk, lawyer_on_duty, staff
+
+TODAY = "2026-11-30"
+
+
+@pytest.fixture
+async def base(client) -> str:  # type: ignore[no-untyped-def]
+    return str(client.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+async def center(new_api):  # type: ignore[no-untyped-def]
+    api = new_api()
+    await api.login("center")
+    return api
+
+
+@pytest.fixture
+async def peers():  # type: ignore[no-untyped-def]
+    made: list[Peer] = []
+    yield made
+    for p in made:
+        await p.close()
+
+
+async def test_kiosk_queues_lawyer_takes_and_rating_is_saved(base, center, demo, peers, api) -> None:
+    lawyer = await lawyer_on_duty(base, center, "lawyer1", TODAY)
+    k = await kiosk(base, demo["kiosks"][0]["token"])
+    peers += [lawyer, k]
+    snapshot = await lawyer.call("queue.watch")
+    assert snapshot["queues"][0]["entries"] == []
+
+    started = await k.call("consultation.start", {"category": "wages_labour", "text": "老板欠薪三個月"})
+    cid = started["consultation"]["id"]
+    assert started["consultation"]["state"] == "queued" and len(started["resume_token"]) > 20
+    position = await k.next("queue.position")
+    assert position["position"] == 1 and position["on_duty"] == 1
+    changed = await lawyer.next("queue.changed")
+    assert [e["consultation_id"] for e in changed["entries"]] == [cid]
+    assert "contact_phone" not in changed["entries"][0]
+
+    took = await lawyer.call("queue.take", {})
+    assert took["consultation"]["id"] == cid and took["consultation"]["state"] == "live"
+    taken = await k.next("consultation.taken")
+    assert taken["consultation_id"] == cid and taken["peer_name"] == "李明律師"
+
+    # signaling is relayed between the two members only
+    ack = await k.call("rtc.signal", {"consultation_id": cid, "type": "offer", "sdp": "v=0 fake"})
+    assert ack == {"ok": True}
+    relayed = await lawyer.next("rtc.signal")
+    assert relayed["sdp"] == "v=0 fake" and relayed["from"] == "device"
+
+    busy = await lawyer.call("queue.take", {})
+    assert busy["error"]["code"] in ("conflict", "not_found")
+
+    await lawyer.call("consultation.note", {"consultation_id": cid, "note": "欠薪", "advice": "申請勞動仲裁"})
+    ended = await lawyer.call("consultation.hangup", {"consultation_id": cid})
+    assert ended["consultation"]["state"] == "ended"
+    assert (await k.next("consultation.ended"))["reason"] == "hangup"
+    rated = await k.call("consultation.rate", {"consultation_id": cid, "rating": 5})
+    assert rated["consultation"]["rating"] == 5
+    again = await k.call("consultation.rate", {"consultation_id": cid, "rating": 1})
+    assert again["error"]["code"] == "conflict"
+
+    await api.login("center")
+    status, rec = await api.get(f"/api/consultations/{cid}")
+    assert status == 200
+    assert rec["rating"] == 5 and rec["advice"] == "申請勞動仲裁" and rec["wait_seconds"] == 0
+    assert [e["kind"] for e in rec["events"]] == ["queued", "taken", "noted", "ended", "rated"]
+
+
+async def test_outside_hours_refused_with_next_open(base, demo, peers, clock) -> None:
+    clock.set(datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI))  # a Saturday
+    k = await kiosk(base, demo["kiosks"][0]["token"])
+    peers.append(k)
+    ack = await k.call("consultation.start", {"category": "housing"})
+    assert ack["error"]["code"] == "service_closed"
+    assert ack["error"]["details"]["next_open"] == "2026-11-30T09:30:00+08:00"
+
+
+async def test_cutoff_before_closing_refuses_when_the_wait_cannot_end(base, center, demo, peers, clock) -> None:
+    lawyer = await lawyer_on_duty(base, center, "lawyer1", TODAY)
+    first = await kiosk(base, demo["kiosks"][0]["token"])
+    peers += [lawyer, first]
+    clock.set(datetime(2026, 11, 30, 11, 15, tzinfo=SHANGHAI))  # 15 minutes before closing: allowed
+    assert "consultation" in await first.call("consultation.start", {"category": "housing"})
+    clock.set(datetime(2026, 11, 30, 11, 22, tzinfo=SHANGHAI))  # 8 minutes left, one ahead (~5 min each)
+    second = await kiosk(base, demo["kiosks"][1]["token"])
+    peers.append(second)
+    ok = await second.call("consultation.start", {"category": "housing"})
+    assert "consultation" in ok  # one ahead with one lawyer: about 5 minutes, fits in 8
+    clock.set(datetime(2026, 11, 30, 11, 24, tzinfo=SHANGHAI))  # 6 minutes left, two ahead: 10 minutes
+    third = await kiosk(base, demo["kiosks"][2]["token"])
+    peers.append(third)
+    refused = await third.call("consultation.start", {"category": "housing"})
+    assert refused["error"]["code"] == "service_closed"
+    assert refused["error"]["details"]["reason"] == "closing_soon"
+
+
+async def test_closing_turns_queued_into_board_entries_and_grace_warnings(app, base, center, demo, peers, clock,
+                                                                           api) -> None:
+    lawyer = await lawyer_on_duty(base, center, "lawyer1", TODAY)
+    talking = await kiosk(base, demo["kiosks"][0]["token"])
+    waiting = await kiosk(base, demo["kiosks"][1]["token"])
+    peers += [lawyer, talking, waiting]
+    clock.set(datetime(2026, 11, 30, 11, 0, tzinfo=SHANGHAI))
+    live_id = (await talking.call("consultation.start", {"category": "other"}))["consultation"]["id"]
+    await lawyer.call("queue.take", {"consultation_id": live_id})
+    queued = await waiting.call("consultation.start", {"category": "debt_contracts", "text": "借款不還怎麼辦",
+                                                       "contact_name": "王大爺", "contact_phone": "13912345678"})
+    gateway = app[GATEWAY]
+
+    clock.set(datetime(2026, 11, 30, 11, 30, tzinfo=SHANGHAI))  # closing
+    await gateway.sweep()
+    moved = await waiting.next("consultation.moved_to_board")
+    assert moved["consultation_id"] == queued["consultation"]["id"]
+    from sqlalchemy import select
+
+    from server.consultations.models import BoardMessage
+    from server.web import keys
+    async with app[keys.DB].sessions() as s:
+        board = (await s.scalars(select(BoardMessage))).all()
+    assert [(b.question, b.contact_name, b.source) for b in board] == [("借款不還怎麼辦", "王大爺", "consultation")]
+
+    clock.set(datetime(2026, 11, 30, 11, 40, 30, tzinfo=SHANGHAI))  # 4.5 minutes of grace left
+    await gateway.sweep()
+    assert (await talking.next("consultation.warning"))["minutes_left"] == 5
+    await gateway.sweep()
+    assert len(talking.received["consultation.warning"]) == 1  # warned once
+    clock.set(datetime(2026, 11, 30, 11, 44, 10, tzinfo=SHANGHAI))
+    await gateway.sweep()
+    assert (await lawyer.next("consultation.warning", index=1))["minutes_left"] == 1
+    clock.set(datetime(2026, 11, 30, 11, 45, tzinfo=SHANGHAI))
+    await gateway.sweep()
+    ended = await talking.next("consultation.ended")
+    assert ended["reason"] == "service_closed" and ended["ended_by"] == "system"
+
+
+async def test_reconnect_within_grace_restores_and_after_grace_peer_is_told(base, center, demo, peers, clock,
+                                                                            app) -> None:
+    lawyer = await lawyer_on_duty(base, center, "lawyer1", TODAY)
+    k = await kiosk(base, demo["kiosks"][0]["token"])
+    peers.append(lawyer)
+    started = await k.call("consultation.start", {"category": "other"})
+    cid, token = started["consultation"]["id"], started["resume_token"]
+    await lawyer.call("queue.take", {})
+    await k.close()
+    away = await lawyer.next("peer.away")
+    assert away["consultation_id"] == cid and away["grace_seconds"] == 60
+
+    clock.advance(seconds=30)
+    await app[GATEWAY].sweep()
+    k2 = await kiosk(base, demo["kiosks"][0]["token"])
+    peers.append(k2)
+    resumed = await k2.call("consultation.resume", {"resume_token": token})
+    assert resumed["state"] == "live"
+    assert (await lawyer.next("peer.back"))["consultation_id"] == cid
+    assert (await k2.call("rtc.signal", {"consultation_id": cid, "type": "offer", "sdp": "again"}))["ok"]
+    assert (await lawyer.next("rtc.signal"))["sdp"] == "again"
+
+    await k2.close()
+    await lawyer.next("peer.away", index=1)
+    clock.advance(seconds=61)
+    await app[GATEWAY].sweep()
+    ended = await lawyer.next("consultation.ended")
+    assert ended["reason"] == "kiosk_disconnected"
+
+
+async def test_outsiders_cannot_signal_into_a_room_and_bad_payloads_get_error_acks(base, center, demo, peers) -> None:
+    lawyer = await lawyer_on_duty(base, center, "lawyer1", TODAY)
+    k = await kiosk(base, demo["kiosks"][0]["token"])
+    other_kiosk = await kiosk(base, demo["kiosks"][1]["token"])
+    other_lawyer = await staff(base, "lawyer2")
+    peers += [lawyer, k, other_kiosk, other_lawyer]
+    cid = (await k.call("consultation.start", {"category": "other"}))["consultation"]["id"]
+    await lawyer.call("queue.take", {})
+    for outsider in (other_kiosk, other_lawyer):
+        for kind in ("offer", "candidate"):
+            ack = await outsider.call("rtc.signal", {"consultation_id": cid, "type": kind, "sdp": "x",
+                                                     "candidate": "candidate:1 1 udp 1 1.2.3.4 5 typ host"})
+            assert ack["error"]["code"] == "forbidden"
+    assert lawyer.received["rtc.signal"] == []
+    assert (await other_lawyer.call("consultation.hangup", {"consultation_id": cid}))["error"]["code"] == "forbidden"
+
+    bad_values = [None, 1, "x", [], {"consultation_id": "abc"}, {"consultation_id": -1}, {"unexpected": True},
+                  {"consultation_id": cid, "type": "offer", "sdp": "x" * 70_000}, {"rating": 9, "consultation_id": cid}]
+    from signaling import events
+    names = [v for k_, v in vars(events).items() if k_.isupper() and "." in v and not k_.startswith(("QUEUE_POS",
+             "QUEUE_CH", "QUEUE_SN", "CHOSEN", "CONSULT_TAKEN", "CONSULT_ENDED", "CONSULT_WARNING", "CONSULT_TO",
+             "PEER", "RTC_RELAYED"))]
+    assert len(names) >= 13
+    for name in names:
+        for value in bad_values:
+            if name in ("queue.watch",) and value in ({}, None):
+                continue
+            ack = await other_kiosk.sio.call(name, value, timeout=5)
+            assert isinstance(ack, dict) and "error" in ack, (name, value, ack)
+            assert set(ack["error"]) >= {"code", "message"}
+    unknown = await k.sio.call("no.such.event", {}, timeout=5)
+    assert unknown["error"]["code"] == "unknown_event"
+    # the server still serves
+    assert (await k.call("rtc.signal", {"consultation_id": cid, "type": "offer", "sdp": "still"}))["ok"]
