@@ -1,0 +1,52 @@
+"""`python -m bench` (what `make bench` runs): prints `name: value` lines and writes them to
+bench/results/latest.json."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import platform
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.signaling import run
+from bench.signaling.load import LoadPlan
+
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+
+
+def main() -> None:
+    defaults = LoadPlan()
+    parser = argparse.ArgumentParser(prog="python -m bench", description="fayuan's benchmarks (they assert nothing)")
+    parser.add_argument("--pairs", type=int, default=defaults.pairs, help="client pairs, each in a room of its own")
+    parser.add_argument("--rate", type=int, default=defaults.rate_msg_per_s,
+                        help="offered messages per second, all pairs together")
+    parser.add_argument("--messages", type=int, default=defaults.messages_per_round,
+                        help="measured messages per implementation and round")
+    parser.add_argument("--rounds", type=int, default=defaults.rounds)
+    parser.add_argument("--only", help="comma-separated implementations, e.g. node,fayuan")
+    args = parser.parse_args()
+    try:
+        plan = LoadPlan(pairs=args.pairs, rate_msg_per_s=args.rate, messages_per_round=args.messages,
+                        rounds=args.rounds, warmup_messages=min(defaults.warmup_messages, args.messages))
+    except ValueError as exc:
+        parser.error(str(exc))
+
+    figures: dict[str, run.Value] = {}
+
+    def report(name: str, value: run.Value) -> None:
+        figures[name] = value
+        print(f"{name}: {value}", flush=True)
+
+    run.pin_load_generator()
+    started = datetime.now(timezone.utc)
+    asyncio.run(run.run(plan, report, set(args.only.split(",")) if args.only else None))
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({"started_at": started.isoformat(timespec="seconds"), "host": platform.node(),
+                                   "python": platform.python_version(), "figures": figures},
+                                  indent=2, ensure_ascii=False) + "\n")
+    print(f"written to {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
