@@ -52,8 +52,10 @@ class FayuanAdapter(Adapter):
             raise Unavailable("bench/signaling/fayuan.py: join_pair is not written yet")
 
     def server_command(self, *, port: int, data_dir: Path) -> ServerCommand:
-        fayuan = Path(sys.executable).parent / "fayuan"
-        return ServerCommand([str(fayuan), "serve", "--migrate", "--demo"],
+        script = Path(sys.executable).parent / "fayuan"
+        # `make bench` installs the script; a venv with only the dependencies runs the same CLI.
+        fayuan = [str(script)] if script.exists() else [sys.executable, "-m", "server.cli"]
+        return ServerCommand([*fayuan, "serve", "--migrate", "--demo"],
                              env={"FAYUAN_DATA_DIR": str(data_dir), "FAYUAN_PORT": str(port),
                                   "FAYUAN_HOST": "127.0.0.1"})
 
