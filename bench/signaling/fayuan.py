@@ -85,10 +85,13 @@ class FayuanAdapter(Adapter):
         `consultation.start` {category} (its ack holds the consultation); the lawyer
         `queue.take` {consultation_id}; both are then in the room. Acks are `call` results;
         an {"error": ...} result should raise. Points to settle against the real server:
-        the service must be open at bench time (else `service_closed`), and every pair of the
-        plan (50 by default, the same for all implementations) needs its own kiosk and
-        lawyer if one of each can hold one consultation only: register them in `prepare`
-        (POST /api/devices, accounts and lawyers as the demo admin) and log each lawyer in.
+        the service must be open at bench time (else `service_closed`); a lawyer counts as on
+        duty only when the roster says so (POST /api/duty/roster as center staff, as
+        tests/sockets.py does); and every pair of the plan (50 by default, the same for all
+        implementations) needs its own kiosk and lawyer if one of each can hold one
+        consultation only: register them in `prepare` (POST /api/devices, accounts and
+        lawyers as the demo admin) and log each lawyer in. The load sends `rtc.signal`
+        without asking for an ack, like the reference relays; protocol clients ask for one.
         """
         raise Unavailable("bench/signaling/fayuan.py: join_pair is not written yet")
 
