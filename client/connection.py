@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 SESSION_COOKIE = "fayuan_session"
 ACK_TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 10.0
+RECONNECT_DELAY_SECONDS = 1.0  # the first retry after a drop; socket.io doubles it up to 5 s
 BACKLOG_EVENTS = 500
 # Not a wire event: what handlers get, in order with the pushes, after socket.io reconnected.
 RECONNECTED = "client.reconnected"
@@ -65,7 +66,8 @@ class Connection:
     """One authenticated socket.io connection: a kiosk's device token or a staff session cookie."""
 
     def __init__(self, server_url: str, *, token: str | None = None, session_cookie: str | None = None,
-                 ack_timeout_seconds: float = ACK_TIMEOUT_SECONDS) -> None:
+                 ack_timeout_seconds: float = ACK_TIMEOUT_SECONDS,
+                 reconnect_delay_seconds: float = RECONNECT_DELAY_SECONDS) -> None:
         if (token is None) == (session_cookie is None):
             raise ValueError("give exactly one of token (a kiosk) or session_cookie (staff, lawyer)")
         self.server_url = server_url.rstrip("/")
@@ -80,7 +82,7 @@ class Connection:
         self._dispatcher: asyncio.Task[None] | None = None
         self._connects = 0
         self._refusal: dict | None = None
-        self.sio = socketio.AsyncClient(reconnection=True)
+        self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=reconnect_delay_seconds)
         self.sio.on("*", self._arrived)
         self.sio.on("connect", self._on_connect)
         self.sio.on("connect_error", self._on_connect_error)
@@ -94,13 +96,18 @@ class Connection:
         if self._dispatcher is None:
             self._dispatcher = asyncio.create_task(self._dispatch(), name="signaling-dispatch")
         try:
-            await self.sio.connect(self.server_url, headers=self._headers, auth=self._auth,
+            # WebSocket only: a headless client has no proxy to get past, and it saves the
+            # long-polling handshake and upgrade.
+            await self.sio.connect(self.server_url, headers=self._headers, auth=self._auth, transports=["websocket"],
                                    socketio_path=SOCKETIO_PATH, wait_timeout=timeout_seconds)
         except socketio.exceptions.ConnectionError as exc:
             refusal = self._refusal or {}
             if refusal:
-                raise SignalingError(str(refusal.get("code", "unauthenticated")),
-                                     str(refusal.get("message", exc))) from exc
+                # {"code", "message"} as the protocol says, or python-socketio's shape for
+                # ConnectionRefusedError(message, data): {"message", "data": {"code"}}.
+                data = refusal.get("data") if isinstance(refusal.get("data"), dict) else {}
+                code = refusal.get("code") or data.get("code") or "unauthenticated"
+                raise SignalingError(str(code), str(refusal.get("message", exc))) from exc
             raise SignalingError("unreachable", str(exc)) from exc
         self.hello = await self.wait_for("hello", timeout_seconds=timeout_seconds)
         return self.hello

@@ -1,9 +1,12 @@
-"""`python -m client`: its arguments (the runs against a server are in test_consultation_media)."""
+"""`python -m client`: its arguments, and a kiosk and a lawyer run of it against the real server."""
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 
-from client.__main__ import parse_args
+from client.__main__ import parse_args, run_kiosk, run_lawyer
+from tests.sockets import PASSWORD, put_on_duty
 
 
 def test_kiosk_arguments() -> None:
@@ -18,3 +21,24 @@ def test_lawyer_needs_a_cookie_or_a_login() -> None:
     assert (login.username, login.password, login.consultation_id) == ("lawyer1", "p", None)
     with pytest.raises(SystemExit):
         parse_args(["lawyer", "--server", "http://h", "--username", "lawyer1"])
+
+
+async def test_kiosk_and_lawyer_commands_complete_a_call(client, demo, new_api) -> None:  # type: ignore[no-untyped-def]
+    base = str(client.make_url("")).rstrip("/")
+    lawyer_api, center = new_api(), new_api()
+    me = await lawyer_api.login("lawyer1")
+    await center.login("center")
+    await put_on_duty(center, me["id"], "2026-11-30")
+
+    lawyer = asyncio.create_task(run_lawyer(parse_args([
+        "lawyer", "--server", base, "--username", "lawyer1", "--password", PASSWORD, "--seconds", "30",
+        "--wait-seconds", "10", "--note", "欠薪", "--advice", "申請勞動仲裁"])))
+    kiosk = await run_kiosk(parse_args([
+        "kiosk", "--server", base, "--token", demo["kiosks"][1]["token"], "--category", "wages_labour",
+        "--seconds", "1.5", "--wait-seconds", "10", "--rate", "4"]))
+    answered = await asyncio.wait_for(lawyer, timeout=10)
+
+    assert kiosk["consultation"]["rating"] == 4 and kiosk["ended"]["reason"] == "hangup"
+    assert answered["consultation_id"] == kiosk["consultation_id"] and answered["ended"] == kiosk["ended"]
+    for side in (kiosk, answered):
+        assert side["received"]["audio"] > 0 and side["received"]["video"] > 0, side

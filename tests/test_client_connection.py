@@ -27,7 +27,7 @@ def stand_in_server() -> web.Application:
         elif f"fayuan_session={STAFF_COOKIE}" in environ.get("HTTP_COOKIE", ""):
             role = "lawyer"
         else:
-            raise socketio.exceptions.ConnectionRefusedError({"code": "unauthenticated", "message": "who are you"})
+            raise socketio.exceptions.ConnectionRefusedError("who are you", {"code": "unauthenticated"})
         await sio.emit("hello", {"protocol": "1.0", "role": role}, to=sid)
 
     @sio.on("echo.burst")
@@ -64,7 +64,7 @@ async def test_refused_connection_raises_its_code(server_url: str) -> None:
     connection = Connection(server_url, token="wrong")
     with pytest.raises(SignalingError) as refused:
         await connection.connect(timeout_seconds=2)
-    assert refused.value.code == "unauthenticated"
+    assert (refused.value.code, refused.value.message) == ("unauthenticated", "who are you")
     await connection.close()
 
 
