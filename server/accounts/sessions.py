@@ -6,6 +6,7 @@ row lock the account for LOCKOUT_DURATION.
 """
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -39,8 +40,9 @@ async def login(
     if account is not None and account.locked_until is not None and account.locked_until > now:
         raise AccountLocked("this account is locked after too many failed logins; try again later",
                             locked_until=account.locked_until.isoformat())
-    ok = verify_password(account.password_hash if account else None, password)
-    if account is None or not ok or not account.active:
+    # argon2id costs tens of milliseconds of CPU by design: keep it off the event loop
+    ok = await asyncio.to_thread(verify_password, account.password_hash if account else None, password)
+    if account is None or not ok or not account.active or not await _unit_active(session, account.unit_id):
         if account is not None and not ok:
             account.failed_logins += 1
             if account.failed_logins >= LOCKOUT_THRESHOLD:
@@ -64,6 +66,11 @@ async def login(
     return token, row, account
 
 
+async def _unit_active(session: AsyncSession, unit_id: int) -> bool:
+    unit = await session.get(Unit, unit_id)
+    return unit is not None and unit.active
+
+
 async def resolve_session(session: AsyncSession, token: str, now: datetime) -> Actor | None:
     """The actor behind a session cookie, or None when it is unknown, ended or expired."""
     row = await session.get(AuthSession, token_digest(token))
@@ -77,6 +84,8 @@ async def resolve_session(session: AsyncSession, token: str, now: datetime) -> A
     if account is None or not account.active:
         return None
     unit = await session.get(Unit, account.unit_id)
+    if unit is None or not unit.active:  # a deactivated unit's staff can no longer act
+        return None
     if now - row.last_seen_at > TOUCH_INTERVAL:
         row.last_seen_at = now
         await session.commit()
@@ -85,7 +94,7 @@ async def resolve_session(session: AsyncSession, token: str, now: datetime) -> A
         id=account.id,
         role=Role(account.role),
         unit_id=account.unit_id,
-        unit_path=unit.path if unit and unit.active else "",
+        unit_path=unit.path,
         name=account.display_name,
         session_id=row.id,
         csrf_token=row.csrf_token,

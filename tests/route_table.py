@@ -1,0 +1,305 @@
+"""Every HTTP route, who may use it, and how to build a valid request for it.
+
+test_access.py tries each route as every actor against objects in several units;
+test_bad_input.py breaks each route's valid request in every way it can think of. A route
+missing from ROUTES fails both, so whoever adds a route adds one line here:
+
+    ("POST", "/api/things/{thing_id}/close"): Spec(ADMINS, scoped=True, sample=close_thing),
+
+`allowed` names the actors that may get a 2xx. `scoped=True` narrows that to actors whose
+part of the unit tree holds the unit the object lives in. `sample(world, unit_code)` returns
+the request for an object in that unit, or None when such a unit cannot hold one.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Awaitable, Callable
+
+from server.accounts import service as accounts
+from server.accounts.permissions import Role
+from server.db import Database
+from server.demo import DEMO_PASSWORD
+from server.hours import service as hours
+from server.org.models import UnitKind
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    username: str | None = None  # a staff login
+    kiosk_unit: str | None = None  # a kiosk device token of that community's demo kiosk
+    unit: str | None = None  # the unit code its part of the tree starts at
+
+
+ACTORS = [
+    Actor("admin", "admin", unit="CENTER"),
+    Actor("center_staff", "center", unit="CENTER"),
+    Actor("lawyer", "lawyer1", unit="CENTER"),
+    Actor("department_staff", "union", unit="D-UNION"),
+    Actor("station_staff", "east", unit="S-EAST"),
+    Actor("community_staff", "heping", unit="C-EAST-1"),
+    Actor("station_admin", "east-admin", unit="S-EAST"),  # an admin whose subtree is one station
+    Actor("kiosk", kiosk_unit="C-EAST-1", unit="C-EAST-1"),
+    Actor("anonymous"),
+]
+# Units whose objects each actor is tried against: the center, siblings, parents, children, cousins.
+TRIED_UNITS = ["CENTER", "D-UNION", "S-EAST", "S-WEST", "C-EAST-1", "C-EAST-2", "C-WEST-1"]
+
+EVERYONE = frozenset(a.name for a in ACTORS)
+STAFF = frozenset(a.name for a in ACTORS if a.username)
+SIGNED_IN = STAFF | {"kiosk"}
+ADMINS = frozenset({"admin", "station_admin"})
+CENTER_ADMIN = frozenset({"admin"})
+DIRECTORY_EDITORS = frozenset({"admin", "station_admin", "center_staff"})
+
+# The role a spare account gets in each kind of unit.
+STAFF_ROLE = {UnitKind.center: Role.center_staff, UnitKind.department: Role.department_staff,
+              UnitKind.station: Role.station_staff, UnitKind.community: Role.community_staff}
+
+
+@dataclass
+class Request:
+    path: str
+    body: Any = None
+    query: dict[str, str] | None = None
+
+
+@dataclass
+class World:
+    """The demo organisation plus a spare account per unit and a spare kiosk per station and
+    community, so that routes that change an object never change the actors themselves."""
+
+    db: Database
+    now: Any
+    unit_ids: dict[str, int]
+    unit_paths: dict[str, str]
+    unit_kinds: dict[str, UnitKind]
+    kiosk_tokens: dict[str, str]
+    spare_accounts: dict[str, int] = field(default_factory=dict)
+    spare_devices: dict[str, int] = field(default_factory=dict)
+    center_lawyer_profile: int = 0
+    _counter: itertools.count = field(default_factory=itertools.count)
+
+    def unique(self, prefix: str) -> str:
+        return f"{prefix}{next(self._counter)}"
+
+    def holds(self, outer: str, inner: str) -> bool:
+        return self.unit_paths[inner].startswith(self.unit_paths[outer])
+
+
+Sample = Callable[[World, str], Awaitable[Request | None]]
+
+
+def fixed(path: str, body: Any = None, query: dict[str, str] | None = None) -> Sample:
+    async def sample(world: World, unit: str) -> Request:
+        return Request(path, body, query)
+
+    return sample
+
+
+async def account_in(world: World, unit: str) -> Request:
+    return Request(f"/api/accounts/{world.spare_accounts[unit]}")
+
+
+async def account_phone(world: World, unit: str) -> Request:
+    return Request(f"/api/accounts/{world.spare_accounts[unit]}/phone")
+
+
+async def new_account(world: World, unit: str) -> Request:
+    return Request("/api/accounts", {"username": world.unique("matrix"), "display_name": "測試帳號",
+                                     "role": STAFF_ROLE[world.unit_kinds[unit]], "unit_id": world.unit_ids[unit],
+                                     "phone": "13900139000", "password": "long-enough-password"})
+
+
+async def rename_account(world: World, unit: str) -> Request:
+    return Request(f"/api/accounts/{world.spare_accounts[unit]}", {"display_name": "改名 測試"})
+
+
+KIOSK_UNITS = (UnitKind.community, UnitKind.station)
+
+
+async def new_device(world: World, unit: str) -> Request | None:
+    if world.unit_kinds[unit] not in KIOSK_UNITS:
+        return None
+    return Request("/api/devices", {"name": world.unique("終端 "), "unit_id": world.unit_ids[unit]})
+
+
+async def revoke_device(world: World, unit: str) -> Request | None:
+    if world.unit_kinds[unit] not in KIOSK_UNITS:
+        return None
+    return Request(f"/api/devices/{world.spare_devices[unit]}/revoke")
+
+
+async def new_lawyer(world: World, unit: str) -> Request | None:
+    """Lawyers belong to the center; each call needs a lawyer account without an entry."""
+    if world.unit_kinds[unit] != UnitKind.center:
+        return None
+    async with world.db.sessions.begin() as session:
+        account = await accounts.create_account(session, None, username=world.unique("lawyer-"),
+                                                display_name="新律師", role=Role.lawyer,
+                                                unit_id=world.unit_ids[unit], password=DEMO_PASSWORD, now=world.now)
+    return Request("/api/lawyers", {"account_id": account.id, "name": "新律師", "firm": "測試律所",
+                                    "specialties": ["wages_labour"], "languages": ["普通話"]})
+
+
+async def edit_lawyer(world: World, unit: str) -> Request | None:
+    if world.unit_kinds[unit] != UnitKind.center:
+        return None
+    return Request(f"/api/lawyers/{world.center_lawyer_profile}", {"bio": "更新的簡介"})
+
+
+async def new_unit(world: World, unit: str) -> Request | None:
+    child = {UnitKind.center: UnitKind.station, UnitKind.station: UnitKind.community,
+             UnitKind.department: UnitKind.community}.get(world.unit_kinds[unit])
+    if child is None:
+        return None
+    return Request("/api/units", {"code": world.unique("U-"), "name": "新單位", "kind": child,
+                                  "parent_id": world.unit_ids[unit]})
+
+
+async def unit_itself(world: World, unit: str) -> Request:
+    return Request(f"/api/units/{world.unit_ids[unit]}")
+
+
+async def edit_unit(world: World, unit: str) -> Request:
+    return Request(f"/api/units/{world.unit_ids[unit]}", {"contact_name": "聯系人"})
+
+
+OVERRIDE_DAY = date(2026, 12, 24)
+
+
+async def override_day(world: World, unit: str) -> Request:
+    return Request(f"/api/service-hours/days/{OVERRIDE_DAY}", {"kind": "holiday", "name": "測試"})
+
+
+async def existing_override(world: World, unit: str) -> Request:
+    async with world.db.sessions.begin() as session:
+        await hours.set_day(session, OVERRIDE_DAY, "holiday", "測試")
+    return Request(f"/api/service-hours/days/{OVERRIDE_DAY}")
+
+
+DEFAULT_WINDOWS = {"windows": [{"weekday": d, "start": s, "end": e}
+                               for d in range(5) for s, e in (("09:30", "11:30"), ("14:00", "16:00"))]}
+
+
+@dataclass(frozen=True)
+class Spec:
+    allowed: frozenset[str]
+    sample: Sample
+    scoped: bool = False
+    ends_session: bool = False  # the actor must log in again afterwards
+
+
+ROUTES: dict[tuple[str, str], Spec] = {
+    ("GET", "/healthz"): Spec(EVERYONE, fixed("/healthz")),
+    ("GET", "/readyz"): Spec(EVERYONE, fixed("/readyz")),
+    ("GET", "/api/openapi.json"): Spec(EVERYONE, fixed("/api/openapi.json")),
+    ("POST", "/api/auth/login"): Spec(EVERYONE, fixed(
+        "/api/auth/login", {"username": "guangming", "password": DEMO_PASSWORD})),
+    ("POST", "/api/auth/logout"): Spec(STAFF, fixed("/api/auth/logout"), ends_session=True),
+    ("GET", "/api/auth/me"): Spec(SIGNED_IN, fixed("/api/auth/me")),
+    ("GET", "/api/accounts"): Spec(ADMINS, fixed("/api/accounts")),
+    ("GET", "/api/accounts/{account_id}"): Spec(ADMINS, account_in, scoped=True),
+    ("GET", "/api/accounts/{account_id}/phone"): Spec(ADMINS, account_phone, scoped=True),
+    ("POST", "/api/accounts"): Spec(ADMINS, new_account, scoped=True),
+    ("PATCH", "/api/accounts/{account_id}"): Spec(ADMINS, rename_account, scoped=True),
+    ("GET", "/api/devices"): Spec(ADMINS, fixed("/api/devices")),
+    ("POST", "/api/devices"): Spec(ADMINS, new_device, scoped=True),
+    ("POST", "/api/devices/{device_id}/revoke"): Spec(ADMINS, revoke_device, scoped=True),
+    ("GET", "/api/lawyers"): Spec(SIGNED_IN, fixed("/api/lawyers")),
+    ("POST", "/api/lawyers"): Spec(DIRECTORY_EDITORS, new_lawyer, scoped=True),
+    ("PATCH", "/api/lawyers/{lawyer_id}"): Spec(DIRECTORY_EDITORS, edit_lawyer, scoped=True),
+    ("GET", "/api/units"): Spec(STAFF, fixed("/api/units")),
+    ("POST", "/api/units"): Spec(ADMINS, new_unit, scoped=True),
+    ("GET", "/api/units/{unit_id}"): Spec(STAFF, unit_itself, scoped=True),
+    ("PATCH", "/api/units/{unit_id}"): Spec(ADMINS, edit_unit, scoped=True),
+    ("GET", "/api/audit"): Spec(ADMINS, fixed("/api/audit")),
+    ("GET", "/api/service-hours/status"): Spec(EVERYONE, fixed(
+        "/api/service-hours/status", query={"at": "2026-11-30T10:00:00+08:00"})),
+    ("GET", "/api/service-hours/calendar"): Spec(EVERYONE, fixed(
+        "/api/service-hours/calendar", query={"from": "2026-10-01", "to": "2026-10-31"})),
+    ("GET", "/api/service-hours/windows"): Spec(SIGNED_IN, fixed("/api/service-hours/windows")),
+    ("PUT", "/api/service-hours/windows"): Spec(CENTER_ADMIN, fixed("/api/service-hours/windows", DEFAULT_WINDOWS)),
+    ("PUT", "/api/service-hours/days/{day}"): Spec(CENTER_ADMIN, override_day),
+    ("DELETE", "/api/service-hours/days/{day}"): Spec(CENTER_ADMIN, existing_override),
+}
+
+
+def missing_and_stale(routes: list[Any]) -> tuple[list[str], list[str]]:
+    """Routes the app has that ROUTES lacks, and ROUTES entries the app no longer has."""
+    present = {(r.method, r.path) for r in routes}
+    missing = sorted(f"{m} {p}" for m, p in present - ROUTES.keys())
+    stale = sorted(f"{m} {p}" for m, p in ROUTES.keys() - present)
+    return missing, stale
+
+
+async def build_world(db: Database, demo: dict, now: Any) -> World:
+    from sqlalchemy import select
+
+    from server.accounts.models import LawyerProfile
+    from server.org.models import Unit
+
+    async with db.sessions.begin() as session:
+        units = list(await session.scalars(select(Unit)))
+        world = World(db=db, now=now, unit_ids={u.code: u.id for u in units},
+                      unit_paths={u.code: u.path for u in units},
+                      unit_kinds={u.code: UnitKind(u.kind) for u in units},
+                      kiosk_tokens={k["unit"]: k["token"] for k in demo["kiosks"]})
+        for unit in units:
+            account = await accounts.create_account(
+                session, None, username=f"spare-{unit.code.lower()}", display_name=f"備用 {unit.code}",
+                role=STAFF_ROLE[UnitKind(unit.kind)], unit_id=unit.id, password=DEMO_PASSWORD, now=now,
+                phone="13700137000")
+            world.spare_accounts[unit.code] = account.id
+            if UnitKind(unit.kind) in KIOSK_UNITS:
+                device, _token = await accounts.register_device(session, None, name=f"備用終端 {unit.code}",
+                                                                unit_id=unit.id, now=now)
+                world.spare_devices[unit.code] = device.id
+        await accounts.create_account(session, None, username="east-admin", display_name="東城管理員",
+                                      role=Role.admin, unit_id=world.unit_ids["S-EAST"], password=DEMO_PASSWORD,
+                                      now=now)
+        world.center_lawyer_profile = await session.scalar(select(LawyerProfile.id).order_by(LawyerProfile.id))
+    return world
+
+
+class Caller:
+    """One actor's HTTP client. It keeps no cookie jar, so a login sent as part of the matrix
+    does not change who the actor is."""
+
+    def __init__(self, base_url: str, actor: Actor, world: World) -> None:
+        from aiohttp import ClientSession, DummyCookieJar
+
+        self.base_url = base_url.rstrip("/")
+        self.actor = actor
+        self.world = world
+        self.http = ClientSession(cookie_jar=DummyCookieJar())
+        self.headers: dict[str, str] = {}
+
+    async def sign_in(self) -> None:
+        if self.actor.username:
+            async with self.http.post(self.base_url + "/api/auth/login",
+                                      json={"username": self.actor.username, "password": DEMO_PASSWORD}) as resp:
+                assert resp.status == 200, await resp.text()
+                me = await resp.json()
+                token = resp.cookies["fayuan_session"].value
+            self.headers = {"Cookie": f"fayuan_session={token}", "X-CSRF-Token": me["csrf_token"]}
+        elif self.actor.kiosk_unit:
+            self.headers = {"Authorization": f"Bearer {self.world.kiosk_tokens[self.actor.kiosk_unit]}"}
+
+    async def send(self, method: str, request: Request, *, data: Any = None,
+                   headers: dict[str, str] | None = None) -> tuple[int, Any]:
+        kw: dict[str, Any] = {"params": request.query}
+        if data is not None:
+            kw["data"] = data
+        elif request.body is not None:
+            kw["json"] = request.body
+        async with self.http.request(method, self.base_url + request.path, headers={**self.headers, **(headers or {})},
+                                     **kw) as resp:
+            if resp.content_type == "application/json":
+                return resp.status, await resp.json()
+            return resp.status, await resp.text()
+
+    async def close(self) -> None:
+        await self.http.close()
