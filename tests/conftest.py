@@ -99,11 +99,3 @@ async def world(db: Database, demo: dict, clock: FakeClock, client):  # type: ig
     from tests.route_table import build_world
 
     return await build_world(db, demo, clock.now())
-
-
-@pytest.fixture
-async def world(db: Database, demo: dict, clock: FakeClock, client):  # type: ignore[no-untyped-def]
-    """The demo organisation with spare objects in every unit (tests/route_table.py)."""
-    from tests.route_table import build_world
-
-    return await build_world(db, demo, clock.now())
