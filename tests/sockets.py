@@ -55,8 +55,10 @@ async def kiosk(base_url: str, token: str) -> Peer:
     return await Peer().connect(base_url, token=token)
 
 
-async def staff(base_url: str, username: str) -> Peer:
-    cookie, _ = await login_cookie(base_url, username)
+async def staff(base_url: str, username: str, cookie: str | None = None) -> Peer:
+    """A connected staff member; pass `cookie` to reuse a login (several tabs of one person)."""
+    if cookie is None:
+        cookie, _ = await login_cookie(base_url, username)
     return await Peer().connect(base_url, cookie=cookie)
 
 

@@ -9,6 +9,7 @@ import hmac
 import logging
 from typing import Awaitable, Callable
 
+import sqlalchemy.exc
 from aiohttp import web
 
 from server.accounts import sessions
@@ -48,6 +49,9 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
             raise
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status, "http_error")
         response = _error_response(_plain(exc.status, code, exc.reason))
+    except sqlalchemy.exc.TimeoutError:
+        log.warning("database pool exhausted on %s %s", request.method, request.path)
+        response = _error_response(_plain(503, "busy", "the server is busy; try again in a moment"))
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         response = _error_response(_plain(500, "internal", "something went wrong on the server; it has been logged"))

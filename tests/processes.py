@@ -1,0 +1,85 @@
+"""Real server processes for tests: `fayuan serve` as a subprocess on a free port."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT_SECS = 30.0
+STOP_TIMEOUT_SECS = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fayuan_command() -> list[str]:
+    script = Path(sys.executable).with_name("fayuan")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "server.cli"]
+
+
+class ServerProcess:
+    """One `fayuan serve`; several may share a database and a Redis, like a real deployment."""
+
+    def __init__(self, data_dir: Path, *, database_url: str | None = None, redis_url: str | None = None,
+                 migrate: bool = True, demo: bool = True) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "FAYUAN_DATA_DIR": str(data_dir), "FAYUAN_PORT": str(self.port),
+                    "FAYUAN_HOST": "127.0.0.1",
+                    "FAYUAN_DATABASE_URL": database_url or f"sqlite+aiosqlite:///{data_dir / 'fayuan.sqlite3'}"}
+        self.env.pop("FAYUAN_REDIS_URL", None)
+        if redis_url:
+            self.env["FAYUAN_REDIS_URL"] = redis_url
+        self.args = ["serve"] + (["--migrate"] if migrate else []) + (["--demo"] if migrate and demo else [])
+        self.log = data_dir / f"server-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> "ServerProcess":
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with self.log.open("wb") as out:
+            self.process = subprocess.Popen([*fayuan_command(), *self.args], cwd=ROOT, env=self.env, stdout=out,
+                                            stderr=subprocess.STDOUT)
+        self._wait_healthy()
+        return self
+
+    def _wait_healthy(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + START_TIMEOUT_SECS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"fayuan serve exited with {self.process.returncode}:\n{self.tail()}")
+            try:
+                with urllib.request.urlopen(self.base_url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"fayuan serve did not answer within {START_TIMEOUT_SECS}s:\n{self.tail()}")
+
+    def tail(self, chars: int = 3000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+    def demo_logins(self) -> dict:
+        return json.loads((self.data_dir / "demo-logins.json").read_text())
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT_SECS)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()

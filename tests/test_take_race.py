@@ -1,0 +1,83 @@
+"""100 concurrent takes of one consultation, across two server processes sharing the database
+(and Redis, when the run has one): exactly one taker wins."""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.processes import ServerProcess
+from tests.sockets import Peer, kiosk, login_cookie, put_on_duty, staff
+from tests.support import PG_URL, REDIS_URL, Api, fresh_postgres
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TAKERS = 100
+
+
+async def open_all_day_today(admin: Api) -> str:
+    """The servers run on the real clock: make the service open now, whatever day it is."""
+    now = datetime.now(SHANGHAI)
+    windows = [{"weekday": d, "start": "00:00", "end": "24:00"} for d in range(7)]
+    status, body = await admin.put("/api/service-hours/windows", {"windows": windows})
+    assert status == 200, body
+    for day in (now.date(), (now + timedelta(minutes=30)).date()):
+        status, body = await admin.put(f"/api/service-hours/days/{day}", {"kind": "makeup_workday"})
+        assert status == 200, body
+    return now.date().isoformat()
+
+
+@pytest.fixture
+async def two_servers(tmp_path):  # type: ignore[no-untyped-def]
+    db_url = await fresh_postgres() if PG_URL else f"sqlite+aiosqlite:///{tmp_path / 'shared.sqlite3'}"
+    first = ServerProcess(tmp_path / "a", database_url=db_url, redis_url=REDIS_URL).start()
+    second = ServerProcess(tmp_path / "b", database_url=db_url, redis_url=REDIS_URL, migrate=False).start()
+    yield first, second
+    first.stop()
+    second.stop()
+
+
+async def test_exactly_one_of_100_concurrent_takers_wins(two_servers) -> None:
+    first, second = two_servers
+    demo = first.demo_logins()
+    admin, center = Api(first.base_url), Api(second.base_url)
+    peers: list[Peer] = []
+    try:
+        await admin.login("admin")
+        await center.login("center")
+        today = await open_all_day_today(admin)
+        lawyers = {}
+        for name in ("lawyer1", "lawyer2"):
+            probe = await staff(first.base_url, name)
+            lawyers[name] = (await probe.next("hello"))["id"]
+            peers.append(probe)
+            await put_on_duty(center, lawyers[name], today, "00:00", "24:00")
+            assert (await probe.call("duty.availability", {"available": True}))["on_duty"] is True
+
+        resident = await kiosk(first.base_url, demo["kiosks"][0]["token"])
+        peers.append(resident)
+        cid = (await resident.call("consultation.start", {"category": "other"}))["consultation"]["id"]
+
+        # many tabs of both lawyers, on both processes (a session cookie works on either)
+        cookies = {name: (await login_cookie(first.base_url, name))[0] for name in lawyers}
+        takers = await asyncio.gather(*[
+            staff((first if i % 2 else second).base_url, name, cookies[name])
+            for i, name in enumerate(["lawyer1", "lawyer2"] * (TAKERS // 2))])
+        peers += takers
+        acks = await asyncio.gather(*[t.call("queue.take", {"consultation_id": cid}) for t in takers])
+
+        winners = [a for a in acks if "consultation" in a]
+        losers = [a for a in acks if "error" in a]
+        assert len(winners) == 1, winners
+        assert len(losers) == TAKERS - 1
+        assert {a["error"]["code"] for a in losers} == {"conflict"}
+        taken = await resident.next("consultation.taken")
+        await asyncio.sleep(0.3)  # a second, wrong "taken" would arrive within this
+        assert len(resident.received["consultation.taken"]) == 1
+        assert taken["consultation_id"] == cid
+    finally:
+        for p in peers:
+            await p.close()
+        await admin.close()
+        await center.close()
