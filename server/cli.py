@@ -73,8 +73,13 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
     for label, path in (("login", "/login"), ("admin", "/admin"), ("kiosk", "/kiosk"), ("lawyer console", "/lawyer"),
                         ("API (OpenAPI 3)", "/api/openapi.json"), ("health", "/healthz")):
         print(f"  {label:16} {base}{path}")
+    try:
+        app = init_app(settings)
+    except ConfigError as exc:
+        print(f"fayuan: configuration error: {exc}", file=sys.stderr)
+        return 2
     print(flush=True)
-    web.run_app(init_app(settings), host=settings.host, port=settings.port, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
     return 0
 
 

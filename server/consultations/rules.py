@@ -28,3 +28,34 @@ class Rules:
     # assumed length of a consultation until there is history to average
     default_service_seconds: int = 300
     recent_for_estimate: int = 20
+
+
+def from_env(env: dict[str, str]) -> Rules:
+    """Rules from FAYUAN_* variables (documented in README.md); a bad value raises ConfigError."""
+    from server.config import ConfigError
+
+    def number(name: str, default: float, minimum: float) -> float:
+        text = env.get(name)
+        if text is None or text == "":
+            return default
+        try:
+            value = float(text)
+        except ValueError:
+            raise ConfigError(name, f"{text!r} is not a number") from None
+        if value < minimum:
+            raise ConfigError(name, f"must be at least {minimum:g}")
+        return value
+
+    base = Rules()
+    categories = tuple(c.strip() for c in env.get("FAYUAN_CATEGORIES", "").split(",") if c.strip())
+    for c in categories:
+        if not c.replace("_", "").isalnum() or len(c) > 40:
+            raise ConfigError("FAYUAN_CATEGORIES", f"{c!r} is not a short identifier like wages_labour")
+    return Rules(
+        categories=categories or base.categories,
+        chosen_lawyer_wait=timedelta(seconds=number("FAYUAN_CHOSEN_LAWYER_WAIT_SECONDS", 300, 0)),
+        max_live_per_taker=int(number("FAYUAN_MAX_LIVE_PER_TAKER", 1, 1)),
+        closing_cutoff=timedelta(minutes=number("FAYUAN_CLOSING_CUTOFF_MINUTES", 10, 0)),
+        grace_after_close=timedelta(minutes=number("FAYUAN_GRACE_MINUTES", 15, 0)),
+        reconnect_grace=timedelta(seconds=number("FAYUAN_RECONNECT_GRACE_SECONDS", 60, 1)),
+    )
