@@ -1,0 +1,100 @@
+"""TURN for real: coturn started on a free port; two aiortc peers that may only use relay
+candidates connect with the credentials our /api/rtc/ice-servers hands out — and a wrong
+secret gathers nothing."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
+from aiortc.rtcconfiguration import RTCIceTransportPolicy
+
+from server.app import init_app
+from server.realtime.ice import ice_servers, turn_credentials
+from tests.processes import free_port
+from tests.support import Api, settings_for, start_client, wait_until
+
+TURN_SECRET = "turn-secret-for-tests-only"
+
+
+@pytest.fixture
+def coturn(tmp_path: Path):  # type: ignore[no-untyped-def]
+    binary = shutil.which("turnserver")
+    if binary is None:
+        pytest.fail("coturn is not installed: apt-get install coturn (.ci/run does)")
+    port = free_port()
+    low = 49152 + (port % 1000) * 10
+    process = subprocess.Popen(
+        [binary, "-n", "--listening-ip=127.0.0.1", "--relay-ip=127.0.0.1", f"--listening-port={port}",
+         f"--min-port={low}", f"--max-port={low + 9}", "--use-auth-secret", f"--static-auth-secret={TURN_SECRET}",
+         "--realm=fayuan.test", "--allow-loopback-peers", "--no-tls", "--no-dtls", "--no-cli", "--fingerprint",
+         f"--log-file={tmp_path / 'turn.log'}", "--simple-log", f"--pidfile={tmp_path / 'turn.pid'}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    yield f"turn:127.0.0.1:{port}?transport=udp"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def _config(servers: list[dict]) -> RTCConfiguration:
+    return RTCConfiguration(iceServers=[RTCIceServer(urls=s["urls"], username=s.get("username"),
+                                                     credential=s.get("credential")) for s in servers],
+                            iceTransportPolicy=RTCIceTransportPolicy.RELAY)
+
+
+async def _connect(servers_a: list[dict], servers_b: list[dict]) -> tuple[RTCPeerConnection, RTCPeerConnection]:
+    a, b = RTCPeerConnection(_config(servers_a)), RTCPeerConnection(_config(servers_b))
+    channel = a.createDataChannel("check")
+    got: list[str] = []
+
+    @b.on("datachannel")
+    def _on_channel(ch) -> None:  # type: ignore[no-untyped-def]
+        ch.on("message", got.append)
+
+    @channel.on("open")
+    def _open() -> None:
+        channel.send("über TURN")
+
+    await a.setLocalDescription(await a.createOffer())
+    await b.setRemoteDescription(a.localDescription)
+    await b.setLocalDescription(await b.createAnswer())
+    await a.setRemoteDescription(b.localDescription)
+    await wait_until(lambda: got == ["über TURN"], timeout=15)
+    return a, b
+
+
+async def test_ice_servers_route_hands_out_working_turn_credentials(coturn, db_url, tmp_path, clock, demo) -> None:
+    settings = settings_for(db_url, tmp_path, turn_secret=TURN_SECRET, turn_urls=(coturn,))
+    client = await start_client(init_app(settings, clock=clock, run_sweeper=False))
+    api = Api(str(client.make_url("")))
+    try:
+        await api.login("lawyer1")
+        status, body = await api.get("/api/rtc/ice-servers")
+        assert status == 200
+        (turn,) = body["ice_servers"]
+        assert turn["urls"] == [coturn]
+        expiry, user = turn["username"].split(":", 1)
+        assert user.startswith("account:") and int(expiry) > clock.now().timestamp()
+        kiosk = ice_servers(settings, "device:1", clock.now())  # the other side gets its own
+        a, b = await _connect(body["ice_servers"], kiosk)
+        pair = a.sctp.transport.transport.iceGatherer  # both sides used relay candidates only
+        assert all(c.type == "relay" for c in pair.getLocalCandidates())
+        await a.close()
+        await b.close()
+    finally:
+        await api.close()
+        await client.close()
+
+
+async def test_wrong_secret_gathers_no_relay_candidate(coturn) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    username, credential = turn_credentials("not-the-secret", "device:1", datetime.now(timezone.utc) + timedelta(hours=1))
+    pc = RTCPeerConnection(_config([{"urls": [coturn], "username": username, "credential": credential}]))
+    pc.createDataChannel("x")
+    await pc.setLocalDescription(await pc.createOffer())
+    assert "typ relay" not in pc.localDescription.sdp
+    await pc.close()
+    await asyncio.sleep(0)
