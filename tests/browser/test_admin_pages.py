@@ -1,0 +1,126 @@
+"""The admin pages in Chromium against the real server: the flows an admin walks through, and
+axe-core on every page in both languages."""
+from __future__ import annotations
+
+import json
+import urllib.request
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.browser.helpers import axe_violations, describe, log_in, open_section
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
+
+ADMIN_SECTIONS = ["units", "accounts", "devices", "lawyers", "hours", "audit"]
+
+
+async def test_login_refuses_a_wrong_password_in_words_from_the_catalog(page):
+    await page.goto("/login")
+    await page.fill("#username", "admin")
+    await page.fill("#password", "not-the-password")
+    await page.click("button[type=submit]")
+    alert = page.locator("#login-error")
+    await alert.locator(".error-title").wait_for()
+    assert await alert.inner_text() == "用户名或密码不正确"
+    assert page.url.endswith("/login")
+    await page.click("[data-language-switch]")
+    await page.wait_for_function("document.documentElement.lang === 'en'")
+    assert await alert.inner_text() == "Wrong username or password"
+
+
+async def test_admin_pages_need_a_login(page):
+    await page.goto("/admin/devices")
+    await page.wait_for_url("**/login?next=%2Fadmin%2Fdevices")
+
+
+async def test_admin_creates_a_community_under_a_station(page):
+    await log_in(page)
+    await open_section(page, "units")
+    form = page.locator("form", has=page.get_by_label("上级单位"))
+    await form.get_by_label("上级单位").select_option(label="東城街道法律援助工作站（S-EAST）")
+    assert await form.get_by_label("单位类型").locator("option").all_inner_texts() == ["社区联系点"]
+    await form.get_by_label("名称").fill("東城街道新民社區聯系點")
+    await form.get_by_label("编号").fill("C-EAST-9")
+    await form.get_by_role("button", name="创建单位").click()
+    await page.get_by_role("status").filter(has_text="已创建：東城街道新民社區聯系點").wait_for()
+    # The new unit is drawn inside the station's branch of the tree.
+    station_branch = page.locator("li", has=page.locator("[data-unit=S-EAST]")).last
+    await station_branch.locator("[data-unit=C-EAST-9]").wait_for()
+    assert "社区联系点" in await station_branch.locator("[data-unit=C-EAST-9]").inner_text()
+
+
+async def test_admin_registers_a_kiosk_and_sees_its_token_once(page, live_server):
+    await log_in(page)
+    await open_section(page, "devices")
+    await page.get_by_label("所在联系点或工作站").select_option(label="西城街道新華社區聯系點（C-WEST-2）")
+    await page.get_by_label("终端名称").fill("新華社區大廳終端")
+    await page.get_by_role("button", name="登记终端").click()
+    token = (await page.locator("#device-token").inner_text()).strip()
+    assert len(token) >= 20
+    assert await page.locator("#kiosk-url").inner_text() == f"{live_server.base_url}/kiosk#token={token}"
+    row = page.locator("tbody tr", has_text="新華社區大廳終端")
+    assert (await row.locator("td").nth(2).inner_text()).strip() == f"…{token[-4:]}"
+    # The token really works: the server knows the device by it.
+    request = urllib.request.Request(live_server.url("/api/auth/me"), headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert json.loads(response.read())["name"] == "新華社區大廳終端"
+    # Shown once: after a reload the list has only the hint.
+    await page.reload()
+    await page.wait_for_selector("body[data-ready=devices]")
+    assert await page.locator("#device-token").count() == 0
+    assert token not in await page.content()
+
+
+def _a_plain_weekday_this_month() -> date:
+    """A Monday–Friday of the month the calendar opens on (China's today) that has no
+    holiday or make-up override in the official schedule."""
+    import chinese_calendar
+
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    day = today.replace(day=1)
+    while day.month == today.month:
+        if day.weekday() < 5 and chinese_calendar.is_workday(day):
+            return day
+        day += timedelta(days=1)
+    raise AssertionError("no plain weekday this month")
+
+
+async def test_admin_marks_a_weekday_holiday_and_the_calendar_shows_it(page, live_server):
+    day = _a_plain_weekday_this_month().isoformat()
+    await log_in(page)
+    await open_section(page, "hours")
+    cell = page.locator(f".calendar [data-day='{day}']")
+    assert await cell.get_attribute("data-kind") == "workday"
+    await cell.click()
+    editor = page.locator("section", has=page.get_by_role("heading", name=f"设置日期 {day}"))
+    await editor.get_by_label("节假日").check()
+    await editor.get_by_label("名称（可不填）").fill("测试休息日")
+    await editor.get_by_role("button", name="保存").click()
+    await page.wait_for_selector(f".calendar [data-day='{day}'][data-kind=holiday]")
+    assert "测试休息日" in await cell.inner_text()
+    assert "节假日" in await cell.inner_text()
+    # The server agrees: that day is no longer a working day.
+    with urllib.request.urlopen(live_server.url(f"/api/service-hours/calendar?from={day}&to={day}")) as response:
+        assert json.loads(response.read())[0]["workday"] is False
+    # And clearing it puts the weekday back.
+    await cell.click()
+    await page.get_by_role("button", name="恢复为普通日期").click()
+    await page.wait_for_selector(f".calendar [data-day='{day}'][data-kind=workday]")
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+async def test_no_serious_accessibility_violation_on_any_page(page, language):
+    await page.goto("/login")
+    await page.evaluate("lang => localStorage.setItem('fayuan.language', lang)", language)
+    await page.reload()
+    await page.wait_for_function("lang => document.documentElement.lang === lang", arg=language)
+    found = {"login": await axe_violations(page)}
+    await log_in(page)
+    for name in ADMIN_SECTIONS:
+        await open_section(page, name)
+        assert await page.evaluate("document.documentElement.lang") == language
+        found[name] = await axe_violations(page)
+    report = "\n".join(f"/{name}:\n{describe(v)}" for name, v in found.items() if v)
+    assert not report, f"axe-core found serious or critical violations ({language}):\n{report}"
