@@ -17,8 +17,9 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Blocking: call from the CLI, or via asyncio.to_thread from async code."""
+def upgrade(database_url: str, revision: str = "heads") -> None:
+    """Blocking: call from the CLI, or via asyncio.to_thread from async code. "heads": domains
+    may add migrations side by side (branches off the same parent); all of them are applied."""
     command.upgrade(alembic_config(database_url), revision)
 
 
@@ -26,5 +27,5 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
-async def upgrade_async(database_url: str, revision: str = "head") -> None:
+async def upgrade_async(database_url: str, revision: str = "heads") -> None:
     await asyncio.to_thread(upgrade, database_url, revision)
