@@ -50,10 +50,10 @@ class Adapter(ABC):
         """Install what the server needs; runs before it starts, outside any measurement."""
 
     @abstractmethod
-    def server_command(self, *, port: int, data_dir: Path) -> ServerCommand: ...
+    def server_command(self, *, port: int, data_dir: Path, pairs: int) -> ServerCommand: ...
 
-    async def prepare(self, http: aiohttp.ClientSession, base_url: str, data_dir: Path) -> None:
-        """Runs once the server listens, before any client connects."""
+    async def prepare(self, http: aiohttp.ClientSession, base_url: str, data_dir: Path, pairs: int) -> None:
+        """Runs once the server listens, before any of the `pairs` connects."""
 
     @abstractmethod
     def logins(self, pair: int) -> tuple[Login, Login]: ...
@@ -104,7 +104,7 @@ class NodeAdapter(RelayAdapter):
             return
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_DIR, check=True)
 
-    def server_command(self, *, port: int, data_dir: Path) -> ServerCommand:
+    def server_command(self, *, port: int, data_dir: Path, pairs: int) -> ServerCommand:
         return ServerCommand(["node", str(NODE_DIR / "relay.mjs"), str(port)])
 
 
@@ -113,6 +113,6 @@ class PythonSocketioAdapter(RelayAdapter):
     before fayuan adds anything."""
     name = "python_socketio"
 
-    def server_command(self, *, port: int, data_dir: Path) -> ServerCommand:
+    def server_command(self, *, port: int, data_dir: Path, pairs: int) -> ServerCommand:
         return ServerCommand([sys.executable, "-m", "bench.signaling.relay_server", str(port)],
                              env={"PYTHONPATH": str(REPO)})

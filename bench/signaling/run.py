@@ -133,7 +133,7 @@ async def _serving(adapter: Adapter, plan: LoadPlan, http: aiohttp.ClientSession
     with tempfile.TemporaryDirectory(prefix=f"fayuan-bench-{adapter.name}-") as tmp:
         data_dir, log_path = Path(tmp) / "data", Path(tmp) / "server.log"
         port = _free_port()
-        command = adapter.server_command(port=port, data_dir=data_dir)
+        command = adapter.server_command(port=port, data_dir=data_dir, pairs=plan.pairs)
         with open(log_path, "wb") as log:
             server = subprocess.Popen(["taskset", "-c", str(SERVER_CORE), *command.argv], cwd=REPO,
                                       env={**os.environ, **command.env}, stdout=log, stderr=subprocess.STDOUT,
@@ -141,7 +141,7 @@ async def _serving(adapter: Adapter, plan: LoadPlan, http: aiohttp.ClientSession
         try:
             base_url = f"http://127.0.0.1:{port}"
             await _wait_listening(port, server, log_path)
-            await adapter.prepare(http, base_url, data_dir)
+            await adapter.prepare(http, base_url, data_dir, plan.pairs)
             clients = PairedClients(adapter, plan, server.pid, (SERVER_CORE, LOAD_GENERATOR_CORE))
             try:
                 await clients.connect(http, base_url)
