@@ -5,6 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.accounts.permissions import Role
+from server.ids import RowId
 
 Phone = Field(default="", max_length=32, pattern=r"^(|\+?[0-9][0-9 -]{4,30})$")
 
@@ -30,7 +31,7 @@ class AccountCreate(BaseModel):
     username: str = Field(min_length=3, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
     display_name: str = Field(min_length=1, max_length=100)
     role: Role
-    unit_id: int = Field(gt=0)
+    unit_id: RowId
     phone: str = Phone
     password: str = Field(min_length=10, max_length=200)
 
@@ -39,7 +40,7 @@ class AccountUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     display_name: str | None = Field(default=None, min_length=1, max_length=100)
     role: Role | None = None
-    unit_id: int | None = Field(default=None, gt=0)
+    unit_id: RowId | None = None
     phone: str | None = Phone
     password: str | None = Field(default=None, min_length=10, max_length=200)
     active: bool | None = None
@@ -66,7 +67,7 @@ class PhoneOut(BaseModel):
 class DeviceCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
-    unit_id: int = Field(gt=0)
+    unit_id: RowId
 
 
 class DeviceOut(BaseModel):
@@ -86,7 +87,7 @@ class DeviceCreated(DeviceOut):
 
 class LawyerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    account_id: int = Field(gt=0)
+    account_id: RowId
     name: str = Field(min_length=1, max_length=100)
     firm: str = Field(default="", max_length=200)
     specialties: list[str] = Field(default_factory=list, max_length=20)

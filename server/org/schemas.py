@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.ids import RowId
 from server.org.models import UnitKind
 
 Code = Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9_-]+$")
@@ -13,7 +14,7 @@ class UnitCreate(BaseModel):
     code: str = Code
     name: str = Name
     kind: UnitKind
-    parent_id: int = Field(gt=0)
+    parent_id: RowId
     contact_name: str = Field(default="", max_length=100)
     contact_phone: str = Field(default="", max_length=32)
     address: str = Field(default="", max_length=300)
@@ -24,7 +25,7 @@ class UnitUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    parent_id: int | None = Field(default=None, gt=0)
+    parent_id: RowId | None = None
     active: bool | None = None
     contact_name: str | None = Field(default=None, max_length=100)
     contact_phone: str | None = Field(default=None, max_length=32)

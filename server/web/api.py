@@ -15,6 +15,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from server.ids import MAX_ROW_ID
 from server.web import keys
 
 Auth = Literal["public", "account", "device", "any"]
@@ -130,6 +131,8 @@ def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespon
         call.path = _parse_path(request, route)
         if route.query is not None:
             call.query = _validate(route.query, dict(request.query), "query")
+        elif request.query:
+            raise InvalidInput(f"this route takes no query parameters, got {sorted(request.query)[:5]}")
         if route.body is not None:
             call.body = _validate(route.body, await _read_json(request), "body")
         try:
@@ -163,8 +166,8 @@ def _parse_path(request: web.Request, route: Route) -> dict[str, int | str]:
     for name, raw in request.match_info.items():
         kind = route.path_types.get(name, int)
         if kind is int:
-            if not raw.isdigit() or len(raw) > 18:
-                raise InvalidInput(f"path parameter {name!r} must be a positive whole number", field=name)
+            if not (raw.isascii() and raw.isdigit()) or len(raw) > 18 or int(raw) > MAX_ROW_ID:
+                raise InvalidInput(f"path parameter {name!r} must be a whole number up to {MAX_ROW_ID}", field=name)
             values[name] = int(raw)
         else:
             values[name] = raw
@@ -187,9 +190,28 @@ async def _read_json(request: web.Request) -> Any:
         return json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InvalidInput("the body is nested too deeply") from None
+
+
+def _refuse_nul(data: Any, where: str) -> None:
+    """PostgreSQL cannot store NUL in text, and no form needs one: refuse it in every string.
+    A loop, not recursion, so deeply nested input cannot exhaust the stack."""
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise InvalidInput(f"the {where} contains a NUL character")
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
 
 
 def _validate(model: type[BaseModel], data: Any, where: str) -> Any:
+    _refuse_nul(data, where)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
