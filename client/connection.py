@@ -98,7 +98,11 @@ class Connection:
         try:
             # WebSocket only: a headless client has no proxy to get past, and it saves the
             # long-polling handshake and upgrade.
-            await self.sio.connect(self.server_url, headers=self._headers, auth=self._auth, transports=["websocket"],
+            # Headers as a function, called on every attempt: engine.io's websocket transport
+            # deletes the Cookie header from the dict it is given, so a dict would leave every
+            # reconnect of a lawyer without its session.
+            await self.sio.connect(self.server_url, headers=lambda: dict(self._headers), auth=self._auth,
+                                   transports=["websocket"],
                                    socketio_path=SOCKETIO_PATH, wait_timeout=timeout_seconds)
         except socketio.exceptions.ConnectionError as exc:
             refusal = self._refusal or {}

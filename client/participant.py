@@ -9,6 +9,7 @@ offer starts over (see client.peer).
 from __future__ import annotations
 
 import logging
+from collections import deque
 from typing import ClassVar
 
 from client.connection import RECONNECTED, Connection, SignalingError
@@ -20,6 +21,9 @@ from signaling.payloads import ConsultRef, Resume, RtcSignal
 log = logging.getLogger(__name__)
 
 ENDED_TIMEOUT_SECONDS = 10.0
+# Relayed signals kept while this side has no peer yet: the kiosk's offer can overtake the
+# ack of the lawyer's own queue.take (the server writes the audit record before it acks).
+EARLY_SIGNALS = 50
 # The consultation states (server-side ConsultationState) in which a dropped side may resume.
 RESUMABLE_STATES = ("queued", "live")
 
@@ -41,6 +45,7 @@ class Participant:
         self.ended: dict | None = None  # the consultation.ended push: ended_by, reason
         self.peer_away: dict | None = None  # the last peer.away push, until peer.back
         self.warnings: list[dict] = []  # consultation.warning pushes: minutes_left before the grace ends
+        self._early_signals: deque[dict] = deque(maxlen=EARLY_SIGNALS)
         connection.on(events.RTC_RELAYED, self._on_signal)
         connection.on(events.PEER_AWAY, self._on_peer_away)
         connection.on(events.PEER_BACK, self._on_peer_back)
@@ -109,9 +114,14 @@ class Participant:
         self.resume_token = resume_token or self.resume_token
         self.ice_servers = ice_servers
         self.counter = FrameCounter()
-        self.peer = Peer(consultation_id, self._send_signal, offerer=self.offerer, ice_servers=ice_servers,
-                         tracks=self.tracks, counter=self.counter)
-        await self.peer.start()
+        peer = Peer(consultation_id, self._send_signal, offerer=self.offerer, ice_servers=ice_servers,
+                    tracks=self.tracks, counter=self.counter)
+        await peer.start()
+        while self._early_signals:
+            data = self._early_signals.popleft()
+            if data.get("consultation_id") == consultation_id:
+                await peer.handle(data)
+        self.peer = peer  # no await since the backlog emptied: later signals go straight to it
 
     async def _media_anew(self) -> None:
         if self.peer is None:
@@ -129,7 +139,9 @@ class Participant:
         await self.connection.call(events.RTC_SIGNAL, signal)
 
     async def _on_signal(self, data: dict) -> None:
-        if self.peer is not None and self._is_current(data):
+        if self.peer is None:
+            self._early_signals.append(data)
+        elif self._is_current(data):
             await self.peer.handle(data)
 
     def _on_peer_away(self, data: dict) -> None:

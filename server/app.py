@@ -16,6 +16,7 @@ from server.clock import Clock, SystemClock
 from server.consultations import views as consultations_views
 from server.config import Settings
 from server.db import Database, make_engine
+from server.files import views as files_views
 from server.hours import views as hours_views
 from server.org import views as org_views
 from server.pubsub.base import PubSub
@@ -31,6 +32,7 @@ def make_router() -> Router:
     router = Router()
     for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views):
         router.include(module.router)
+    router.include(files_views.router)
     return router
 
 
@@ -67,5 +69,6 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     app[keys.ROUTER] = router
     router.install(app)
     pages.install(app)
+    files_views.install(app)
     realtime.install(app, run_sweeper=run_sweeper)
     return app

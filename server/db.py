@@ -82,5 +82,6 @@ def all_models() -> None:
     from server.accounts import models as _a  # noqa: F401
     from server.audit import models as _au  # noqa: F401
     from server.consultations import models as _c  # noqa: F401
+    from server.files import models as _f  # noqa: F401
     from server.hours import models as _h  # noqa: F401
     from server.org import models as _o  # noqa: F401
