@@ -23,10 +23,12 @@ function chinaMonth() {
 
 export async function render(page, { can }) {
   const writable = can("hours.write");
-  const done = doneBox();
+  // Each panel says "saved" inside itself, where the eyes already are.
+  const windowsDone = doneBox();
+  const calendarDone = doneBox();
   const windowsPanel = h("div");
   const calendarPanel = h("div");
-  replace(page, done, calendarPanel, windowsPanel);
+  replace(page, calendarPanel, windowsPanel);
   replace(windowsPanel, await windowsEditor());
   replace(calendarPanel, calendar());
 
@@ -68,17 +70,17 @@ export async function render(page, { can }) {
             row.querySelector("input").focus();
           } }) : null);
     });
-    const form = h("form", { novalidate: true }, error, h("p", { class: "hint", i18n: "hours.windows_hint" }),
+    const form = h("form", { novalidate: true }, error, windowsDone, h("p", { class: "hint", i18n: "hours.windows_hint" }),
       days, writable ? h("p", {}, h("button", { type: "submit", class: "primary", i18n: "hours.save_windows" })) : null);
     onSubmit(form, error, async () => {
-      clearMessage(done);
+      clearMessage(windowsDone);
       const spans = [...form.querySelectorAll(".window")].map((row) => ({
         weekday: Number(row.dataset.weekday),
         start: row.querySelector("[data-which=start]").value,
         end: row.querySelector("[data-which=end]").value,
       }));
       await put("/api/service-hours/windows", { windows: spans });
-      showDone(done, "hours.windows_saved");
+      showDone(windowsDone, "hours.windows_saved");
     });
     return section("hours.windows", form);
   }
@@ -107,7 +109,7 @@ export async function render(page, { can }) {
         grid)),
       h("ul", { class: "legend" }, ["workday", "weekend", "holiday", "makeup_workday"].map((kind) =>
         h("li", { class: kind, i18n: `daykind.${kind}` }))),
-      editor);
+      calendarDone, editor);
     document.addEventListener("fayuan:language", () => draw());
 
     async function draw(focusDay = null) {
@@ -182,11 +184,11 @@ export async function render(page, { can }) {
 
     async function save(button, day, body, formError) {
       clearMessage(formError);
-      clearMessage(done);
+      clearMessage(calendarDone);
       try {
         await busy(button, () => (body ? put(`/api/service-hours/days/${day.day}`, body)
           : del(`/api/service-hours/days/${day.day}`)));
-        showDone(done, body ? `hours.day_marked_${body.kind}` : "hours.day_cleared", { day: day.day });
+        showDone(calendarDone, body ? `hours.day_marked_${body.kind}` : "hours.day_cleared", { day: day.day });
         selected = null;
         replace(editor);
         await draw(day.day);
