@@ -70,7 +70,8 @@ async def update_account(session: AsyncSession, actor: Actor, account_id: int, *
     require(actor, "accounts.write", unit_path=await org.path_of(session, account.unit_id))
     role = Role(fields.pop("role", None) or account.role)
     unit_id = int(fields.pop("unit_id", None) or account.unit_id)  # type: ignore[arg-type]
-    if role != account.role or unit_id != account.unit_id:
+    role_changed = role != account.role
+    if role_changed or unit_id != account.unit_id:
         await _unit_for(session, actor, unit_id, role, "accounts.write")
         account.role, account.unit_id = role, unit_id
     password = fields.pop("password", None)
@@ -81,7 +82,7 @@ async def update_account(session: AsyncSession, actor: Actor, account_id: int, *
     for name, value in fields.items():
         if value is not None:
             setattr(account, name, value)
-    if password or account.active is False or "role" in fields:
+    if password or account.active is False or role_changed:
         await _end_sessions(session, account.id, now)
     return account
 
