@@ -2,12 +2,15 @@
 the Python client builds its messages with them too."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_SDP_CHARS = 64_000
 MAX_TEXT_CHARS = 2_000
+# Ids are positive and fit PostgreSQL's INTEGER: a huge id is refused as invalid, not a crash.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Field(gt=0, le=MAX_ROW_ID)]
 
 Category = Literal[
     "wages_labour", "marriage_family", "elder_support", "injury_traffic",
@@ -22,15 +25,15 @@ class Inbound(BaseModel):
 class ConsultStart(Inbound):
     category: str = Field(min_length=1, max_length=40)
     target: Literal["station", "department", "center"] = "center"
-    department_id: int | None = Field(default=None, gt=0)
-    lawyer_id: int | None = Field(default=None, gt=0, description="directory id of a chosen lawyer (點援制)")
+    department_id: RowId | None = None
+    lawyer_id: RowId | None = None
     text: str = Field(default="", max_length=MAX_TEXT_CHARS, description="what the resident typed, if anything")
     contact_name: str = Field(default="", max_length=100)
     contact_phone: str = Field(default="", max_length=32)
 
 
 class ConsultRef(Inbound):
-    consultation_id: int = Field(gt=0)
+    consultation_id: RowId
 
 
 class Resume(Inbound):
@@ -47,13 +50,13 @@ class Note(ConsultRef):
 
 
 class Transfer(ConsultRef):
-    lawyer_id: int | None = Field(default=None, gt=0)
-    unit_id: int | None = Field(default=None, gt=0)
+    lawyer_id: RowId | None = None
+    unit_id: RowId | None = None
     reason: str = Field(default="", max_length=500)
 
 
 class QueueTake(Inbound):
-    consultation_id: int | None = Field(default=None, gt=0, description="omit to take the next one")
+    consultation_id: RowId | None = None
 
 
 class Availability(Inbound):
@@ -61,7 +64,7 @@ class Availability(Inbound):
 
 
 class RtcSignal(Inbound):
-    consultation_id: int = Field(gt=0)
+    consultation_id: RowId
     type: Literal["offer", "answer", "candidate"]
     sdp: str | None = Field(default=None, max_length=MAX_SDP_CHARS)
     candidate: str | None = Field(default=None, max_length=1_000)
@@ -89,3 +92,33 @@ class Taken(BaseModel):
     peer_name: str
     resume_token: str
     ice_servers: list[dict]
+
+
+# -- chat -------------------------------------------------------------------------------
+MAX_CHAT_CHARS = 2_000
+MAX_CLIENT_ID_CHARS = 64
+MAX_SYNC_MESSAGES = 500
+CHAT_ROOM = r"^[a-z]{1,20}:[1-9][0-9]{0,9}$"  # "<kind>:<id>", e.g. "consultation:12"
+CLIENT_ID = r"^[A-Za-z0-9_.:-]+$"
+
+
+class ChatSend(Inbound):
+    room: str = Field(pattern=CHAT_ROOM, max_length=31)
+    client_id: str = Field(min_length=1, max_length=MAX_CLIENT_ID_CHARS, pattern=CLIENT_ID,
+                           description="the sender's id for this message: a resend with it returns the stored one")
+    text: str = Field(description=f"plain text, 1 to {MAX_CHAT_CHARS} characters; shown as text, never as HTML")
+
+
+class ChatSync(Inbound):
+    room: str = Field(pattern=CHAT_ROOM, max_length=31)
+    since_seq: int = Field(default=0, ge=0, le=2**31 - 1, description="the last seq the client has; 0 for all")
+
+
+class ChatMessage(BaseModel):
+    room: str
+    seq: int
+    client_id: str
+    text: str
+    sender: str  # "device:<id>" or "account:<id>"
+    sender_name: str
+    at: str  # ISO 8601, UTC

@@ -64,6 +64,8 @@ class Request:
     path: str
     body: Any = None
     query: dict[str, str] | None = None
+    data: bytes | None = None  # a raw body instead of JSON (file uploads)
+    headers: dict[str, str] | None = None
 
 
 @dataclass
@@ -80,6 +82,8 @@ class World:
     spare_accounts: dict[str, int] = field(default_factory=dict)
     spare_devices: dict[str, int] = field(default_factory=dict)
     center_lawyer_profile: int = 0
+    app: Any = None  # the app under test: file samples put their bytes in its store
+    cache: dict[str, Any] = field(default_factory=dict)  # objects samples made once per world
     _counter: itertools.count = field(default_factory=itertools.count)
 
     def unique(self, prefix: str) -> str:
@@ -184,6 +188,59 @@ DEFAULT_WINDOWS = {"windows": [{"weekday": d, "start": s, "end": e}
                                for d in range(5) for s, e in (("09:30", "11:30"), ("14:00", "16:00"))]}
 
 
+BOARD_LEAVERS = frozenset({"community_staff", "kiosk"})
+BOARD_HANDLERS = frozenset({"admin", "center_staff", "lawyer", "department_staff", "station_staff", "station_admin"})
+CENTER_BOARD = frozenset({"admin", "center_staff", "lawyer"})
+BOARD_MESSAGE = {"category": "wages_labour", "question": "老闆拖欠三個月工資怎麼辦？", "contact_name": "張三",
+                 "contact_phone": "13812345678", "target": "center"}
+
+
+async def _board_message(world: World, left_at: str, **fields: Any) -> int:
+    from server.board.models import BoardMessage, BoardReply
+
+    async with world.db.sessions.begin() as session:
+        m = BoardMessage(unit_id=world.unit_ids[left_at], target_unit_id=world.unit_ids["CENTER"],
+                         category="wages_labour", question="工資被拖欠", contact_name="張三",
+                         contact_phone="13812345678", source="kiosk", created_at=world.now,
+                         **{"state": "open", **fields})
+        session.add(m)
+        await session.flush()
+        if fields.get("state") == "answered":
+            session.add(BoardReply(message_id=m.id, account_id=fields["owner_account_id"], author_name="中心",
+                                   unit_id=world.unit_ids["CENTER"], body="可以申請勞動仲裁。", created_at=world.now))
+        return m.id
+
+
+def board_message_left_in(suffix: str = "") -> Sample:
+    """A message left at a community or station kiosk, for the center: read by the unit tree."""
+    async def sample(world: World, unit: str) -> Request | None:
+        if world.unit_kinds[unit] not in KIOSK_UNITS:
+            return None
+        return Request(f"/api/board/messages/{await _board_message(world, unit)}{suffix}")
+
+    return sample
+
+
+def board_action(action: str, body: Any = None) -> Sample:
+    """An open message for the center: claimed, replied to, handed over or closed by the center."""
+    async def sample(world: World, unit: str) -> Request | None:
+        if world.unit_kinds[unit] != UnitKind.center:
+            return None
+        return Request(f"/api/board/messages/{await _board_message(world, 'C-EAST-1')}/{action}",
+                       body(world) if callable(body) else body)
+
+    return sample
+
+
+async def board_publish(world: World, unit: str) -> Request | None:
+    if world.unit_kinds[unit] != UnitKind.center:
+        return None
+    message_id = await _board_message(world, "C-EAST-1", state="answered", answered_at=world.now,
+                                      owner_account_id=world.spare_accounts["CENTER"])
+    return Request(f"/api/board/messages/{message_id}/publish",
+                   {"question": "工資被拖欠怎麼辦？", "answer": "可以申請勞動仲裁。"})
+
+
 @dataclass(frozen=True)
 class Spec:
     allowed: frozenset[str]
@@ -224,10 +281,171 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("PUT", "/api/service-hours/windows"): Spec(CENTER_ADMIN, fixed("/api/service-hours/windows", DEFAULT_WINDOWS)),
     ("PUT", "/api/service-hours/days/{day}"): Spec(CENTER_ADMIN, override_day),
     ("DELETE", "/api/service-hours/days/{day}"): Spec(CENTER_ADMIN, existing_override),
+    ("GET", "/api/board/targets"): Spec(BOARD_LEAVERS, fixed("/api/board/targets")),
+    ("POST", "/api/board/messages"): Spec(BOARD_LEAVERS, fixed("/api/board/messages", BOARD_MESSAGE)),
+    ("GET", "/api/board/messages"): Spec(SIGNED_IN, fixed("/api/board/messages", query={"unanswered": "true"})),
+    ("GET", "/api/board/messages/{message_id}"): Spec(SIGNED_IN, board_message_left_in(), scoped=True),
+    ("GET", "/api/board/messages/{message_id}/phone"): Spec(STAFF, board_message_left_in("/phone"), scoped=True),
+    ("POST", "/api/board/messages/{message_id}/claim"): Spec(CENTER_BOARD, board_action("claim"), scoped=True),
+    ("POST", "/api/board/messages/{message_id}/reply"): Spec(CENTER_BOARD, board_action(
+        "reply", {"body": "請帶上勞動合同來諮詢。"}), scoped=True),
+    ("POST", "/api/board/messages/{message_id}/handover"): Spec(CENTER_BOARD, board_action(
+        "handover", lambda world: {"to_unit_id": world.unit_ids["S-EAST"], "note": "轄區事項"}), scoped=True),
+    ("POST", "/api/board/messages/{message_id}/close"): Spec(CENTER_BOARD, board_action("close", {"note": ""}),
+                                                           scoped=True),
+    ("POST", "/api/board/messages/{message_id}/publish"): Spec(frozenset({"admin", "center_staff"}), board_publish,
+                                                             scoped=True),
+    ("GET", "/api/board/public"): Spec(EVERYONE, fixed("/api/board/public")),
+    ("GET", "/api/board/handover-targets"): Spec(BOARD_HANDLERS, fixed("/api/board/handover-targets")),
 }
 
 
-def missing_and_stale(routes: list[Any]) -> tuple[list[str], list[str]]:
+# -- files (tests/test_files.py tries the same actors against files of every unit) ---------------
+FILE_READERS = SIGNED_IN  # staff by the unit tree, the kiosk its own, the lawyer what they took (all)
+FILE_UPLOADERS = frozenset({"kiosk", "lawyer"})  # the consultation's own kiosk, and its taker
+
+
+async def consultation_in(world: World, unit: str) -> int | None:
+    """A live consultation started at `unit`'s kiosk (the demo kiosk in C-EAST-1, so that the
+    kiosk actor owns that one), waiting at its station, taken by lawyer1. One per unit."""
+    from sqlalchemy import select
+
+    from server.accounts.models import Account, Device
+    from server.consultations.models import Consultation
+
+    if world.unit_kinds[unit] not in KIOSK_UNITS:
+        return None
+    cache = world.cache.setdefault("consultations", {})
+    if unit not in cache:
+        async with world.db.sessions.begin() as session:
+            devices = list(await session.scalars(select(Device.id).where(Device.unit_id == world.unit_ids[unit])
+                                                 .order_by(Device.id)))
+            lawyer = await session.scalar(select(Account.id).where(Account.username == "lawyer1"))
+            station = unit if world.unit_kinds[unit] == UnitKind.station else next(
+                code for code, kind in world.unit_kinds.items()
+                if kind == UnitKind.station and world.holds(code, unit))
+            c = Consultation(device_id=devices[0], unit_id=world.unit_ids[unit], category="wages_labour",
+                             target_unit_id=world.unit_ids[station], taker_account_id=lawyer, state="live",
+                             queued_at=world.now, taken_at=world.now)
+            session.add(c)
+            await session.flush()
+            cache[unit] = c.id
+    return cache[unit]
+
+
+async def file_in(world: World, unit: str) -> int | None:
+    """A clean PNG with a thumbnail in `unit`'s consultation, stored as an upload would be."""
+    from server.files.models import StoredFile
+    from server.files.views import FILES
+
+    consultation = await consultation_in(world, unit)
+    if consultation is None:
+        return None
+    cache = world.cache.setdefault("files", {})
+    if unit not in cache:
+        store = world.app[FILES].store
+        key = store.new_key()
+        store.path(key).parent.mkdir(parents=True, exist_ok=True)
+        store.path(key).write_bytes(TINY_PNG)
+        store.thumbnail_path(key).write_bytes(TINY_PNG)
+        async with world.db.sessions.begin() as session:
+            f = StoredFile(key=key, parent_kind="consultation", parent_id=consultation,
+                           unit_id=world.unit_ids[unit], name="證據 照片.png", type="png", mime="image/png",
+                           size_bytes=len(TINY_PNG), sha256="0" * 64, width=1, height=1, has_thumbnail=True,
+                           state="clean", scan_detail="", uploaded_by="device:0", uploaded_at=world.now)
+            session.add(f)
+            await session.flush()
+            cache[unit] = f.id
+    return cache[unit]
+
+
+# the smallest PNG: 1×1, one grey pixel
+TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010800000000"
+                         "3a7e9b550000000a49444154789c63680000008200814cf2bb2f0000000049454e44ae426082")
+
+
+async def file_upload(world: World, unit: str) -> Request | None:
+    consultation = await consultation_in(world, unit)
+    if consultation is None:
+        return None
+    return Request("/api/files", query={"parent_kind": "consultation", "parent_id": str(consultation)},
+                   data=TINY_PNG, headers={"X-Filename": "%E8%AD%89%E6%93%9A.png"})
+
+
+async def file_list(world: World, unit: str) -> Request | None:
+    consultation = await consultation_in(world, unit)
+    if consultation is None:
+        return None
+    return Request("/api/files", query={"parent_kind": "consultation", "parent_id": str(consultation)})
+
+
+def file_path(suffix: str = "") -> Sample:
+    async def sample(world: World, unit: str) -> Request | None:
+        file_id = await file_in(world, unit)
+        return None if file_id is None else Request(f"/api/files/{file_id}{suffix}")
+
+    return sample
+
+
+ROUTES.update({
+    ("POST", "/api/files"): Spec(FILE_UPLOADERS, file_upload, scoped=True),
+    ("GET", "/api/files"): Spec(FILE_READERS, file_list, scoped=True),
+    ("GET", "/api/files/{file_id}"): Spec(FILE_READERS, file_path(), scoped=True),
+    ("GET", "/api/files/{file_id}/download"): Spec(FILE_READERS, file_path("/download"), scoped=True),
+    ("GET", "/api/files/{file_id}/thumbnail"): Spec(FILE_READERS, file_path("/thumbnail"), scoped=True),
+})
+
+
+# -- consultations and duty -------------------------------------------------------------------
+ROSTER_EDITORS = frozenset({"admin", "center_staff"})
+ROSTER_READERS = ROSTER_EDITORS | {"lawyer"}
+
+
+async def consultation_record(world: World, unit: str) -> Request | None:
+    consultation = await consultation_in(world, unit)
+    return None if consultation is None else Request(f"/api/consultations/{consultation}")
+
+
+async def _lawyer_id(world: World) -> int:
+    from sqlalchemy import select
+
+    from server.accounts.models import Account
+
+    async with world.db.sessions() as session:
+        return int(await session.scalar(select(Account.id).where(Account.username == "lawyer2")))
+
+
+async def new_shift(world: World, unit: str) -> Request:
+    return Request("/api/duty/roster", {"account_id": await _lawyer_id(world), "day": "2026-11-30",
+                                        "start": "09:00", "end": "12:00"})
+
+
+async def existing_shift(world: World, unit: str) -> Request:
+    from server.consultations.models import DutyShift
+
+    async with world.db.sessions.begin() as session:
+        shift = DutyShift(account_id=await _lawyer_id(world), day=date(2026, 12, 1), start_minute=540,
+                          end_minute=720)
+        session.add(shift)
+        await session.flush()
+    return Request(f"/api/duty/roster/{shift.id}")
+
+
+ROUTES.update({
+    ("GET", "/api/consultations/categories"): Spec(SIGNED_IN, fixed("/api/consultations/categories")),
+    ("GET", "/api/rtc/ice-servers"): Spec(SIGNED_IN, fixed("/api/rtc/ice-servers")),
+    ("GET", "/api/duty/now"): Spec(SIGNED_IN, fixed("/api/duty/now")),
+    ("GET", "/api/duty/roster"): Spec(ROSTER_READERS, fixed("/api/duty/roster",
+                                                            query={"from": "2026-11-30", "to": "2026-12-06"})),
+    ("POST", "/api/duty/roster"): Spec(ROSTER_EDITORS, new_shift),
+    ("DELETE", "/api/duty/roster/{shift_id}"): Spec(ROSTER_EDITORS, existing_shift),
+    ("GET", "/api/consultations"): Spec(STAFF, fixed("/api/consultations")),
+    ("GET", "/api/consultations/{consultation_id}"): Spec(STAFF, consultation_record, scoped=True),
+})
+
+
+def missing_and_stale(
+routes: list[Any]) -> tuple[list[str], list[str]]:
     """Routes the app has that ROUTES lacks, and ROUTES entries the app no longer has."""
     present = {(r.method, r.path) for r in routes}
     missing = sorted(f"{m} {p}" for m, p in present - ROUTES.keys())
@@ -293,12 +511,16 @@ class Caller:
         kw: dict[str, Any] = {"params": request.query}
         if data is not None:
             kw["data"] = data
+        elif request.data is not None:
+            kw["data"] = request.data
         elif request.body is not None:
             kw["json"] = request.body
-        async with self.http.request(method, self.base_url + request.path, headers={**self.headers, **(headers or {})},
-                                     **kw) as resp:
+        headers = {**self.headers, **(request.headers or {}), **(headers or {})}
+        async with self.http.request(method, self.base_url + request.path, headers=headers, **kw) as resp:
             if resp.content_type == "application/json":
                 return resp.status, await resp.json()
+            if not resp.content_type.startswith("text/"):
+                return resp.status, await resp.read()  # a downloaded file
             return resp.status, await resp.text()
 
     async def close(self) -> None:

@@ -33,7 +33,7 @@ class Peer:
     async def call(self, event: str, data: Any = None) -> Any:
         return await self.sio.call(event, data if data is not None else {}, timeout=10)
 
-    async def next(self, event: str, timeout: float = 5.0, index: int | None = None) -> Any:
+    async def next(self, event: str, timeout: float = 15.0, index: int | None = None) -> Any:
         """The event's latest payload, waiting (bounded) until at least one has arrived."""
         await wait_until(lambda: len(self.received[event]) > (index or 0), timeout)
         return self.received[event][-1 if index is None else index]

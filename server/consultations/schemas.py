@@ -4,12 +4,16 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$"
+from server.hours.schemas import HHMM
+from server.ids import RowId
+
+from server.chat.schemas import ChatMessageOut
+
 
 
 class ShiftIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    account_id: int = Field(gt=0)
+    account_id: RowId
     day: date
     start: str = Field(pattern=HHMM)
     end: str = Field(pattern=HHMM)
@@ -74,6 +78,8 @@ class EventOut(BaseModel):
 
 class RecordDetail(RecordOut):
     events: list[EventOut]
+    chat: list[ChatMessageOut] = []  # the first MAX_SYNC_MESSAGES; the rest from .../chat
+    chat_more: bool = False
 
 
 class Categories(BaseModel):

@@ -7,6 +7,7 @@ from sqlalchemy import or_, select
 from server.accounts.models import Account
 from server.accounts.permissions import Role
 from server.audit.service import record
+from server.chat import service as chat
 from server.consultations import queue
 from server.consultations.models import Consultation, ConsultationEvent, DutyShift
 from server.consultations.rules import DEFAULT_CATEGORIES
@@ -18,6 +19,7 @@ from server.org.models import Unit
 from server.privacy import mask_phone
 from server.realtime.ice import ice_servers
 from server.web.api import Call, Router
+from signaling.payloads import MAX_SYNC_MESSAGES
 
 router = Router()
 
@@ -54,7 +56,7 @@ def _require_roster_editor(call: Call) -> None:
 @router.get("/api/duty/roster", summary="The duty roster between two dates", tag="duty", query=RosterQuery,
             response=list[ShiftOut])
 async def roster(call: Call) -> list[ShiftOut]:
-    if call.actor.role not in (Role.center_staff, Role.admin, Role.lawyer):
+    if call.actor.role not in (Role.center_staff, Role.admin, Role.lawyer) or not call.actor.at_center:
         raise PermissionDenied("the roster is for the center and its lawyers")
     if call.query.to < call.query.from_ or call.query.to - call.query.from_ > timedelta(days=366):
         raise InvalidInput("ask for at most a year, 'to' not before 'from'", field="to")
@@ -131,15 +133,23 @@ async def list_records(call: Call) -> list[RecordOut]:
             "(an audited read of personal data)", tag="consultations", response=RecordDetail)
 async def get_record(call: Call) -> RecordDetail:
     cid = call.path["consultation_id"]
-    c = await call.session.scalar(select(Consultation).where(Consultation.id == cid,
-                                                             await _visible_condition(call)))
-    if c is None:
-        if await call.session.get(Consultation, cid) is not None:
-            raise PermissionDenied("this consultation is outside your part of the unit tree")
-        raise NotFound(f"there is no consultation {cid}")
+    c = await readable(call, cid)
     events = await call.session.scalars(select(ConsultationEvent).where(ConsultationEvent.consultation_id == cid)
                                         .order_by(ConsultationEvent.id))
+    messages = await chat.since(call.session, chat.RoomKey("consultation", cid), 0, MAX_SYNC_MESSAGES + 1)
     record(call.session, at=call.clock.now(), actor=call.actor, action="personal_data.read",
            object=f"consultation:{cid}", client_addr=call.client_addr, detail="record")
     return RecordDetail(**_record(c), events=[EventOut(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail)
-                                              for e in events])
+                                              for e in events],
+                        chat=messages[:MAX_SYNC_MESSAGES], chat_more=len(messages) > MAX_SYNC_MESSAGES)
+
+
+async def readable(call: Call, consultation_id: int) -> Consultation:
+    """The consultation, if the caller may read its record (its chat too)."""
+    c = await call.session.scalar(select(Consultation).where(Consultation.id == consultation_id,
+                                                             await _visible_condition(call)))
+    if c is None:
+        if await call.session.get(Consultation, consultation_id) is not None:
+            raise PermissionDenied("this consultation is outside your part of the unit tree")
+        raise NotFound(f"there is no consultation {consultation_id}")
+    return c
