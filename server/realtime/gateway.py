@@ -23,6 +23,7 @@ from server.consultations import jobs, queue, rooms, service
 from server.consultations.rules import Rules
 from server.errors import FayuanError, InvalidInput
 from server.hours import service as hours
+from server.realtime import relay
 from server.realtime.ice import ice_servers
 from server.realtime.ratelimit import TokenBucket
 from server.web import keys
@@ -110,7 +111,11 @@ class Gateway(socketio.AsyncNamespace):
             return _error("rate_limited", "too many events: slow down")
         data = args[0] if args else None
         if event == events.RTC_SIGNAL:
-            return await self._relay(sid, peer, data)
+            try:
+                return await self._relay(sid, peer, data)
+            except Exception:  # noqa: BLE001 - it runs inline (relay.py): never break the connection
+                log.exception("relaying a signal failed")
+                return _error("internal", "something went wrong on the server; it has been logged")
         entry = self.handlers.get(event)
         if entry is None:
             return _error("unknown_event", f"there is no event {event[:60]!r}")
@@ -129,19 +134,18 @@ class Gateway(socketio.AsyncNamespace):
             return _error("internal", "something went wrong on the server; it has been logged")
 
     async def _relay(self, sid: str, peer: Peer, data: Any) -> Any:
-        """The hot path: validate, check room membership in memory, forward to the others."""
+        """The hot path (relay.py): validate, check room membership in memory, forward to the others."""
         try:
-            signal = payloads.RtcSignal.model_validate(data)
+            out = relay.check_signal(data)
         except ValidationError as exc:
             err = exc.errors(include_url=False, include_context=False, include_input=False)[0]
             return _error("invalid", f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}")
-        room = rooms.consultation(signal.consultation_id)
+        room = rooms.consultation(out["consultation_id"])
         members = self.server.manager.rooms.get(NAMESPACE, {}).get(room)
         if not members or sid not in members:
             return _error("forbidden", "you are not in this consultation's room")
-        out = signal.model_dump(exclude_none=True)
         out["from"] = peer.actor.kind
-        await self.emit(events.RTC_RELAYED, out, room=room, skip_sid=sid)
+        await self.server.relay(events.RTC_RELAYED, out, room=room, skip_sid=sid)
         return {"ok": True}
 
     # -- helpers ------------------------------------------------------------------------

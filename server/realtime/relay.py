@@ -1,0 +1,109 @@
+"""The hot path of `rtc.signal`: check a payload cheaply, and hand the relayed packet to the
+other members of a consultation's room without python-socketio's per-event and
+per-recipient tasks.
+
+A call sends a few dozen signals (offer, answer, trickled ICE candidates) and nothing else
+crosses the server as often, so this path is measured (`make bench`) and kept short. It
+changes no rule: membership is still checked against the room, the rate limit still applies
+(gateway.py), and a payload is accepted exactly when `signaling.payloads.RtcSignal` accepts
+it — anything that is not plainly valid goes to the model, whose error becomes the ack.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, get_args
+
+import socketio
+from socketio.async_pubsub_manager import AsyncPubSubManager
+from annotated_types import Ge, Gt, Le, MaxLen
+from engineio import packet as eio_packet
+from pydantic.fields import FieldInfo
+
+from signaling import events
+from signaling.payloads import RtcSignal
+
+NAMESPACE = "/"
+EVENT_PACKET = "2"  # socket.io EVENT inside an engine.io MESSAGE: "42" + JSON array
+
+
+def _limit(field: FieldInfo, kind: type, attribute: str, default: Any = None) -> Any:
+    found = next((getattr(m, attribute) for m in field.metadata if isinstance(m, kind)), default)
+    if found is None:
+        raise LookupError(f"RtcSignal lost its {kind.__name__} limit: update relay.py with it")
+    return found
+
+
+# The limits are read from the model, so that the two checks cannot drift apart.
+_FIELDS = RtcSignal.model_fields
+FIELD_ORDER: tuple[str, ...] = tuple(_FIELDS)
+_FIELD_SET = frozenset(FIELD_ORDER)
+_ID_ABOVE: int = _limit(_FIELDS["consultation_id"], Gt, "gt")
+# without an upper limit in the model, larger ids are left to it (it takes any int)
+_ID_MAX: int = _limit(_FIELDS["consultation_id"], Le, "le", default=2**63 - 1)
+_TYPES = frozenset(get_args(_FIELDS["type"].annotation))
+_TEXT_LIMITS: tuple[tuple[str, int], ...] = tuple(
+    (name, _limit(_FIELDS[name], MaxLen, "max_length")) for name in ("sdp", "candidate", "sdp_mid"))
+_INDEX_MIN: int = _limit(_FIELDS["sdp_mline_index"], Ge, "ge")
+_INDEX_MAX: int = _limit(_FIELDS["sdp_mline_index"], Le, "le")
+
+
+def plainly_valid(data: Any) -> bool:
+    """True when `data` is an RtcSignal payload with exactly the wire types (a dict, ints that
+    are not bools, strs) within the model's limits: the model would accept it unchanged.
+    False does not mean invalid, only that the model must decide (it also coerces "5" to 5)."""
+    if type(data) is not dict or not data.keys() <= _FIELD_SET:
+        return False
+    cid = data.get("consultation_id")
+    if type(cid) is not int or not _ID_ABOVE < cid <= _ID_MAX:
+        return False
+    kind = data.get("type")
+    if type(kind) is not str or kind not in _TYPES:
+        return False
+    for name, max_chars in _TEXT_LIMITS:
+        value = data.get(name)
+        if value is not None and (type(value) is not str or len(value) > max_chars):
+            return False
+    index = data.get("sdp_mline_index")
+    return index is None or (type(index) is int and _INDEX_MIN <= index <= _INDEX_MAX)
+
+
+def check_signal(data: Any) -> dict:
+    """The payload as it is relayed (model field order, None fields left out), or the
+    model's ValidationError."""
+    if plainly_valid(data):
+        return {name: data[name] for name in FIELD_ORDER if data.get(name) is not None}
+    return RtcSignal.model_validate(data).model_dump(exclude_none=True)
+
+
+class RelayServer(socketio.AsyncServer):
+    """python-socketio's AsyncServer with two changes for `rtc.signal` only.
+
+    - Its handler runs inline instead of in a task of its own: it never waits on the
+      database, only on handing packets to engine.io's send queues (or, across processes, on
+      one Redis publish), and inline keeps one connection's signals in order. Every other
+      event still gets its own task, so a slow handler does not hold up the connection.
+    - `relay` encodes the packet once and queues it for each other local member of the room
+      directly, where the stock manager makes a task per recipient and waits for them all.
+      With a pub/sub manager (Redis) members may sit in another process: it emits as usual.
+    """
+
+    async def _handle_event(self, eio_sid: str, namespace: str | None, id: int | None, data: list) -> None:
+        if data and data[0] == events.RTC_SIGNAL and (namespace or NAMESPACE) == NAMESPACE:
+            sid = self.manager.sid_from_eio_sid(eio_sid, NAMESPACE)
+            if self.manager.is_connected(sid, NAMESPACE):
+                await self._handle_event_internal(self, sid, eio_sid, data, NAMESPACE, id)
+            return
+        await super()._handle_event(eio_sid, namespace, id, data)
+
+    async def relay(self, event: str, data: dict, *, room: str, skip_sid: str) -> None:
+        if isinstance(self.manager, AsyncPubSubManager):
+            await self.emit(event, data, room=room, skip_sid=skip_sid, namespace=NAMESPACE)
+            return
+        members = self.manager.rooms.get(NAMESPACE, {}).get(room)
+        if not members:
+            return
+        # what socketio.packet.Packet.encode makes of it: no attachments, compact JSON
+        pkt = eio_packet.Packet(eio_packet.MESSAGE, EVENT_PACKET + json.dumps([event, data], separators=(",", ":")))
+        for sid, eio_sid in list(members.items()):
+            if sid != skip_sid:
+                await self.eio.send_packet(eio_sid, pkt)
