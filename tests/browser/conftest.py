@@ -1,19 +1,12 @@
 """The browser harness: the real server as a subprocess (`fayuan serve --migrate --demo` on a
 fresh SQLite in a temporary folder) and Debian's Chromium driven by Playwright's async API.
 
-The server and the browser are started once per test session and module respectively; each
-test gets a fresh browser context (its own cookies and localStorage).
+The server (tests/processes.py's ServerProcess) is started once per test session and the
+browser once per module; each test gets a fresh browser context (its own cookies and
+localStorage).
 """
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import AsyncIterator, Iterator
@@ -21,11 +14,11 @@ from typing import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
+from tests.processes import ServerProcess
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 VENDOR = ROOT / "client" / "web" / "vendor"
-SERVER_START_TIMEOUT_SECS = 30.0
-SERVER_STOP_TIMEOUT_SECS = 10.0
 # From shared/WEBRTC-NOTES.md; the fake media flags let later tests place calls.
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -45,57 +38,15 @@ class LiveServer:
         return self.base_url + path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _fayuan_command() -> list[str]:
-    script = Path(sys.executable).with_name("fayuan")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "server.cli"]
-
-
-def _wait_for_health(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_SECS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"fayuan serve exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"fayuan serve did not answer {url} within {SERVER_START_TIMEOUT_SECS}s:\n"
-                       f"{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    data_dir = tmp_path_factory.mktemp("fayuan-live")
-    port = _free_port()
-    env = {**os.environ, "FAYUAN_DATA_DIR": str(data_dir), "FAYUAN_PORT": str(port), "FAYUAN_HOST": "127.0.0.1",
-           "FAYUAN_DATABASE_URL": f"sqlite+aiosqlite:///{data_dir / 'fayuan.sqlite3'}"}
-    env.pop("FAYUAN_REDIS_URL", None)
-    log = data_dir / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([*_fayuan_command(), "serve", "--migrate", "--demo"], cwd=ROOT, env=env,
-                                   stdout=out, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
+    server = ServerProcess(tmp_path_factory.mktemp("fayuan-live")).start()
     try:
-        _wait_for_health(base_url + "/healthz", process, log)
-        demo = json.loads((data_dir / "demo-logins.json").read_text())
-        yield LiveServer(base_url=base_url, data_dir=data_dir,
+        demo = server.demo_logins()
+        yield LiveServer(base_url=server.base_url, data_dir=server.data_dir,
                          logins={login["username"]: login for login in demo["logins"]}, kiosks=demo["kiosks"])
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=SERVER_STOP_TIMEOUT_SECS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
 
 
 @pytest.fixture(scope="session")

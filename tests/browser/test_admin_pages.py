@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.helpers import axe_violations, describe, log_in, open_section
+from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe, log_in, open_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -26,7 +26,7 @@ async def test_login_refuses_a_wrong_password_in_words_from_the_catalog(page):
     assert await alert.inner_text() == "用户名或密码不正确"
     assert page.url.endswith("/login")
     await page.click("[data-language-switch]")
-    await page.wait_for_function("document.documentElement.lang === 'en'")
+    await page.wait_for_function("() => document.documentElement.lang === 'en'")
     assert await alert.inner_text() == "Wrong username or password"
 
 
@@ -124,3 +124,57 @@ async def test_no_serious_accessibility_violation_on_any_page(page, language):
         found[name] = await axe_violations(page)
     report = "\n".join(f"/{name}:\n{describe(v)}" for name, v in found.items() if v)
     assert not report, f"axe-core found serious or critical violations ({language}):\n{report}"
+
+
+async def test_keyboard_alone_logs_in_and_skips_to_the_content(page):
+    await page.goto("/login")
+    await page.wait_for_function("() => document.activeElement.id === 'username'")
+    await page.keyboard.type("admin")
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(DEMO_PASSWORD)
+    await page.keyboard.press("Enter")
+    await page.wait_for_selector("body[data-ready=units]")
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.className") == "skip-link"
+    await page.keyboard.press("Enter")
+    assert await page.evaluate("document.activeElement.id") == "main"
+
+
+async def test_five_wrong_passwords_lock_an_account_and_the_admin_unlocks_it(page, browser, live_server):
+    await log_in(page)
+    await open_section(page, "accounts")
+    form = page.locator("form", has=page.get_by_role("button", name="创建账户"))
+    await form.get_by_label("用户名").fill("locktest")
+    await form.get_by_label("姓名").fill("鎖定測試")
+    await form.get_by_label("角色").select_option("community_staff")
+    await form.get_by_label("密码").fill("a-long-enough-password")
+    await form.get_by_role("button", name="创建账户").click()
+    row = page.locator("tr[data-account=locktest]")
+    await row.wait_for()
+    assert "138" not in await row.inner_text()  # no phone given, nothing to mask
+
+    other = await browser.new_context(base_url=live_server.base_url, locale="zh-CN")
+    try:
+        stranger = await other.new_page()
+        await stranger.goto("/login")
+        messages = []
+        for _ in range(5):
+            await stranger.fill("#username", "locktest")
+            await stranger.fill("#password", "wrong-password")
+            await stranger.click("button[type=submit]")
+            await stranger.wait_for_function("() => document.querySelector('#login-error .error-title') !== null"
+                                             " && !document.querySelector('button[type=submit]').disabled")
+            messages.append(await stranger.locator("#login-error").inner_text())
+            await stranger.evaluate("document.getElementById('login-error').replaceChildren()")
+        assert messages[0] == "用户名或密码不正确"
+        assert "已锁定" in messages[-1]
+    finally:
+        await other.close()
+
+    await page.reload()
+    await page.wait_for_selector("body[data-ready=accounts]")
+    assert "已锁定" in await row.inner_text()
+    await row.get_by_role("button", name="解除锁定").click()
+    await page.get_by_role("status").filter(has_text="已解除锁定：鎖定測試").wait_for()
+    await page.locator("tr[data-account=locktest] td.status-on").wait_for()
+    assert "已锁定" not in await page.locator("tr[data-account=locktest]").inner_text()
