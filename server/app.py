@@ -12,6 +12,7 @@ from aiohttp import web
 from server import health, pages
 from server.accounts import views as accounts_views
 from server.audit import views as audit_views
+from server.board import views as board_views
 from server.clock import Clock, SystemClock
 from server.consultations import views as consultations_views
 from server.config import Settings
@@ -30,7 +31,8 @@ MAX_REQUEST_BYTES = 1_000_000  # uploads stream through their own handler with t
 
 def make_router() -> Router:
     router = Router()
-    for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views):
+    for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views,
+                   board_views):
         router.include(module.router)
     router.include(files_views.router)
     return router

@@ -125,7 +125,7 @@ async def test_closing_turns_queued_into_board_entries_and_grace_warnings(app, b
     assert moved["consultation_id"] == queued["consultation"]["id"]
     from sqlalchemy import select
 
-    from server.consultations.models import BoardMessage
+    from server.board.models import BoardMessage
     from server.web import keys
     async with app[keys.DB].sessions() as s:
         board = (await s.scalars(select(BoardMessage))).all()

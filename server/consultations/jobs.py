@@ -8,8 +8,9 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.board.models import BoardMessage
 from server.consultations import queue, rooms
-from server.consultations.models import BoardMessage, Consultation
+from server.consultations.models import Consultation
 from server.consultations.service import Context, _event, end
 from server.consultations.state import ConsultationState as S
 from server.errors import Conflict

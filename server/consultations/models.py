@@ -76,21 +76,3 @@ class LawyerStatus(Base):
     available: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-
-class BoardMessage(Base):
-    """A message-board entry (網上留言). The board issue fills out the rest; here it holds
-    what a resident typed when the service closed before anyone took their consultation."""
-
-    __tablename__ = "board_messages"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)  # where it was left
-    target_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    category: Mapped[str] = mapped_column(String(40))
-    question: Mapped[str] = mapped_column(Text, default="")
-    contact_name: Mapped[str] = mapped_column(String(100), default="")
-    contact_phone: Mapped[str] = mapped_column(String(32), default="")
-    source: Mapped[str] = mapped_column(String(20))  # kiosk | staff | consultation
-    consultation_id: Mapped[int | None] = mapped_column(ForeignKey("consultations.id"), nullable=True)
-    state: Mapped[str] = mapped_column(String(20), default="open")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,352 @@
+"""The message board through the HTTP API, with a fake clock: leave, claim (首問負責), reply,
+hand over, close; deadlines in working days; the unit tree; anonymised public Q&A; pushes."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from server.board import service
+from server.board.state import BoardAction, BoardState
+from server.config import ConfigError
+from server.errors import IllegalTransition
+from server.hours.calendar import HOLIDAY, MAKEUP_WORKDAY, Schedule
+from server.realtime.setup import GATEWAY
+from tests.conftest import SHANGHAI
+from tests.route_table import World
+from tests.sockets import Peer, kiosk, staff
+from tests.support import Api
+
+MESSAGE = {"category": "wages_labour", "question": "老闆拖欠三個月工資，怎麼辦？", "contact_name": "王大爺",
+           "contact_phone": "13912345678"}
+ID_NUMBER = "110101195003071234"
+
+
+@pytest.fixture
+async def as_user(new_api):  # type: ignore[no-untyped-def]
+    async def login(username: str) -> Api:
+        api = new_api()
+        await api.login(username)
+        return api
+
+    return login
+
+
+@pytest.fixture
+async def as_kiosk(new_api, world: World):  # type: ignore[no-untyped-def]
+    def device(community: str) -> Api:
+        api = new_api()
+        api.bearer = world.kiosk_tokens[community]
+        return api
+
+    return device
+
+
+async def leave(api: Api, **changes: Any) -> dict:
+    status, body = await api.post("/api/board/messages", {**MESSAGE, **changes})
+    assert status == 201, body
+    return body
+
+
+async def ok(call: Any, expect: int = 200) -> dict:
+    status, body = await call
+    assert status == expect, body
+    return body
+
+
+async def refused(call: Any, status: int, code: str) -> dict:
+    got, body = await call
+    assert (got, body["error"]["code"]) == (status, code), body
+    return body
+
+
+async def test_claim_reply_hand_over_close(as_user, as_kiosk, world: World) -> None:
+    kiosk_api = as_kiosk("C-EAST-1")
+    left = await leave(kiosk_api)
+    assert left["state"] == "open" and left["target_unit"]["id"] == world.unit_ids["S-EAST"]
+    assert left["contact_phone_masked"] == "139****5678" and left["contact_name"] == "王**"
+    mid = left["id"]
+    east, spare = await as_user("east"), await as_user("spare-s-east")
+
+    listed = await ok(east.get("/api/board/messages", params={"unanswered": "true"}))
+    row = next(r for r in listed["rows"] if r["id"] == mid)
+    assert row["contact_name"] == "王大爺" and row["contact_phone_masked"] == "139****5678"
+    assert "13912345678" not in json.dumps(listed)
+    assert set(row["actions"]) == {"claim", "reply", "hand_over", "close", "read_phone"}
+
+    claimed = await ok(east.post(f"/api/board/messages/{mid}/claim"))
+    assert claimed["state"] == "claimed" and claimed["owner_name"] == "東城工作站 陳靜"
+    second = await refused(spare.post(f"/api/board/messages/{mid}/claim"), 409, "illegal_transition")
+    assert second["error"]["details"]["owner_name"] == "東城工作站 陳靜"
+    await refused(spare.post(f"/api/board/messages/{mid}/reply", {"body": "我來答"}), 403, "forbidden")
+    await refused(spare.post(f"/api/board/messages/{mid}/close", {"note": ""}), 403, "forbidden")
+
+    spare_id = world.spare_accounts["S-EAST"]
+    handed = await ok(east.post(f"/api/board/messages/{mid}/handover", {"to_account_id": spare_id,
+                                                                        "note": "他熟悉勞動爭議"}))
+    assert handed["state"] == "claimed" and handed["owner_account_id"] == spare_id
+    await refused(east.post(f"/api/board/messages/{mid}/reply", {"body": "還是我來"}), 403, "forbidden")
+    first = await ok(spare.post(f"/api/board/messages/{mid}/reply", {"body": "請帶上勞動合同到工作站。"}))
+    assert first["state"] == "answered" and first["overdue"] is False
+    again = await ok(spare.post(f"/api/board/messages/{mid}/reply", {"body": "也可以直接申請勞動仲裁。"}))
+    assert [r["body"] for r in again["replies"]] == ["請帶上勞動合同到工作站。", "也可以直接申請勞動仲裁。"]
+    await refused(spare.post(f"/api/board/messages/{mid}/handover", {"to_unit_id": world.unit_ids["CENTER"]}),
+                  409, "illegal_transition")
+
+    seen = await ok(kiosk_api.get(f"/api/board/messages/{mid}"))  # the community sees the answer
+    assert [r["body"] for r in seen["replies"]][0] == "請帶上勞動合同到工作站。" and seen["events"] == []
+    closed = await ok(spare.post(f"/api/board/messages/{mid}/close", {"note": "已答覆"}))
+    assert closed["state"] == "closed" and closed["actions"] == ["read_phone"]
+    await refused(spare.post(f"/api/board/messages/{mid}/reply", {"body": "補充"}), 409, "illegal_transition")
+
+    history = await ok(east.get(f"/api/board/messages/{mid}"))
+    assert [e["kind"] for e in history["events"]] == ["left", "claimed", "handed_over", "replied", "replied",
+                                                      "closed"]
+    assert "他熟悉勞動爭議" in history["events"][2]["detail"]
+    audit = await ok((await as_user("admin")).get("/api/audit", params={"action": "board.", "limit": "50"}))
+    mine = [r["action"] for r in audit["rows"] if r["object"] == f"board_message:{mid}"]
+    assert sorted(mine) == sorted(["board.leave", "board.claim", "board.hand_over", "board.reply", "board.reply",
+                                   "board.close"])
+
+
+async def test_hand_over_to_a_unit_reopens_it_there(as_user, as_kiosk, world: World) -> None:
+    mid = (await leave(as_kiosk("C-EAST-1")))["id"]
+    east, lawyer = await as_user("east"), await as_user("lawyer1")
+    await refused(lawyer.post(f"/api/board/messages/{mid}/claim"), 403, "forbidden")  # a station's message
+    await ok(east.post(f"/api/board/messages/{mid}/claim"))
+    moved = await ok(east.post(f"/api/board/messages/{mid}/handover", {"to_unit_id": world.unit_ids["CENTER"]}))
+    assert moved["state"] == "open" and moved["owner_account_id"] is None
+    assert moved["target_unit"]["id"] == world.unit_ids["CENTER"]
+    assert (await ok(lawyer.post(f"/api/board/messages/{mid}/reply", {"body": "可以申請法律援助。"})))["state"] == \
+        "answered"  # replying to an unclaimed message claims it
+    assert (await ok(lawyer.get(f"/api/board/messages/{mid}")))["owner_name"] == "李明律師"
+    await refused(east.post(f"/api/board/messages/{mid}/handover", {"to_unit_id": world.unit_ids["C-EAST-2"]}),
+                  403, "forbidden")
+
+
+async def test_a_community_sees_only_its_own_messages(as_user, as_kiosk, world: World) -> None:
+    own = (await leave(as_kiosk("C-EAST-1")))["id"]
+    sibling = (await leave(as_kiosk("C-EAST-2")))["id"]
+    other_station = (await leave(as_kiosk("C-WEST-1"), target="center"))["id"]
+    heping, west, union = await as_user("heping"), await as_user("west"), await as_user("union")
+    staff_left = await leave(heping, target="department", department_id=world.unit_ids["D-UNION"])
+    assert staff_left["source"] == "staff" and staff_left["contact_name"] == "王大爺"
+
+    for api in (heping, as_kiosk("C-EAST-1")):
+        ids = {r["id"] for r in (await ok(api.get("/api/board/messages")))["rows"]}
+        assert ids == {own, staff_left["id"]}
+        for foreign in (sibling, other_station):
+            await refused(api.get(f"/api/board/messages/{foreign}"), 403, "forbidden")
+    await refused(as_kiosk("C-EAST-1").get(f"/api/board/messages/{own}/phone"), 403, "forbidden")
+    await refused(heping.post(f"/api/board/messages/{own}/claim"), 403, "forbidden")
+    assert {r["id"] for r in (await ok(west.get("/api/board/messages")))["rows"]} == {other_station}
+    await refused(west.post(f"/api/board/messages/{own}/claim"), 403, "forbidden")
+    assert {r["id"] for r in (await ok(union.get("/api/board/messages")))["rows"]} == {staff_left["id"]}
+    everything = await ok((await as_user("center")).get("/api/board/messages", params={"limit": "200"}))
+    assert {own, sibling, other_station, staff_left["id"]} <= {r["id"] for r in everything["rows"]}
+
+
+async def test_full_phone_reads_are_audited(as_user, as_kiosk) -> None:
+    mid = (await leave(as_kiosk("C-EAST-1"), contact_phone="010-12345678"))["id"]
+    east = await as_user("east")
+    assert (await ok(east.get(f"/api/board/messages/{mid}/phone"))) == {"contact_phone": "010-12345678"}
+    audit = await ok((await as_user("admin")).get("/api/audit", params={"action": "personal_data.read"}))
+    assert any(r["object"] == f"board_message:{mid}" and r["actor_name"] == "東城工作站 陳靜" for r in audit["rows"])
+
+
+async def test_overdue_by_working_days_over_national_day(as_user, as_kiosk, clock) -> None:
+    clock.set(datetime(2026, 9, 30, 15, 0, tzinfo=SHANGHAI))  # the last working day before 1–7 October
+    mid = (await leave(as_kiosk("C-EAST-1")))["id"]
+    east = await as_user("east")
+
+    async def overdue_ids() -> set[int]:
+        return {r["id"] for r in (await ok(east.get("/api/board/messages", params={"overdue": "true"})))["rows"]}
+
+    row = await ok(east.get(f"/api/board/messages/{mid}"))
+    assert row["due_on"] == "2026-10-09"  # 8 and 9 October are the two working days after the holiday
+    clock.set(datetime(2026, 10, 7, 12, 0, tzinfo=SHANGHAI))
+    east = await as_user("east")  # the idle session has long expired
+    assert (await ok(east.get(f"/api/board/messages/{mid}")))["overdue"] is False
+    clock.set(datetime(2026, 10, 9, 23, 59, tzinfo=SHANGHAI))
+    east = await as_user("east")
+    assert not (await ok(east.get(f"/api/board/messages/{mid}")))["overdue"] and mid not in await overdue_ids()
+    clock.set(datetime(2026, 10, 10, 9, 0, tzinfo=SHANGHAI))  # a make-up Saturday: a working day, and late
+    east = await as_user("east")
+    assert (await ok(east.get(f"/api/board/messages/{mid}")))["overdue"] and mid in await overdue_ids()
+    answered = await ok(east.post(f"/api/board/messages/{mid}/reply", {"body": "抱歉久等，請來工作站。"}))
+    assert answered["overdue"] is False and mid not in await overdue_ids()
+
+
+def test_deadlines_count_working_days_of_the_calendar() -> None:
+    days = {date(2026, 10, d): HOLIDAY for d in range(1, 8)} | {date(2026, 10, 10): MAKEUP_WORKDAY}
+    schedule = Schedule.default(SHANGHAI, days)
+    left = datetime(2026, 9, 30, 23, 30, tzinfo=SHANGHAI)
+    assert service.due_on(schedule, left, 2) == date(2026, 10, 9)
+    assert service.due_on(schedule, left, 3) == date(2026, 10, 10)  # the make-up Saturday counts
+    assert service.due_on(Schedule.default(SHANGHAI), left, 2) == date(2026, 10, 2)  # without the holiday
+    now = datetime(2026, 10, 10, 8, 0, tzinfo=SHANGHAI)
+    assert service.is_overdue(schedule, "open", left, now, 2)
+    assert not service.is_overdue(schedule, "answered", left, now, 2)
+    boundary = service.overdue_before(schedule, now, 2)
+    assert boundary == datetime(2026, 10, 8, tzinfo=SHANGHAI)  # left during the holiday: due on the 9th too
+    assert service.is_overdue(schedule, "open", boundary - timedelta(seconds=1), now, 2)
+    assert not service.is_overdue(schedule, "open", boundary, now, 2)
+
+
+def test_reply_days_come_from_the_environment() -> None:
+    assert service.reply_working_days({}) == 2
+    assert service.reply_working_days({"FAYUAN_BOARD_REPLY_DAYS": "5"}) == 5
+    for bad in ("0", "two", "-1", "61"):
+        with pytest.raises(ConfigError) as caught:
+            service.reply_working_days({"FAYUAN_BOARD_REPLY_DAYS": bad})
+        assert caught.value.variable == "FAYUAN_BOARD_REPLY_DAYS"
+
+
+def test_the_lifecycle_refuses_illegal_transitions() -> None:
+    legal = {(BoardState(s), BoardAction(a)) for s, a in [
+        ("open", "claim"), ("open", "reply"), ("open", "hand_to_person"), ("open", "hand_to_unit"),
+        ("open", "close"), ("claimed", "reply"), ("claimed", "hand_to_person"), ("claimed", "hand_to_unit"),
+        ("claimed", "close"), ("answered", "reply"), ("answered", "close")]}
+    for state in BoardState:
+        for action in BoardAction:
+            if (state, action) in legal:
+                state.after(action)
+            else:
+                with pytest.raises(IllegalTransition):
+                    state.after(action)
+    assert BoardState.claimed.after(BoardAction.hand_to_unit) == BoardState.open
+
+
+async def test_public_answers_carry_no_personal_data(as_user, as_kiosk, new_api, world: World) -> None:
+    question = f"我叫王大爺，身份證{ID_NUMBER}，電話139 1234 5678，工資被拖欠怎麼辦？"
+    mid = (await leave(as_kiosk("C-EAST-1"), question=question, target="center"))["id"]
+    center = await as_user("center")
+    await refused(center.post(f"/api/board/messages/{mid}/publish", {"question": "問", "answer": "答"}), 409,
+                  "illegal_transition")  # nothing answered yet
+    await ok(center.post(f"/api/board/messages/{mid}/reply", {"body": "王大爺您好，請撥打 0755-12345678 咨詢。"}))
+    draft = (await ok(center.get(f"/api/board/messages/{mid}")))["public_draft"]
+    assert draft is not None
+    for text in draft.values():
+        assert ID_NUMBER not in text and "王大爺" not in text and not re.search(r"\d{7}", text.replace(" ", ""))
+    for bad in ({"question": f"身份證 {ID_NUMBER[:-1]}X 怎麼辦", "answer": "答"},
+                {"question": "怎麼辦", "answer": "請打 13912345678"},
+                {"question": "怎麼辦", "answer": "請打 010-1234 5678"},
+                {"question": "王大爺的工資", "answer": "答"}):
+        await refused(center.post(f"/api/board/messages/{mid}/publish", bad), 400, "invalid")
+    await refused((await as_user("east")).post(f"/api/board/messages/{mid}/publish", draft), 403, "forbidden")
+    published = await ok(center.post(f"/api/board/messages/{mid}/publish", draft), 201)
+    await refused(center.post(f"/api/board/messages/{mid}/publish", draft), 409, "conflict")
+
+    listing = await ok(new_api().get("/api/board/public"))  # anyone, a kiosk too, may browse
+    assert listing["total"] == 1 and listing["rows"][0]["id"] == published["id"]
+    entry = listing["rows"][0]
+    assert set(entry) == {"id", "category", "question", "answer", "published_at"}
+    text = json.dumps(listing, ensure_ascii=False)
+    assert ID_NUMBER not in text and "王大爺" not in text and "5678" not in text
+    assert (await ok(as_kiosk("C-WEST-1").get("/api/board/public", params={"category": "housing"})))["total"] == 0
+
+
+async def test_bad_input_is_refused_with_json(as_user, as_kiosk, world: World) -> None:
+    kiosk_api = as_kiosk("C-EAST-1")
+    for change, field in (({"contact_phone": "12345"}, "contact_phone"),
+                          ({"contact_phone": "23912345678"}, "contact_phone"),
+                          ({"contact_phone": "010-123"}, "contact_phone"),
+                          ({"question": "   "}, "question"),
+                          ({"target": "department"}, "body"),
+                          ({"attachment_ids": [3, 3]}, "body"),
+                          ({"category": "Wages!"}, "category")):
+        body = await refused(kiosk_api.post("/api/board/messages", {**MESSAGE, **change}), 400, "invalid")
+        assert body["error"]["details"]["problems"][0]["field"] == field, (change, body)
+    await refused(kiosk_api.post("/api/board/messages", {**MESSAGE, "category": "astrology"}), 400, "invalid")
+    await refused(kiosk_api.post("/api/board/messages", {**MESSAGE, "target": "department",
+                                                         "department_id": world.unit_ids["S-EAST"]}),
+                  400, "invalid")
+    assert (await leave(kiosk_api, contact_phone="0755 1234567"))["contact_phone_masked"] == "075****4567"
+    await refused((await as_user("east")).post("/api/board/messages", MESSAGE), 403, "forbidden")
+    east = await as_user("east")
+    mid = (await leave(kiosk_api))["id"]
+    await refused(east.post(f"/api/board/messages/{mid}/handover", {"to_account_id": 1, "to_unit_id": 1}),
+                  400, "invalid")
+    await refused(east.post(f"/api/board/messages/{mid}/handover",
+                            {"to_unit_id": world.unit_ids["C-EAST-2"]}), 400, "invalid")
+    await refused(east.post(f"/api/board/messages/{mid}/handover",
+                            {"to_account_id": world.spare_accounts["C-EAST-1"]}), 400, "invalid")
+    await refused(east.post(f"/api/board/messages/{mid}/reply", {"body": ""}), 400, "invalid")
+    await refused(east.get("/api/board/messages", params={"from": "2026-12-01", "to": "2026-11-01"}), 400,
+                  "invalid")
+    await refused(east.get("/api/board/messages", params={"from": "0001-01-01"}), 400, "invalid")
+    await refused(east.get("/api/board/messages/999999"), 404, "not_found")
+
+
+async def test_filters(as_user, as_kiosk, world: World, clock) -> None:
+    kiosk_api = as_kiosk("C-EAST-1")
+    wages = (await leave(kiosk_api))["id"]
+    clock.set(datetime(2026, 12, 2, 10, 0, tzinfo=SHANGHAI))
+    housing = (await leave(kiosk_api, category="housing", question="房東不退押金 100% 的_問題"))["id"]
+    east = await as_user("east")
+    await ok(east.post(f"/api/board/messages/{housing}/claim"))
+
+    async def ids(**params: str) -> list[int]:
+        return [r["id"] for r in (await ok(east.get("/api/board/messages", params=params)))["rows"]]
+
+    assert await ids() == [housing, wages]
+    assert await ids(mine="true") == [housing]
+    assert await ids(category="wages_labour") == [wages]
+    assert await ids(state="claimed") == [housing]
+    assert await ids(q="押金") == [housing] and await ids(q="100%") == [housing] and await ids(q="0%的") == []
+    assert await ids(q="王大") == [housing, wages]
+    assert await ids(**{"from": "2026-12-01"}) == [housing]
+    assert await ids(to="2026-11-30") == [wages]
+    assert await ids(unit_id=str(world.unit_ids["C-EAST-2"])) == []
+    assert await ids(unit_id=str(world.unit_ids["C-EAST-1"]), limit="1") == [housing]
+    assert (await ok(as_kiosk("C-EAST-1").get("/api/board/messages", params={"mine": "true"})))["total"] == 0
+
+
+async def test_the_community_is_told_at_once(client, as_user, as_kiosk, world: World) -> None:
+    base = str(client.make_url("")).rstrip("/")
+    screen = await kiosk(base, world.kiosk_tokens["C-EAST-1"])
+    console = await staff(base, "east")
+    neighbour = await kiosk(base, world.kiosk_tokens["C-EAST-2"])
+    peers: list[Peer] = [screen, console, neighbour]
+    try:
+        await screen.next("hello")
+        await console.next("hello")
+        await neighbour.next("hello")
+        mid = (await leave(as_kiosk("C-EAST-1")))["id"]
+        assert await console.next("board.changed") == {"message_id": mid, "state": "open", "change": "left"}
+        await ok((await as_user("east")).post(f"/api/board/messages/{mid}/reply", {"body": "已回覆"}))
+        assert (await screen.next("board.changed", index=1))["change"] == "replied"
+        assert neighbour.received["board.changed"] == []
+    finally:
+        for p in peers:
+            await p.close()
+
+
+async def test_consultations_left_at_closing_appear_with_the_residents_text(app, client, as_user, world: World,
+                                                                            clock) -> None:
+    base = str(client.make_url("")).rstrip("/")
+    screen = await kiosk(base, world.kiosk_tokens["C-EAST-1"])
+    try:
+        started = await screen.call("consultation.start", {"category": "debt_contracts", "text": "借款不還怎麼辦",
+                                                           "contact_name": "李奶奶", "contact_phone": "13712345678"})
+        assert "consultation" in started, started
+        clock.set(datetime(2026, 11, 30, 11, 30, tzinfo=SHANGHAI))
+        await app[GATEWAY].sweep()
+    finally:
+        await screen.close()
+    rows = (await ok((await as_user("center")).get("/api/board/messages")))["rows"]
+    entry = next(r for r in rows if r["source"] == "consultation")
+    assert (entry["question"], entry["contact_name"], entry["contact_phone_masked"]) == \
+        ("借款不還怎麼辦", "李奶奶", "137****5678")
+    assert entry["consultation_id"] == started["consultation"]["id"] and entry["due_on"] == "2026-12-02"
+    assert entry["state"] == "open" and "claim" in entry["actions"]
+
+
+def test_anonymise_keeps_dates_and_removes_numbers_and_names() -> None:
+    text = f"王大爺 2026-09-30 起被拖欠工資，電話 139-1234-5678，身份證 {ID_NUMBER[:-1]}x，借款 3000 元。"
+    cleaned = service.anonymise(text, ["王大爺", "王"])
+    assert cleaned == "某某 2026-09-30 起被拖欠工資，電話 ***，身份證 ***，借款 3000 元。"
+    service.check_public_text(cleaned, "answer", ["王大爺"])
