@@ -10,6 +10,7 @@ FayuanError                       status code
  │    ├── IllegalTransition       409    illegal_transition
  │    └── ServiceClosed           409    service_closed   (outside service hours)
  ├── TooLarge                     413    too_large
+ ├── UnsupportedType              415    unsupported_type (a file's bytes are not an allowed type)
  └── RateLimited                  429    rate_limited
 """
 from __future__ import annotations
@@ -67,6 +68,10 @@ class ServiceClosed(Conflict):
 
 class TooLarge(FayuanError):
     status, code = 413, "too_large"
+
+
+class UnsupportedType(FayuanError):
+    status, code = 415, "unsupported_type"
 
 
 class RateLimited(FayuanError):

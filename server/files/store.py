@@ -1,0 +1,98 @@
+"""Where file bytes live: `<data dir>/files/<key[:2]>/<key>` under a random key, the thumbnail
+beside it as `<key>.thumb.jpg`, and uploads in flight in `files/incoming/`.
+
+An upload is streamed: each chunk is written and hashed as it arrives, never held whole in
+memory. The write goes to the page cache from the event loop, as a plain aiohttp handler's
+would; SHA-256 (the costly part) runs in a worker thread, which releases the GIL, while the
+loop writes and receives the next chunk. At most one chunk waits for the hash, so memory
+stays flat whatever the size. Whatever goes wrong, the partial file is removed."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import secrets
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import AsyncIterable, Callable
+
+from server.errors import TooLarge
+
+KEY_BYTES = 16
+
+
+@dataclass(frozen=True)
+class Received:
+    path: Path
+    size_bytes: int
+    sha256: str
+    head: bytes  # the first bytes, for sniffing
+
+
+class FileStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.incoming_dir = root / "incoming"
+
+    @staticmethod
+    def new_key() -> str:
+        return secrets.token_hex(KEY_BYTES)
+
+    def incoming(self, suffix: str = "") -> Path:
+        self.incoming_dir.mkdir(parents=True, exist_ok=True)
+        return self.incoming_dir / f"{secrets.token_hex(KEY_BYTES)}{suffix}"
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def thumbnail_path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.thumb.jpg"
+
+    def keep(self, received: Path, key: str, thumbnail: Path | None = None) -> None:
+        """Move a finished upload (and its thumbnail) into place; a rename, not a copy."""
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(received, target)
+        if thumbnail is not None:
+            os.replace(thumbnail, self.thumbnail_path(key))
+
+    def remove(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+        self.thumbnail_path(key).unlink(missing_ok=True)
+
+
+async def receive(chunks: AsyncIterable[bytes], target: Path, *, max_bytes: int, head_bytes: int,
+                  check_head: Callable[[bytes], None]) -> Received:
+    """Stream `chunks` into `target`, counting and hashing as they come. Raises TooLarge as soon
+    as the count passes `max_bytes`; calls `check_head` once the first `head_bytes` are in, so a
+    refused type stops the upload early."""
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    hashing: Future | None = None
+    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-sha256")
+    try:
+        with target.open("xb") as out:
+            async for chunk in chunks:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise TooLarge(f"a file may be at most {max_bytes // (1024 * 1024)} MB", max_bytes=max_bytes)
+                if len(head) < head_bytes:
+                    head += chunk[: head_bytes - len(head)]
+                    if len(head) == head_bytes:
+                        check_head(head)
+                if hashing is not None:
+                    await asyncio.wrap_future(hashing)
+                hashing = hasher.submit(digest.update, chunk)
+                out.write(chunk)
+            if len(head) < head_bytes:
+                check_head(head)
+            if hashing is not None:
+                await asyncio.wrap_future(hashing)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    finally:
+        hasher.shutdown(wait=True)
+    return Received(path=target, size_bytes=size, sha256=digest.hexdigest(), head=head)
