@@ -98,4 +98,6 @@ async def world(db: Database, demo: dict, clock: FakeClock, client):  # type: ig
     """The demo organisation with spare objects in every unit (tests/route_table.py)."""
     from tests.route_table import build_world
 
-    return await build_world(db, demo, clock.now())
+    world = await build_world(db, demo, clock.now())
+    world.app = client.server.app
+    return world

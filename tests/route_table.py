@@ -444,6 +444,102 @@ ROUTES.update({
 })
 
 
+# -- files (tests/test_files.py tries the same actors against files of every unit) ---------------
+FILE_READERS = SIGNED_IN  # staff by the unit tree, the kiosk its own, the lawyer what they took (all)
+FILE_UPLOADERS = frozenset({"kiosk", "lawyer"})  # the consultation's own kiosk, and its taker
+
+
+async def consultation_in(world: World, unit: str) -> int | None:
+    """A live consultation started at `unit`'s kiosk (the demo kiosk in C-EAST-1, so that the
+    kiosk actor owns that one), waiting at its station, taken by lawyer1. One per unit."""
+    from sqlalchemy import select
+
+    from server.accounts.models import Account, Device
+    from server.consultations.models import Consultation
+
+    if world.unit_kinds[unit] not in KIOSK_UNITS:
+        return None
+    cache = world.cache.setdefault("consultations", {})
+    if unit not in cache:
+        async with world.db.sessions.begin() as session:
+            devices = list(await session.scalars(select(Device.id).where(Device.unit_id == world.unit_ids[unit])
+                                                 .order_by(Device.id)))
+            lawyer = await session.scalar(select(Account.id).where(Account.username == "lawyer1"))
+            station = unit if world.unit_kinds[unit] == UnitKind.station else next(
+                code for code, kind in world.unit_kinds.items()
+                if kind == UnitKind.station and world.holds(code, unit))
+            c = Consultation(device_id=devices[0], unit_id=world.unit_ids[unit], category="wages_labour",
+                             target_unit_id=world.unit_ids[station], taker_account_id=lawyer, state="live",
+                             queued_at=world.now, taken_at=world.now)
+            session.add(c)
+            await session.flush()
+            cache[unit] = c.id
+    return cache[unit]
+
+
+async def file_in(world: World, unit: str) -> int | None:
+    """A clean PNG with a thumbnail in `unit`'s consultation, stored as an upload would be."""
+    from server.files.models import StoredFile
+    from server.files.views import FILES
+
+    consultation = await consultation_in(world, unit)
+    if consultation is None:
+        return None
+    cache = world.cache.setdefault("files", {})
+    if unit not in cache:
+        store = world.app[FILES].store
+        key = store.new_key()
+        store.path(key).parent.mkdir(parents=True, exist_ok=True)
+        store.path(key).write_bytes(TINY_PNG)
+        store.thumbnail_path(key).write_bytes(TINY_PNG)
+        async with world.db.sessions.begin() as session:
+            f = StoredFile(key=key, parent_kind="consultation", parent_id=consultation,
+                           unit_id=world.unit_ids[unit], name="證據 照片.png", type="png", mime="image/png",
+                           size_bytes=len(TINY_PNG), sha256="0" * 64, width=1, height=1, has_thumbnail=True,
+                           state="clean", scan_detail="", uploaded_by="device:0", uploaded_at=world.now)
+            session.add(f)
+            await session.flush()
+            cache[unit] = f.id
+    return cache[unit]
+
+
+# the smallest PNG: 1×1, one grey pixel
+TINY_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010800000000"
+                         "3a7e9b550000000a49444154789c63680000008200814cf2bb2f0000000049454e44ae426082")
+
+
+async def file_upload(world: World, unit: str) -> Request | None:
+    consultation = await consultation_in(world, unit)
+    if consultation is None:
+        return None
+    return Request("/api/files", query={"parent_kind": "consultation", "parent_id": str(consultation)},
+                   data=TINY_PNG, headers={"X-Filename": "%E8%AD%89%E6%93%9A.png"})
+
+
+async def file_list(world: World, unit: str) -> Request | None:
+    consultation = await consultation_in(world, unit)
+    if consultation is None:
+        return None
+    return Request("/api/files", query={"parent_kind": "consultation", "parent_id": str(consultation)})
+
+
+def file_path(suffix: str = "") -> Sample:
+    async def sample(world: World, unit: str) -> Request | None:
+        file_id = await file_in(world, unit)
+        return None if file_id is None else Request(f"/api/files/{file_id}{suffix}")
+
+    return sample
+
+
+ROUTES.update({
+    ("POST", "/api/files"): Spec(FILE_UPLOADERS, file_upload, scoped=True),
+    ("GET", "/api/files"): Spec(FILE_READERS, file_list, scoped=True),
+    ("GET", "/api/files/{file_id}"): Spec(FILE_READERS, file_path(), scoped=True),
+    ("GET", "/api/files/{file_id}/download"): Spec(FILE_READERS, file_path("/download"), scoped=True),
+    ("GET", "/api/files/{file_id}/thumbnail"): Spec(FILE_READERS, file_path("/thumbnail"), scoped=True),
+})
+
+
 def missing_and_stale(
 routes: list[Any]) -> tuple[list[str], list[str]]:
     """Routes the app has that ROUTES lacks, and ROUTES entries the app no longer has."""
