@@ -13,6 +13,7 @@ from server import health, pages
 from server.accounts import views as accounts_views
 from server.audit import views as audit_views
 from server.board import views as board_views
+from server.chat import views as chat_views
 from server.clock import Clock, SystemClock
 from server.consultations import views as consultations_views
 from server.config import Settings
@@ -21,6 +22,7 @@ from server.files import views as files_views
 from server.hours import views as hours_views
 from server.org import views as org_views
 from server.pubsub.base import PubSub
+from server.realtime import chat as realtime_chat
 from server.realtime import setup as realtime
 from server.pubsub.memory import MemoryPubSub
 from server.web import keys, middleware
@@ -31,7 +33,7 @@ MAX_REQUEST_BYTES = 1_000_000  # uploads stream through their own handler with t
 
 def make_router() -> Router:
     router = Router()
-    for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views,
+    for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views, chat_views,
                    board_views):
         router.include(module.router)
     router.include(files_views.router)
@@ -72,5 +74,5 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     router.install(app)
     pages.install(app)
     files_views.install(app)
-    realtime.install(app, run_sweeper=run_sweeper)
+    realtime_chat.install(app, realtime.install(app, run_sweeper=run_sweeper))
     return app

@@ -81,6 +81,7 @@ def all_models() -> None:
     """Import every domain's models so Base.metadata is complete (Alembic, tests)."""
     from server.accounts import models as _a  # noqa: F401
     from server.audit import models as _au  # noqa: F401
+    from server.chat import models as _ch  # noqa: F401
     from server.board import models as _b  # noqa: F401
     from server.consultations import models as _c  # noqa: F401
     from server.files import models as _f  # noqa: F401

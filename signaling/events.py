@@ -15,6 +15,8 @@ QUEUE_WATCH = "queue.watch"  # staff/lawyer: snapshot of the queues it may take 
 QUEUE_TAKE = "queue.take"  # staff/lawyer: take the next one, or a given one
 DUTY_SET = "duty.availability"  # lawyer: available / away
 RTC_SIGNAL = "rtc.signal"  # either side: offer / answer / candidate, relayed to the room
+CHAT_SEND = "chat.send"  # a member: store a text message in a room's chat (acked once stored)
+CHAT_SYNC = "chat.sync"  # a member: receive the room's pushes, then get messages after a seq
 
 # server → client (pushed)
 QUEUE_POSITION = "queue.position"  # kiosk: its place, estimated wait, lawyers on duty
@@ -28,4 +30,5 @@ CONSULT_TO_BOARD = "consultation.moved_to_board"  # kiosk: service closed, your 
 PEER_AWAY = "peer.away"  # the other side dropped; it has the reconnect grace to come back
 PEER_BACK = "peer.back"  # the other side came back: renegotiate media
 RTC_RELAYED = "rtc.signal"  # the relayed offer / answer / candidate
+CHAT_MESSAGE = "chat.message"  # room members: a stored chat message (may repeat: keep by seq)
 ERROR = "error"  # a problem not tied to an ack (rate limit)

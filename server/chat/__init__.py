@@ -1,0 +1,1 @@
+"""Text chat in consultation rooms (and, later, meetings): stored before it is acknowledged."""
