@@ -16,6 +16,8 @@ PAGES = {
     "/admin/lawyers": "admin.html",
     "/admin/hours": "admin.html",
     "/admin/audit": "admin.html",
+    "/kiosk": "kiosk.html",
+    "/lawyer": "lawyer.html",
 }
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
        "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")

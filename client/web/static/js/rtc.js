@@ -148,16 +148,15 @@ export class MediaCall {
     this.localStream?.getVideoTracks().forEach((track) => { track.enabled = !off; });
   }
 
-  /** Send another video track (a screen share) instead of the camera, or add it if there is none. */
+  /** Send another video track (a screen share) in place of the camera, or add one if none is sent. */
   async sendVideo(track, stream) {
-    const sender = this.pc.getSenders().find((s) => s.track?.kind === "video" || s.dtmf === null && s.track === null);
-    const video = this.pc.getTransceivers().find((t) => t.receiver.track.kind === "video" && t.sender === sender);
-    if (video) {
-      await video.sender.replaceTrack(track);
-      if (!video.direction.startsWith("send")) video.direction = "sendrecv"; // renegotiates
+    const video = this.pc.getTransceivers().find((t) => t.receiver.track.kind === "video" && !t.stopped);
+    if (!video) {
+      this.pc.addTrack(track, stream); // renegotiates through onnegotiationneeded
       return;
     }
-    this.pc.addTrack(track, stream); // renegotiates through onnegotiationneeded
+    await video.sender.replaceTrack(track);
+    if (video.direction === "recvonly" || video.direction === "inactive") video.direction = "sendrecv";
   }
 
   close() {

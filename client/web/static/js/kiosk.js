@@ -1,0 +1,497 @@
+// The community kiosk (docs/protocol.md, "Kiosk flow"): one page of screens for a resident who
+// may never have used a computer. Category → camera check → start is two taps from the first
+// screen; everything else (a particular lawyer, the workstation, typed text) is optional.
+import { h, replace } from "./dom.js";
+import { initI18n, t, translate } from "./i18n.js";
+import { describeWindows, formatOpening } from "./kiosk-hours.js";
+import { audioLevel, MediaCall, openCameraAndMicrophone, stopStream } from "./rtc.js";
+import { connect, refusalCode, send } from "./socket.js";
+
+const TOKEN_KEY = "fayuan.kiosk.token";
+const RESUME_KEY = "fayuan.kiosk.resume";
+const HOURS_REFRESH_MS = 60_000;
+// How long a screen waits for the resident before the kiosk goes back to the first screen.
+const AUTO_HOME_SECS = { check: 180, options: 240, rate: 90, thanks: 10, moved: 30, closed: 60 };
+const RATINGS = [1, 2, 3, 4, 5];
+
+const state = {
+  token: null, socket: null, screen: "loading", categories: [], lawyers: [],
+  category: null, target: "center", lawyer: null,
+  consultationId: null, peerName: "", position: null, call: null, stream: null, stopMeter: null,
+  autoHome: null, hoursTimer: null, muted: false, windows: [], nextOpen: null,
+};
+
+const $ = (id) => document.getElementById(id);
+
+// -- the screens ------------------------------------------------------------------------
+function show(screen) {
+  const changed = state.screen !== screen;
+  state.screen = screen;
+  document.querySelectorAll("[data-screen]").forEach((section) => {
+    section.hidden = section.dataset.screen !== screen;
+  });
+  document.body.dataset.screen = screen;
+  if (changed) document.querySelector(`[data-screen="${screen}"] h1`)?.focus();
+  clearTimeout(state.autoHome);
+  if (AUTO_HOME_SECS[screen]) state.autoHome = setTimeout(home, AUTO_HOME_SECS[screen] * 1000);
+}
+
+function touched() {
+  if (AUTO_HOME_SECS[state.screen]) show(state.screen); // restarts the screen's timer
+}
+
+function setText(id, key, vars) {
+  translate($(id), key, vars);
+}
+
+function showMessage(id, key, vars) {
+  replace($(id), h("p", { i18n: key, vars }));
+}
+
+function clearMessage(id) {
+  replace($(id));
+}
+
+/** A category's words: from the catalogs, or the server's code when a new one has none yet. */
+function categoryKey(code) {
+  return `kiosk.category.${code}`;
+}
+
+// -- talking to the server over HTTP (the device token as a bearer token) ----------------
+async function kioskGet(path) {
+  const response = await fetch(path, { headers: { Accept: "application/json", Authorization: `Bearer ${state.token}` } });
+  if (!response.ok) {
+    const error = new Error(`${path}: HTTP ${response.status}`);
+    error.status = response.status;
+    throw error;
+  }
+  return response.json();
+}
+
+async function refreshHours() {
+  try {
+    const [status, windows] = await Promise.all([
+      fetch("/api/service-hours/status", { headers: { Accept: "application/json" } }).then((r) => r.json()),
+      kioskGet("/api/service-hours/windows"),
+    ]);
+    state.windows = windows.windows;
+    drawHours();
+    return status;
+  } catch {
+    return null; // the socket says so when it is really closed
+  }
+}
+
+// -- first screen, closed screen ------------------------------------------------------
+function drawHours() {
+  const words = describeWindows(state.windows);
+  $("hours-line").textContent = words;
+  $("closed-hours").textContent = words;
+  if (state.nextOpen) setText("next-open", "kiosk.closed.next", { when: formatOpening(state.nextOpen) });
+  else setText("next-open", "kiosk.closed.no_next");
+}
+
+async function home() {
+  releaseMedia();
+  state.category = null;
+  state.target = "center";
+  state.lawyer = null;
+  $("resident-text").value = "";
+  const status = await refreshHours();
+  if (state.consultationId) return; // a resume came back meanwhile
+  if (status && !status.open) showClosed(status.next_open);
+  else show("categories");
+}
+
+function showClosed(nextOpen) {
+  releaseMedia();
+  state.nextOpen = nextOpen || null;
+  drawHours();
+  show("closed");
+}
+
+function drawCategories() {
+  replace($("category-list"), state.categories.map((code) => h("li", {},
+    h("button", { type: "button", class: "kiosk-button category", "data-category": code, i18n: categoryKey(code),
+      onclick: () => chooseCategory(code) }))));
+}
+
+// -- camera check --------------------------------------------------------------------
+async function chooseCategory(code) {
+  state.category = code;
+  setText("chosen-category", categoryKey(code));
+  drawTarget();
+  clearMessage("start-error");
+  show("check");
+  await openMedia();
+}
+
+async function openMedia() {
+  if (state.stream) return;
+  clearMessage("media-problem");
+  try {
+    state.stream = await openCameraAndMicrophone();
+    $("preview").srcObject = state.stream;
+    state.stopMeter = audioLevel(state.stream, $("mic-level"));
+    if (state.stream.getVideoTracks().length === 0) showMessage("media-problem", "kiosk.check.no_camera");
+    else if (state.stream.getAudioTracks().length === 0) showMessage("media-problem", "kiosk.check.no_microphone");
+  } catch {
+    showMessage("media-problem", "kiosk.check.no_media");
+  }
+}
+
+function releaseMedia() {
+  state.stopMeter?.();
+  state.stopMeter = null;
+  stopStream(state.stream);
+  state.stream = null;
+  $("preview").srcObject = null;
+  $("local").srcObject = null;
+}
+
+function drawTarget() {
+  if (state.lawyer) setText("chosen-target", "kiosk.target.lawyer", { name: state.lawyer.name });
+  else setText("chosen-target", `kiosk.target.${state.target}`);
+}
+
+// -- optional choices: who answers, a particular lawyer, typed text --------------------
+function drawOptions() {
+  const pressed = (yes) => (yes ? "true" : "false");
+  replace($("target-list"), ["center", "station"].map((target) => h("button", {
+    type: "button", class: "kiosk-button", "aria-pressed": pressed(!state.lawyer && state.target === target),
+    i18n: `kiosk.options.target.${target}`,
+    onclick: () => { state.target = target; state.lawyer = null; drawOptions(); drawTarget(); },
+  })));
+  $("lawyers-empty").hidden = state.lawyers.length > 0;
+  replace($("lawyer-list"), state.lawyers.map((lawyer) => h("li", {},
+    h("button", {
+      type: "button", class: "kiosk-button lawyer-card", "aria-pressed": pressed(state.lawyer?.id === lawyer.id),
+      onclick: () => { state.lawyer = lawyer; state.target = "center"; drawOptions(); drawTarget(); },
+    },
+    h("span", { class: "lawyer-name" }, lawyer.name),
+    h("span", { class: "lawyer-firm" }, lawyer.firm),
+    lawyer.specialties.length ? h("span", { class: "lawyer-specialties", i18n: "kiosk.options.specialties",
+      vars: { list: lawyer.specialties.map((code) => categoryLabel(code)).join("、") } }) : null))));
+}
+
+function categoryLabel(code) {
+  return t(categoryKey(code));
+}
+
+async function openOptions() {
+  try {
+    state.lawyers = await kioskGet("/api/lawyers");
+  } catch {
+    state.lawyers = [];
+  }
+  drawOptions();
+  show("options");
+}
+
+// -- queueing ---------------------------------------------------------------------------
+function saveResume(resumeToken) {
+  const saved = { resume_token: resumeToken, consultation_id: state.consultationId, peer_name: state.peerName };
+  localStorage.setItem(RESUME_KEY, JSON.stringify(saved));
+}
+
+function savedResume() {
+  try {
+    return JSON.parse(localStorage.getItem(RESUME_KEY) || "null");
+  } catch {
+    return null;
+  }
+}
+
+function forgetConsultation() {
+  localStorage.removeItem(RESUME_KEY);
+  state.consultationId = null;
+  state.position = null;
+}
+
+async function startConsultation() {
+  const button = $("start");
+  button.disabled = true;
+  clearMessage("start-error");
+  const request = { category: state.category, target: state.target, text: $("resident-text").value.trim() };
+  if (state.lawyer) request.lawyer_id = state.lawyer.id;
+  try {
+    const ack = await send(state.socket, "consultation.start", request);
+    state.consultationId = ack.consultation.id;
+    saveResume(ack.resume_token);
+    showQueued();
+  } catch (error) {
+    if (error.code === "service_closed") showClosed(error.details.next_open);
+    else showMessage("start-error", `kiosk.error.${error.code === "network" ? "network" : "start"}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function showQueued() {
+  $("choice").hidden = true;
+  clearMessage("queue-error");
+  drawPosition();
+  show("queued");
+}
+
+function drawPosition() {
+  const p = state.position;
+  if (!p || p.consultation_id !== state.consultationId) {
+    setText("queue-position", "kiosk.queued.joining");
+    replace($("queue-wait"));
+    replace($("queue-duty"));
+    return;
+  }
+  if (p.position <= 1) setText("queue-position", "kiosk.queued.next");
+  else setText("queue-position", "kiosk.queued.ahead", { count: p.position - 1 });
+  const minutes = Math.ceil(p.estimated_wait_seconds / 60);
+  if (minutes <= 0) setText("queue-wait", "kiosk.queued.wait_soon");
+  else setText("queue-wait", "kiosk.queued.wait", { minutes });
+  if (p.on_duty > 0) setText("queue-duty", "kiosk.queued.on_duty", { count: p.on_duty });
+  else setText("queue-duty", "kiosk.queued.nobody");
+}
+
+async function queueAction(event, after) {
+  clearMessage("queue-error");
+  try {
+    await send(state.socket, event, { consultation_id: state.consultationId });
+    after();
+  } catch (error) {
+    showMessage("queue-error", error.code === "network" ? "kiosk.error.network" : "kiosk.error.queue");
+  }
+}
+
+// -- the call ----------------------------------------------------------------------------
+async function startCall(iceServers) {
+  await openMedia();
+  state.call?.close();
+  state.muted = false;
+  drawMute();
+  setText("call-heading", "kiosk.call.connecting", { name: state.peerName });
+  clearMessage("call-status");
+  $("local").srcObject = state.stream;
+  state.call = new MediaCall({
+    socket: state.socket, consultationId: state.consultationId, iceServers, localStream: state.stream,
+    offerer: true,
+    onRemoteStream: (stream) => {
+      if ($("remote").srcObject !== stream) $("remote").srcObject = stream;
+      setText("call-heading", "kiosk.call.talking", { name: state.peerName });
+    },
+    onConnection: (connection) => {
+      if (connection === "connected") setText("call-heading", "kiosk.call.talking", { name: state.peerName });
+    },
+  });
+  show("call");
+}
+
+function drawMute() {
+  translate($("mute"), state.muted ? "kiosk.call.unmute" : "kiosk.call.mute");
+}
+
+function endCall() {
+  state.call?.close();
+  state.call = null;
+  $("remote").srcObject = null;
+}
+
+function onEnded(message) {
+  if (message.consultation_id !== state.consultationId) return;
+  endCall();
+  if (message.reason === "transferred") {
+    showQueued();
+    showMessage("queue-error", "kiosk.queued.transferred");
+    return;
+  }
+  releaseMedia();
+  localStorage.removeItem(RESUME_KEY);
+  if (state.screen === "queued" || message.reason === "cancelled") {
+    forgetConsultation();
+    home();
+    return;
+  }
+  drawRatings();
+  show("rate");
+}
+
+function drawRatings() {
+  clearMessage("rate-error");
+  replace($("rating-list"), RATINGS.map((rating) => h("li", {},
+    h("button", { type: "button", class: "kiosk-button rating", "data-rating": String(rating),
+      onclick: () => rate(rating) },
+    h("span", { class: "rating-number" }, String(rating)),
+    h("span", { class: "rating-words", i18n: `kiosk.rate.${rating}` })))));
+}
+
+async function rate(rating) {
+  try {
+    await send(state.socket, "consultation.rate", { consultation_id: state.consultationId, rating });
+    thankYou();
+  } catch (error) {
+    if (error.code === "conflict") thankYou(); // already rated: nothing left to do
+    else showMessage("rate-error", error.code === "network" ? "kiosk.error.network" : "kiosk.error.rate");
+  }
+}
+
+function thankYou() {
+  forgetConsultation();
+  show("thanks");
+}
+
+// -- the connection ----------------------------------------------------------------------
+async function resume(saved) {
+  try {
+    const ack = await send(state.socket, "consultation.resume", { resume_token: saved.resume_token });
+    state.consultationId = ack.consultation.id;
+    state.peerName = saved.peer_name || "";
+    if (ack.state === "live") {
+      if (state.call && state.screen === "call") state.call.restart(ack.ice_servers);
+      else await startCall(ack.ice_servers);
+    } else if (state.screen !== "queued") {
+      showQueued();
+    }
+  } catch (error) {
+    if (error.code === "network") return; // the next reconnect tries again
+    const wasLive = state.screen === "call";
+    endCall();
+    forgetConsultation();
+    if (wasLive) showMessage("connection", "kiosk.connection.lost_call");
+    home();
+  }
+}
+
+function wire(socket) {
+  socket.on("connect", () => {
+    clearMessage("connection");
+    const saved = savedResume();
+    if (saved) resume(saved);
+    else if (state.screen === "loading") home();
+  });
+  socket.on("connect_error", (error) => {
+    if (refusalCode(error) === "unauthenticated") {
+      socket.disconnect();
+      localStorage.removeItem(TOKEN_KEY);
+      setText("setup-reason", "kiosk.setup.refused");
+      show("setup");
+    } else {
+      showMessage("connection", "kiosk.connection.lost");
+    }
+  });
+  socket.on("disconnect", () => showMessage("connection", "kiosk.connection.lost"));
+  socket.on("queue.position", (position) => {
+    state.position = position;
+    if (state.screen === "queued") drawPosition();
+  });
+  socket.on("consultation.choice_timeout", (message) => {
+    if (message.consultation_id !== state.consultationId) return;
+    $("choice").hidden = false;
+    $("any-lawyer").focus();
+  });
+  socket.on("consultation.taken", async (taken) => {
+    if (taken.consultation_id !== state.consultationId) return;
+    state.peerName = taken.peer_name;
+    const saved = savedResume();
+    if (saved) saveResume(saved.resume_token);
+    await startCall(taken.ice_servers);
+  });
+  socket.on("rtc.signal", (message) => state.call?.receive(message));
+  socket.on("peer.away", (message) => {
+    if (message.consultation_id !== state.consultationId) return;
+    showMessage("call-status", "kiosk.call.peer_away", { seconds: message.grace_seconds });
+  });
+  socket.on("peer.back", (message) => {
+    if (message.consultation_id !== state.consultationId) return;
+    clearMessage("call-status");
+    state.call?.restart(); // the kiosk offers again on a fresh connection
+  });
+  socket.on("consultation.warning", (message) => {
+    if (message.consultation_id !== state.consultationId) return;
+    showMessage("call-status", "kiosk.call.warning", { minutes: message.minutes_left });
+  });
+  socket.on("consultation.ended", onEnded);
+  socket.on("consultation.moved_to_board", (message) => {
+    if (message.consultation_id !== state.consultationId) return;
+    forgetConsultation();
+    releaseMedia();
+    show("moved");
+  });
+}
+
+function takeTokenFromHash() {
+  const token = new URLSearchParams(location.hash.slice(1)).get("token");
+  if (token) {
+    localStorage.setItem(TOKEN_KEY, token);
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+  return localStorage.getItem(TOKEN_KEY);
+}
+
+function wireButtons() {
+  $("start").addEventListener("click", startConsultation);
+  $("more-options").addEventListener("click", openOptions);
+  document.querySelectorAll("[data-back]").forEach((button) => {
+    button.addEventListener("click", () => (button.dataset.back === "categories" ? home() : show(button.dataset.back)));
+  });
+  $("cancel").addEventListener("click", () => queueAction("consultation.cancel", () => {
+    forgetConsultation();
+    home();
+  }));
+  $("any-lawyer").addEventListener("click", () => queueAction("consultation.any_lawyer", () => {
+    $("choice").hidden = true;
+  }));
+  $("keep-waiting").addEventListener("click", () => queueAction("consultation.keep_waiting", () => {
+    $("choice").hidden = true;
+  }));
+  $("mute").addEventListener("click", () => {
+    state.muted = !state.muted;
+    state.call?.setMuted(state.muted);
+    drawMute();
+  });
+  $("hangup").addEventListener("click", async () => {
+    try {
+      await send(state.socket, "consultation.hangup", { consultation_id: state.consultationId });
+    } catch (error) {
+      showMessage("call-status", error.code === "network" ? "kiosk.error.network" : "kiosk.error.hangup");
+    }
+  });
+  $("skip-rating").addEventListener("click", thankYou);
+  $("closed-retry").addEventListener("click", home);
+  document.addEventListener("pointerdown", touched);
+  document.addEventListener("keydown", touched);
+  document.addEventListener("fayuan:language", () => {
+    if (state.screen === "options") drawOptions();
+    drawHours();
+  });
+}
+
+async function start() {
+  await initI18n();
+  wireButtons();
+  state.token = takeTokenFromHash();
+  if (!state.token) {
+    show("setup");
+    return;
+  }
+  try {
+    state.categories = (await kioskGet("/api/consultations/categories")).categories;
+  } catch (error) {
+    if (error.status === 401) {
+      setText("setup-reason", "kiosk.setup.refused");
+      show("setup");
+      return;
+    }
+    state.categories = [];
+  }
+  drawCategories();
+  state.socket = connect({ token: state.token });
+  wire(state.socket);
+  state.hoursTimer = setInterval(async () => {
+    if (state.screen !== "categories" && state.screen !== "closed") return;
+    const status = await refreshHours();
+    if (!status || state.consultationId) return;
+    if (!status.open && state.screen === "categories") showClosed(status.next_open);
+    if (status.open && state.screen === "closed") show("categories");
+  }, HOURS_REFRESH_MS);
+  window.fayuanKiosk = state; // for the browser tests
+}
+
+start();
