@@ -184,6 +184,27 @@ async def existing_override(world: World, unit: str) -> Request:
     return Request(f"/api/service-hours/days/{OVERRIDE_DAY}")
 
 
+async def consultation_chat(world: World, unit: str) -> Request | None:
+    """A consultation started at this unit's spare kiosk and queued there, with one message."""
+    if world.unit_kinds[unit] not in KIOSK_UNITS:
+        return None
+    from server.chat.service import RoomKey
+    from server.chat.writer import ChatWriter
+    from server.consultations.models import Consultation
+
+    async with world.db.sessions.begin() as session:
+        c = Consultation(device_id=world.spare_devices[unit], unit_id=world.unit_ids[unit], category="other",
+                         target_unit_id=world.unit_ids[unit], state="queued", queued_at=world.now)
+        session.add(c)
+        await session.flush()
+    writer = ChatWriter(world.db.engine)
+    await writer.start()
+    await writer.send(RoomKey("consultation", c.id), sender=f"device:{c.device_id}", sender_name="終端",
+                      client_id="matrix", text="您好", at=world.now)
+    await writer.stop()
+    return Request(f"/api/consultations/{c.id}/chat")
+
+
 DEFAULT_WINDOWS = {"windows": [{"weekday": d, "start": s, "end": e}
                                for d in range(5) for s, e in (("09:30", "11:30"), ("14:00", "16:00"))]}
 
@@ -281,6 +302,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("PUT", "/api/service-hours/windows"): Spec(CENTER_ADMIN, fixed("/api/service-hours/windows", DEFAULT_WINDOWS)),
     ("PUT", "/api/service-hours/days/{day}"): Spec(CENTER_ADMIN, override_day),
     ("DELETE", "/api/service-hours/days/{day}"): Spec(CENTER_ADMIN, existing_override),
+    ("GET", "/api/consultations/{consultation_id}/chat"): Spec(STAFF - {"lawyer"}, consultation_chat, scoped=True),
     ("GET", "/api/board/targets"): Spec(BOARD_LEAVERS, fixed("/api/board/targets")),
     ("POST", "/api/board/messages"): Spec(BOARD_LEAVERS, fixed("/api/board/messages", BOARD_MESSAGE)),
     ("GET", "/api/board/messages"): Spec(SIGNED_IN, fixed("/api/board/messages", query={"unanswered": "true"})),
