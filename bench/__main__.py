@@ -9,6 +9,7 @@ import platform
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench import chat as chat_bench
 from bench import files as files_bench
 from bench.signaling import run
 from bench.signaling.load import LoadPlan
@@ -43,6 +44,7 @@ def main() -> None:
     started = datetime.now(timezone.utc)
     asyncio.run(run.run(plan, report, set(args.only.split(",")) if args.only else None))
     asyncio.run(files_bench.run(report))
+    asyncio.run(chat_bench.run(report))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"started_at": started.isoformat(timespec="seconds"), "host": platform.node(),
                                    "python": platform.python_version(), "figures": figures},

@@ -1,0 +1,172 @@
+"""`chat.*` figures: chat messages stored and acknowledged per second through the real chat
+service, ChatWriter and its group commit on SQLite, with the p99 time from `send` to ack;
+and, in the same run on the same schema, raw `sqlite3` `executemany` of the same rows in
+batches of the same size, one commit per batch: the ceiling the writer is measured against.
+
+The load is SENDERS clients, each with one message in flight (send, wait for the ack, send
+the next), as a chat client is: SENDERS / ROOMS of them share a room. Every round starts on a
+fresh copy of one migrated database; the two take turns, ROUNDS times, and a figure is the
+median over the rounds. What this leaves out is socket.io: that cost is the signaling
+benchmark's (bench/signaling).
+
+    python -m bench.chat            # just this; `python -m bench` runs it after signaling
+"""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+ROOMS = 100
+SENDERS = 200  # messages in flight at once: 20,000 msg/s × 10 ms of latency
+MESSAGES_PER_ROUND = 40_000
+WARMUP_MESSAGES = 2_000
+ROUNDS = 3
+TEXT = "您好，我想咨詢一下欠薪的事情，老板已經三個月沒發工資了。"  # a typical line, 29 characters
+
+Value = float | int | str | list[float]
+Report = Callable[[str, Value], None]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def _template(folder: Path) -> tuple[Path, list[int]]:
+    """A migrated database with one kiosk and ROOMS live consultations; their ids."""
+    from server.accounts.models import Device
+    from server.consultations.models import Consultation
+    from server.db import Database, make_engine
+    from server.migrate import upgrade_async
+    from server.org.models import Unit
+
+    path = folder / "template.sqlite3"
+    url = f"sqlite+aiosqlite:///{path}"
+    await upgrade_async(url)
+    now = datetime.now(timezone.utc)
+    db = Database(make_engine(url))
+    async with db.sessions.begin() as s:
+        unit = Unit(code="BENCH", name="bench", kind="community", parent_id=None, path="/1/", created_at=now)
+        s.add(unit)
+        await s.flush()
+        device = Device(name="bench kiosk", unit_id=unit.id, token_hash="0" * 64, token_hint="bench", created_at=now)
+        s.add(device)
+        await s.flush()
+        rooms = [Consultation(device_id=device.id, unit_id=unit.id, category="other", target_unit_id=unit.id,
+                              state="live", queued_at=now) for _ in range(ROOMS)]
+        s.add_all(rooms)
+        await s.flush()
+        ids = [c.id for c in rooms]
+        sender = f"device:{device.id}"
+    await db.dispose()
+    return path, [sender, *ids]  # type: ignore[list-item]
+
+
+async def measure_fayuan(path: Path, sender: str, room_ids: list[int], messages: int) -> dict:
+    """Stored-and-acked messages per second through ChatWriter, and the latency of each."""
+    from server.chat.service import RoomKey
+    from server.chat.writer import ChatWriter
+    from server.db import make_engine
+
+    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    writer = ChatWriter(engine)
+    await writer.start()
+    rooms = [RoomKey("consultation", i) for i in room_ids]
+    latencies: list[float] = []
+    stored: list[dict] = []
+    at = datetime.now(timezone.utc)
+
+    async def client(number: int, count: int) -> None:
+        room = rooms[number % len(rooms)]
+        for i in range(count):
+            started = time.perf_counter()
+            stored.append(await writer.send(room, sender=sender, sender_name="bench", client_id=f"{number}-{i}",
+                                            text=TEXT, at=at))
+            latencies.append(time.perf_counter() - started)
+
+    try:
+        await asyncio.gather(*[client(n, WARMUP_MESSAGES // SENDERS) for n in range(SENDERS)])
+        latencies.clear()
+        stored.clear()
+        batches_before = writer.batches
+        started = time.perf_counter()
+        await asyncio.gather(*[client(SENDERS + n, messages // SENDERS) for n in range(SENDERS)])
+        elapsed = time.perf_counter() - started
+        batches = writer.batches - batches_before
+    finally:
+        await writer.stop()
+        await engine.dispose()
+    return {"msgs_per_s": len(latencies) / elapsed, "p99_ms": percentile(latencies, 0.99) * 1000,
+            "p50_ms": percentile(latencies, 0.50) * 1000, "batch_mean": len(latencies) / batches,
+            "stored": stored}
+
+
+def measure_executemany(path: Path, stored: list[dict], batch: int) -> float:
+    """The same rows, the same batch size, one commit per batch, straight into sqlite3."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    room_ids = dict(conn.execute("SELECT 'consultation:' || ref_id, id FROM chat_rooms"))
+    next_room_id = max(room_ids.values(), default=0)
+    for m in stored:  # the rooms exist already in the writer's copy; create them here too
+        if m["room"] not in room_ids:
+            next_room_id += 1
+            room_ids[m["room"]] = next_room_id
+            conn.execute("INSERT INTO chat_rooms (id, kind, ref_id, last_seq) VALUES (?, 'consultation', ?, 0)",
+                         (next_room_id, int(m["room"].split(":")[1])))
+    at = stored[0]["at"].replace("T", " ").replace("+00:00", "")
+    rows = [(room_ids[m["room"]], m["seq"], m["sender"], m["sender_name"], m["client_id"], m["text"], at)
+            for m in stored]
+    started = time.perf_counter()
+    for i in range(0, len(rows), batch):
+        conn.execute("BEGIN")
+        conn.executemany("INSERT INTO chat_messages (room_id, seq, sender, sender_name, client_id, text, at) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", rows[i:i + batch])
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return len(rows) / elapsed
+
+
+async def run(report: Report, rounds: int = ROUNDS, messages: int = MESSAGES_PER_ROUND) -> None:
+    report("chat.rooms", ROOMS)
+    report("chat.senders_in_flight", SENDERS)
+    report("chat.measured_msgs", messages * rounds)
+    with tempfile.TemporaryDirectory(prefix="fayuan-chat-bench-") as tmp:
+        folder = Path(tmp)
+        template, (sender, *room_ids) = await _template(folder)
+        fayuan: list[dict] = []
+        raw: list[float] = []
+        for number in range(1, rounds + 1):
+            ours, theirs = folder / f"fayuan-{number}.sqlite3", folder / f"sqlite3-{number}.sqlite3"
+            shutil.copy(template, ours)
+            shutil.copy(template, theirs)
+            print(f"[bench] chat round {number}/{rounds}", flush=True)
+            result = await measure_fayuan(ours, sender, room_ids, messages)
+            raw.append(measure_executemany(theirs, result.pop("stored"), max(1, round(result["batch_mean"]))))
+            fayuan.append(result)
+    per_s = [r["msgs_per_s"] for r in fayuan]
+    report("chat.msgs_per_s.fayuan", round(statistics.median(per_s)))
+    report("chat.p99_ms.fayuan", round(statistics.median(r["p99_ms"] for r in fayuan), 2))
+    report("chat.p50_ms.fayuan", round(statistics.median(r["p50_ms"] for r in fayuan), 2))
+    report("chat.batch_mean_msgs.fayuan", round(statistics.median(r["batch_mean"] for r in fayuan), 1))
+    report("chat.msgs_per_s.sqlite3_executemany", round(statistics.median(raw)))
+    report("chat.ratio_vs_executemany", round(statistics.median(per_s) / statistics.median(raw), 3))
+    report("chat.rounds.msgs_per_s.fayuan", [round(v) for v in per_s])
+    report("chat.rounds.msgs_per_s.sqlite3_executemany", [round(v) for v in raw])
+
+
+def main() -> None:
+    asyncio.run(run(lambda name, value: print(f"{name}: {value}", flush=True)))
+
+
+if __name__ == "__main__":
+    main()
