@@ -21,6 +21,7 @@ from typing import Any
 class FayuanError(Exception):
     status = 500
     code = "error"
+    audited = False  # set when the raiser already wrote the audit row for this refusal
 
     def __init__(self, message: str, **details: Any) -> None:
         super().__init__(message)

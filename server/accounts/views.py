@@ -37,6 +37,7 @@ async def login(call: Call) -> web.Response:
     except FayuanError as exc:
         _audit(call, f"auth.{exc.code}", f"username:{call.body.username[:64]}", outcome="refused")
         await call.session.commit()
+        exc.audited = True
         raise
     actor = await sessions.resolve_session(call.session, token, now)
     _audit(call, "auth.login", f"account:{account.id}", actor=actor)

@@ -41,7 +41,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         response = await handler(request)
     except FayuanError as exc:
-        if isinstance(exc, PermissionDenied):
+        if isinstance(exc, PermissionDenied) and not exc.audited:
             await _audit_refusal(request, exc)
         response = _error_response(exc)
     except web.HTTPException as exc:
