@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench import chat as chat_bench
+from bench import consultation
 from bench import files as files_bench
 from bench.signaling import run
 from bench.signaling.load import LoadPlan
@@ -27,6 +28,11 @@ def main() -> None:
                         help="measured messages per implementation and round")
     parser.add_argument("--rounds", type=int, default=defaults.rounds)
     parser.add_argument("--only", help="comma-separated implementations, e.g. node,fayuan")
+    scale_defaults = consultation.ScalePlan()
+    parser.add_argument("--kiosks", type=int, default=scale_defaults.kiosks,
+                        help="connected kiosks for the memory and take-next figures (0: skip them)")
+    parser.add_argument("--take-rate", type=int, default=scale_defaults.take_rate_per_s,
+                        help="offered queue.take per second (each with a kiosk starting a consultation)")
     args = parser.parse_args()
     try:
         plan = LoadPlan(pairs=args.pairs, rate_msg_per_s=args.rate, messages_per_round=args.messages,
@@ -45,6 +51,10 @@ def main() -> None:
     asyncio.run(run.run(plan, report, set(args.only.split(",")) if args.only else None))
     asyncio.run(files_bench.run(report))
     asyncio.run(chat_bench.run(report))
+    if args.kiosks > 0:
+        scale = consultation.ScalePlan(kiosks=args.kiosks, take_rate_per_s=args.take_rate,
+                                       takes=min(scale_defaults.takes, args.kiosks - consultation.QUEUE_DEPTH))
+        asyncio.run(consultation.run(scale, report))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"started_at": started.isoformat(timespec="seconds"), "host": platform.node(),
                                    "python": platform.python_version(), "figures": figures},

@@ -168,11 +168,14 @@ class FayuanAdapter(Adapter):
         return {"seq": int(attributes[SEQ_ATTRIBUTE]), "sent_ns": int(attributes[SENT_ATTRIBUTE])}
 
 
-def fayuan_command(*, port: int, data_dir: Path, max_live_per_taker: int, migrate: bool = True) -> ServerCommand:
+def fayuan_cli() -> list[str]:
     script = Path(sys.executable).parent / "fayuan"
     # `make bench` installs the script; a venv with only the dependencies runs the same CLI.
-    fayuan = [str(script)] if script.exists() else [sys.executable, "-m", "server.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "server.cli"]
+
+
+def fayuan_command(*, port: int, data_dir: Path, max_live_per_taker: int, migrate: bool = True) -> ServerCommand:
     flags = ["--migrate", "--demo"] if migrate else []
-    return ServerCommand([*fayuan, "serve", *flags],
+    return ServerCommand([*fayuan_cli(), "serve", *flags],
                          env={"FAYUAN_DATA_DIR": str(data_dir), "FAYUAN_PORT": str(port), "FAYUAN_HOST": "127.0.0.1",
                               "FAYUAN_MAX_LIVE_PER_TAKER": str(max(1, max_live_per_taker))})

@@ -132,7 +132,7 @@ async def _serving(adapter: Adapter, plan: LoadPlan, http: aiohttp.ClientSession
     adapter.install()
     with tempfile.TemporaryDirectory(prefix=f"fayuan-bench-{adapter.name}-") as tmp:
         data_dir, log_path = Path(tmp) / "data", Path(tmp) / "server.log"
-        port = _free_port()
+        port = free_port()
         command = adapter.server_command(port=port, data_dir=data_dir, pairs=plan.pairs)
         with open(log_path, "wb") as log:
             server = subprocess.Popen(["taskset", "-c", str(SERVER_CORE), *command.argv], cwd=REPO,
@@ -140,7 +140,7 @@ async def _serving(adapter: Adapter, plan: LoadPlan, http: aiohttp.ClientSession
                                       stdin=subprocess.DEVNULL)
         try:
             base_url = f"http://127.0.0.1:{port}"
-            await _wait_listening(port, server, log_path)
+            await wait_listening(port, server, log_path)
             await adapter.prepare(http, base_url, data_dir, plan.pairs)
             clients = PairedClients(adapter, plan, server.pid, (SERVER_CORE, LOAD_GENERATOR_CORE))
             try:
@@ -150,16 +150,16 @@ async def _serving(adapter: Adapter, plan: LoadPlan, http: aiohttp.ClientSession
             finally:
                 await clients.close()
         finally:
-            _stop(server)
+            stop(server)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-async def _wait_listening(port: int, server: subprocess.Popen, log_path: Path) -> None:
+async def wait_listening(port: int, server: subprocess.Popen, log_path: Path) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + SERVER_START_TIMEOUT_S
     while True:
@@ -178,7 +178,7 @@ async def _wait_listening(port: int, server: subprocess.Popen, log_path: Path) -
         return
 
 
-def _stop(server: subprocess.Popen) -> None:
+def stop(server: subprocess.Popen) -> None:
     server.terminate()
     try:
         server.wait(SERVER_STOP_TIMEOUT_S)

@@ -1,0 +1,218 @@
+"""fayuan at kiosk scale: memory per connected kiosk, and take-next latency under a steady
+stream of kiosks queueing and lawyers taking.
+
+One fayuan server on SERVER_CORE, its database prepared before it starts: migrated, the demo
+seeded, and `kiosks` devices registered with the server's own service function in one
+transaction (the admin API would commit once per device). Then, with the server running:
+1. memory: RSS before any kiosk connects, and with every kiosk connected (raw websocket
+   clients, client.py), divided by the number of kiosks;
+2. take-next: the connected kiosks start consultations and the lawyers (lawyer1 and lawyer2,
+   several connections each) send `queue.take` {} at `take_rate` a second, open loop, with
+   a start for each take so that the queue stays `QUEUE_DEPTH` deep. The ack latency of every
+   take is recorded; the run is bounded by the kiosks (one consultation each) and ACK_TIMEOUT_S.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import aiohttp
+
+from bench.signaling import run as signaling_run
+from bench.signaling.adapters import REPO
+from bench.signaling.client import SocketIOClient
+from bench.signaling.cpu import core_busy_s, process_cpu_s
+from bench.signaling.fayuan import SESSION_COOKIE, StaffHttp, fayuan_cli, fayuan_command, open_all_day
+from bench.signaling.load import percentile
+
+QUEUE_DEPTH = 20  # consultations waiting when the takes begin, and (about) while they go on
+LAWYERS = ("lawyer1", "lawyer2")
+CONNECTIONS_PER_LAWYER = 10  # keeps each connection under fayuan's 50 events/s
+CONNECTS_AT_ONCE = 50
+ACK_TIMEOUT_S = 10.0
+SETTLE_S = 1.0  # after the last connect, before reading memory
+
+Report = Callable[[str, Any], None]
+
+
+@dataclass(frozen=True)
+class ScalePlan:
+    kiosks: int = 2_000
+    take_rate_per_s: int = 500
+    takes: int = 1_000  # 2 s of offered takes; at most kiosks - QUEUE_DEPTH
+
+
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise ValueError(f"/proc/{pid}/status has no VmRSS")
+
+
+def _cli(data_dir: Path, *args: str) -> None:
+    subprocess.run([*fayuan_cli(), *args], cwd=REPO, env={**os.environ, "FAYUAN_DATA_DIR": str(data_dir)},
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+async def register_kiosks(data_dir: Path, count: int) -> list[str]:
+    """`count` kiosks on the demo's community units, straight into the database; their tokens."""
+    from sqlalchemy import select
+
+    from server.accounts.service import register_device
+    from server.clock import SystemClock
+    from server.db import Database, make_engine
+    from server.org.models import Unit, UnitKind
+
+    db = Database(make_engine(f"sqlite+aiosqlite:///{data_dir / 'fayuan.sqlite3'}"))
+    try:
+        async with db.sessions.begin() as session:
+            units = list(await session.scalars(select(Unit.id).where(Unit.kind == UnitKind.community)))
+            now = SystemClock().now()
+            return [(await register_device(session, None, name=f"bench kiosk {n}", unit_id=units[n % len(units)],
+                                           now=now))[1] for n in range(count)]
+    finally:
+        await db.dispose()
+
+
+async def run(plan: ScalePlan, report: Report) -> None:
+    with tempfile.TemporaryDirectory(prefix="fayuan-bench-scale-") as tmp:
+        data_dir, log_path = Path(tmp) / "data", Path(tmp) / "server.log"
+        data_dir.mkdir()
+        _progress(f"preparing {plan.kiosks} kiosks")
+        _cli(data_dir, "migrate")
+        _cli(data_dir, "seed-demo")
+        tokens = await register_kiosks(data_dir, plan.kiosks)
+        port = signaling_run.free_port()
+        command = fayuan_command(port=port, data_dir=data_dir, max_live_per_taker=plan.kiosks, migrate=False)
+        with open(log_path, "wb") as log:
+            server = subprocess.Popen(["taskset", "-c", str(signaling_run.SERVER_CORE), *command.argv], cwd=REPO,
+                                      env={**os.environ, **command.env}, stdout=log, stderr=subprocess.STDOUT,
+                                      stdin=subprocess.DEVNULL)
+        clients: list[SocketIOClient] = []
+        try:
+            await signaling_run.wait_listening(port, server, log_path)
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+                base_url = f"http://127.0.0.1:{port}"
+                demo = json.loads((data_dir / "demo-logins.json").read_text())
+                admin = await StaffHttp.login(http, base_url, demo, "admin")
+                center = await StaffHttp.login(http, base_url, demo, "center")
+                lawyers = [await StaffHttp.login(http, base_url, demo, name) for name in LAWYERS]
+                await open_all_day(admin, center, [lawyer.account_id for lawyer in lawyers])
+                kiosks = await _memory(http, base_url, tokens, server.pid, clients, report)
+                await _take_next(http, base_url, plan, lawyers, kiosks, server.pid, clients, report)
+        except Exception as exc:  # noqa: BLE001 - report why, then go on to writing the results
+            report("kiosk.memory_kb_per_connection_2000", f"failed ({type(exc).__name__}: {exc})")
+            report("consultation.take_next_p99_ms_at_500_ops", f"failed ({type(exc).__name__}: {exc})")
+        finally:
+            await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
+            signaling_run.stop(server)
+
+
+async def _memory(http: aiohttp.ClientSession, base_url: str, tokens: list[str], pid: int,
+                  clients: list[SocketIOClient], report: Report) -> list[SocketIOClient]:
+    _progress(f"connecting {len(tokens)} kiosks")
+    await asyncio.sleep(SETTLE_S)
+    before_kb, cpu_before, core_before = rss_kb(pid), process_cpu_s(pid), core_busy_s(signaling_run.SERVER_CORE)
+    started = time.monotonic()
+    gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
+    kiosks = [SocketIOClient(http, lambda event, payload: None) for _ in tokens]
+    clients += kiosks
+
+    async def connect(client: SocketIOClient, token: str) -> None:
+        async with gate:
+            await client.connect(base_url, auth={"token": token}, timeout_s=30.0)
+
+    await asyncio.gather(*(connect(client, token) for client, token in zip(kiosks, tokens)))
+    wall_s = time.monotonic() - started
+    await asyncio.sleep(SETTLE_S)
+    after_kb = rss_kb(pid)
+    server_cpu_s = process_cpu_s(pid) - cpu_before
+    other_s = core_busy_s(signaling_run.SERVER_CORE) - core_before - server_cpu_s
+    report(f"kiosk.memory_kb_per_connection_{len(tokens)}", round((after_kb - before_kb) / len(tokens), 1))
+    report("kiosk.server_rss_mb_before_and_after", [round(before_kb / 1024, 1), round(after_kb / 1024, 1)])
+    report("kiosk.connects_per_s", round(len(tokens) / wall_s))
+    report("kiosk.server_cpu_ms_per_connect", round(server_cpu_s * 1e3 / len(tokens), 2))
+    report("kiosk.server_core_other_work_pct", round(100 * max(0.0, other_s) / wall_s, 1))
+    return kiosks
+
+
+async def _take_next(http: aiohttp.ClientSession, base_url: str, plan: ScalePlan, lawyers: list[StaffHttp],
+                     kiosks: list[SocketIOClient], pid: int, clients: list[SocketIOClient], report: Report) -> None:
+    takes = min(plan.takes, len(kiosks) - QUEUE_DEPTH)
+    takers: list[SocketIOClient] = []
+    for lawyer in lawyers:
+        for n in range(CONNECTIONS_PER_LAWYER):
+            client = SocketIOClient(http, lambda event, payload: None)
+            clients.append(client)
+            await client.connect(base_url, headers={"Cookie": f"{SESSION_COOKIE}={lawyer.cookie}"})
+            if n == 0:
+                ack = await client.call("duty.availability", {"available": True})
+                if not ack.get("on_duty"):
+                    raise RuntimeError(f"{lawyer.account_id} is not on duty: {ack}")
+            takers.append(client)
+    _progress(f"take-next: {takes} takes at {plan.take_rate_per_s}/s")
+    await asyncio.gather(*(_start(kiosk) for kiosk in kiosks[:QUEUE_DEPTH]))
+    take_ms: list[float] = []
+    start_ms: list[float] = []
+    failures: dict[str, int] = {}
+
+    async def timed(client: SocketIOClient, event: str, payload: dict, into: list[float]) -> None:
+        sent = time.monotonic_ns()
+        try:
+            ack = await client.call(event, payload, timeout_s=ACK_TIMEOUT_S)
+        except asyncio.TimeoutError:
+            failures[f"{event}:timeout"] = failures.get(f"{event}:timeout", 0) + 1
+            return
+        into.append((time.monotonic_ns() - sent) / 1e6)
+        if isinstance(ack, dict) and "error" in ack:
+            key = f"{event}:{ack['error']['code']}"
+            failures[key] = failures.get(key, 0) + 1
+
+    cpu_before, core_before = process_cpu_s(pid), core_busy_s(signaling_run.SERVER_CORE)
+    started_ns = time.monotonic_ns()
+    pending: list[asyncio.Task] = []
+    sent = 0
+    while sent < takes:
+        due = min(takes, (time.monotonic_ns() - started_ns) * plan.take_rate_per_s // 1_000_000_000 + 1)
+        while sent < due:
+            pending.append(asyncio.create_task(timed(takers[sent % len(takers)], "queue.take", {}, take_ms)))
+            pending.append(asyncio.create_task(timed(kiosks[QUEUE_DEPTH + sent], "consultation.start",
+                                                     {"category": "other"}, start_ms)))
+            sent += 1
+        await asyncio.sleep(0.001)
+    await asyncio.gather(*pending)
+    wall_s = (time.monotonic_ns() - started_ns) / 1e9
+    server_cpu_s = process_cpu_s(pid) - cpu_before
+    other_s = core_busy_s(signaling_run.SERVER_CORE) - core_before - server_cpu_s
+    take_ms.sort()
+    start_ms.sort()
+    if not take_ms or not start_ms:
+        raise RuntimeError(f"no take or start was acknowledged: {failures}")
+    report("consultation.take_next_p99_ms_at_500_ops" if plan.take_rate_per_s == 500
+           else f"consultation.take_next_p99_ms_at_{plan.take_rate_per_s}_ops", round(percentile(take_ms, 0.99), 1))
+    report("consultation.take_next_p50_ms", round(percentile(take_ms, 0.50), 1))
+    report("consultation.start_p99_ms", round(percentile(start_ms, 0.99), 1))
+    report("consultation.takes_and_starts", [len(take_ms), len(start_ms)])
+    report("consultation.achieved_take_per_s", round(len(take_ms) / wall_s))
+    report("consultation.refused_or_timed_out", failures or "none")
+    report("consultation.server_cpu_ms_per_take_and_start", round(server_cpu_s * 1e3 / max(1, len(take_ms)), 2))
+    report("consultation.server_core_other_work_pct", round(100 * max(0.0, other_s) / wall_s, 1))
+
+
+async def _start(kiosk: SocketIOClient) -> None:
+    ack = await kiosk.call("consultation.start", {"category": "other"}, timeout_s=ACK_TIMEOUT_S)
+    if "error" in ack:
+        raise RuntimeError(f"consultation.start: {ack['error']}")
+
+
+def _progress(text: str) -> None:
+    print(f"bench: {text}", file=sys.stderr, flush=True)
