@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Awaitable, Callable, Iterable, Protocol
+from typing import Any, Awaitable, Callable, Iterable, NamedTuple, Protocol
 
 from sqlalchemy import bindparam, select
 
@@ -32,8 +32,9 @@ class Executes(Protocol):
     async def execute(self, statement: Any, *args: Any) -> Any: ...
 
 
-@dataclass(frozen=True, order=True)
-class RoomKey:
+class RoomKey(NamedTuple):
+    """A room: a tuple, because the writer hashes it several times per message."""
+
     kind: str
     ref_id: int
 
