@@ -16,6 +16,8 @@ PAGES = {
     "/admin/lawyers": "admin.html",
     "/admin/hours": "admin.html",
     "/admin/audit": "admin.html",
+    "/board": "board.html",
+    "/kiosk/board": "board-kiosk.html",
     "/kiosk": "kiosk.html",
     "/lawyer": "lawyer.html",
 }

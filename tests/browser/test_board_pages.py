@@ -1,0 +1,117 @@
+"""The message board pages in Chromium against the real server: a resident leaves a message at
+the kiosk, station staff claim and answer it, the kiosk's answer list updates by itself; axe-core
+on each page in both languages."""
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
+
+
+def _token(live_server, unit: str) -> str:
+    return next(k["token"] for k in live_server.kiosks if k["unit"] == unit)
+
+
+def _leave(live_server, unit: str, question: str) -> dict:
+    body = {"category": "housing", "question": question, "contact_name": "趙阿姨", "contact_phone": "13800001111",
+            "target": "station"}
+    request = urllib.request.Request(live_server.url("/api/board/messages"), data=json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {_token(live_server, unit)}",
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())
+
+
+async def _axe_both_languages(page) -> None:
+    for _ in range(2):
+        violations = await axe_violations(page)
+        assert not violations, describe(violations)
+        other = "en" if await page.evaluate("document.documentElement.lang") == "zh-CN" else "zh-CN"
+        await page.click("[data-language-switch]")
+        await page.locator(f"html[lang='{other}']").wait_for(state="attached")
+
+
+async def _open_kiosk_board(page, live_server, unit: str = "C-EAST-1") -> None:
+    await page.goto(f"/kiosk/board#token={_token(live_server, unit)}")
+    await page.wait_for_selector("body[data-ready=board-kiosk]")
+
+
+async def _staff_login(page, username: str) -> None:
+    await page.goto("/login?next=/board")
+    await page.fill("#username", username)
+    await page.fill("#password", DEMO_PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url("**/board")
+    await page.wait_for_selector("body[data-ready=board]")
+
+
+async def test_a_resident_leaves_a_message_at_the_kiosk(page, live_server, tmp_path_factory):
+    await _open_kiosk_board(page, live_server)
+    await _axe_both_languages(page)
+    await page.get_by_role("button", name="我要留言").click()
+    await page.get_by_label("租房、房屋").check()
+    await page.get_by_label("您的问题").fill("房东不退押金，怎么办？")
+    await page.get_by_label("您的姓名").fill("趙阿姨")
+    await page.get_by_label("联系电话").fill("1380000")
+    await page.get_by_role("button", name="送出留言").click()
+    await page.locator("#leave-error .error-title").wait_for()  # a short number is refused at once
+    assert "电话号码不对" in await page.locator("#leave-error").inner_text()
+    violations = await axe_violations(page)
+    assert not violations, describe(violations)
+    await page.get_by_label("联系电话").fill("13800001111")
+    await page.get_by_role("button", name="送出留言").click()
+    await page.get_by_role("heading", name="留言已经送出").wait_for()
+    assert "最晚在" in await page.locator("#sent-due").inner_text()
+    await page.screenshot(path=str(tmp_path_factory.getbasetemp() / "board-kiosk-sent.png"), full_page=True)
+    await page.get_by_role("button", name="回到首页").click()
+    await page.get_by_role("button", name="看留言的答复").click()
+    await page.locator(".board-item", has_text="房东不退押金").first.wait_for()
+
+
+async def test_station_staff_claim_and_answer_and_the_kiosk_sees_it_at_once(page, browser, live_server,
+                                                                            tmp_path_factory):
+    question = "隔壁装修噪音很大，可以要求赔偿吗？"
+    message = _leave(live_server, "C-EAST-1", question)
+    kiosk_context = await browser.new_context(base_url=live_server.base_url, locale="zh-CN")
+    kiosk_page = await kiosk_context.new_page()
+    try:
+        await _open_kiosk_board(kiosk_page, live_server)
+        await kiosk_page.get_by_role("button", name="看留言的答复").click()
+        card = kiosk_page.locator(f"[data-message='{message['id']}']")
+        await card.get_by_text("还没有答复。").wait_for()
+
+        await _staff_login(page, "east")
+        await _axe_both_languages(page)
+        row = page.locator(f"tr[data-message='{message['id']}']")
+        await row.get_by_role("button").click()
+        await page.get_by_role("button", name="认领（由我负责）").click()
+        await page.get_by_role("status").filter(has_text="已认领").wait_for()
+        await page.get_by_label("答复内容").fill("可以先与邻居协商，协商不成可向街道调解委员会申请调解。")
+        await page.get_by_role("button", name="发送答复").click()
+        await page.get_by_role("status").filter(has_text="答复已发送").wait_for()
+        violations = await axe_violations(page)
+        assert not violations, describe(violations)
+        await page.screenshot(path=str(tmp_path_factory.getbasetemp() / "board-staff.png"), full_page=True)
+
+        await card.get_by_text("可以先与邻居协商").wait_for()  # pushed: the kiosk did not reload
+        await kiosk_page.screenshot(path=str(tmp_path_factory.getbasetemp() / "board-kiosk-answers.png"),
+                                    full_page=True)
+        violations = await axe_violations(kiosk_page)
+        assert not violations, describe(violations)
+    finally:
+        await kiosk_context.close()
+
+
+async def test_the_board_needs_a_login(page):
+    await page.goto("/board")
+    await page.wait_for_url("**/login?next=%2Fboard")
+
+
+async def test_a_kiosk_without_a_token_says_so(page):
+    await page.goto("/kiosk/board")
+    await page.get_by_role("heading", name="这台终端还不能使用").wait_for()
