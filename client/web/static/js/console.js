@@ -202,7 +202,7 @@ function endCall(reasonKey) {
   say("page-error", null);
   say("notice", reasonKey);
   drawQueue();
-  $("take-next").focus();
+  ($("take-next").disabled ? $("queue-heading") : $("take-next")).focus();
 }
 
 async function toggleShare() {
