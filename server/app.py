@@ -11,6 +11,7 @@ from aiohttp import web
 
 from server import health, pages
 from server.accounts import views as accounts_views
+from server.applications import views as applications_views
 from server.audit import views as audit_views
 from server.board import views as board_views
 from server.chat import views as chat_views
@@ -23,6 +24,7 @@ from server.hours import views as hours_views
 from server.org import views as org_views
 from server.pubsub.base import PubSub
 from server.realtime import chat as realtime_chat
+from server.reports import views as reports_views
 from server.realtime import setup as realtime
 from server.pubsub.memory import MemoryPubSub
 from server.web import keys, middleware
@@ -37,6 +39,8 @@ def make_router() -> Router:
                    board_views):
         router.include(module.router)
     router.include(files_views.router)
+    router.include(applications_views.router)
+    router.include(reports_views.router)
     return router
 
 

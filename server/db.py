@@ -80,6 +80,7 @@ class Database:
 def all_models() -> None:
     """Import every domain's models so Base.metadata is complete (Alembic, tests)."""
     from server.accounts import models as _a  # noqa: F401
+    from server.applications import models as _ap  # noqa: F401
     from server.audit import models as _au  # noqa: F401
     from server.chat import models as _ch  # noqa: F401
     from server.board import models as _b  # noqa: F401

@@ -466,6 +466,141 @@ ROUTES.update({
 })
 
 
+# -- applications (tests/test_applications.py walks the whole path) ------------------------------
+APPLICATION_FILERS = frozenset({"admin", "station_admin", "center_staff", "department_staff", "station_staff",
+                                "community_staff"})
+APPLICATION_READERS = APPLICATION_FILERS
+APPLICATION_REVIEWERS = frozenset({"admin", "station_admin", "department_staff", "station_staff"})
+APPLICATION_CENTER = frozenset({"admin", "center_staff"})
+APPLICATION_ID = "110105195003071230"  # valid: born 1950-03-07, a man, check digit 0
+
+
+async def application_in(world: World, unit: str, state: str = "draft") -> int | None:
+    """A fresh application filed at `unit` (not the center) and brought to `state`, with lawyer1
+    proposed when approved and assigned after that."""
+    from sqlalchemy import select
+
+    from server.accounts.models import Account
+    from server.applications.models import Application
+
+    if world.unit_kinds[unit] == UnitKind.center:
+        return None
+    review = unit
+    if world.unit_kinds[unit] == UnitKind.community:
+        review = next(code for code, kind in world.unit_kinds.items()
+                      if kind != UnitKind.center and code != unit and world.holds(code, unit))
+    later = state not in ("draft", "submitted", "returned", "preliminary_review")
+    async with world.db.sessions.begin() as session:
+        lawyer = await session.scalar(select(Account.id).where(Account.username == "lawyer1"))
+        assigned = state in ("lawyer_assigned", "in_progress", "closed")
+        app = Application(
+            state=state, unit_id=world.unit_ids[unit], review_unit_id=world.unit_ids[review],
+            center_id=world.unit_ids["CENTER"], created_by="account:0", created_by_name="測試", created_at=world.now,
+            updated_at=world.now, applicant_name="王秀英", applicant_sex="male", id_number=APPLICATION_ID,
+            birth_date=date(1950, 3, 7), phone="13812345678", address="和平社區3號樓", household="本市",
+            economic_situation="低保", hardship_grounds=["minimum_living_allowance"], category="elder_support",
+            summary="拒付贍養費", help_requested="代理訴訟", attachments=[], supervision_card={}, instalments=[],
+            case_number=world.unique("〔2026〕法援初字第") if later else "",
+            proposed_lawyer_id=world.center_lawyer_profile if state == "approved" else None,
+            lawyer_id=world.center_lawyer_profile if assigned else None,
+            lawyer_account_id=lawyer if assigned else None)
+        session.add(app)
+        await session.flush()
+        return app.id
+
+
+def application_path(suffix: str = "", state: str = "draft", body: Any = None,
+                     units: tuple[str, ...] | None = None) -> Sample:
+    async def sample(world: World, unit: str) -> Request | None:
+        if units is not None and unit not in units:
+            return None
+        application_id = await application_in(world, unit, state)
+        if application_id is None:
+            return None
+        return Request(f"/api/applications/{application_id}{suffix}", body(world) if callable(body) else body)
+
+    return sample
+
+
+async def new_application(world: World, unit: str) -> Request | None:
+    if world.unit_kinds[unit] == UnitKind.center:
+        return None
+    return Request("/api/applications", {"unit_id": world.unit_ids[unit], "applicant_name": "王秀英",
+                                         "category": "elder_support", "hardship_grounds": ["disability"]})
+
+
+def application_action(action: str, state: str, body: Any = None) -> Sample:
+    return application_path(f"/{action}", state, {} if body is None else body)
+
+
+FOLLOW_UP_BODY = {"visit_notes": "電話回訪", "satisfaction": 4, "supervision_card": {
+    "attitude": "satisfied", "quality": "basically_satisfied", "charged_fees": False}}
+
+ROUTES.update({
+    ("GET", "/api/applications"): Spec(STAFF, fixed("/api/applications", query={"state": "draft"})),
+    ("GET", "/api/applications/overdue"): Spec(STAFF, fixed("/api/applications/overdue")),
+    ("GET", "/api/applications/reminders"): Spec(STAFF, fixed("/api/applications/reminders")),
+    ("GET", "/api/applications/export"): Spec(STAFF, fixed("/api/applications/export")),
+    ("POST", "/api/applications"): Spec(APPLICATION_FILERS, new_application, scoped=True),
+    ("GET", "/api/applications/{application_id}"): Spec(APPLICATION_READERS, application_path(), scoped=True),
+    ("GET", "/api/applications/{application_id}/personal"): Spec(APPLICATION_READERS, application_path("/personal"),
+                                                                 scoped=True),
+    ("PATCH", "/api/applications/{application_id}"): Spec(APPLICATION_FILERS, application_path(
+        body={"household": "本市戶籍"}), scoped=True),
+    # PDFs take seconds each: tried in one community and one department only
+    ("GET", "/api/applications/{application_id}/documents/{kind}"): Spec(APPLICATION_READERS, application_path(
+        "/documents/application_form", units=("C-EAST-1", "D-UNION")), scoped=True),
+    ("POST", "/api/applications/{application_id}/submit"): Spec(APPLICATION_FILERS, application_path(
+        "/submit", "draft", {}), scoped=True),
+    ("POST", "/api/applications/{application_id}/reopen"): Spec(APPLICATION_FILERS, application_action(
+        "reopen", "returned"), scoped=True),
+    ("POST", "/api/applications/{application_id}/review"): Spec(APPLICATION_REVIEWERS, application_action(
+        "review", "submitted"), scoped=True),
+    ("POST", "/api/applications/{application_id}/return"): Spec(APPLICATION_REVIEWERS, application_action(
+        "return", "preliminary_review", {"missing": "缺少低保證明"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/reject"): Spec(APPLICATION_REVIEWERS, application_action(
+        "reject", "preliminary_review", {"reason": "不符合條件"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/preliminary-approve"): Spec(APPLICATION_REVIEWERS,
+                                                                             application_action(
+        "preliminary-approve", "preliminary_review", {"opinion": "同意"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/accept"): Spec(APPLICATION_REVIEWERS, application_action(
+        "accept", "preliminarily_approved"), scoped=True),
+    ("POST", "/api/applications/{application_id}/center-review"): Spec(APPLICATION_CENTER, application_action(
+        "center-review", "accepted"), scoped=True),
+    ("POST", "/api/applications/{application_id}/approve"): Spec(APPLICATION_CENTER, application_action(
+        "approve", "center_review", {"opinion": "同意"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/deny"): Spec(APPLICATION_CENTER, application_action(
+        "deny", "center_review", {"reason": "不屬於援助範圍"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/assign"): Spec(APPLICATION_CENTER, application_action(
+        "assign", "approved", lambda world: {"lawyer_id": world.center_lawyer_profile, "mode": "designated"}),
+        scoped=True),
+    ("POST", "/api/applications/{application_id}/confirm-assignment"): Spec(frozenset({"lawyer"}), application_action(
+        "confirm-assignment", "approved", {"no_conflict": True}), scoped=True),
+    ("POST", "/api/applications/{application_id}/decline-assignment"): Spec(frozenset({"lawyer"}), application_action(
+        "decline-assignment", "approved", {"reason": "利益衝突"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/start"): Spec(frozenset({"lawyer"}), application_action(
+        "start", "lawyer_assigned"), scoped=True),
+    ("POST", "/api/applications/{application_id}/close"): Spec(APPLICATION_CENTER | {"lawyer"}, application_action(
+        "close", "in_progress", {"outcome": "調解結案"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/follow-up"): Spec(APPLICATION_CENTER, application_action(
+        "follow-up", "closed", FOLLOW_UP_BODY), scoped=True),
+})
+
+REPORT_READERS = STAFF - {"lawyer"}
+
+
+def report_of(path: str) -> Sample:
+    async def sample(world: World, unit: str) -> Request:
+        return Request(path, query={"unit_id": str(world.unit_ids[unit]), "from": "2026-11-01", "to": "2026-11-30"})
+
+    return sample
+
+
+ROUTES.update({
+    ("GET", "/api/reports"): Spec(REPORT_READERS, report_of("/api/reports"), scoped=True),
+    ("GET", "/api/reports/export"): Spec(REPORT_READERS, report_of("/api/reports/export"), scoped=True),
+})
+
 
 def missing_and_stale(
 routes: list[Any]) -> tuple[list[str], list[str]]:

@@ -7,7 +7,7 @@ domain's rules. `default_parents()` lists the kinds in use:
 - `consultation`: server/consultations/attachments.py
 - `board`: add `"board": BoardAttachments()` from server/board/attachments.py when the
   message board lands (its read rule is the board's own visibility rule)
-- `application`: likewise, when applications land
+- `application`: server/applications/attachments.py
 """
 from __future__ import annotations
 
@@ -60,7 +60,8 @@ class Parents:
 
 
 def default_parents() -> Parents:
+    from server.applications.attachments import ApplicationAttachments
     from server.consultations.attachments import ConsultationAttachments
 
-    return Parents({"consultation": ConsultationAttachments()})
+    return Parents({"consultation": ConsultationAttachments(), "application": ApplicationAttachments()})
 

@@ -1,0 +1,33 @@
+"""Who may read and add files of an application (server/files/parents.py asks).
+
+- whoever may see the application (its filing or reviewing unit's subtree, the lawyers on it)
+  may read its files: ID card, proof of hardship, evidence;
+- files are added while it is a draft or returned for correction, by whoever may fill in the
+  form (service.may_file): after submission the papers reviewed are the papers kept.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.actor import Actor
+from server.applications import service
+from server.applications.models import Application
+from server.applications.state import EDITABLE, ApplicationState
+from server.errors import NotFound
+from server.files.parents import Parent
+
+
+class ApplicationAttachments:
+    async def resolve(self, session: AsyncSession, actor: Actor, parent_id: int) -> Parent:
+        app = await session.get(Application, parent_id)
+        if app is None:
+            raise NotFound(f"there is no application {parent_id}")
+        visible = await session.scalar(select(Application.id).where(Application.id == parent_id,
+                                                                    service.visible_condition(actor)))
+        may_upload = False
+        if visible is not None:
+            where = await service.get(session, actor, parent_id)
+            may_upload = ApplicationState(app.state) in EDITABLE and service.may_file(actor, where)
+        return Parent(kind=service.PARENT_KIND, id=app.id, unit_id=app.unit_id, may_read=visible is not None,
+                      may_upload=may_upload)

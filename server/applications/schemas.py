@@ -1,0 +1,268 @@
+"""Request and response models of the application routes."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from server.ids import RowId
+
+HARDSHIP_GROUNDS = ("minimum_living_allowance", "disability", "elderly_without_support", "migrant_worker_wages",
+                    "other")
+Hardship = Literal["minimum_living_allowance", "disability", "elderly_without_support", "migrant_worker_wages",
+                   "other"]
+AttachmentKind = Literal["id_card", "hardship_proof", "evidence", "other"]
+MAX_ATTACHMENTS = 20
+MAX_INSTALMENTS = 60
+MAX_AMOUNT = Decimal("1000000000000")  # yuan
+PHONE = r"^[0-9+\- ]*$"
+
+
+def _plausible_year(value: date) -> date:
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("give a date from 1900 to 2999")
+    return value
+
+
+Day = Annotated[date, AfterValidator(_plausible_year)]
+
+
+class AttachmentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    file_id: RowId
+    kind: AttachmentKind
+
+
+class FormFields(BaseModel):
+    """The form's fields. In a draft anything may be blank; submitting checks completeness."""
+
+    model_config = ConfigDict(extra="forbid")
+    applicant_name: str = Field(default="", max_length=100)
+    applicant_sex: Literal["", "male", "female"] = ""
+    id_number: str = Field(default="", max_length=18, description="18 characters; checked when not blank")
+    birth_date: Day | None = None
+    phone: str = Field(default="", max_length=32, pattern=PHONE)
+    address: str = Field(default="", max_length=300)
+    household: str = Field(default="", max_length=300)
+    economic_situation: str = Field(default="", max_length=2000)
+    hardship_grounds: list[Hardship] = Field(default_factory=list, max_length=len(HARDSHIP_GROUNDS))
+    hardship_other: str = Field(default="", max_length=300)
+    category: str = Field(default="", max_length=40)
+    opposing_party: str = Field(default="", max_length=200)
+    amount_in_dispute: Decimal | None = Field(default=None, ge=0, le=MAX_AMOUNT, decimal_places=2,
+                                              description="yuan")
+    summary: str = Field(default="", max_length=5000)
+    help_requested: str = Field(default="", max_length=2000)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+
+
+class ApplicationIn(FormFields):
+    unit_id: RowId | None = Field(default=None, description="the filing unit; default your own")
+    consultation_id: RowId | None = Field(default=None, description="the consultation it started from")
+
+
+class ApplicationPatch(BaseModel):
+    """Only the fields given change."""
+
+    model_config = ConfigDict(extra="forbid")
+    applicant_name: str | None = Field(default=None, max_length=100)
+    applicant_sex: Literal["", "male", "female"] | None = None
+    id_number: str | None = Field(default=None, max_length=18)
+    birth_date: Day | None = None
+    phone: str | None = Field(default=None, max_length=32, pattern=PHONE)
+    address: str | None = Field(default=None, max_length=300)
+    household: str | None = Field(default=None, max_length=300)
+    economic_situation: str | None = Field(default=None, max_length=2000)
+    hardship_grounds: list[Hardship] | None = Field(default=None, max_length=len(HARDSHIP_GROUNDS))
+    hardship_other: str | None = Field(default=None, max_length=300)
+    category: str | None = Field(default=None, max_length=40)
+    opposing_party: str | None = Field(default=None, max_length=200)
+    amount_in_dispute: Decimal | None = Field(default=None, ge=0, le=MAX_AMOUNT, decimal_places=2)
+    summary: str | None = Field(default=None, max_length=5000)
+    help_requested: str | None = Field(default=None, max_length=2000)
+    attachments: list[AttachmentIn] | None = Field(default=None, max_length=MAX_ATTACHMENTS)
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=1000)
+
+
+class ReviewIn(NoteIn):
+    consultation_id: RowId | None = Field(default=None, description="the video review's consultation")
+
+
+class ReturnIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    missing: str = Field(min_length=1, max_length=2000, description="what is missing or must be corrected")
+
+
+class ReasonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class OpinionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    opinion: str = Field(default="", max_length=2000)
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lawyer_id: RowId = Field(description="a lawyer directory entry")
+    mode: Literal["picked", "designated"] = Field(description="picked by the applicant (點援) or designated (指派)")
+    note: str = Field(default="", max_length=1000)
+
+
+class ConfirmIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    no_conflict: Literal[True] = Field(description="the lawyer confirms no conflict of interest")
+    note: str = Field(default="", max_length=1000)
+
+
+class DeclineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=1, max_length=1000, description="e.g. a conflict of interest")
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: str = Field(min_length=1, max_length=5000)
+
+
+Rating = Literal["satisfied", "basically_satisfied", "unsatisfied"]
+
+
+class SupervisionCard(BaseModel):
+    """服務質量監督卡, as the applicant filled it in."""
+
+    model_config = ConfigDict(extra="forbid")
+    attitude: Rating
+    quality: Rating
+    charged_fees: bool = Field(description="the lawyer asked for money or gifts")
+    comments: str = Field(default="", max_length=1000)
+
+
+class Instalment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    due: Day
+    amount: Decimal = Field(ge=0, le=MAX_AMOUNT, decimal_places=2)
+    paid: bool = False
+
+
+class FollowUpIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    visit_notes: str = Field(min_length=1, max_length=5000)
+    satisfaction: int = Field(ge=1, le=5)
+    supervision_card: SupervisionCard
+    instalments: list[Instalment] = Field(default_factory=list, max_length=MAX_INSTALMENTS)
+    enforcement_deadline: Day | None = Field(default=None, description="default: two years after the last "
+                                                                        "instalment")
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: str | None = Field(default=None, max_length=24)
+    unit_id: RowId | None = Field(default=None, description="filed at, or reviewed by, this unit or one below it")
+    overdue: bool | None = None
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class StepOut(BaseModel):
+    at: datetime
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    actor_name: str
+    unit_id: int | None
+    note: str
+
+
+class ApplicationOut(BaseModel):
+    """A row of a list: personal data masked."""
+
+    id: int
+    state: str
+    unit_id: int
+    unit_name: str
+    review_unit_id: int
+    applicant_name: str
+    id_number_masked: str
+    phone_masked: str
+    category: str
+    case_number: str
+    created_at: datetime
+    updated_at: datetime
+    due_step: str
+    due_on: date | None
+    overdue: bool
+    lawyer_name: str
+
+
+class AttachmentOut(BaseModel):
+    file_id: int
+    kind: str
+
+
+class ApplicationDetail(ApplicationOut):
+    review_unit_name: str
+    center_name: str
+    created_by_name: str
+    consultation_id: int | None
+    applicant_sex: str
+    birth_date: date | None
+    address: str
+    household: str
+    economic_situation: str
+    hardship_grounds: list[str]
+    hardship_other: str
+    opposing_party: str
+    amount_in_dispute: str | None
+    summary: str
+    help_requested: str
+    attachments: list[AttachmentOut]
+    review_consultation_id: int | None
+    missing: str
+    review_opinion: str
+    accepted_on: date | None
+    decision_opinion: str
+    decided_on: date | None
+    proposed_lawyer_id: int | None
+    proposed_lawyer_name: str
+    assignment_mode: str
+    lawyer_id: int | None
+    outcome: str
+    visit_notes: str
+    satisfaction: int | None
+    supervision_card: dict
+    instalments: list[dict]
+    enforcement_deadline: date | None
+    enforcement_reminder_on: date | None
+    steps: list[StepOut]
+    actions: list[str]
+    documents: list[str]
+
+
+class PersonalOut(BaseModel):
+    id_number: str
+    phone: str
+
+
+class OverdueUnit(BaseModel):
+    unit_id: int
+    unit_name: str
+    count: int
+    applications: list[ApplicationOut]
+
+
+class ReminderOut(BaseModel):
+    application_id: int
+    case_number: str
+    applicant_name: str
+    kind: Literal["enforcement", "instalment"]
+    on: date
+    detail: str

@@ -1,0 +1,65 @@
+"""The lifecycle of a legal aid application (DOMAIN.md, "The application"). An illegal
+transition raises IllegalTransition (HTTP 409).
+
+Two steps are actions within a state, not states of their own: proposing a lawyer (the
+application stays `approved` until that lawyer confirms they have no conflict of interest) and
+declining such a proposal (it stays `approved`, waiting for another lawyer).
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from server.errors import IllegalTransition
+
+
+class ApplicationState(StrEnum):
+    draft = "draft"  # being filled in at the community point (or by the lawyer from a consultation)
+    submitted = "submitted"  # sent to the station or department for preliminary review
+    preliminary_review = "preliminary_review"  # 初審: the reviewer checks identity, evidence, hardship
+    returned = "returned"  # back to the community with what is missing, to correct and resend
+    rejected = "rejected"  # the preliminary review refused it, with a reason: final
+    preliminarily_approved = "preliminarily_approved"  # 審批表 sent back to the community
+    accepted = "accepted"  # 受理通知書 issued: forwarded to the center with a case number
+    center_review = "center_review"  # the center is deciding
+    approved = "approved"  # legal aid granted; waiting for a lawyer who confirms no conflict
+    denied = "denied"  # the center refused it in writing: final
+    lawyer_assigned = "lawyer_assigned"  # a lawyer confirmed the assignment (點援 or 指派)
+    in_progress = "in_progress"  # the lawyer has taken up the case
+    closed = "closed"  # the case ended, with its outcome
+    follow_up = "follow_up"  # return visit, satisfaction, quality supervision card: final
+
+    def can_become(self, target: "ApplicationState") -> bool:
+        return target in TRANSITIONS[self]
+
+    def check(self, target: "ApplicationState") -> None:
+        if not self.can_become(target):
+            raise IllegalTransition(f"a {self.value} application cannot become {target.value}",
+                                    state=self.value, target=target.value)
+
+    def check_in(self, allowed: frozenset["ApplicationState"], doing: str) -> None:
+        """For the actions that keep the state: refuse them outside `allowed`."""
+        if self not in allowed:
+            raise IllegalTransition(f"cannot {doing} while the application is {self.value}", state=self.value)
+
+
+S = ApplicationState
+TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
+    S.draft: frozenset({S.submitted}),
+    S.submitted: frozenset({S.preliminary_review}),
+    S.preliminary_review: frozenset({S.returned, S.rejected, S.preliminarily_approved}),
+    S.returned: frozenset({S.draft, S.submitted}),
+    S.rejected: frozenset(),
+    S.preliminarily_approved: frozenset({S.accepted}),
+    S.accepted: frozenset({S.center_review}),
+    S.center_review: frozenset({S.approved, S.denied}),
+    S.approved: frozenset({S.lawyer_assigned}),
+    S.denied: frozenset(),
+    S.lawyer_assigned: frozenset({S.in_progress}),
+    S.in_progress: frozenset({S.closed}),
+    S.closed: frozenset({S.follow_up}),
+    S.follow_up: frozenset(),
+}
+EDITABLE = frozenset({S.draft, S.returned})
+FINAL = frozenset(state for state, targets in TRANSITIONS.items() if not targets)
+# States at or after the center's approval: the approval rate counts these as approved.
+GRANTED = frozenset({S.approved, S.lawyer_assigned, S.in_progress, S.closed, S.follow_up})

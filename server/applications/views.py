@@ -1,0 +1,172 @@
+"""HTTP routes of applications: parse, call service.py, return. Every action answers with the
+application as the caller now sees it (its timeline and the actions left to them)."""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+from aiohttp import web
+
+from server.applications import numbering, pdf, service
+from server.applications.deadlines import Deadlines
+from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
+                                         AssignIn, CloseIn, ConfirmIn, DeclineIn, FollowUpIn, ListQuery, NoteIn,
+                                         OpinionIn, OverdueUnit, PersonalOut, ReasonIn, ReminderOut, ReturnIn,
+                                         ReviewIn)
+from server.consultations.rules import from_env as rules_from_env
+from server.errors import NotFound
+from server.hours.service import load_schedule
+from server.web.api import Call, Router
+
+router = Router()
+TAG = "applications"
+ONE = "/api/applications/{application_id}"
+CSV_COLUMNS = ("id", "case_number", "state", "unit_name", "applicant_name", "id_number_masked", "phone_masked",
+               "category", "created_at", "due_step", "due_on", "overdue", "lawyer_name")
+
+
+async def context(call: Call) -> service.Context:
+    env = call.settings.extra
+    return service.Context(now=call.clock.now(), schedule=await load_schedule(call.session, call.settings.timezone),
+                           deadlines=Deadlines.from_env(env), number_format=numbering.format_from_env(env),
+                           categories=rules_from_env(env).categories, client_addr=call.client_addr)
+
+
+async def _detail(call: Call, ctx: service.Context, application_id: int) -> ApplicationDetail:
+    await call.session.flush()
+    return ApplicationDetail(**await service.detail(call.session, call.actor, application_id, ctx))
+
+
+# Fixed paths first: aiohttp would otherwise take "overdue" for an {application_id}.
+@router.get("/api/applications", summary="Applications you may see (ID numbers and phones masked)", tag=TAG,
+            query=ListQuery, response=list[ApplicationOut])
+async def list_applications(call: Call) -> list[ApplicationOut]:
+    rows = await service.listing(call.session, call.actor, call.query, await context(call))
+    return [ApplicationOut(**r) for r in rows]
+
+
+@router.get("/api/applications/overdue", summary="Overdue applications by the unit they were filed at "
+            "(限時辦結); the center sees all", tag=TAG, response=list[OverdueUnit])
+async def overdue(call: Call) -> list[OverdueUnit]:
+    return [OverdueUnit(**g) for g in await service.overdue_by_unit(call.session, call.actor, await context(call))]
+
+
+@router.get("/api/applications/reminders", summary="Follow-up reminders: enforcement deadlines and instalments",
+            tag=TAG, response=list[ReminderOut])
+async def reminders(call: Call) -> list[ReminderOut]:
+    return [ReminderOut(**r) for r in await service.reminders(call.session, call.actor, await context(call))]
+
+
+@router.get("/api/applications/export", summary="The list as CSV (masked as in the list)", tag=TAG,
+            query=ListQuery)
+async def export(call: Call) -> web.Response:
+    rows = await service.export_rows(call.session, call.actor, call.query, await context(call))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        writer.writerow([_cell(r[c]) for c in CSV_COLUMNS])
+    return web.Response(body=("\ufeff" + out.getvalue()).encode(), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="applications.csv"'})
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[no-any-return, attr-defined]
+    text = str(value)
+    # a cell a spreadsheet would run as a formula is quoted as text
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@router.post("/api/applications", summary="Start an application (a draft)", tag=TAG, body=ApplicationIn,
+             response=ApplicationDetail)
+async def create(call: Call) -> ApplicationDetail:
+    ctx = await context(call)
+    app = await service.create(call.session, call.actor, call.body, ctx)
+    return await _detail(call, ctx, app.id)
+
+
+@router.get(ONE, summary="One application with its timeline, due date, actions and documents (masked)",
+            tag=TAG, response=ApplicationDetail)
+async def get_application(call: Call) -> ApplicationDetail:
+    return await _detail(call, await context(call), call.path["application_id"])
+
+
+@router.get(ONE + "/personal", summary="The full ID number and phone (an audited read)", tag=TAG,
+            response=PersonalOut)
+async def personal(call: Call) -> PersonalOut:
+    ctx = await context(call)
+    return PersonalOut(**await service.read_personal(call.session, call.actor, call.path["application_id"], ctx))
+
+
+@router.patch(ONE, summary="Change the form while it is a draft or returned", tag=TAG, body=ApplicationPatch,
+              response=ApplicationDetail)
+async def edit(call: Call) -> ApplicationDetail:
+    ctx = await context(call)
+    app = await service.update(call.session, call.actor, call.path["application_id"], call.body, ctx)
+    return await _detail(call, ctx, app.id)
+
+
+@router.get(ONE + "/documents/{kind}", summary="A form as PDF: application_form, preliminary_approval, "
+            "acceptance_notice or approval_form (an audited read)", tag=TAG, path_types={"kind": str})
+async def document(call: Call) -> web.Response:
+    kind = str(call.path["kind"])
+    if kind not in pdf.KINDS:
+        raise NotFound(f"there is no document {kind[:40]!r}", allowed=list(pdf.KINDS))
+    ctx = await context(call)
+    data = await service.document_data(call.session, call.actor, call.path["application_id"], kind, ctx)
+    body = await asyncio.to_thread(pdf.render, data, pdf.find_font(call.settings.extra))
+    return web.Response(body=body, content_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{pdf.filename(data)}"'})
+
+
+def _action(path: str, summary: str, body: type, name: str, verb):  # type: ignore[no-untyped-def]
+    """Register POST /api/applications/{id}/<path>: verb(session, actor, id, <body value>, ctx)."""
+
+    async def view(call: Call) -> ApplicationDetail:
+        ctx = await context(call)
+        app = await verb(call.session, call.actor, call.path["application_id"], call.body, ctx)
+        return await _detail(call, ctx, app.id)
+
+    view.__name__ = name
+    router.post(f"{ONE}/{path}", summary=summary, tag=TAG, body=body, response=ApplicationDetail, status=200)(view)
+
+
+def _note(verb):  # type: ignore[no-untyped-def]
+    return lambda session, actor, aid, body, ctx: verb(session, actor, aid, body.note, ctx)
+
+
+_action("submit", "Submit for preliminary review (the form must be complete)", NoteIn, "submit",
+        _note(service.submit))
+_action("reopen", "Take a returned application back to draft", NoteIn, "reopen", _note(service.reopen))
+_action("review", "Start the preliminary review (初審), optionally linking the video review consultation",
+        ReviewIn, "start_review",
+        lambda s, a, i, b, c: service.start_review(s, a, i, b.consultation_id, b.note, c))
+_action("return", "Return for correction, saying what is missing", ReturnIn, "return_for_correction",
+        lambda s, a, i, b, c: service.return_for_correction(s, a, i, b.missing, c))
+_action("reject", "Reject at the preliminary review, with the reason", ReasonIn, "reject",
+        lambda s, a, i, b, c: service.reject(s, a, i, b.reason, c))
+_action("preliminary-approve", "Approve at the preliminary review (審批表 back to the community)", OpinionIn,
+        "approve_preliminarily", lambda s, a, i, b, c: service.approve_preliminarily(s, a, i, b.opinion, c))
+_action("accept", "Accept (受理通知書, a case number) and forward to the center", NoteIn, "accept",
+        _note(service.accept))
+_action("center-review", "The center starts its review", NoteIn, "start_center_review",
+        _note(service.start_center_review))
+_action("approve", "The center grants legal aid", OpinionIn, "approve",
+        lambda s, a, i, b, c: service.approve(s, a, i, b.opinion, c))
+_action("deny", "The center refuses legal aid, with the written reason", ReasonIn, "deny",
+        lambda s, a, i, b, c: service.deny(s, a, i, b.reason, c))
+_action("assign", "Propose a lawyer: picked by the applicant (點援) or designated (指派)", AssignIn,
+        "propose_lawyer", service.propose_lawyer)
+_action("confirm-assignment", "The proposed lawyer confirms no conflict of interest: the assignment stands",
+        ConfirmIn, "confirm_assignment", _note(service.confirm_assignment))
+_action("decline-assignment", "The proposed lawyer declines (e.g. a conflict of interest)", DeclineIn,
+        "decline_assignment", lambda s, a, i, b, c: service.decline_assignment(s, a, i, b.reason, c))
+_action("start", "The assigned lawyer takes up the case", NoteIn, "start_work", _note(service.start_work))
+_action("close", "Close the case with its outcome", CloseIn, "close_case",
+        lambda s, a, i, b, c: service.close(s, a, i, b.outcome, c))
+_action("follow-up", "Record the return visit, satisfaction, supervision card and instalments", FollowUpIn,
+        "follow_up", service.follow_up)

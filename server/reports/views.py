@@ -1,0 +1,39 @@
+"""HTTP routes of reports: the figures as JSON for the page's charts, and as CSV."""
+from __future__ import annotations
+
+import csv
+import io
+
+from aiohttp import web
+
+from server.hours.service import load_schedule
+from server.reports import service
+from server.reports.schemas import ReportQuery
+from server.web.api import Call, Router
+
+router = Router()
+
+
+async def _build(call: Call) -> dict:
+    q = call.query
+    return await service.build(call.session, call.actor, unit_id=q.unit_id, start=q.from_, end=q.to,
+                               now=call.clock.now(), schedule=await load_schedule(call.session, call.settings.timezone),
+                               env=call.settings.extra)
+
+
+@router.get("/api/reports", summary="Figures for a unit's subtree and a period: consultations, board, "
+            "applications", tag="reports", query=ReportQuery)
+async def report(call: Call) -> dict:
+    return await _build(call)
+
+
+@router.get("/api/reports/export", summary="The same figures as CSV", tag="reports", query=ReportQuery)
+async def export(call: Call) -> web.Response:
+    data = await _build(call)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(("section", "figure", "value"))
+    writer.writerows(service.csv_rows(data))
+    name = f"report-{data['unit']['id']}-{data['from']}-{data['to']}.csv"
+    return web.Response(body=("\ufeff" + out.getvalue()).encode(), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
