@@ -14,10 +14,12 @@ One batch is one transaction:
    INSERT … ON CONFLICT DO NOTHING, then SELECT.
 3. sequence numbers — ``UPDATE chat_rooms SET last_seq = last_seq + n WHERE id IN (…)
    RETURNING id, last_seq`` for the rooms with n messages in the batch (one statement per
-   distinct n, usually one or two); message k of n in a room gets ``last_seq - n + k``. The counter rows stay locked until commit (row locks on PostgreSQL,
-   the single writer on SQLite), so a second process's batch waits, then numbers after ours:
-   no collision across processes. A rollback takes its numbers back with its messages, so a
-   room's numbers have no gaps.
+   distinct n, usually one or two); message k of n in a room gets ``last_seq - n + k``.
+   The counter rows stay locked until commit (on PostgreSQL row locks, taken first in id
+   order with SELECT … FOR UPDATE so two processes never deadlock; on SQLite the single
+   writer), so a second process's batch waits, then numbers after ours: no collision across
+   processes. A rollback takes its numbers back with its messages, so a room's numbers have
+   no gaps.
 4. messages — one executemany INSERT, handed straight to the driver.
 5. commit; then each sender's future gets its message, and ``on_stored`` gets the batch in
    order for delivery to the room.
@@ -26,8 +28,8 @@ Resends. A resend of (room, sender, client_id) while the first copy is still wai
 joins the first copy's future. Once stored, the unique constraint refuses a copy: the batch
 rolls back and is retried with a lookup that answers the copy with the stored message. That
 is also how two processes racing with the same resend end with one row and one answer. The
-lookup runs only on a retry because resends are rare and the fast path should stay one
-UPDATE and one INSERT.
+lookup runs only on a retry because resends are rare and the fast path should stay a few
+statements: members, numbers, messages.
 """
 from __future__ import annotations
 
@@ -56,6 +58,8 @@ MAX_ATTEMPTS = 5  # a batch that fails this often fails its senders, who resend 
 RETRY_PAUSE_SECONDS = 0.02  # doubled per attempt: lets a lock holder or a deadlock clear
 STOP_TIMEOUT_SECONDS = 5.0
 
+_LOCK_ROOMS = (select(ChatRoom.id).where(ChatRoom.id.in_(bindparam("ids", expanding=True)))
+               .order_by(ChatRoom.id).with_for_update())
 _TAKE_NUMBERS = (update(ChatRoom).where(ChatRoom.id.in_(bindparam("ids", expanding=True)))
                  .values(last_seq=ChatRoom.last_seq + bindparam("n", type_=Integer))
                  .returning(ChatRoom.id, ChatRoom.last_seq))
@@ -242,6 +246,10 @@ class ChatWriter:
         """Reserve counts[room] numbers in each room; returns the number before each room's
         first. One UPDATE per distinct count (usually one or two): rooms are grouped by how
         many messages they have in this batch, so the statement stays the same and cached."""
+        if conn.dialect.name != "sqlite":  # SQLite has one writer at a time: nothing to order
+            # lock the counters in id order first, so two processes' batches wait for each
+            # other instead of deadlocking over rooms taken in different orders
+            await conn.execute(_LOCK_ROOMS, {"ids": sorted(counts)})
         rooms_by_count: dict[int, list[int]] = {}
         for room_id, n in counts.items():
             rooms_by_count.setdefault(n, []).append(room_id)
