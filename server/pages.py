@@ -20,6 +20,8 @@ PAGES = {
     "/kiosk/board": "board-kiosk.html",
     "/kiosk": "kiosk.html",
     "/lawyer": "lawyer.html",
+    "/applications": "applications.html",
+    "/reports": "reports.html",
 }
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
        "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")

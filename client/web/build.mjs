@@ -8,6 +8,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const files = {
   "socket.io.esm.min.js": "socket.io-client/dist/socket.io.esm.min.js",
   "axe.min.js": "axe-core/axe.min.js",
+  "chart.umd.min.js": "chart.js/dist/chart.umd.min.js",
 };
 mkdirSync(join(here, "vendor"), { recursive: true });
 for (const [target, source] of Object.entries(files)) {

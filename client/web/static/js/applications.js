@@ -1,0 +1,370 @@
+// Legal aid applications (/applications): the list with due dates and overdue ones, the form,
+// and one application (/applications?id=N) with its timeline, attachments, PDFs and the
+// actions its state allows this user (the server says which: detail.actions).
+import { ApiError, clearMessage, get, me, patch, post, showError } from "./api.js";
+import { field, formValues, h, replace, section, selectField, uid } from "./dom.js";
+import { initI18n, translate } from "./i18n.js";
+
+const HARDSHIP = ["minimum_living_allowance", "disability", "elderly_without_support", "migrant_worker_wages",
+  "other"];
+const ATTACHMENT_KINDS = ["id_card", "hardship_proof", "evidence", "other"];
+const STATES = ["draft", "submitted", "preliminary_review", "returned", "rejected", "preliminarily_approved",
+  "accepted", "center_review", "approved", "denied", "lawyer_assigned", "in_progress", "closed", "follow_up"];
+// action → [route suffix, the inputs it asks for]
+const ACTIONS = {
+  submit: ["submit", []],
+  reopen: ["reopen", []],
+  review: ["review", [{ name: "consultation_id", type: "number", label: "app.input.consultation_id" }]],
+  return: ["return", [{ name: "missing", area: true, required: true, label: "app.input.missing" }]],
+  reject: ["reject", [{ name: "reason", area: true, required: true, label: "app.input.reason" }]],
+  preliminary_approve: ["preliminary-approve", [{ name: "opinion", area: true, label: "app.input.opinion" }]],
+  accept: ["accept", []],
+  center_review: ["center-review", []],
+  approve: ["approve", [{ name: "opinion", area: true, label: "app.input.opinion" }]],
+  deny: ["deny", [{ name: "reason", area: true, required: true, label: "app.input.reason" }]],
+  assign: ["assign", "lawyer"],
+  confirm_assignment: ["confirm-assignment", [{ name: "no_conflict", checkbox: true, required: true,
+    label: "app.input.no_conflict" }]],
+  decline_assignment: ["decline-assignment", [{ name: "reason", area: true, required: true,
+    label: "app.input.reason" }]],
+  start: ["start", []],
+  close: ["close", [{ name: "outcome", area: true, required: true, label: "app.input.outcome" }]],
+  follow_up: ["follow-up", "follow_up"],
+};
+let who = null;
+let csrf = null;
+
+async function logout() {
+  try {
+    await post("/api/auth/logout");
+  } finally {
+    location.assign("/login");
+  }
+}
+
+async function start() {
+  await initI18n();
+  who = await me().catch(() => ({ kind: "anonymous" }));
+  if (who.kind !== "account") {
+    location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+    return;
+  }
+  csrf = who.csrf_token;
+  document.getElementById("who").textContent = who.name;
+  document.getElementById("logout").addEventListener("click", logout);
+  document.querySelector('.site-nav a[href="/applications"]').setAttribute("aria-current", "page");
+  const page = document.getElementById("page");
+  const id = new URLSearchParams(location.search).get("id");
+  try {
+    if (id) await showOne(page, Number(id));
+    else await showList(page);
+  } catch (error) {
+    showError(document.getElementById("page-error"), error);
+  }
+}
+
+function title(key, vars) {
+  translate(document.getElementById("page-title"), key, vars);
+  translate(document.querySelector("title"), "app.title");
+}
+
+function stateLabel(state) {
+  return h("span", { class: `state state-${state}`, i18n: `app.state.${state}` });
+}
+
+function dueCell(row) {
+  if (!row.due_on) return h("span", { i18n: "app.no_due" });
+  return h("span", { class: row.overdue ? "status-off" : "" }, row.due_on, " ",
+    h("span", { i18n: row.overdue ? "app.overdue" : `app.step.${row.due_step}` }));
+}
+
+// -- the list ---------------------------------------------------------------------------------
+async function showList(page) {
+  title("app.heading");
+  const rows = h("tbody");
+  const overdueArea = h("div");
+  const stateSelect = selectField({ label: "app.filter_state", name: "state",
+    options: [{ value: "", i18n: "app.all_states" }, ...STATES.map((s) => ({ value: s, i18n: `app.state.${s}` }))] });
+  const overdueBox = uid("od");
+  const filters = h("form", { class: "form-grid", i18nLabel: "app.filters" }, stateSelect,
+    h("div", { class: "choice" }, h("input", { type: "checkbox", id: overdueBox, name: "overdue" }),
+      h("label", { for: overdueBox, i18n: "app.only_overdue" })),
+    h("div", { class: "actions" }, h("button", { type: "submit", i18n: "app.filter" })));
+  const newButton = who.role !== "lawyer"
+    ? h("button", { type: "button", class: "primary", id: "new-application", i18n: "app.new",
+      onclick: () => showForm(page, null) }) : null;
+  const exportLink = h("a", { href: "/api/applications/export", download: "", i18n: "app.export" });
+  replace(page, h("p", { class: "actions" }, newButton, " ", exportLink), overdueArea,
+    section("app.list", filters, h("div", { class: "table-wrap" }, h("table", {},
+      h("thead", {}, h("tr", {}, ["app.col.number", "app.col.applicant", "app.col.id_number", "app.col.state",
+        "app.col.unit", "app.col.due"].map((key) => h("th", { scope: "col", i18n: key })))), rows))));
+
+  async function refresh() {
+    const values = formValues(filters);
+    const query = new URLSearchParams();
+    if (values.state) query.set("state", values.state);
+    if (values.overdue) query.set("overdue", "true");
+    const list = await get(`/api/applications?${query}`);
+    replace(rows, list.length ? list.map((row) => h("tr", {},
+      h("td", {}, h("a", { href: `/applications?id=${row.id}`, "data-application": row.id },
+        row.case_number || `#${row.id}`)),
+      h("td", {}, row.applicant_name), h("td", {}, row.id_number_masked), h("td", {}, stateLabel(row.state)),
+      h("td", {}, row.unit_name), h("td", {}, dueCell(row))))
+      : h("tr", {}, h("td", { colspan: 6, i18n: "app.none" })));
+  }
+
+  filters.addEventListener("submit", (event) => {
+    event.preventDefault();
+    refresh().catch((error) => showError(document.getElementById("page-error"), error));
+  });
+  const overdue = await get("/api/applications/overdue");
+  if (overdue.length) {
+    replace(overdueArea, section("app.overdue_heading", h("ul", {}, overdue.map((group) =>
+      h("li", {}, h("span", { i18n: "app.overdue_unit", vars: { unit: group.unit_name, count: group.count } }),
+        " ", group.applications.map((row) => h("a", { href: `/applications?id=${row.id}` },
+          ` ${row.case_number || `#${row.id}`}`)))))));
+  }
+  await refresh();
+  document.body.dataset.ready = "list";
+}
+
+// -- the form ---------------------------------------------------------------------------------
+async function formFields(app) {
+  const { categories } = await get("/api/consultations/categories");
+  const v = app || {};
+  const text = (name, label, extra = {}) => field({ label, name, value: v[name] ?? "", ...extra });
+  const area = (name, label, max) => {
+    const id = uid(name);
+    return h("div", { class: "field" }, h("label", { for: id, i18n: label }),
+      h("textarea", { id, name, rows: 3, maxlength: max }, v[name] ?? ""));
+  };
+  const legendId = uid("hardship");
+  return [
+    h("div", { class: "form-grid" },
+      text("applicant_name", "app.f.applicant_name", { required: true, maxlength: 100, autocomplete: "off" }),
+      selectField({ label: "app.f.applicant_sex", name: "applicant_sex", value: v.applicant_sex ?? "",
+        options: [{ value: "", i18n: "app.choose" }, { value: "male", i18n: "app.sex.male" },
+          { value: "female", i18n: "app.sex.female" }] }),
+      app ? null : text("id_number", "app.f.id_number", { maxlength: 18, hint: "app.f.id_hint",
+        autocomplete: "off", spellcheck: "false" }),
+      text("birth_date", "app.f.birth_date", { type: "date" }),
+      app ? null : text("phone", "app.f.phone", { type: "tel", maxlength: 32, autocomplete: "off" }),
+      text("address", "app.f.address", { maxlength: 300 }),
+      text("household", "app.f.household", { maxlength: 300 }),
+      selectField({ label: "app.f.category", name: "category", value: v.category ?? "",
+        options: [{ value: "", i18n: "app.choose" }, ...categories.map((c) => ({ value: c, i18n: `category.${c}` }))] }),
+      text("opposing_party", "app.f.opposing_party", { maxlength: 200 }),
+      text("amount_in_dispute", "app.f.amount", { inputmode: "decimal", pattern: "[0-9]+(\\.[0-9]{1,2})?" })),
+    area("economic_situation", "app.f.economic_situation", 2000),
+    h("fieldset", { "aria-labelledby": legendId }, h("legend", { id: legendId, i18n: "app.f.hardship" }),
+      HARDSHIP.map((ground) => {
+        const id = uid("hs");
+        return h("div", { class: "choice" }, h("input", { type: "checkbox", id, "data-hardship": ground,
+          checked: (v.hardship_grounds || []).includes(ground) }), h("label", { for: id, i18n: `app.hardship.${ground}` }));
+      }),
+      text("hardship_other", "app.f.hardship_other", { maxlength: 300 })),
+    area("summary", "app.f.summary", 5000),
+    area("help_requested", "app.f.help_requested", 2000),
+  ];
+}
+
+function formBody(form, values, creating) {
+  const body = {};
+  for (const name of ["applicant_name", "applicant_sex", "address", "household", "category", "opposing_party",
+    "economic_situation", "hardship_other", "summary", "help_requested"]) body[name] = values[name] ?? "";
+  if (creating) {
+    body.id_number = values.id_number ?? "";
+    body.phone = values.phone ?? "";
+  }
+  body.birth_date = values.birth_date || null;
+  body.amount_in_dispute = values.amount_in_dispute || null;
+  body.hardship_grounds = [...form.querySelectorAll("[data-hardship]:checked")].map((box) => box.dataset.hardship);
+  return body;
+}
+
+async function showForm(page, app) {
+  title(app ? "app.edit_heading" : "app.new_heading");
+  const error = h("div", { class: "message error", role: "alert" });
+  const form = h("form", { novalidate: true, id: "application-form" }, error, ...await formFields(app),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", i18n: "app.save_draft" }),
+      h("a", { href: app ? `/applications?id=${app.id}` : "/applications", i18n: "common.cancel" })));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearMessage(error);
+    try {
+      const body = formBody(form, formValues(form), !app);
+      const saved = app ? await patch(`/api/applications/${app.id}`, body) : await post("/api/applications", body);
+      location.assign(`/applications?id=${saved.id}`);
+    } catch (exc) {
+      showError(error, exc);
+    }
+  });
+  replace(page, form);
+  form.querySelector("input")?.focus();
+  document.body.dataset.ready = "form";
+}
+
+// -- one application --------------------------------------------------------------------------
+async function showOne(page, id) {
+  const app = await get(`/api/applications/${id}`);
+  title("app.one_heading", { number: app.case_number || `#${app.id}` });
+  const done = h("div", { class: "message done", role: "status" });
+  const error = h("div", { class: "message error", role: "alert" });
+  const actionArea = h("div");
+  const rows = [
+    ["app.col.state", stateLabel(app.state)], ["app.col.due", dueCell(app)],
+    ["app.f.applicant_name", app.applicant_name], ["app.f.id_number", app.id_number_masked],
+    ["app.f.phone", app.phone_masked], ["app.f.applicant_sex", app.applicant_sex ? h("span", { i18n: `app.sex.${app.applicant_sex}` }) : ""],
+    ["app.f.birth_date", app.birth_date || ""], ["app.f.address", app.address], ["app.f.household", app.household],
+    ["app.f.economic_situation", app.economic_situation],
+    ["app.f.hardship", app.hardship_grounds.flatMap((g, i) => [i ? "、" : "", h("span", { i18n: `app.hardship.${g}` })])],
+    ["app.f.category", app.category ? h("span", { i18n: `category.${app.category}` }) : ""],
+    ["app.f.opposing_party", app.opposing_party], ["app.f.amount", app.amount_in_dispute || ""],
+    ["app.f.summary", app.summary], ["app.f.help_requested", app.help_requested],
+    ["app.col.unit", app.unit_name], ["app.review_unit", app.review_unit_name],
+    ["app.missing", app.missing], ["app.review_opinion", app.review_opinion],
+    ["app.decision", app.decision_opinion], ["app.proposed_lawyer", app.proposed_lawyer_name],
+    ["app.lawyer", app.lawyer_name], ["app.input.outcome", app.outcome],
+    ["app.satisfaction", app.satisfaction ? String(app.satisfaction) : ""],
+    ["app.enforcement_deadline", app.enforcement_deadline || ""],
+  ].filter(([, value]) => value !== "" && !(Array.isArray(value) && !value.length));
+  const files = await get(`/api/files?parent_kind=application&parent_id=${app.id}`).catch(() => []);
+  const kindOf = new Map(app.attachments.map((a) => [a.file_id, a.kind]));
+  replace(page, done, error,
+    h("p", { class: "actions" }, h("a", { href: "/applications", i18n: "app.back" })),
+    section("app.actions", actionArea),
+    section("app.form_heading", h("dl", { class: "details" },
+      rows.flatMap(([key, value]) => [h("dt", { i18n: key }), h("dd", {}, value)]))),
+    section("app.attachments", h("ul", { id: "attachments" }, files.length ? files.map((f) => h("li", {},
+      h("a", { href: `/api/files/${f.id}/download` }, f.name), " ",
+      kindOf.has(f.id) ? h("span", { i18n: `app.attachment.${kindOf.get(f.id)}` }) : null))
+      : h("li", { i18n: "app.no_attachments" })),
+    app.actions.includes("edit") ? uploadForm(app, files, done, error) : null),
+    section("app.documents", h("ul", {}, app.documents.map((kind) => h("li", {},
+      h("a", { href: `/api/applications/${app.id}/documents/${kind}`, download: "", "data-document": kind,
+        i18n: `app.document.${kind}` }))))),
+    section("app.timeline", h("ol", { class: "timeline" }, app.steps.map((step) => h("li", {},
+      h("span", { date: step.at }), " ", h("strong", { i18n: `app.action.${step.action}` }), " · ",
+      step.actor_name, step.note ? h("p", {}, step.note) : null)))));
+  replace(actionArea, app.actions.length ? h("div", { class: "actions" }, app.actions.map((action) =>
+    h("button", { type: "button", class: action === "edit" ? "" : "primary", "data-action": action,
+      i18n: `app.action.${action}`, onclick: (event) => openAction(app, action, actionArea, error, event.target) })))
+    : h("p", { i18n: "app.no_actions" }));
+  document.body.dataset.ready = "one";
+}
+
+function uploadForm(app, files, done, error) {
+  const fileId = uid("file");
+  const form = h("form", { class: "form-grid", id: "upload-form" },
+    h("div", { class: "field" }, h("label", { for: fileId, i18n: "app.upload_file" }),
+      h("input", { type: "file", id: fileId, name: "file", accept: ".pdf,.jpg,.jpeg,.png,.webp,.docx", required: true })),
+    selectField({ label: "app.upload_kind", name: "kind",
+      options: ATTACHMENT_KINDS.map((k) => ({ value: k, i18n: `app.attachment.${k}` })) }),
+    h("div", { class: "actions" }, h("button", { type: "submit", i18n: "app.upload" })));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearMessage(error);
+    const file = form.querySelector("input[type=file]").files[0];
+    if (!file) return;
+    try {
+      const response = await fetch(`/api/files?parent_kind=application&parent_id=${app.id}`, {
+        method: "POST", credentials: "same-origin", body: file,
+        headers: { "X-CSRF-Token": csrf, "X-Filename": encodeURIComponent(file.name),
+          "Content-Type": file.type || "application/octet-stream" },
+      });
+      const stored = await response.json();
+      if (!response.ok) throw new ApiError(response.status, stored.error?.code, stored.error?.message);
+      const attachments = [...app.attachments, { file_id: stored.id, kind: formValues(form).kind }];
+      await patch(`/api/applications/${app.id}`, { attachments });
+      location.reload();
+    } catch (exc) {
+      showError(error, exc);
+    }
+  });
+  return form;
+}
+
+async function actionInputs(app, spec) {
+  if (spec === "lawyer") {
+    const lawyers = await get("/api/lawyers");
+    return [selectField({ label: "app.input.lawyer", name: "lawyer_id",
+      options: lawyers.filter((l) => l.listed).map((l) => ({ value: l.id, text: `${l.name}（${l.firm}）` })) }),
+    selectField({ label: "app.input.mode", name: "mode", options: [{ value: "picked", i18n: "app.mode.picked" },
+      { value: "designated", i18n: "app.mode.designated" }] })];
+  }
+  if (spec === "follow_up") {
+    const rating = (name, label) => selectField({ label, name, options: ["satisfied", "basically_satisfied",
+      "unsatisfied"].map((r) => ({ value: r, i18n: `app.rating.${r}` })) });
+    const notesId = uid("notes");
+    const feeId = uid("fee");
+    return [h("div", { class: "field" }, h("label", { for: notesId, i18n: "app.input.visit_notes" }),
+      h("textarea", { id: notesId, name: "visit_notes", rows: 3, required: true, maxlength: 5000 })),
+    selectField({ label: "app.satisfaction", name: "satisfaction", value: "5",
+      options: [5, 4, 3, 2, 1].map((n) => ({ value: n, text: String(n) })) }),
+    rating("attitude", "app.input.attitude"), rating("quality", "app.input.quality"),
+    h("div", { class: "choice" }, h("input", { type: "checkbox", id: feeId, name: "charged_fees" }),
+      h("label", { for: feeId, i18n: "app.input.charged_fees" })),
+    field({ label: "app.input.instalments", name: "instalments", hint: "app.input.instalments_hint" })];
+  }
+  return spec.map((input) => {
+    const id = uid(input.name);
+    if (input.checkbox) {
+      return h("div", { class: "choice" }, h("input", { type: "checkbox", id, name: input.name, required: true }),
+        h("label", { for: id, i18n: input.label }));
+    }
+    if (input.area) {
+      return h("div", { class: "field" }, h("label", { for: id, i18n: input.label }),
+        h("textarea", { id, name: input.name, rows: 3, required: input.required || false, maxlength: 2000 }));
+    }
+    return field({ label: input.label, name: input.name, type: input.type || "text", min: 1 });
+  });
+}
+
+function actionBody(action, values) {
+  if (action === "assign") return { lawyer_id: Number(values.lawyer_id), mode: values.mode };
+  if (action === "follow_up") {
+    // "2027-01-15 12000, 2027-04-15 12000": one instalment per comma, date then yuan
+    const instalments = (values.instalments || "").split(/[,，;；\n]/).map((s) => s.trim()).filter(Boolean)
+      .map((part) => { const [due, amount] = part.split(/\s+/); return { due, amount }; });
+    return { visit_notes: values.visit_notes, satisfaction: Number(values.satisfaction), instalments,
+      supervision_card: { attitude: values.attitude, quality: values.quality, charged_fees: values.charged_fees } };
+  }
+  const body = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (name === "consultation_id") { if (value) body.consultation_id = Number(value); }
+    else body[name] = value;
+  }
+  return body;
+}
+
+async function openAction(app, action, area, error, button) {
+  clearMessage(error);
+  if (action === "edit") {
+    await showForm(document.getElementById("page"), app);
+    return;
+  }
+  const [suffix, spec] = ACTIONS[action];
+  const formError = h("div", { class: "message error", role: "alert" });
+  const inputs = await actionInputs(app, spec);
+  const form = h("form", { novalidate: true, id: "action-form" }, formError, ...inputs,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", i18n: `app.action.${action}` }),
+      h("button", { type: "button", i18n: "common.cancel", onclick: () => { replace(panel); button.focus(); } })));
+  const panel = h("div");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearMessage(formError);
+    try {
+      await post(`/api/applications/${app.id}/${suffix}`, actionBody(action, formValues(form)));
+      location.reload();
+    } catch (exc) {
+      showError(formError, exc);
+    }
+  });
+  area.querySelector("[data-panel]")?.remove();
+  replace(panel, section(`app.action.${action}`, form));
+  panel.dataset.panel = action;
+  area.append(panel);
+  (form.querySelector("textarea, input, select") || form.querySelector("button")).focus();
+}
+
+start();

@@ -1,0 +1,128 @@
+// Reports (/reports): a unit of the user's subtree and a period; the server computes every
+// figure from its records (GET /api/reports); charts are drawn with Chart.js from vendor/, and
+// each chart has the same figures as a table beside it for screen readers and keyboards.
+import { get, me, post, showError } from "./api.js";
+import { field, h, replace, section, selectField } from "./dom.js";
+import { initI18n, t, translate } from "./i18n.js";
+
+const charts = [];
+let last = null;
+
+function loadChartJs() {
+  if (window.Chart) return Promise.resolve(window.Chart);
+  return new Promise((resolve, reject) => {
+    const script = document.createElement("script");
+    script.src = "/vendor/chart.umd.min.js";
+    script.onload = () => resolve(window.Chart);
+    script.onerror = () => reject(new Error("chart library missing: run make assets"));
+    document.head.append(script);
+  });
+}
+
+async function start() {
+  await initI18n();
+  const who = await me().catch(() => ({ kind: "anonymous" }));
+  if (who.kind !== "account") {
+    location.replace(`/login?next=${encodeURIComponent(location.pathname)}`);
+    return;
+  }
+  document.getElementById("who").textContent = who.name;
+  document.getElementById("logout").addEventListener("click", async () => {
+    try { await post("/api/auth/logout"); } finally { location.assign("/login"); }
+  });
+  document.querySelector('.site-nav a[href="/reports"]').setAttribute("aria-current", "page");
+  translate(document.getElementById("page-title"), "reports.heading");
+  translate(document.querySelector("title"), "reports.title");
+  const page = document.getElementById("page");
+  const errorBox = document.getElementById("page-error");
+  try {
+    const units = await get("/api/units");
+    const today = new Date().toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+    const form = h("form", { class: "form-grid", id: "report-form" },
+      selectField({ label: "reports.unit", name: "unit_id", value: who.unit_id,
+        options: units.map((u) => ({ value: u.id, text: u.name })) }),
+      field({ label: "reports.from", name: "from", type: "date", value: `${today.slice(0, 8)}01` }),
+      field({ label: "reports.to", name: "to", type: "date", value: today }),
+      h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", i18n: "reports.show" })));
+    const csv = h("a", { id: "report-csv", download: "", i18n: "reports.csv" });
+    const body = h("div", { id: "report" });
+    replace(page, section("reports.choose", form, h("p", {}, csv)), body);
+    const show = async () => {
+      const values = Object.fromEntries(new FormData(form));
+      const query = new URLSearchParams(values);
+      csv.href = `/api/reports/export?${query}`;
+      last = await get(`/api/reports?${query}`);
+      await draw(body, last);
+      document.body.dataset.ready = "report";
+    };
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      show().catch((error) => showError(errorBox, error));
+    });
+    document.addEventListener("fayuan:language", () => { if (last) draw(body, last); });
+    await show();
+  } catch (error) {
+    showError(errorBox, error);
+  }
+}
+
+function figures(prefix, data, names) {
+  return h("dl", { class: "details" }, names.flatMap((name) => [
+    h("dt", { i18n: `${prefix}.${name}` }), h("dd", {}, format(data[name]))]));
+}
+
+function format(value) {
+  if (value === null || value === undefined) return "—";
+  return String(value);
+}
+
+function chartBlock(id, labelKey) {
+  const canvas = h("canvas", { id, role: "img", i18nLabel: labelKey, width: 600, height: 260 });
+  return h("div", { class: "chart" }, canvas);
+}
+
+async function draw(body, r) {
+  for (const chart of charts.splice(0)) chart.destroy();
+  const c = r.consultations;
+  const b = r.board;
+  const a = r.applications;
+  const byState = Object.entries(a.by_state);
+  const days = Object.entries(a.avg_days_in_state);
+  replace(body,
+    section("reports.consultations",
+      figures("reports.c", { ...c, answered_share: c.answered_share === null ? null
+        : `${Math.round(c.answered_share * 100)}%` },
+      ["count", "answered", "answered_share", "avg_wait_seconds", "avg_talk_seconds", "rated", "avg_satisfaction"]),
+      chartBlock("chart-consultations", "reports.chart_consultations")),
+    section("reports.board", figures("reports.b", b, ["count", "answered", "avg_first_response_hours", "overdue"])),
+    section("reports.applications",
+      figures("reports.a", { ...a, approval_rate: a.approval_rate === null ? null
+        : `${Math.round(a.approval_rate * 100)}%` }, ["count", "granted", "denied", "approval_rate", "overdue"]),
+      chartBlock("chart-states", "reports.chart_states"),
+      h("table", {}, h("caption", { i18n: "reports.chart_states" }),
+        h("tbody", {}, byState.map(([state, n]) => h("tr", {}, h("th", { scope: "row", i18n: `app.state.${state}` }),
+          h("td", {}, String(n)))))),
+      chartBlock("chart-days", "reports.chart_days"),
+      h("table", {}, h("caption", { i18n: "reports.chart_days" }),
+        h("tbody", {}, days.map(([state, n]) => h("tr", {}, h("th", { scope: "row", i18n: `app.state.${state}` }),
+          h("td", {}, String(n))))))));
+  const Chart = await loadChartJs();
+  const common = { responsive: false, animation: false, plugins: { legend: { display: false } } };
+  charts.push(new Chart(document.getElementById("chart-consultations"), {
+    type: "bar", options: common,
+    data: { labels: [t("reports.c.answered"), t("reports.unanswered")],
+      datasets: [{ data: [c.answered, c.count - c.answered], backgroundColor: ["#0b4f9c", "#a4161a"] }] },
+  }));
+  charts.push(new Chart(document.getElementById("chart-states"), {
+    type: "bar", options: common,
+    data: { labels: byState.map(([state]) => t(`app.state.${state}`)),
+      datasets: [{ data: byState.map(([, n]) => n), backgroundColor: "#0b4f9c" }] },
+  }));
+  charts.push(new Chart(document.getElementById("chart-days"), {
+    type: "bar", options: common,
+    data: { labels: days.map(([state]) => t(`app.state.${state}`)),
+      datasets: [{ data: days.map(([, n]) => n), backgroundColor: "#1b5e20" }] },
+  }));
+}
+
+start();
