@@ -21,9 +21,11 @@ from server.config import Settings
 from server.db import Database, make_engine
 from server.files import views as files_views
 from server.hours import views as hours_views
+from server.meetings import views as meetings_views
 from server.org import views as org_views
 from server.pubsub.base import PubSub
 from server.realtime import chat as realtime_chat
+from server.realtime import meetings as realtime_meetings
 from server.reports import views as reports_views
 from server.realtime import setup as realtime
 from server.pubsub.memory import MemoryPubSub
@@ -41,6 +43,7 @@ def make_router() -> Router:
     router.include(files_views.router)
     router.include(applications_views.router)
     router.include(reports_views.router)
+    router.include(meetings_views.router)
     return router
 
 
@@ -78,5 +81,8 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     router.install(app)
     pages.install(app)
     files_views.install(app)
-    realtime_chat.install(app, realtime.install(app, run_sweeper=run_sweeper))
+    gateway = realtime.install(app, run_sweeper=run_sweeper)
+    realtime_chat.install(app, gateway)
+    realtime_meetings.install(app, gateway)
+    meetings_views.install(app)
     return app

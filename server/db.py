@@ -87,4 +87,5 @@ def all_models() -> None:
     from server.consultations import models as _c  # noqa: F401
     from server.files import models as _f  # noqa: F401
     from server.hours import models as _h  # noqa: F401
+    from server.meetings import models as _m  # noqa: F401
     from server.org import models as _o  # noqa: F401

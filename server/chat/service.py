@@ -99,7 +99,14 @@ async def consultation_members(db: Executes, ids: Iterable[int]) -> dict[int, Me
     return found
 
 
-MEMBERSHIP: dict[str, MembershipQuery] = {"consultation": consultation_members}
+async def meeting_members(db: Executes, ids: Iterable[int]) -> dict[int, Members]:
+    """server/meetings/chatrooms.py answers; imported here, late, because it uses Members."""
+    from server.meetings.chatrooms import meeting_members as query
+
+    return await query(db, ids)
+
+
+MEMBERSHIP: dict[str, MembershipQuery] = {"consultation": consultation_members, "meeting": meeting_members}
 
 
 async def members_of(db: Executes, rooms: Iterable[RoomKey]) -> dict[RoomKey, Members | FayuanError]:

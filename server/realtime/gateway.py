@@ -53,6 +53,8 @@ class Gateway(socketio.AsyncNamespace):
         self.app = app
         self.rules = rules
         self.peers: dict[str, Peer] = {}
+        # called with (sid, peer) for every dropped socket: other domains' rooms (meetings)
+        self.disconnect_hooks: list[Callable[[str, Peer], Awaitable[None]]] = []
         self.handlers: dict[str, tuple[type[BaseModel], Callable[..., Awaitable[Any]]]] = {
             events.CONSULT_START: (payloads.ConsultStart, self._start),
             events.CONSULT_CANCEL: (payloads.ConsultRef, self._cancel),
@@ -93,6 +95,8 @@ class Gateway(socketio.AsyncNamespace):
 
     async def on_disconnect(self, sid: str, *args: Any) -> None:
         peer = self.peers.pop(sid, None)
+        for hook in self.disconnect_hooks if peer is not None else ():
+            await hook(sid, peer)
         if peer is None or any(p.actor == peer.actor for p in self.peers.values()):
             return  # another tab or connection of the same kiosk / person is still here
         try:

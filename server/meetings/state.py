@@ -1,0 +1,50 @@
+"""The meeting lifecycle, the kinds of meeting and the roles in a room. An illegal transition
+raises IllegalTransition (HTTP 409)."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+from server.errors import IllegalTransition
+
+
+class MeetingKind(StrEnum):
+    meeting = "meeting"  # everyone may speak and show video
+    training = "training"  # presenters publish; viewers watch and chat unless promoted
+    case_coordination = "case_coordination"  # departments on a hard case, optionally one application
+
+
+class MeetingState(StrEnum):
+    scheduled = "scheduled"  # planned; nobody has joined yet
+    live = "live"  # someone joined: the room exists (and its Janus room, for the SFU topology)
+    ended = "ended"  # the host ended it for all; attendance is final
+    cancelled = "cancelled"  # called off before it began
+
+    def check(self, target: "MeetingState") -> None:
+        if target not in TRANSITIONS[self]:
+            raise IllegalTransition(f"a {self.value} meeting cannot become {target.value}",
+                                    state=self.value, target=target.value)
+
+
+TRANSITIONS: dict[MeetingState, frozenset[MeetingState]] = {
+    MeetingState.scheduled: frozenset({MeetingState.live, MeetingState.cancelled}),
+    MeetingState.live: frozenset({MeetingState.ended}),
+    MeetingState.ended: frozenset(),
+    MeetingState.cancelled: frozenset(),
+}
+
+
+class Role(StrEnum):
+    host = "host"  # scheduled it: admits, removes, mutes all, locks, ends, promotes
+    presenter = "presenter"  # publishes audio and video (everyone in a plain meeting)
+    viewer = "viewer"  # a training's audience: receives and chats only
+
+
+class Topology(StrEnum):
+    mesh = "mesh"  # every pair of participants has its own peer connection, signaled by us
+    janus = "janus"  # everyone sends to and receives from Janus VideoRoom (the SFU)
+
+
+class RecordingState(StrEnum):
+    recording = "recording"  # the recorder peer is writing the file
+    ready = "ready"  # finished: playable
+    failed = "failed"  # the recorder could not write a playable file

@@ -1,0 +1,80 @@
+"""The meetings part of the wire contract: event names and payload types (docs/protocol.md,
+"Meetings"). Participants are named by their `ref` ("account:7"); the recorder, when it
+records a mesh meeting, is the member "recorder"."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from signaling.payloads import MAX_SDP_CHARS, Inbound, RowId
+
+# client → server (acknowledged)
+JOIN = "meeting.join"  # enter the room (or its lobby); the ack has the roster and the topology
+LEAVE = "meeting.leave"
+SIGNAL = "meeting.signal"  # mesh: offer / answer / candidate to one named member
+STATE = "meeting.state"  # my own muted / camera / hand / screen-share state
+CONTROL = "meeting.control"  # host: admit, remove, mute_all, lock, unlock, end, promote, demote
+CONSENT = "meeting.consent"  # give or withdraw consent to recording
+RECORD = "meeting.record"  # host: start or stop recording
+JANUS = "meeting.janus"  # SFU: a VideoRoom request the server checks and forwards to Janus for me
+
+# server → client (pushed)
+ROSTER = "meeting.roster"  # the room: members present, the lobby, lock and recording state
+SIGNALED = "meeting.signal"  # a relayed offer / answer / candidate, with `from`
+ADMITTED = "meeting.admitted"  # you were let in from the lobby: join again
+REMOVED = "meeting.removed"  # the host removed you
+MUTE_ALL = "meeting.mute_all"  # the host asks everyone to mute: clients obey
+ENDED = "meeting.ended"  # the host ended the meeting for all
+RECORDING = "meeting.recording"  # recording started or stopped (and why)
+JANUS_EVENT = "meeting.janus_event"  # an event from Janus for one of my handles (maybe with jsep)
+
+RECORDER_REF = "recorder"
+CONSENT_TEXT_VERSION = "2026-11"  # the consent text shown in the room; a new text gets a new version
+
+Action = Literal["admit", "remove", "mute_all", "lock", "unlock", "end", "promote", "demote"]
+
+
+class MeetingRef(Inbound):
+    meeting_id: RowId
+
+
+class MeetingSignal(MeetingRef):
+    to: str = Field(min_length=1, max_length=40, pattern=r"^(account:[1-9][0-9]{0,9}|recorder)$")
+    type: Literal["offer", "answer", "candidate"]
+    sdp: str | None = Field(default=None, max_length=MAX_SDP_CHARS)
+    candidate: str | None = Field(default=None, max_length=1_000)
+    sdp_mid: str | None = Field(default=None, max_length=64)
+    sdp_mline_index: int | None = Field(default=None, ge=0, le=64)
+
+
+class MeetingState(MeetingRef):
+    muted: bool | None = None
+    camera_off: bool | None = None
+    hand_raised: bool | None = None
+    sharing: bool | None = None
+
+
+class Control(MeetingRef):
+    action: Action
+    account_id: RowId | None = Field(default=None, description="whom: for admit, remove, promote, demote")
+
+
+class Consent(MeetingRef):
+    consent: bool
+    text_version: str = Field(default=CONSENT_TEXT_VERSION, max_length=20)
+
+
+class Record(MeetingRef):
+    on: bool
+
+
+class JanusRequest(MeetingRef):
+    """One VideoRoom request on one of my handles. `handle` is my own label for it
+    ("publisher", "sub-1", …); the server attaches a Janus handle for each label it has not
+    seen. The server fills in the room and its pin and refuses what my role may not do."""
+
+    handle: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.:-]+$")
+    request: dict[str, Any] | None = None
+    jsep: dict[str, Any] | None = None
+    candidate: dict[str, Any] | None = Field(default=None, description="trickle; {} ends the candidates")
