@@ -204,7 +204,8 @@ async def _take_next(http: aiohttp.ClientSession, base_url: str, plan: ScalePlan
     report("consultation.takes_and_starts", [len(take_ms), len(start_ms)])
     report("consultation.achieved_take_per_s", round(len(take_ms) / wall_s))
     report("consultation.refused_or_timed_out", failures or "none")
-    report("consultation.server_cpu_ms_per_take_and_start", round(server_cpu_s * 1e3 / max(1, len(take_ms)), 2))
+    # per offered pair: takes that timed out on the client were still worked on by the server
+    report("consultation.server_cpu_ms_per_offered_take_and_start", round(server_cpu_s * 1e3 / takes, 2))
     report("consultation.server_core_other_work_pct", round(100 * max(0.0, other_s) / wall_s, 1))
 
 
