@@ -90,8 +90,7 @@ class Taken(BaseModel):
     room: str
     role: Literal["kiosk", "taker"]
     peer_name: str
-    resume_token: str
-    ice_servers: list[dict]
+    ice_servers: list[dict]  # the kiosk keeps the resume token it got from consultation.start
 
 
 # -- chat -------------------------------------------------------------------------------

@@ -74,8 +74,9 @@ class Gateway(socketio.AsyncNamespace):
     async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:
         actor = await self._authenticate(environ, auth)
         if actor is None:
+            # reaches the client as connect_error {"message", "data": {"code"}}
             raise socketio.exceptions.ConnectionRefusedError(
-                {"code": "unauthenticated", "message": "log in, or configure the kiosk with its device token"})
+                "log in, or configure the kiosk with its device token", {"code": "unauthenticated"})
         self.peers[sid] = Peer(actor)
         await self.enter_room(sid, rooms.kiosk(actor.id) if actor.kind == "device" else rooms.account(actor.id))
         await self.emit("hello", {"protocol": PROTOCOL_VERSION, "role": actor.role, "name": actor.name,
@@ -158,25 +159,32 @@ class Gateway(socketio.AsyncNamespace):
         return service.Context(now=self.app[keys.CLOCK].now(), tz=settings.timezone,
                                schedule=await hours.load_schedule(session, settings.timezone), rules=self.rules)
 
-    async def _run(self, peer: Peer | None, work: Callable[[AsyncSession, service.Context], Awaitable[Any]]) -> Any:
-        """One transaction per event; Notices go out only after it commits."""
+    async def _run(self, peer: Peer | None, work: Callable[[AsyncSession, service.Context], Awaitable[Any]],
+                   *, join: list[str] = ()) -> Any:  # type: ignore[assignment]
+        """One transaction per event; Notices go out only after it commits. The sids in `join`
+        enter the consultation's room first, so that whatever a notice prompts the other side
+        to send (an offer) already finds them there."""
         async with self.app[keys.DB].sessions() as session:
             ctx = await self.context(session)
             result = await work(session, ctx)
             await session.commit()
+        room = rooms.consultation(result.consultation.id) if join else None
+        for sid in join:
+            await self.enter_room(sid, room)
         if isinstance(result, service.Outcome):
             notices = result.notices
         else:
             notices = result[1] if isinstance(result, tuple) else result
-        await self.deliver(notices)
+        # what the room is told about the joiners (peer.back) is for the others only
+        await self.deliver(notices, skip=(room, join))
         return result
 
-    async def deliver(self, notices: list[rooms.Notice]) -> None:
+    async def deliver(self, notices: list[rooms.Notice], skip: tuple[str | None, list[str]] = (None, [])) -> None:
         for n in notices:
             data = n.data
             if n.event == events.CONSULT_TAKEN:
                 data = {**data, "ice_servers": ice_servers(self.app[keys.SETTINGS], n.to, self.app[keys.CLOCK].now())}
-            await self.emit(n.event, data, room=n.to)
+            await self.emit(n.event, data, room=n.to, skip_sid=skip[1] if n.to == skip[0] else None)
             if n.event == events.CONSULT_ENDED:
                 if n.data.get("reason") == "transferred":
                     taker = n.data.get("taker_account_id")
@@ -198,10 +206,7 @@ class Gateway(socketio.AsyncNamespace):
 
     # -- handlers -----------------------------------------------------------------------
     async def _start(self, sid: str, peer: Peer, p: payloads.ConsultStart) -> dict:
-        out = await self._run(peer, lambda s, ctx: service.start(s, peer.actor, p, ctx))
-        room = rooms.consultation(out.consultation.id)
-        for other in self._sids_of(peer.actor):
-            await self.enter_room(other, room)
+        out = await self._run(peer, lambda s, ctx: service.start(s, peer.actor, p, ctx), join=self._sids_of(peer.actor))
         await self._audit(peer.actor, "consultation.start", f"consultation:{out.consultation.id}", p.category)
         return {"consultation": service.public(out.consultation), "resume_token": out.resume_token}
 
@@ -255,9 +260,8 @@ class Gateway(socketio.AsyncNamespace):
         return {"queues": queues}
 
     async def _take(self, sid: str, peer: Peer, p: payloads.QueueTake) -> dict:
-        out = await self._run(peer, lambda s, ctx: service.take(s, peer.actor, p.consultation_id, ctx))
+        out = await self._run(peer, lambda s, ctx: service.take(s, peer.actor, p.consultation_id, ctx), join=[sid])
         room = rooms.consultation(out.consultation.id)
-        await self.enter_room(sid, room)
         await self._audit(peer.actor, "consultation.take", f"consultation:{out.consultation.id}")
         return {"consultation": service.public(out.consultation), "room": room,
                 "resume_token": out.resume_token, "ice_servers": self._ice(peer.actor)}
@@ -267,9 +271,8 @@ class Gateway(socketio.AsyncNamespace):
         return {"available": p.available, "on_duty": on_duty}
 
     async def _resume(self, sid: str, peer: Peer, p: payloads.Resume) -> dict:
-        out = await self._run(peer, lambda s, ctx: service.resume(s, peer.actor, p.resume_token, ctx))
+        out = await self._run(peer, lambda s, ctx: service.resume(s, peer.actor, p.resume_token, ctx), join=[sid])
         room = rooms.consultation(out.consultation.id)
-        await self.enter_room(sid, room)
         return {"consultation": service.public(out.consultation), "state": out.consultation.state, "room": room,
                 "ice_servers": self._ice(peer.actor)}
 
