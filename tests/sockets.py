@@ -27,11 +27,11 @@ class Peer:
     async def connect(self, base_url: str, *, token: str | None = None, cookie: str | None = None) -> "Peer":
         headers = {"Cookie": f"fayuan_session={cookie}"} if cookie else {}
         await self.sio.connect(base_url, auth={"token": token} if token else None, headers=headers,
-                               transports=["websocket"], socketio_path="socket.io", wait_timeout=5)
+                               transports=["websocket"], socketio_path="socket.io", wait_timeout=30)
         return self
 
     async def call(self, event: str, data: Any = None) -> Any:
-        return await self.sio.call(event, data if data is not None else {}, timeout=10)
+        return await self.sio.call(event, data if data is not None else {}, timeout=30)
 
     async def next(self, event: str, timeout: float = 15.0, index: int | None = None) -> Any:
         """The event's latest payload, waiting (bounded) until at least one has arrived."""
