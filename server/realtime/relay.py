@@ -17,6 +17,7 @@ import socketio
 from socketio.async_pubsub_manager import AsyncPubSubManager
 from annotated_types import Ge, Gt, Le, MaxLen
 from engineio import packet as eio_packet
+from engineio.exceptions import SocketIsClosedError
 from pydantic.fields import FieldInfo
 
 from signaling import events
@@ -106,4 +107,7 @@ class RelayServer(socketio.AsyncServer):
         pkt = eio_packet.Packet(eio_packet.MESSAGE, EVENT_PACKET + json.dumps([event, data], separators=(",", ":")))
         for sid, eio_sid in list(members.items()):
             if sid != skip_sid:
-                await self.eio.send_packet(eio_sid, pkt)
+                try:
+                    await self.eio.send_packet(eio_sid, pkt)
+                except SocketIsClosedError:
+                    continue  # it is leaving: its disconnect handler cleans up; the others still get it
