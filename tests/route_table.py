@@ -602,6 +602,74 @@ ROUTES.update({
 })
 
 
+# -- meetings (tests/test_meetings.py, test_meetings_janus.py, test_recording.py) -------------------
+async def new_meeting(world: World, unit: str) -> Request:
+    from datetime import timedelta
+
+    starts = world.now + timedelta(hours=1)
+    return Request("/api/meetings", {"title": world.unique("會議 "), "starts_at": starts.isoformat(),
+                                     "ends_at": (starts + timedelta(hours=1)).isoformat()})
+
+
+async def _meeting_in(world: World, unit: str) -> int:
+    """A meeting hosted by the unit's spare account, made once per unit."""
+    key = f"meeting:{unit}"
+    if key not in world.cache:
+        from datetime import timedelta
+
+        from server.meetings.models import Meeting
+
+        async with world.db.sessions.begin() as session:
+            meeting = Meeting(title="單位會議", agenda="", kind="meeting", unit_id=world.unit_ids[unit],
+                              host_account_id=world.spare_accounts[unit], starts_at=world.now + timedelta(hours=1),
+                              ends_at=world.now + timedelta(hours=2), state="scheduled", locked=False, topology="",
+                              janus_secret="", janus_pin="", created_at=world.now)
+            session.add(meeting)
+            await session.flush()
+            world.cache[key] = meeting.id
+    return world.cache[key]
+
+
+def meeting_path(suffix: str = "") -> Sample:
+    async def sample(world: World, unit: str) -> Request:
+        return Request(f"/api/meetings/{await _meeting_in(world, unit)}{suffix}")
+
+    return sample
+
+
+async def recording_in(world: World, unit: str) -> Request:
+    """A ready recording of the unit's meeting, its file in the app's data directory."""
+    key = f"recording:{unit}"
+    if key not in world.cache:
+        from server.meetings.models import Recording
+        from server.meetings.views import recordings_folder
+        from server.web import keys
+
+        meeting_id = await _meeting_in(world, unit)
+        folder = recordings_folder(world.app[keys.SETTINGS].data_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"matrix-{unit.lower()}.mp4"
+        (folder / name).write_bytes(b"\0\0\0\x18ftypmp42")
+        async with world.db.sessions.begin() as session:
+            recording = Recording(parent_kind="meeting", parent_id=meeting_id, unit_id=world.unit_ids[unit],
+                                  subject="備用", key=name, state="ready", started_at=world.now, bytes=12)
+            session.add(recording)
+            await session.flush()
+            world.cache[key] = recording.id
+    return Request(f"/api/recordings/{world.cache[key]}/media")
+
+
+ROUTES.update({
+    ("GET", "/api/meetings"): Spec(STAFF, fixed("/api/meetings")),
+    ("POST", "/api/meetings"): Spec(STAFF, new_meeting),
+    ("GET", "/api/meetings/{meeting_id}"): Spec(STAFF, meeting_path(), scoped=True),
+    ("GET", "/api/meetings/{meeting_id}/attendance"): Spec(STAFF, meeting_path("/attendance"), scoped=True),
+    ("GET", "/api/meetings/{meeting_id}/attendance.csv"): Spec(STAFF, meeting_path("/attendance.csv"), scoped=True),
+    ("GET", "/api/meetings/{meeting_id}/recordings"): Spec(STAFF, meeting_path("/recordings"), scoped=True),
+    ("GET", "/api/recordings/{recording_id}/media"): Spec(STAFF, recording_in, scoped=True),
+})
+
+
 def missing_and_stale(
 routes: list[Any]) -> tuple[list[str], list[str]]:
     """Routes the app has that ROUTES lacks, and ROUTES entries the app no longer has."""
