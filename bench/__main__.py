@@ -12,6 +12,7 @@ from pathlib import Path
 from bench import chat as chat_bench
 from bench import consultation
 from bench import files as files_bench
+from bench import meetings as meetings_bench
 from bench.signaling import run
 from bench.signaling.load import LoadPlan
 
@@ -51,6 +52,7 @@ def main() -> None:
     asyncio.run(run.run(plan, report, set(args.only.split(",")) if args.only else None))
     asyncio.run(files_bench.run(report))
     asyncio.run(chat_bench.run(report))
+    asyncio.run(meetings_bench.run(report))
     if args.kiosks > 0:
         scale = consultation.ScalePlan(kiosks=args.kiosks, take_rate_per_s=args.take_rate,
                                        takes=min(scale_defaults.takes, args.kiosks - consultation.QUEUE_DEPTH))
