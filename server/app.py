@@ -38,13 +38,23 @@ MAX_REQUEST_BYTES = 1_000_000  # uploads stream through their own handler with t
 def make_router() -> Router:
     router = Router()
     for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views, chat_views,
-                   board_views):
+                   board_views, files_views, applications_views, reports_views, meetings_views):
         router.include(module.router)
-    router.include(files_views.router)
-    router.include(applications_views.router)
-    router.include(reports_views.router)
-    router.include(meetings_views.router)
     return router
+
+
+def check_domain_settings(env: dict[str, str]) -> None:
+    """Parse every domain's FAYUAN_* knobs once, so a bad value stops start-up (ConfigError)
+    instead of failing the first request that reads it."""
+    from server.applications.deadlines import Deadlines
+    from server.applications.numbering import format_from_env
+    from server.board.service import reply_working_days
+    from server.meetings.views import retention
+
+    Deadlines.from_env(env)
+    format_from_env(env)
+    reply_working_days(env)
+    retention(env)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -69,6 +79,7 @@ async def _pubsub(app: web.Application) -> AsyncIterator[None]:
 
 def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: bool = True) -> web.Application:
     settings = settings.with_secret()
+    check_domain_settings(settings.extra)
     app = web.Application(
         middlewares=[middleware.errors, middleware.actor, middleware.csrf],
         client_max_size=MAX_REQUEST_BYTES,

@@ -68,16 +68,16 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
         upgrade(settings.database_url)
         if demo:
             asyncio.run(_seed_demo(settings, print_always=True))
-    base = f"http://{settings.host}:{settings.port}"
-    print(f"\n法援在線 fayuan is serving on {base}")
-    for label, path in (("login", "/login"), ("admin", "/admin"), ("kiosk", "/kiosk"), ("lawyer console", "/lawyer"),
-                        ("API (OpenAPI 3)", "/api/openapi.json"), ("health", "/healthz")):
-        print(f"  {label:16} {base}{path}")
     try:
         app = init_app(settings)
     except ConfigError as exc:
         print(f"fayuan: configuration error: {exc}", file=sys.stderr)
         return 2
+    base = f"http://{settings.host}:{settings.port}"
+    print(f"\n法援在線 fayuan is serving on {base}")
+    for label, path in (("login", "/login"), ("admin", "/admin"), ("kiosk", "/kiosk"), ("lawyer console", "/lawyer"),
+                        ("API (OpenAPI 3)", "/api/openapi.json"), ("health", "/healthz")):
+        print(f"  {label:16} {base}{path}")
     print(flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None)
     return 0
