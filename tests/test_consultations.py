@@ -209,3 +209,12 @@ async def test_outsiders_cannot_signal_into_a_room_and_bad_payloads_get_error_ac
     assert unknown["error"]["code"] == "unknown_event"
     # the server still serves
     assert (await k.call("rtc.signal", {"consultation_id": cid, "type": "offer", "sdp": "still"}))["ok"]
+
+
+async def test_two_tabs_marking_a_lawyer_available_at_once(base, center, peers) -> None:
+    tabs = [await staff(base, "lawyer2") for _ in range(4)]
+    peers += tabs
+    import asyncio
+
+    acks = await asyncio.gather(*[t.call("duty.availability", {"available": True}) for t in tabs])
+    assert all(a == {"available": True, "on_duty": False} for a in acks), acks

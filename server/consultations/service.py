@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
@@ -293,12 +294,15 @@ async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int
 async def set_available(session: AsyncSession, actor: Actor, available: bool, ctx: Context) -> tuple[bool, list[rooms.Notice]]:
     if actor.role != Role.lawyer:
         raise PermissionDenied("only lawyers mark themselves available or away")
-    row = await session.get(LawyerStatus, actor.id)
-    if row is None:
-        session.add(LawyerStatus(account_id=actor.id, available=available, updated_at=ctx.now))
-    else:
-        row.available, row.updated_at = available, ctx.now
-    await session.flush()
+    changed = await session.execute(update(LawyerStatus).where(LawyerStatus.account_id == actor.id)
+                                    .values(available=available, updated_at=ctx.now))
+    if changed.rowcount == 0:
+        try:  # the first time: two tabs may say it at once, and one insert wins
+            async with session.begin_nested():
+                session.add(LawyerStatus(account_id=actor.id, available=available, updated_at=ctx.now))
+        except IntegrityError:
+            await session.execute(update(LawyerStatus).where(LawyerStatus.account_id == actor.id)
+                                  .values(available=available, updated_at=ctx.now))
     on_duty = await queue.is_on_duty(session, actor.id, ctx.now, ctx.tz)  # type: ignore[arg-type]
     center = await queue.center_id(session)
     return on_duty, await queue.notices_for(session, center, ctx.now, ctx.tz, ctx.rules)
