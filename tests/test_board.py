@@ -7,6 +7,8 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from urllib.parse import quote
+
 import pytest
 
 from server.board import service
@@ -16,7 +18,7 @@ from server.errors import IllegalTransition
 from server.hours.calendar import HOLIDAY, MAKEUP_WORKDAY, Schedule
 from server.realtime.setup import GATEWAY
 from tests.conftest import SHANGHAI
-from tests.route_table import World
+from tests.route_table import TINY_PNG, World
 from tests.sockets import Peer, kiosk, staff
 from tests.support import Api
 
@@ -149,6 +151,42 @@ async def test_a_community_sees_only_its_own_messages(as_user, as_kiosk, world: 
     assert {own, sibling, other_station, staff_left["id"]} <= {r["id"] for r in everything["rows"]}
 
 
+async def upload_to(api: Api, message_id: int, name: str = "信.png") -> tuple[int, Any]:
+    return await api.post("/api/files", params={"parent_kind": "board", "parent_id": str(message_id)},
+                          data=TINY_PNG, headers={"X-Filename": quote(name), "Content-Type": "image/png"})
+
+
+async def test_board_files_follow_the_messages_visibility_and_stop_at_closing(as_user, as_kiosk) -> None:
+    """BoardAttachments: the one who left a message and the staff handling it add files while it
+    is open; whoever sees the message reads them; a sibling community sees nothing."""
+    kiosk_api, sibling, west = as_kiosk("C-EAST-1"), as_kiosk("C-EAST-2"), await as_user("west")
+    east, heping = await as_user("east"), await as_user("heping")
+    mid = (await leave(kiosk_api))["id"]
+    by_kiosk = await ok(upload_to(kiosk_api, mid), 201)
+    assert (by_kiosk["parent_kind"], by_kiosk["parent_id"]) == ("board", mid)
+    by_staff = await ok(upload_to(east, mid, "答覆附件.png"), 201)  # the target station's staff
+    staff_left = (await leave(heping))["id"]
+    await ok(upload_to(heping, staff_left), 201)  # community staff who left it
+
+    listing = {"parent_kind": "board", "parent_id": str(mid)}
+    for reader in (kiosk_api, east, heping):
+        assert [f["id"] for f in await ok(reader.get("/api/files", params=listing))] == [by_kiosk["id"], by_staff["id"]]
+    async with kiosk_api.client.get(kiosk_api.base_url + f"/api/files/{by_staff['id']}/thumbnail",
+                                    headers=kiosk_api._headers("GET")) as thumbnail:
+        assert thumbnail.status == 200 and (await thumbnail.read()).startswith(b"\xff\xd8")
+    for outsider in (sibling, west):
+        await refused(outsider.get("/api/files", params=listing), 403, "forbidden")
+        await refused(outsider.get(f"/api/files/{by_kiosk['id']}/download"), 403, "forbidden")
+        await refused(upload_to(outsider, mid), 403, "forbidden")
+    await refused(upload_to(heping, mid), 403, "forbidden")  # sees the message, neither left nor handles it
+
+    await ok(east.post(f"/api/board/messages/{mid}/close", {"note": ""}))
+    for uploader in (kiosk_api, east):
+        await refused(upload_to(uploader, mid), 403, "forbidden")
+    assert len(await ok(kiosk_api.get("/api/files", params=listing))) == 2  # still readable
+    await refused(upload_to(kiosk_api, 2**31 - 1), 404, "not_found")
+
+
 async def test_full_phone_reads_are_audited(as_user, as_kiosk) -> None:
     mid = (await leave(as_kiosk("C-EAST-1"), contact_phone="010-12345678"))["id"]
     east = await as_user("east")
@@ -256,7 +294,7 @@ async def test_bad_input_is_refused_with_json(as_user, as_kiosk, world: World) -
                           ({"contact_phone": "010-123"}, "contact_phone"),
                           ({"question": "   "}, "question"),
                           ({"target": "department"}, "body"),
-                          ({"attachment_ids": [3, 3]}, "body"),
+                          ({"attachment_ids": [3]}, "attachment_ids"),
                           ({"category": "Wages!"}, "category")):
         body = await refused(kiosk_api.post("/api/board/messages", {**MESSAGE, **change}), 400, "invalid")
         assert body["error"]["details"]["problems"][0]["field"] == field, (change, body)

@@ -55,7 +55,7 @@ async def seed(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
             left = NOW - timedelta(days=ago)
             session.add(BoardMessage(unit_id=units[code].id, target_unit_id=station[code], category="housing",
                                      question="?", source="staff", state=state, created_at=left,
-                                     answered_at=left + timedelta(hours=hours) if hours else None, attachment_ids=[]))
+                                     answered_at=left + timedelta(hours=hours) if hours else None))
         for code, states, gap, ago in APPLICATIONS:
             created = NOW - timedelta(days=ago)
             app = Application(state=states[-1], unit_id=units[code].id, review_unit_id=station[code],

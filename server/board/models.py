@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -35,9 +35,7 @@ class BoardMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    # Files the resident attached: ids in the files domain (server/files/), which checks that
-    # each one exists and belongs to the kiosk's unit when it is there to ask.
-    attachment_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Its files live in the files domain under parent kind "board" (server/board/attachments.py).
 
 
 class BoardReply(Base):

@@ -14,7 +14,6 @@ from server.ids import RowId
 PHONE = re.compile(r"^(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 # Years a date filter may name: beyond them converting China dates to UTC could overflow.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
-MAX_ATTACHMENTS = 10
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -33,8 +32,6 @@ class MessageIn(BaseModel):
                                                           "landline with area code (0xx-xxxxxxxx)")
     target: Literal["station", "department", "center"] = "station"
     department_id: RowId | None = None
-    attachment_ids: list[RowId] = Field(default_factory=list, max_length=MAX_ATTACHMENTS,
-                                        description="ids of files uploaded through /api/files first")
 
     @field_validator("contact_phone")
     @classmethod
@@ -49,8 +46,6 @@ class MessageIn(BaseModel):
     def department_named(self) -> "MessageIn":
         if self.target == "department" and self.department_id is None:
             raise ValueError("name the department (department_id) the message is for")
-        if len(set(self.attachment_ids)) != len(self.attachment_ids):
-            raise ValueError("an attachment is named twice")
         return self
 
 
@@ -169,7 +164,6 @@ class MessageOut(BaseModel):
     answered_at: datetime | None
     closed_at: datetime | None
     consultation_id: int | None
-    attachment_ids: list[int]
     published: bool
     replies: list[ReplyOut]
     actions: list[str]  # what the asker may do now: claim, reply, hand_over, close, publish, read_phone

@@ -297,12 +297,6 @@ async def _target_of(session: AsyncSession, actor: Actor, p: MessageIn) -> Unit:
     return station
 
 
-def check_attachments(ids: list[int]) -> list[int]:
-    """The relation point for the files domain (server/files/): it will check that each id is a
-    file uploaded by this kiosk's unit. Until then the ids are kept as given."""
-    return list(ids)
-
-
 async def leave(session: AsyncSession, actor: Actor, p: MessageIn, ctx: Context) -> Outcome:
     """A message may be left at any time, open or closed; the deadline counts working days."""
     _check_may_leave(actor)
@@ -313,7 +307,7 @@ async def leave(session: AsyncSession, actor: Actor, p: MessageIn, ctx: Context)
                      contact_name=p.contact_name, contact_phone=p.contact_phone,
                      source="kiosk" if actor.kind == "device" else "staff",
                      device_id=actor.id if actor.kind == "device" else None, state=BoardState.open,
-                     created_at=ctx.now, created_by=actor.ref, attachment_ids=check_attachments(p.attachment_ids))
+                     created_at=ctx.now, created_by=actor.ref)
     session.add(m)
     await session.flush()
     _event(session, m, actor, ctx.now, "left", f"for unit {target.id}")
@@ -524,7 +518,7 @@ async def describe(session: AsyncSession, actor: Actor, messages: list[BoardMess
             created_at=m.created_at, due_on=due_on(ctx.schedule, m.created_at, ctx.reply_working_days),
             overdue=is_overdue(ctx.schedule, m.state, m.created_at, ctx.now, ctx.reply_working_days),
             answered_at=m.answered_at, closed_at=m.closed_at, consultation_id=m.consultation_id,
-            attachment_ids=list(m.attachment_ids or []), published=m.id in published,
+            published=m.id in published,
             replies=[ReplyOut(id=r.id, author_name=r.author_name, unit_name=units[r.unit_id].name, body=r.body,
                               created_at=r.created_at) for r in replies[m.id]],
             actions=actions(actor, m, target.path, m.id in published)))

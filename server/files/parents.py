@@ -5,8 +5,7 @@ ParentKind for its kind, which answers for one actor and one parent; files/ itse
 domain's rules. `default_parents()` lists the kinds in use:
 
 - `consultation`: server/consultations/attachments.py
-- `board`: add `"board": BoardAttachments()` from server/board/attachments.py when the
-  message board lands (its read rule is the board's own visibility rule)
+- `board`: server/board/attachments.py (its read rule is the board's own visibility rule)
 - `application`: server/applications/attachments.py
 """
 from __future__ import annotations
@@ -61,7 +60,9 @@ class Parents:
 
 def default_parents() -> Parents:
     from server.applications.attachments import ApplicationAttachments
+    from server.board.attachments import BoardAttachments
     from server.consultations.attachments import ConsultationAttachments
 
-    return Parents({"consultation": ConsultationAttachments(), "application": ApplicationAttachments()})
+    return Parents({"consultation": ConsultationAttachments(), "board": BoardAttachments(),
+                    "application": ApplicationAttachments()})
 

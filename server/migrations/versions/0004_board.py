@@ -21,7 +21,6 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('claimed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('answered_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('closed_at', sa.DateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('attachment_ids', sa.JSON(), nullable=False, server_default='[]'))
         batch_op.create_foreign_key(batch_op.f('fk_board_messages_device_id_devices'), 'devices', ['device_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_board_messages_owner_account_id_accounts'), 'accounts',
                                     ['owner_account_id'], ['id'])
@@ -87,6 +86,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_board_messages_owner_account_id'))
         batch_op.drop_constraint(batch_op.f('fk_board_messages_owner_account_id_accounts'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_board_messages_device_id_devices'), type_='foreignkey')
-        for column in ('attachment_ids', 'closed_at', 'answered_at', 'claimed_at', 'owner_account_id', 'created_by',
+        for column in ('closed_at', 'answered_at', 'claimed_at', 'owner_account_id', 'created_by',
                        'device_id'):
             batch_op.drop_column(column)
