@@ -31,4 +31,5 @@ PEER_AWAY = "peer.away"  # the other side dropped; it has the reconnect grace to
 PEER_BACK = "peer.back"  # the other side came back: renegotiate media
 RTC_RELAYED = "rtc.signal"  # the relayed offer / answer / candidate
 CHAT_MESSAGE = "chat.message"  # room members: a stored chat message (may repeat: keep by seq)
+FILE_SHARED = "file.shared"  # room consultation:<id>: a clean file was added while it is live
 ERROR = "error"  # a problem not tied to an ack (rate limit)

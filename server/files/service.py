@@ -24,8 +24,8 @@ from server.files.parents import Parent, Parents
 from server.files.scan import Scanner, ScannerUnavailable
 from server.files.state import FileState
 from server.files.store import FileStore, Received, receive as receive_stream
+from signaling.events import FILE_SHARED
 
-FILE_SHARED = "file.shared"  # server → room consultation:<id>: a file was added (see docs/protocol.md)
 IMAGES_DECODED_AT_ONCE = 2  # each decode may take image_max_pixels × 4 bytes
 HASH_CHUNK_BYTES = 1024 * 1024
 
