@@ -22,6 +22,8 @@ PAGES = {
     "/lawyer": "lawyer.html",
     "/applications": "applications.html",
     "/reports": "reports.html",
+    "/meetings": "meetings.html",
+    "/meetings/room": "meeting-room.html",
 }
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
        "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")

@@ -1,0 +1,113 @@
+// /meetings: schedule a meeting, list my meetings and invitations (join from 10 minutes before
+// the start), and, for a meeting that has ended, its attendance (CSV) and recordings.
+import { get, me, post, showDone, showError } from "./api.js";
+import { field, h, replace, selectField } from "./dom.js";
+import { formatDateTime, initI18n, t } from "./i18n.js";
+
+const REFRESH_MS = 30_000;
+const CHINA_OFFSET = "+08:00";
+
+function joinable(meeting, now = Date.now()) {
+  return ["scheduled", "live"].includes(meeting.state) && now >= Date.parse(meeting.joinable_from)
+    && now <= Date.parse(meeting.ends_at);
+}
+
+function meetingItem(meeting) {
+  const heading = h("h3", {}, meeting.title);
+  const when = h("p", {}, t("meetings.when", { start: formatDateTime(meeting.starts_at),
+                                                end: formatDateTime(meeting.ends_at) }));
+  const kind = h("p", {}, `${t(`meetings.kind.${meeting.kind}`)} · ${t(`meetings.state.${meeting.state}`)}`);
+  const actions = h("div", { class: "controls" });
+  if (joinable(meeting)) {
+    actions.append(h("a", { class: "button", href: `/meetings/room?id=${meeting.id}` },
+                     t("meetings.join_named", { title: meeting.title })));
+  } else if (meeting.state === "scheduled") {
+    actions.append(h("p", {}, t("meetings.opens_at", { at: formatDateTime(meeting.joinable_from) })));
+  }
+  if (meeting.state === "ended") {
+    actions.append(h("button", { type: "button", class: "secondary", onclick: () => showRecord(meeting) },
+                     t("meetings.show_record", { title: meeting.title })));
+  }
+  return h("li", {}, heading, when, kind, meeting.agenda ? h("p", {}, meeting.agenda) : "", actions);
+}
+
+async function showRecord(meeting) {
+  const box = document.getElementById("record");
+  const body = document.getElementById("record-body");
+  const [rows, recordings] = await Promise.all([get(`/api/meetings/${meeting.id}/attendance`),
+                                                get(`/api/meetings/${meeting.id}/recordings`)]);
+  const table = h("table", {},
+    h("caption", {}, t("meetings.attendance_of", { title: meeting.title })),
+    h("thead", {}, h("tr", {}, ...["name", "unit", "joined", "left"].map(
+      (c) => h("th", { scope: "col" }, t(`meetings.col.${c}`))))),
+    h("tbody", {}, ...rows.map((r) => h("tr", {}, h("td", {}, r.name), h("td", {}, r.unit_name),
+                                          h("td", {}, formatDateTime(r.joined_at)),
+                                          h("td", {}, r.left_at ? formatDateTime(r.left_at) : "")))));
+  const csv = h("a", { href: `/api/meetings/${meeting.id}/attendance.csv`, download: "" }, t("meetings.csv"));
+  const videos = recordings.filter((r) => r.state === "ready").map((r) => h("figure", {},
+    h("video", { controls: "", preload: "none", src: r.url }), h("figcaption", {}, r.subject)));
+  replace(body, table, csv, ...videos);
+  box.hidden = false;
+  box.querySelector("h2").focus?.();
+}
+
+async function refresh() {
+  const list = document.getElementById("meetings");
+  const meetings = await get("/api/meetings");
+  replace(list, ...(meetings.length ? meetings.map(meetingItem) : [h("li", {}, t("meetings.none"))]));
+}
+
+function scheduleForm(units) {
+  const form = document.getElementById("schedule");
+  const unitOptions = units.map((u) => ({ value: String(u.id), text: u.name }));
+  replace(form,
+    field({ label: "meetings.f.title", name: "title", required: "", maxlength: "200" }),
+    field({ label: "meetings.f.agenda", name: "agenda", maxlength: "5000" }),
+    selectField({ label: "meetings.f.kind", name: "kind", options: ["meeting", "training", "case_coordination"]
+      .map((k) => ({ value: k, i18n: `meetings.kind.${k}` })) }),
+    field({ label: "meetings.f.starts", name: "starts", type: "datetime-local", required: "" }),
+    field({ label: "meetings.f.ends", name: "ends", type: "datetime-local", required: "" }),
+    selectField({ label: "meetings.f.units", name: "units", multiple: "", options: unitOptions }),
+    h("button", { type: "submit" }, t("meetings.f.submit")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const errorBox = document.getElementById("page-error");
+    try {
+      const created = await post("/api/meetings", {
+        title: data.get("title"), agenda: data.get("agenda") || "", kind: data.get("kind"),
+        starts_at: `${data.get("starts")}:00${CHINA_OFFSET}`, ends_at: `${data.get("ends")}:00${CHINA_OFFSET}`,
+        unit_ids: data.getAll("units").map(Number),
+      });
+      showDone(document.getElementById("live"), "meetings.scheduled", { title: created.title });
+      form.reset();
+      await refresh();
+    } catch (error) {
+      showError(errorBox, error);
+    }
+  });
+}
+
+async function start() {
+  await initI18n();
+  const who = await me().catch(() => ({ kind: "anonymous" }));
+  if (who.kind !== "account") {
+    location.replace(`/login?next=${encodeURIComponent(location.pathname)}`);
+    return;
+  }
+  document.getElementById("who").textContent = who.name;
+  document.getElementById("logout").addEventListener("click", async () => {
+    try { await post("/api/auth/logout"); } finally { location.assign("/login"); }
+  });
+  const errorBox = document.getElementById("page-error");
+  try {
+    scheduleForm(await get("/api/units").catch(() => []));
+    await refresh();
+  } catch (error) {
+    showError(errorBox, error);
+  }
+  setInterval(() => refresh().catch(() => {}), REFRESH_MS);
+  document.body.dataset.ready = "meetings";
+}
+
+start();
