@@ -252,3 +252,23 @@ def test_fake_clock_moves_only_when_told() -> None:
     first = clock.now()
     assert clock.now() == first
     assert clock.advance(minutes=1) - first == timedelta(minutes=1)
+
+
+async def test_schedule_cache_is_dropped_when_an_edit_commits(db, demo) -> None:
+    from datetime import date as _date
+    from zoneinfo import ZoneInfo as _Zone
+
+    from server.hours import service as hours_service
+
+    tz = _Zone("Asia/Shanghai")
+    day = _date(2026, 12, 2)  # a Wednesday
+    async with db.sessions() as reader:
+        assert (await hours_service.load_schedule(reader, tz)).is_workday(day)
+        async with db.sessions.begin() as writer:
+            await hours_service.set_day(writer, day, "holiday", "測試")
+            # not committed yet: a reader in between must not cache the old schedule for long
+            assert (await hours_service.load_schedule(reader, tz)).is_workday(day)
+        assert not (await hours_service.load_schedule(reader, tz)).is_workday(day)
+        async with db.sessions.begin() as writer:
+            await hours_service.clear_day(writer, day)
+        assert (await hours_service.load_schedule(reader, tz)).is_workday(day)

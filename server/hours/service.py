@@ -2,11 +2,14 @@
 pure Schedule (see calendar.py) for every question about being open."""
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
+from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, delete, event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from server.errors import InvalidInput
 from server.hours.calendar import DEFAULT_WINDOWS, HOLIDAY, MAKEUP_WORKDAY, Schedule, status
@@ -53,6 +56,7 @@ async def seed_year(session: AsyncSession, year: int) -> bool:
         select(func.count()).select_from(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day < end))
     if exists:
         return False
+    _changed(session)
     official = official_days(year)
     days, source = (official, "official") if official is not None else (statutory_days(year), "statutory")
     for day, (kind, name) in sorted(days.items()):
@@ -64,6 +68,7 @@ async def seed_year(session: AsyncSession, year: int) -> bool:
 async def ensure_defaults(session: AsyncSession, *, now: datetime, tz: ZoneInfo) -> None:
     """Default weekly windows when none exist; calendar years around now when missing."""
     if not await session.scalar(select(func.count()).select_from(ServiceWindow)):
+        _changed(session)
         for weekday in range(5):
             for start, end in DEFAULT_WINDOWS:
                 session.add(ServiceWindow(weekday=weekday, start_minute=start, end_minute=end))
@@ -73,18 +78,47 @@ async def ensure_defaults(session: AsyncSession, *, now: datetime, tz: ZoneInfo)
     await session.flush()
 
 
+# Every socket event and many requests ask for the schedule; it changes a few times a year.
+# Kept per database for SCHEDULE_TTL_SECONDS (monotonic time: a cache, not business time) and
+# dropped by this process's own writes as they commit; another process's edit shows within the TTL.
+SCHEDULE_TTL_SECONDS = 5.0
+_cache: "WeakKeyDictionary[Engine, tuple[float, ZoneInfo, Schedule]]" = WeakKeyDictionary()
+
+
+def _changed(session: AsyncSession) -> None:
+    """Writers call this: forget the schedule now and again when their transaction commits."""
+    session.sync_session.info["hours_changed"] = True
+    _cache.pop(session.sync_session.get_bind(), None)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session: Session) -> None:
+    if session.info.pop("hours_changed", False):
+        _cache.pop(session.get_bind(), None)
+
+
 async def load_schedule(session: AsyncSession, tz: ZoneInfo) -> Schedule:
+    engine = session.sync_session.get_bind()
+    cached = _cache.get(engine)
+    if cached is not None and cached[1] == tz and time.monotonic() - cached[0] < SCHEDULE_TTL_SECONDS:
+        return cached[2]
     windows: dict[int, list[tuple[int, int]]] = {}
-    for row in await session.scalars(select(ServiceWindow).order_by(ServiceWindow.start_minute)):
-        windows.setdefault(row.weekday, []).append((row.start_minute, row.end_minute))
+    for weekday, start, end in await session.execute(
+            select(ServiceWindow.weekday, ServiceWindow.start_minute, ServiceWindow.end_minute)
+            .order_by(ServiceWindow.start_minute)):
+        windows.setdefault(weekday, []).append((start, end))
     days: dict[date, str] = {}
     provisional: set[int] = set()
-    for row in await session.scalars(select(CalendarDay)):
-        days[row.day] = row.kind
-        if row.provisional:
-            provisional.add(row.day.year)
-    return Schedule(tz=tz, windows={k: tuple(v) for k, v in windows.items()}, days=days,
-                    provisional_years=frozenset(provisional))
+    for day, kind, is_provisional in await session.execute(
+            select(CalendarDay.day, CalendarDay.kind, CalendarDay.provisional)):
+        days[day] = kind
+        if is_provisional:
+            provisional.add(day.year)
+    schedule = Schedule(tz=tz, windows={k: tuple(v) for k, v in windows.items()}, days=days,
+                        provisional_years=frozenset(provisional))
+    if not session.sync_session.info.get("hours_changed"):
+        _cache[engine] = (time.monotonic(), tz, schedule)
+    return schedule
 
 
 def parse_time(text: str, tz: ZoneInfo) -> datetime:
@@ -119,12 +153,14 @@ async def set_windows(session: AsyncSession, windows: list[tuple[int, int, int]]
         for (_, end_a), (start_b, _) in zip(spans, spans[1:]):
             if start_b < end_a:
                 raise InvalidInput(f"windows overlap on weekday {weekday}", field="windows")
+    _changed(session)
     await session.execute(delete(ServiceWindow))
     for weekday, start, end in windows:
         session.add(ServiceWindow(weekday=weekday, start_minute=start, end_minute=end))
 
 
 async def set_day(session: AsyncSession, day: date, kind: str, name: str) -> CalendarDay:
+    _changed(session)
     row = await session.get(CalendarDay, day)
     if row is None:
         row = CalendarDay(day=day, kind=kind, name=name, source="manual", provisional=False)
@@ -139,6 +175,7 @@ async def clear_day(session: AsyncSession, day: date) -> bool:
     row = await session.get(CalendarDay, day)
     if row is None:
         return False
+    _changed(session)
     await session.delete(row)
     return True
 
