@@ -1,16 +1,21 @@
 """Meetings through a real Janus (Debian's package, started here on free ports): three
-aiortc clients publish and subscribe in a VideoRoom through our server, frames flow, and
-nobody reaches the Janus room without a permission our server issued."""
+aiortc clients publish and subscribe in a VideoRoom through our server, frames flow, nobody
+reaches the Janus room without a permission our server issued, and the recorder (a Janus
+subscriber of each feed) records once all consent, until one withdraws."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiohttp
+import av
 import pytest
+from sqlalchemy import select
 
 from client.connection import SignalingError
 from server.app import init_app
 from server.meetings.janus import JanusError, JanusSession
+from server.meetings.models import Recording
 from signaling import meetings as m
 from tests.janus_process import JanusProcess, available
 from tests.meetings_support import account_ids, participant, schedule
@@ -37,7 +42,7 @@ async def janus_client(db_url: str, tmp_path: Path, clock, demo, janus: JanusPro
 
 
 async def test_three_publish_and_subscribe_through_janus_and_no_one_gets_in_without_us(
-        janus_client, janus: JanusProcess, clock) -> None:  # type: ignore[no-untyped-def]
+        janus_client, janus: JanusProcess, clock, db, tmp_path) -> None:  # type: ignore[no-untyped-def]
     base = str(janus_client.make_url(""))
     from tests.support import Api
 
@@ -97,6 +102,21 @@ async def test_three_publish_and_subscribe_through_janus_and_no_one_gets_in_with
                     and east_sees.get(f"account:{ids['center']}", 0) >= FRAMES
                     and east_sees.get(f"account:{ids['union']}", 0) >= FRAMES)
         await wait_until(frames_flow, timeout=60)
+
+        # recording: everyone consents; the recorder subscribes to both feeds; a withdrawal stops it
+        for one in (host, union, east):
+            await one.call(m.CONSENT, consent=True)
+        assert await host.call(m.RECORD, on=True) == {"recording": True}
+        await asyncio.sleep(2.5)
+        await east.call(m.CONSENT, consent=False)
+        await wait_until(lambda: not host.recording and not east.recording, timeout=10)
+        async with db.sessions() as session:
+            rows = list(await session.scalars(select(Recording)))
+        assert sorted(r.subject for r in rows) == ["中心工作人員 王芳", "總工會 劉強"]
+        assert {r.state for r in rows} == {"ready"}
+        for row in rows:
+            with av.open(str(tmp_path / "recordings" / row.key)) as container:
+                assert sum(1 for _ in container.decode(video=0)) >= FRAMES
 
         # straight to Janus, without our server: the room is private and pinned
         async with aiohttp.ClientSession() as http:

@@ -27,7 +27,7 @@ from server.consultations.rooms import Notice
 from server.errors import Conflict, InvalidInput, PermissionDenied
 from server.meetings import service
 from server.meetings.janus import JanusError, JanusRooms, JanusSession
-from server.meetings.recorder import MeshRecorder
+from server.meetings.recorder import JanusRecorder, MeshRecorder
 from server.meetings.state import Topology
 from server.realtime.gateway import Gateway, Peer
 from server.web import keys
@@ -60,7 +60,7 @@ class MeetingsRealtime:
         self.rooms: JanusRooms | None = None
         self.janus: dict[tuple[int, int], MemberJanus] = {}
         self.sids: dict[tuple[int, int], str] = {}  # (meeting, account) → the socket in the room
-        self.recorders: dict[int, MeshRecorder] = {}
+        self.recorders: dict[int, MeshRecorder | JanusRecorder] = {}
         self._janus_locks: dict[tuple[int, int], asyncio.Lock] = {}
 
     # -- plumbing ---------------------------------------------------------------------
@@ -183,8 +183,8 @@ class MeetingsRealtime:
         message = p.model_dump(exclude_none=True, exclude={"to", "meeting_id"})
         if p.to == m.RECORDER_REF:
             recorder = self.recorders.get(p.meeting_id)
-            if recorder is None:
-                raise Conflict("nothing is being recorded")
+            if not isinstance(recorder, MeshRecorder):
+                raise Conflict("nothing is being recorded peer to peer")
             await recorder.handle(peer.actor.ref, message)
             return {"ok": True}
         to_account = int(p.to.split(":", 1)[1])
@@ -239,21 +239,41 @@ class MeetingsRealtime:
             await self._stop_recording(p.meeting_id, "stopped")
             return {"recording": False}
         meeting = await self._tx(lambda s: service.check_may_record(s, peer.actor, p.meeting_id))
-        if meeting.topology != Topology.mesh:
-            raise Conflict("recording through the video server (Janus) is not available yet", reason="janus_recording")
         if self._recording(p.meeting_id):
             return {"recording": True}
-        self.recorders[p.meeting_id] = self._recorder(meeting)
-        await self.gateway.emit(m.RECORDING, {"meeting_id": p.meeting_id, "recording": True, "peer": m.RECORDER_REF},
+        started, done = self._recording_rows(meeting)
+        folder = self.app[keys.SETTINGS].data_dir / RECORDINGS_FOLDER
+        if meeting.topology == Topology.mesh:
+            self.recorders[p.meeting_id] = MeshRecorder(folder, self._recorder_signals(meeting.id), started, done)
+            announce = {"peer": m.RECORDER_REF}
+        else:
+            if self.http is None:
+                raise Conflict("the video server is not configured", reason="janus_not_configured")
+            recorder = JanusRecorder(JanusSession(self.http, janus_url(self.app) or ""), meeting.janus_room,
+                                     meeting.janus_pin, folder, started, done)
+            try:
+                await recorder.session.create()
+                await recorder.start()
+            except (JanusError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                await recorder.stop()
+                raise Conflict(f"the video server did not let the recorder in: {exc}", reason="janus_unavailable") \
+                    from None
+            self.recorders[p.meeting_id] = recorder
+            announce = {}
+        await self.gateway.emit(m.RECORDING, {"meeting_id": p.meeting_id, "recording": True, **announce},
                                 room=service.room(p.meeting_id))
         return {"recording": True}
 
-    def _recorder(self, meeting: Any) -> MeshRecorder:
-        meeting_id = meeting.id
-
+    def _recorder_signals(self, meeting_id: int) -> Any:
         async def send(to: str, message: dict) -> None:
             await self.gateway.emit(m.SIGNALED, {**message, "meeting_id": meeting_id, "from": m.RECORDER_REF},
                                     room=service.member_room(meeting_id, to))
+
+        return send
+
+    def _recording_rows(self, meeting: Any) -> tuple[Any, Any]:
+        """The recorder's callbacks: a row when a file starts, its size and state when it ends."""
+        meeting_id = meeting.id
 
         async def started(subject: str, key: str) -> int:
             now = self.app[keys.CLOCK].now()
@@ -270,8 +290,7 @@ class MeetingsRealtime:
             now = self.app[keys.CLOCK].now()
             await self._tx(lambda s: service.finish_recording(s, recording_id, ok=ok, size_bytes=size, now=now))
 
-        folder = self.app[keys.SETTINGS].data_dir / RECORDINGS_FOLDER
-        return MeshRecorder(folder, send, started, done)
+        return started, done
 
     async def _stop_recording(self, meeting_id: int, reason: str) -> None:
         recorder = self.recorders.pop(meeting_id, None)
