@@ -80,7 +80,7 @@ async def test_text_length_and_shape_are_checked_with_a_clear_error(live) -> Non
         assert (await send(k, room, text))["error"]["code"] == "invalid"
     for bad in ({"room": room, "client_id": "x" * 65, "text": "hi"}, {"room": room, "client_id": "含空格 id", "text": "x"},
                 {"room": "consultation:0", "client_id": "a", "text": "x"}, {"room": room, "text": "no id"},
-                {"room": "meeting:1", "client_id": "a", "text": "x"}):
+                {"room": "nosuch:1", "client_id": "a", "text": "x"}):
         assert (await k.call("chat.send", bad))["error"]["code"] == "invalid", bad
     # the failures did not use up sequence numbers
     assert (await send(k, room, "ok"))["message"]["seq"] == 2
