@@ -9,6 +9,7 @@ import urllib.request
 import pytest
 
 from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe
+from tests.route_table import TINY_PNG
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -115,3 +116,46 @@ async def test_the_board_needs_a_login(page):
 async def test_a_kiosk_without_a_token_says_so(page):
     await page.goto("/kiosk/board")
     await page.get_by_role("heading", name="这台终端还不能使用").wait_for()
+
+
+async def test_a_resident_attaches_a_photo_and_a_file_and_station_staff_see_them(page, browser, live_server):
+    question = "物业扣了押金不退，附上收据照片"
+    await _open_kiosk_board(page, live_server)
+    await page.get_by_role("button", name="我要留言").click()
+    await page.get_by_label("租房、房屋").check()
+    await page.get_by_label("您的问题").fill(question)
+    await page.get_by_label("您的姓名").fill("趙阿姨")
+    await page.get_by_label("联系电话").fill("13800001111")
+    await page.get_by_role("button", name="送出留言").click()
+    await page.get_by_role("heading", name="想加上照片或文件吗？（可以不加）").wait_for()
+
+    await page.get_by_role("button", name="拍文件照片").click()
+    await page.wait_for_function("() => document.querySelector('.attach-camera').videoWidth > 0")
+    await page.get_by_role("button", name="拍下来").click()
+    await page.get_by_role("status").filter(has_text="已经发送").wait_for()
+    await page.locator("input#attach-file").set_input_files(
+        files=[{"name": "收据.png", "mimeType": "image/png", "buffer": TINY_PNG}])
+    await page.get_by_role("status").filter(has_text="收据.png 已经发送").wait_for()
+    assert await page.locator("#attached li").count() == 2
+    await page.wait_for_function("() => [...document.querySelectorAll('#attached img')]"
+                                 ".every((img) => img.complete && img.naturalWidth > 0)")
+    violations = await axe_violations(page)
+    assert not violations, describe(violations)
+
+    staff_context = await browser.new_context(base_url=live_server.base_url, locale="zh-CN")
+    staff_page = await staff_context.new_page()
+    try:
+        await _staff_login(staff_page, "east")
+        await staff_page.locator("tr", has_text=question[:10]).get_by_role("button").click()
+        files = staff_page.locator("#board-files li")
+        await files.nth(1).wait_for()
+        assert "收据.png" in await files.nth(1).inner_text()
+        await staff_page.wait_for_function("() => [...document.querySelectorAll('#board-files img')]"
+                                           ".every((img) => img.complete && img.naturalWidth > 0)")
+        async with staff_page.expect_download() as waiting:
+            await files.nth(0).get_by_role("link", name="下载").click()
+        assert (await waiting.value).suggested_filename.endswith(".jpg")
+        violations = await axe_violations(staff_page)
+        assert not violations, describe(violations)
+    finally:
+        await staff_context.close()

@@ -4,13 +4,14 @@
 import { ApiError, showError, clearMessage } from "./api.js";
 import { categoryKey, drawLeaveForm, formatDay, messageCard } from "./board-common.js";
 import { h, replace } from "./dom.js";
-import { formatDateTime, initI18n, translate } from "./i18n.js";
+import { formatDateTime, initI18n, t, translate } from "./i18n.js";
 import { connect } from "./socket.js";
+import { ACCEPTED_FILES, captureStill, photoName, progressBar, showThumbnail, uploadFile } from "./upload.js";
 
 const TOKEN_KEY = "fayuan.kiosk.token";
 // A resident who walks away leaves the kiosk on its first screen after this long.
 const AUTO_HOME_SECS = 180;
-const state = { token: null, screen: "loading", targets: null, autoHome: null };
+const state = { token: null, screen: "loading", targets: null, autoHome: null, camera: null, objectUrls: [] };
 const $ = (id) => document.getElementById(id);
 
 function takeToken() {
@@ -45,6 +46,7 @@ async function kioskApi(method, path, body) {
 
 function show(screen) {
   const changed = state.screen !== screen;
+  if (changed && state.screen === "sent") forgetAttachments();
   state.screen = screen;
   document.querySelectorAll("[data-screen]").forEach((s) => { s.hidden = s.dataset.screen !== screen; });
   document.body.dataset.screen = screen;
@@ -71,12 +73,97 @@ function drawLeave() {
     try {
       const m = await kioskApi("POST", "/api/board/messages", body);
       translate($("sent-due"), "board.kiosk.sent_due", { day: formatDay(m.due_on) });
+      drawAttach(m.id);
       show("sent");
     } catch (error) {
       showError($("leave-error"), error);
       $("leave-error").scrollIntoView({ block: "center" });
     }
   }, { errorBox: $("leave-error") });
+}
+
+// -- files for the message just left (parent kind "board": server/board/attachments.py) --------
+function drawAttach(messageId) {
+  forgetAttachments();
+  const list = h("ul", { class: "board-files", id: "attached" });
+  const error = h("div", { class: "message error", role: "alert" });
+  const status = h("p", { role: "status" });
+  const progress = h("div", { class: "attach-progress" });
+  const video = h("video", { class: "attach-camera", autoplay: true, muted: true, playsinline: true, hidden: true,
+    i18nLabel: "files.camera_view" });
+  const input = h("input", { type: "file", accept: ACCEPTED_FILES, hidden: true, id: "attach-file" });
+  const cameraButtons = h("div", { class: "actions", hidden: true },
+    h("button", { type: "button", class: "primary big", id: "attach-shoot", i18n: "files.take_photo",
+      onclick: async () => {
+        const blob = await captureStill(video);
+        stopCamera(video, cameraButtons);
+        if (blob) await send(blob, photoName(t("files.photo_prefix")));
+      } }),
+    h("button", { type: "button", class: "big", i18n: "files.photo_cancel",
+      onclick: () => stopCamera(video, cameraButtons) }));
+
+  async function send(blob, name) {
+    replace(error);
+    const bar = progressBar(name);
+    progress.append(bar.element);
+    translate(status, "files.upload_started", { name });
+    try {
+      const f = await uploadFile({ blob, name, parentKind: "board", parentId: messageId, auth: { token: state.token },
+        onProgress: (fraction) => bar.set(fraction) });
+      translate(status, "files.upload_done", { name });
+      const img = f.thumbnail_url ? h("img", { alt: f.name, class: "board-thumb", width: "120" }) : null;
+      list.append(h("li", { "data-file": String(f.id) }, img, h("span", { class: "board-file-name" }, f.name)));
+      if (img) showThumbnail(img, f.thumbnail_url, { token: state.token })
+        .then((url) => url && state.objectUrls.push(url)).catch(() => {});
+    } catch (exc) {
+      replace(status);
+      showError(error, exc, { detail: false });
+    } finally {
+      bar.element.remove();
+    }
+  }
+
+  input.addEventListener("change", () => {
+    const file = input.files[0];
+    input.value = "";
+    if (file) send(file, file.name);
+  });
+  replace($("attach"),
+    h("div", { class: "actions" },
+      h("button", { type: "button", class: "big", id: "attach-photo", i18n: "files.photograph", onclick: async () => {
+        replace(error);
+        try {
+          state.camera = await navigator.mediaDevices.getUserMedia({ video: true, audio: false });
+          video.srcObject = state.camera;
+          video.hidden = false;
+          cameraButtons.hidden = false;
+          $("attach-shoot").focus();
+        } catch {
+          replace(error, h("p", { i18n: "files.no_camera" }));
+        }
+      } }),
+      h("button", { type: "button", class: "big", i18n: "files.choose", onclick: () => input.click() }),
+      input),
+    video, cameraButtons, progress, status, error, list);
+}
+
+function stopCamera(video, buttons) {
+  state.camera?.getTracks().forEach((track) => track.stop());
+  state.camera = null;
+  if (video) {
+    video.srcObject = null;
+    video.hidden = true;
+    buttons.hidden = true;
+    $("attach-photo")?.focus();
+  }
+}
+
+/** Leaving the screen: the camera goes off and the next resident sees none of these files. */
+function forgetAttachments() {
+  stopCamera();
+  state.objectUrls.forEach((url) => URL.revokeObjectURL(url));
+  state.objectUrls = [];
+  replace($("attach"));
 }
 
 async function loadAnswers() {

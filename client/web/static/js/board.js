@@ -85,7 +85,9 @@ async function openDetail(id, { focus = false, keep = false } = {}) {
   state.openId = id;
   clearMessage($("detail-error"));
   try {
-    drawDetail(await get(`/api/board/messages/${id}`), kept);
+    const [m, files] = await Promise.all([get(`/api/board/messages/${id}`),
+      get(`/api/files?parent_kind=board&parent_id=${id}`).catch(() => [])]);
+    drawDetail(m, files, kept);
     if (focus) $("detail-heading").focus();
   } catch (error) {
     showError($("detail-error"), error);
@@ -183,7 +185,19 @@ function restore(kept) {
   });
 }
 
-function drawDetail(m, kept = new Map()) {
+/** A message's files: thumbnails of images, and download links (each download is audited). */
+function fileList(files) {
+  const shown = files.filter((f) => f.state === "clean");
+  return [h("h3", { i18n: "files.board_heading" }),
+    shown.length ? h("ul", { class: "board-files", id: "board-files" }, shown.map((f) => h("li", { "data-file": String(f.id) },
+      f.thumbnail_url ? h("img", { src: f.thumbnail_url, alt: f.name, class: "board-thumb", width: "120" }) : null,
+      h("span", { class: "board-file-name" }, f.name),
+      h("a", { href: f.download_url, download: f.name, i18n: "files.download", i18nLabel: "files.download_label",
+        vars: { name: f.name } }))))
+      : h("p", { i18n: "files.none" })];
+}
+
+function drawDetail(m, files, kept = new Map()) {
   const phone = h("span", {}, m.contact_phone_masked);
   const showPhone = m.actions.includes("read_phone") && m.contact_phone_masked
     ? h("button", { type: "button", i18n: "board.show_phone", onclick: async () => {
@@ -204,7 +218,7 @@ function drawDetail(m, kept = new Map()) {
       m.overdue ? [" · ", h("span", { i18n: "board.overdue" })] : null),
     h("p", { class: "question" }, m.question),
     h("p", {}, h("span", { i18n: "board.contact" }), " ", m.contact_name, " ", phone, " ", showPhone),
-    m.attachment_ids.length ? h("p", { i18n: "board.attachments", vars: { count: m.attachment_ids.length } }) : null,
+    fileList(files),
     h("h3", { i18n: "board.replies" }),
     m.replies.length ? m.replies.map(replyBlock) : h("p", { i18n: "board.no_reply_yet" }),
     actionForms(m),

@@ -2,6 +2,7 @@
 // queue, and the call with its note, advice and transfer. Staff of a workstation or a
 // department use the same page for their own queue; only lawyers have the duty switch.
 import { get, me, post, showError } from "./api.js";
+import { ChatPanel } from "./chat.js";
 import { h, option, replace } from "./dom.js";
 import { initI18n, t, translate } from "./i18n.js";
 import { MediaCall, openCameraAndMicrophone, stopStream } from "./rtc.js";
@@ -15,6 +16,8 @@ const state = {
   queues: new Map(), // unit_id → {entries, receivedAt (ms)}
   available: false, onDuty: false,
   call: null, // {id, media: MediaCall, stream, screen: MediaStreamTrack|null, muted, cameraOff}
+  chat: null, // the ChatPanel of the call
+
 };
 
 const $ = (id) => document.getElementById(id);
@@ -159,6 +162,7 @@ async function beginCall(consultationId, iceServers) {
   replace($("note-done"));
   $("call-panel").hidden = false;
   $("call-title").focus();
+  openChat(consultationId);
   drawQueue();
   await showResident(consultationId);
 }
@@ -175,6 +179,16 @@ async function showResident(consultationId) {
   } catch (error) {
     problem(error);
   }
+}
+
+function openChat(consultationId) {
+  if (state.chat?.consultationId === consultationId) return;
+  state.chat?.destroy();
+  state.chat = new ChatPanel({
+    root: $("chat"), socket: state.socket, consultationId, myRef: `account:${state.me.id}`,
+    peerName: t("chat.resident"), auth: { csrf: state.me.csrf_token },
+  });
+  state.chat.start();
 }
 
 function drawCallButtons() {
@@ -194,6 +208,8 @@ function endCall(reasonKey) {
   call.screen?.stop();
   stopStream(call.stream);
   state.call = null;
+  state.chat?.destroy();
+  state.chat = null;
   window.fayuanCall = null;
   sessionStorage.removeItem(RESUME_KEY);
   $("remote").srcObject = null;

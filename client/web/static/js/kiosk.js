@@ -1,6 +1,7 @@
 // The community kiosk (docs/protocol.md, "Kiosk flow"): one page of screens for a resident who
 // may never have used a computer. Category → camera check → start is two taps from the first
 // screen; everything else (a particular lawyer, the workstation, typed text) is optional.
+import { ChatPanel } from "./chat.js";
 import { h, replace } from "./dom.js";
 import { initI18n, t, translate } from "./i18n.js";
 import { describeWindows, formatOpening } from "./kiosk-hours.js";
@@ -15,7 +16,7 @@ const AUTO_HOME_SECS = { check: 180, options: 240, rate: 90, thanks: 10, moved: 
 const RATINGS = [1, 2, 3, 4, 5];
 
 const state = {
-  token: null, socket: null, screen: "loading", categories: [], lawyers: [],
+  token: null, myRef: null, socket: null, screen: "loading", chat: null, categories: [], lawyers: [],
   category: null, target: "center", lawyer: null,
   consultationId: null, peerName: "", position: null, call: null, stream: null, stopMeter: null,
   autoHome: null, hoursTimer: null, muted: false, windows: [], nextOpen: null,
@@ -282,6 +283,23 @@ async function startCall(iceServers) {
     },
   });
   show("call");
+  openChat();
+}
+
+/** The chat panel of this consultation: made once per consultation, kept over a resume. */
+function openChat() {
+  if (state.chat?.consultationId === state.consultationId) return;
+  state.chat?.destroy();
+  state.chat = new ChatPanel({
+    root: $("chat"), socket: state.socket, consultationId: state.consultationId, myRef: state.myRef,
+    peerName: state.peerName, auth: { token: state.token }, video: $("local"),
+  });
+  state.chat.start();
+}
+
+function closeChat() {
+  state.chat?.destroy();
+  state.chat = null;
 }
 
 function drawMute() {
@@ -291,6 +309,7 @@ function drawMute() {
 function endCall() {
   state.call?.close();
   state.call = null;
+  closeChat();
   $("remote").srcObject = null;
 }
 
@@ -472,7 +491,9 @@ async function start() {
     return;
   }
   try {
-    state.categories = (await kioskGet("/api/consultations/categories")).categories;
+    const [categories, who] = await Promise.all([kioskGet("/api/consultations/categories"), kioskGet("/api/auth/me")]);
+    state.categories = categories.categories;
+    state.myRef = `${who.kind}:${who.id}`;
   } catch (error) {
     if (error.status === 401) {
       setText("setup-reason", "kiosk.setup.refused");

@@ -1,0 +1,105 @@
+// Uploading one file to /api/files (README, "Evidence files"): the raw bytes as the body, the
+// name percent-encoded in X-Filename, sent with XMLHttpRequest because fetch() cannot report
+// upload progress. Also: a still photograph from a camera stream, as a JPEG blob.
+import { ApiError } from "./api.js";
+import { h, uid } from "./dom.js";
+
+const JPEG_QUALITY = 0.9;
+// What the server accepts (server/files/sniff.py); the bytes decide, this only filters the picker.
+export const ACCEPTED_FILES = ".pdf,.jpg,.jpeg,.png,.webp,.docx";
+
+/**
+ * Send `blob` as `name` to the parent; onProgress(fraction 0…1) while the bytes go out.
+ * auth is {token} for a kiosk (a bearer token) or {csrf} for a logged-in page.
+ * Resolves to the stored file (FileOut); rejects with an ApiError.
+ */
+export function uploadFile({ blob, name, parentKind, parentId, auth, onProgress = () => {} }) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", `/api/files?parent_kind=${encodeURIComponent(parentKind)}&parent_id=${encodeURIComponent(parentId)}`);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("Content-Type", blob.type || "application/octet-stream");
+    xhr.setRequestHeader("X-Filename", encodeURIComponent(name));
+    if (auth.token) xhr.setRequestHeader("Authorization", `Bearer ${auth.token}`);
+    if (auth.csrf) xhr.setRequestHeader("X-CSRF-Token", auth.csrf);
+    xhr.responseType = "json";
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    xhr.onload = () => {
+      const data = xhr.response;
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1);
+        resolve(data);
+        return;
+      }
+      const error = data?.error || {};
+      reject(new ApiError(xhr.status, error.code || "http_error", error.message || xhr.statusText, error.details || {}));
+    };
+    xhr.onerror = () => reject(new ApiError(0, "network", "the upload did not reach the server"));
+    xhr.send(blob);
+  });
+}
+
+/** GET with the kiosk's bearer token (auth.token) or the session cookie; an ApiError when refused. */
+export async function fetchAuthorized(url, auth) {
+  const headers = { Accept: "application/json" };
+  if (auth.token) headers.Authorization = `Bearer ${auth.token}`;
+  let response;
+  try {
+    response = await fetch(url, { headers, credentials: "same-origin" });
+  } catch (exc) {
+    throw new ApiError(0, "network", String(exc));
+  }
+  if (!response.ok) throw new ApiError(response.status, "http_error", `${url}: HTTP ${response.status}`);
+  return response;
+}
+
+/**
+ * Show a thumbnail in img. A page with a session cookie just points at it; a kiosk has only a
+ * bearer token, which an <img> cannot send, so it fetches the bytes: revoke the URL it returns.
+ */
+export async function showThumbnail(img, url, auth) {
+  if (!auth.token) {
+    img.src = url;
+    return null;
+  }
+  const objectUrl = URL.createObjectURL(await (await fetchAuthorized(url, auth)).blob());
+  img.src = objectUrl;
+  return objectUrl;
+}
+
+/** A labelled progress bar for one upload: {element, set(fraction), done()}. */
+export function progressBar(name) {
+  const id = uid("progress");
+  const bar = h("progress", { id, max: "100", value: "0" });
+  const percent = h("span", { class: "upload-percent" }, "0%");
+  const element = h("div", { class: "upload-progress" },
+    h("label", { for: id, i18n: "files.uploading", vars: { name } }), bar, percent);
+  return {
+    element,
+    set(fraction) {
+      const value = Math.round(fraction * 100);
+      bar.value = value;
+      percent.textContent = `${value}%`;
+    },
+  };
+}
+
+/** The current frame of a playing <video> as a JPEG blob (null before the first frame). */
+export function captureStill(video) {
+  if (!video?.videoWidth) return Promise.resolve(null);
+  const canvas = document.createElement("canvas");
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+  return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", JPEG_QUALITY));
+}
+
+/** A file name for a photograph taken now: 文件照片-20261129-101530.jpg (words from the catalog). */
+export function photoName(prefix, now = new Date()) {
+  const pad = (n) => String(n).padStart(2, "0");
+  const stamp = `${now.getFullYear()}${pad(now.getMonth() + 1)}${pad(now.getDate())}-`
+    + `${pad(now.getHours())}${pad(now.getMinutes())}${pad(now.getSeconds())}`;
+  return `${prefix}-${stamp}.jpg`;
+}
