@@ -9,7 +9,7 @@ from server.accounts.permissions import Role
 
 @dataclass(frozen=True)
 class Actor:
-    kind: Literal["account", "device", "anonymous"]
+    kind: Literal["account", "device", "anonymous", "system"]
     id: int | None = None
     role: Role | None = None
     unit_id: int | None = None
@@ -33,3 +33,4 @@ class Actor:
 
 
 ANONYMOUS = Actor(kind="anonymous")
+SYSTEM = Actor(kind="system", name="system")  # the sweep and other jobs acting on their own

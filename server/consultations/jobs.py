@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.board.models import BoardMessage
+from server.accounts.actor import SYSTEM
 from server.consultations import queue, rooms
 from server.consultations.models import Consultation
 from server.consultations.service import Context, _event, end
@@ -47,7 +48,7 @@ async def _claim(session: AsyncSession, c: Consultation, from_state: S, to_state
 
 async def _end_once(session: AsyncSession, c: Consultation, ctx: Context, reason: str) -> list[rooms.Notice]:
     try:
-        return await end(session, c, ctx, by="system", reason=reason)
+        return await end(session, c, ctx, by=SYSTEM, reason=reason)
     except Conflict:  # another process ended it first
         return []
 
@@ -65,7 +66,7 @@ async def _move_queued_to_board(session: AsyncSession, ctx: Context, changed: se
                                state="open", created_at=ctx.now)
         session.add(message)
         await session.flush()
-        _event(session, c, ctx.now, "moved_to_board", "system", f"board message {message.id}")
+        _event(session, c, ctx, "moved_to_board", SYSTEM, f"board message {message.id}")
         changed.add(c.target_unit_id)
         notices.append(rooms.Notice(rooms.kiosk(c.device_id), "consultation.moved_to_board",
                                     {"consultation_id": c.id, "board_message_id": message.id}))
@@ -105,7 +106,7 @@ async def _reconnect_timeouts(session: AsyncSession, ctx: Context, changed: set[
         if c.state == S.queued:
             if await _claim(session, c, S.queued, S.cancelled):
                 c.ended_at, c.ended_by, c.end_reason = ctx.now, "system", reason
-                _event(session, c, ctx.now, "cancelled", "system", reason)
+                _event(session, c, ctx, "cancelled", SYSTEM, reason)
                 changed.add(c.target_unit_id)
         else:
             notices += await _end_once(session, c, ctx, reason)

@@ -14,6 +14,7 @@ from server.accounts.actor import Actor
 from server.accounts.models import Account, LawyerProfile
 from server.accounts.passwords import new_token, token_digest
 from server.accounts.permissions import Role
+from server.audit.service import record
 from server.consultations import queue, rooms
 from server.consultations.models import Consultation, ConsultationEvent, LawyerStatus
 from server.consultations.rules import Rules
@@ -56,8 +57,11 @@ def public(c: Consultation) -> dict:
     }
 
 
-def _event(session: AsyncSession, c: Consultation, at: datetime, kind: str, actor: str, detail: str = "") -> None:
-    session.add(ConsultationEvent(consultation_id=c.id, at=at, kind=kind, actor=actor, detail=detail[:500]))
+def _event(session: AsyncSession, c: Consultation, ctx: "Context", kind: str, actor: Actor, detail: str = "") -> None:
+    """A step in the consultation's record, audited in the same transaction as the change."""
+    session.add(ConsultationEvent(consultation_id=c.id, at=ctx.now, kind=kind, actor=actor.ref, detail=detail[:500]))
+    record(session, at=ctx.now, actor=actor, action=f"consultation.{kind}", object=f"consultation:{c.id}",
+           detail=detail)
 
 
 async def _get(session: AsyncSession, consultation_id: int) -> Consultation:
@@ -132,7 +136,7 @@ async def start(session: AsyncSession, actor: Actor, p: payloads.ConsultStart, c
                      contact_name=p.contact_name, contact_phone=p.contact_phone, kiosk_resume=token_digest(token))
     session.add(c)
     await session.flush()
-    _event(session, c, ctx.now, "queued", actor.ref, f"target unit {target}")
+    _event(session, c, ctx, "queued", actor, f"{p.category}, target unit {target}")
     notices = await queue.notices_for(session, target, ctx.now, ctx.tz, ctx.rules)
     return Outcome(c, notices, token)
 
@@ -143,7 +147,7 @@ async def cancel(session: AsyncSession, actor: Actor, consultation_id: int, ctx:
     _require_kiosk_of(actor, c)
     S(c.state).check(S.cancelled)
     c.state, c.ended_at, c.ended_by, c.end_reason = S.cancelled, ctx.now, actor.ref, reason
-    _event(session, c, ctx.now, "cancelled", actor.ref, reason)
+    _event(session, c, ctx, "cancelled", actor, reason)
     await session.flush()
     return Outcome(c, await queue.notices_for(session, c.target_unit_id, ctx.now, ctx.tz, ctx.rules))
 
@@ -187,7 +191,7 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
     c = await _get(session, cid)
     await session.refresh(c)
     c.wait_seconds = int((ctx.now - c.queued_at).total_seconds())
-    _event(session, c, ctx.now, "taken", actor.ref)
+    _event(session, c, ctx, "taken", actor)
     await session.flush()
     notices = [rooms.Notice(rooms.kiosk(c.device_id), "consultation.taken",
                             {"consultation_id": c.id, "room": rooms.consultation(c.id), "role": "kiosk",
@@ -196,19 +200,19 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
     return Outcome(c, notices, token)
 
 
-async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: str, reason: str) -> list[rooms.Notice]:
+async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: Actor, reason: str) -> list[rooms.Notice]:
     """End a live consultation once: a second hang-up, or another process's sweep, gets Conflict."""
     S(c.state).check(S.ended)
     won = await session.execute(update(Consultation).where(Consultation.id == c.id, Consultation.state == S.live)
                                 .values(state=S.ended).execution_options(synchronize_session=False))
     if won.rowcount != 1:
         raise Conflict("this consultation has already ended")
-    c.state, c.ended_at, c.ended_by, c.end_reason = S.ended, ctx.now, by, reason
+    c.state, c.ended_at, c.ended_by, c.end_reason = S.ended, ctx.now, by.ref, reason
     if c.taken_at is not None:
         c.talk_seconds = int((ctx.now - c.taken_at).total_seconds())
-    _event(session, c, ctx.now, "ended", by, reason)
+    _event(session, c, ctx, "ended", by, reason)
     return [rooms.Notice(rooms.consultation(c.id), "consultation.ended",
-                         {"consultation_id": c.id, "ended_by": by, "reason": reason})]
+                         {"consultation_id": c.id, "ended_by": by.ref, "reason": reason})]
 
 
 async def hangup(session: AsyncSession, actor: Actor, consultation_id: int, ctx: Context) -> Outcome:
@@ -218,7 +222,7 @@ async def hangup(session: AsyncSession, actor: Actor, consultation_id: int, ctx:
         raise PermissionDenied("only the participants may end a consultation")
     if c.state == S.queued:
         return await cancel(session, actor, consultation_id, ctx)
-    notices = await end(session, c, ctx, by=actor.ref, reason="hangup")
+    notices = await end(session, c, ctx, by=actor, reason="hangup")
     return Outcome(c, notices)
 
 
@@ -230,7 +234,7 @@ async def rate(session: AsyncSession, actor: Actor, consultation_id: int, rating
     if c.rating is not None:
         raise Conflict("this consultation has already been rated")
     c.rating = rating
-    _event(session, c, ctx.now, "rated", actor.ref, str(rating))
+    _event(session, c, ctx, "rated", actor, str(rating))
     return Outcome(c, [])
 
 
@@ -238,7 +242,7 @@ async def note(session: AsyncSession, actor: Actor, p: payloads.Note, ctx: Conte
     c = await _get(session, p.consultation_id)
     _require_taker_of(actor, c)
     c.note, c.advice = p.note, p.advice
-    _event(session, c, ctx.now, "noted", actor.ref)
+    _event(session, c, ctx, "noted", actor)
     return Outcome(c, [])
 
 
@@ -261,7 +265,7 @@ async def transfer(session: AsyncSession, actor: Actor, p: payloads.Transfer, ct
     old_room, old_taker = rooms.consultation(c.id), c.taker_account_id
     c.state, c.target_unit_id, c.chosen_lawyer_id = S.queued, target, chosen
     c.taker_account_id, c.taken_at, c.taker_resume, c.choice_offered_at = None, None, "", None
-    _event(session, c, ctx.now, "transferred", actor.ref, f"to {'lawyer ' + str(chosen) if chosen else 'unit ' + str(target)}: {p.reason}")
+    _event(session, c, ctx, "transferred", actor, f"to {'lawyer ' + str(chosen) if chosen else 'unit ' + str(target)}: {p.reason}")
     await session.flush()
     notices = [rooms.Notice(old_room, "consultation.ended",
                             {"consultation_id": c.id, "ended_by": actor.ref, "reason": "transferred",
@@ -276,7 +280,7 @@ async def choose_any_lawyer(session: AsyncSession, actor: Actor, consultation_id
     if c.state != S.queued:
         raise Conflict("only a waiting consultation can change lawyer", state=c.state)
     c.chosen_lawyer_id = None
-    _event(session, c, ctx.now, "any_lawyer", actor.ref)
+    _event(session, c, ctx, "any_lawyer", actor)
     await session.flush()
     return Outcome(c, await queue.notices_for(session, c.target_unit_id, ctx.now, ctx.tz, ctx.rules))
 
@@ -287,7 +291,7 @@ async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int
     if c.state != S.queued:
         raise Conflict("only a waiting consultation can keep waiting", state=c.state)
     c.choice_offered_at = ctx.now  # ask again after another full wait
-    _event(session, c, ctx.now, "keep_waiting", actor.ref)
+    _event(session, c, ctx, "keep_waiting", actor)
     return Outcome(c, [])
 
 
@@ -327,7 +331,7 @@ async def went_away(session: AsyncSession, actor: Actor, ctx: Context) -> list[r
             c.kiosk_away_since = c.kiosk_away_since or ctx.now
         else:
             c.taker_away_since = c.taker_away_since or ctx.now
-        _event(session, c, ctx.now, "away", actor.ref)
+        _event(session, c, ctx, "away", actor)
         if c.state == S.live:
             notices.append(rooms.Notice(rooms.consultation(c.id), "peer.away", {
                 "consultation_id": c.id, "who": actor.ref,
@@ -347,7 +351,7 @@ async def resume(session: AsyncSession, actor: Actor, token: str, ctx: Context) 
     else:
         _require_taker_of(actor, c)
         c.taker_away_since = None
-    _event(session, c, ctx.now, "back", actor.ref)
+    _event(session, c, ctx, "back", actor)
     notices = []
     if c.state == S.live:
         notices.append(rooms.Notice(rooms.consultation(c.id), "peer.back",

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import sessions
 from server.accounts.actor import Actor
-from server.audit.service import record
 from server.consultations import jobs, queue, rooms, service
 from server.consultations.rules import Rules
 from server.errors import FayuanError, InvalidInput
@@ -200,14 +199,9 @@ class Gateway(socketio.AsyncNamespace):
     def _ice(self, actor: Actor) -> list[dict]:
         return ice_servers(self.app[keys.SETTINGS], actor.ref, self.app[keys.CLOCK].now())
 
-    async def _audit(self, actor: Actor, action: str, obj: str, detail: str = "") -> None:
-        async with self.app[keys.DB].sessions.begin() as session:
-            record(session, at=self.app[keys.CLOCK].now(), actor=actor, action=action, object=obj, detail=detail)
-
     # -- handlers -----------------------------------------------------------------------
     async def _start(self, sid: str, peer: Peer, p: payloads.ConsultStart) -> dict:
         out = await self._run(peer, lambda s, ctx: service.start(s, peer.actor, p, ctx), join=self._sids_of(peer.actor))
-        await self._audit(peer.actor, "consultation.start", f"consultation:{out.consultation.id}", p.category)
         return {"consultation": service.public(out.consultation), "resume_token": out.resume_token}
 
     async def _cancel(self, sid: str, peer: Peer, p: payloads.ConsultRef) -> dict:
@@ -262,7 +256,6 @@ class Gateway(socketio.AsyncNamespace):
     async def _take(self, sid: str, peer: Peer, p: payloads.QueueTake) -> dict:
         out = await self._run(peer, lambda s, ctx: service.take(s, peer.actor, p.consultation_id, ctx), join=[sid])
         room = rooms.consultation(out.consultation.id)
-        await self._audit(peer.actor, "consultation.take", f"consultation:{out.consultation.id}")
         return {"consultation": service.public(out.consultation), "room": room,
                 "resume_token": out.resume_token, "ice_servers": self._ice(peer.actor)}
 
