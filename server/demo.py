@@ -18,34 +18,34 @@ DEMO_PASSWORD = "fayuan-demo-2026"
 
 UNITS = [
     # code, name, kind, parent code
-    ("D-UNION", "區總工會法律援助聯絡中心", UnitKind.department, "CENTER"),
-    ("D-WOMEN", "區婦聯法律援助聯絡中心", UnitKind.department, "CENTER"),
-    ("S-EAST", "東城街道法律援助工作站", UnitKind.station, "CENTER"),
+    ("D-UNION", "区总工会法律援助联络中心", UnitKind.department, "CENTER"),
+    ("D-WOMEN", "区妇联法律援助联络中心", UnitKind.department, "CENTER"),
+    ("S-EAST", "东城街道法律援助工作站", UnitKind.station, "CENTER"),
     ("S-WEST", "西城街道法律援助工作站", UnitKind.station, "CENTER"),
-    ("C-EAST-1", "東城街道和平社區聯系點", UnitKind.community, "S-EAST"),
-    ("C-EAST-2", "東城街道長安社區聯系點", UnitKind.community, "S-EAST"),
-    ("C-WEST-1", "西城街道光明社區聯系點", UnitKind.community, "S-WEST"),
-    ("C-WEST-2", "西城街道新華社區聯系點", UnitKind.community, "S-WEST"),
+    ("C-EAST-1", "东城街道和平社区联系点", UnitKind.community, "S-EAST"),
+    ("C-EAST-2", "东城街道长安社区联系点", UnitKind.community, "S-EAST"),
+    ("C-WEST-1", "西城街道光明社区联系点", UnitKind.community, "S-WEST"),
+    ("C-WEST-2", "西城街道新华社区联系点", UnitKind.community, "S-WEST"),
 ]
 
 ACCOUNTS = [
     # username, display name, role, unit code
-    ("admin", "系統管理員", Role.admin, "CENTER"),
-    ("center", "中心工作人員 王芳", Role.center_staff, "CENTER"),
-    ("lawyer1", "李明律師", Role.lawyer, "CENTER"),
-    ("lawyer2", "張華律師", Role.lawyer, "CENTER"),
-    ("union", "總工會 劉強", Role.department_staff, "D-UNION"),
-    ("east", "東城工作站 陳靜", Role.station_staff, "S-EAST"),
-    ("west", "西城工作站 趙磊", Role.station_staff, "S-WEST"),
-    ("heping", "和平社區 孫麗", Role.community_staff, "C-EAST-1"),
-    ("guangming", "光明社區 周敏", Role.community_staff, "C-WEST-1"),
+    ("admin", "系统管理员", Role.admin, "CENTER"),
+    ("center", "中心工作人员 王芳", Role.center_staff, "CENTER"),
+    ("lawyer1", "李明律师", Role.lawyer, "CENTER"),
+    ("lawyer2", "张华律师", Role.lawyer, "CENTER"),
+    ("union", "总工会 刘强", Role.department_staff, "D-UNION"),
+    ("east", "东城工作站 陈静", Role.station_staff, "S-EAST"),
+    ("west", "西城工作站 赵磊", Role.station_staff, "S-WEST"),
+    ("heping", "和平社区 孙丽", Role.community_staff, "C-EAST-1"),
+    ("guangming", "光明社区 周敏", Role.community_staff, "C-WEST-1"),
 ]
 
 LAWYERS = {
-    "lawyer1": dict(name="李明", firm="明德律師事務所", specialties=["wages_labour", "injury_traffic"],
-                    languages=["普通話", "粵語"], bio="十年勞動爭議代理經驗。"),
-    "lawyer2": dict(name="張華", firm="正平律師事務所", specialties=["marriage_family", "elder_support"],
-                    languages=["普通話"], bio="專注婚姻家庭與贍養糾紛。"),
+    "lawyer1": dict(name="李明", firm="明德律师事务所", specialties=["wages_labour", "injury_traffic"],
+                    languages=["普通话", "粤语"], bio="十年劳动争议代理经验。"),
+    "lawyer2": dict(name="张华", firm="正平律师事务所", specialties=["marriage_family", "elder_support"],
+                    languages=["普通话"], bio="专注婚姻家庭与赡养纠纷。"),
 }
 
 
@@ -53,7 +53,7 @@ async def is_empty(session: AsyncSession) -> bool:
     return not await session.scalar(select(func.count()).select_from(Unit))
 
 
-async def seed(session: AsyncSession, *, now: datetime, center_name: str = "示範區法律援助中心") -> dict:
+async def seed(session: AsyncSession, *, now: datetime, center_name: str = "示范区法律援助中心") -> dict:
     """Create the demo organisation; returns the logins and kiosk tokens to print."""
     center = await org.create_root(session, code="CENTER", name=center_name, now=now)
     by_code = {"CENTER": center}
@@ -75,7 +75,7 @@ async def seed(session: AsyncSession, *, now: datetime, center_name: str = "示�
     kiosks = []
     for code, name, kind, _parent in UNITS:
         if kind == UnitKind.community:
-            device, token = await accounts.register_device(session, None, name=f"{name} 終端", unit_id=by_code[code].id,
+            device, token = await accounts.register_device(session, None, name=f"{name} 终端", unit_id=by_code[code].id,
                                                            now=now)
             kiosks.append({"unit": code, "device": device.name, "token": token})
     return {"logins": logins, "kiosks": kiosks}

@@ -145,7 +145,7 @@ async def new_lawyer(world: World, unit: str) -> Request | None:
                                                 display_name="新律師", role=Role.lawyer,
                                                 unit_id=world.unit_ids[unit], password=DEMO_PASSWORD, now=world.now)
     return Request("/api/lawyers", {"account_id": account.id, "name": "新律師", "firm": "測試律所",
-                                    "specialties": ["wages_labour"], "languages": ["普通話"]})
+                                    "specialties": ["wages_labour"], "languages": ["普通话"]})
 
 
 async def edit_lawyer(world: World, unit: str) -> Request | None:

@@ -198,7 +198,7 @@ async def test_the_lawyer_confirms_no_conflict_before_the_assignment_stands(staf
     assert status == 200 and app["state"] == "approved" and app["proposed_lawyer_id"] is None
     await staff["center"].post(f"/api/applications/{aid}/assign", {"lawyer_id": lawyer2, "mode": "picked"})
     status, app = await staff["lawyer2"].post(f"/api/applications/{aid}/confirm-assignment", {"no_conflict": True})
-    assert status == 200 and app["state"] == "lawyer_assigned" and app["lawyer_name"] == "張華"
+    assert status == 200 and app["state"] == "lawyer_assigned" and app["lawyer_name"] == "张华"
     # the lawyer who declined can no longer act on it
     assert (await staff["lawyer1"].post(f"/api/applications/{aid}/start", {}))[0] == 403
 
@@ -265,7 +265,7 @@ async def test_id_numbers_and_phones_are_masked_in_lists_and_exports(staff, db) 
     async with db.sessions() as session:
         reads = list(await session.scalars(select(AuditEntry.actor_name).where(
             AuditEntry.action == "personal_data.read", AuditEntry.object == f"application:{app['id']}")))
-    assert reads == ["東城工作站 陳靜"]
+    assert reads == ["东城工作站 陈静"]
 
 
 # -- deadlines ----------------------------------------------------------------------------------
@@ -314,7 +314,7 @@ async def test_due_dates_and_overdue_lists_with_a_fake_clock(staff, clock) -> No
     assert (await staff["center"].get("/api/applications/overdue"))[1] == []
     clock.set(datetime(2026, 10, 16, 9, 30, tzinfo=SHANGHAI))
     status, groups = await staff["center"].get("/api/applications/overdue")
-    assert [(g["unit_name"], g["count"]) for g in groups] == [("東城街道和平社區聯系點", 1)]
+    assert [(g["unit_name"], g["count"]) for g in groups] == [("东城街道和平社区联系点", 1)]
     assert (await staff["east"].get("/api/applications/overdue"))[1][0]["applications"][0]["id"] == aid
     assert (await staff["west"].get("/api/applications/overdue"))[1] == []
     assert [r["id"] for r in (await staff["center"].get("/api/applications", params={"overdue": "true"}))[1]] == [aid]

@@ -80,9 +80,9 @@ async def test_claim_reply_hand_over_close(as_user, as_kiosk, world: World) -> N
     assert set(row["actions"]) == {"claim", "reply", "hand_over", "close", "read_phone"}
 
     claimed = await ok(east.post(f"/api/board/messages/{mid}/claim"))
-    assert claimed["state"] == "claimed" and claimed["owner_name"] == "東城工作站 陳靜"
+    assert claimed["state"] == "claimed" and claimed["owner_name"] == "东城工作站 陈静"
     second = await refused(spare.post(f"/api/board/messages/{mid}/claim"), 409, "illegal_transition")
-    assert second["error"]["details"]["owner_name"] == "東城工作站 陳靜"
+    assert second["error"]["details"]["owner_name"] == "东城工作站 陈静"
     await refused(spare.post(f"/api/board/messages/{mid}/reply", {"body": "我來答"}), 403, "forbidden")
     await refused(spare.post(f"/api/board/messages/{mid}/close", {"note": ""}), 403, "forbidden")
 
@@ -124,7 +124,7 @@ async def test_hand_over_to_a_unit_reopens_it_there(as_user, as_kiosk, world: Wo
     assert moved["target_unit"]["id"] == world.unit_ids["CENTER"]
     assert (await ok(lawyer.post(f"/api/board/messages/{mid}/reply", {"body": "可以申請法律援助。"})))["state"] == \
         "answered"  # replying to an unclaimed message claims it
-    assert (await ok(lawyer.get(f"/api/board/messages/{mid}")))["owner_name"] == "李明律師"
+    assert (await ok(lawyer.get(f"/api/board/messages/{mid}")))["owner_name"] == "李明律师"
     await refused(east.post(f"/api/board/messages/{mid}/handover", {"to_unit_id": world.unit_ids["C-EAST-2"]}),
                   403, "forbidden")
 
@@ -192,7 +192,7 @@ async def test_full_phone_reads_are_audited(as_user, as_kiosk) -> None:
     east = await as_user("east")
     assert (await ok(east.get(f"/api/board/messages/{mid}/phone"))) == {"contact_phone": "010-12345678"}
     audit = await ok((await as_user("admin")).get("/api/audit", params={"action": "personal_data.read"}))
-    assert any(r["object"] == f"board_message:{mid}" and r["actor_name"] == "東城工作站 陳靜" for r in audit["rows"])
+    assert any(r["object"] == f"board_message:{mid}" and r["actor_name"] == "东城工作站 陈静" for r in audit["rows"])
 
 
 async def test_overdue_by_working_days_over_national_day(as_user, as_kiosk, clock) -> None:

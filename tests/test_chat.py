@@ -45,7 +45,7 @@ async def test_messages_are_numbered_in_order_and_pushed_to_the_room(live) -> No
     acks = [await send(k, room, text) for text in ("您好", "我想問欠薪的事", "<b>not bold</b>")]
     assert [a["message"]["seq"] for a in acks] == [1, 2, 3]
     reply = (await send(lawyer, room, "請說"))["message"]
-    assert reply["seq"] == 4 and reply["sender"].startswith("account:") and reply["sender_name"] == "李明律師"
+    assert reply["seq"] == 4 and reply["sender"].startswith("account:") and reply["sender_name"] == "李明律师"
     await lawyer.next("chat.message", index=3)
     pushed = [m for m in lawyer.received["chat.message"]]
     assert [m["seq"] for m in pushed] == [1, 2, 3, 4]

@@ -75,15 +75,15 @@ async def test_a_transferred_kiosk_waits_again_and_offers_to_the_next_taker() ->
     kiosk = Kiosk(connection)  # type: ignore[arg-type]
     try:
         await kiosk.start("housing")
-        await connection.push(events.CONSULT_TAKEN, {"consultation_id": 9, "role": "kiosk", "peer_name": "李明律師",
+        await connection.push(events.CONSULT_TAKEN, {"consultation_id": 9, "role": "kiosk", "peer_name": "李明律师",
                                                      "room": "consultation:9", "ice_servers": []})
         assert kiosk.state == "live" and [s.type for s in connection.signals()] == ["offer"]
         await connection.push(events.CONSULT_ENDED, {"consultation_id": 9, "ended_by": "account:3",
                                                      "reason": "transferred"})
         assert (kiosk.state, kiosk.peer, kiosk.taken) == ("queued", None, None)
-        await connection.push(events.CONSULT_TAKEN, {"consultation_id": 9, "role": "kiosk", "peer_name": "張華律師",
+        await connection.push(events.CONSULT_TAKEN, {"consultation_id": 9, "role": "kiosk", "peer_name": "张华律师",
                                                      "room": "consultation:9", "ice_servers": []})
-        assert kiosk.taken["peer_name"] == "張華律師"
+        assert kiosk.taken["peer_name"] == "张华律师"
         assert [s.type for s in connection.signals()] == ["offer", "offer"]
     finally:
         await kiosk.close()

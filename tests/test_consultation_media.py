@@ -59,7 +59,7 @@ async def take_call(kiosk: Kiosk, lawyer: Lawyer) -> int:
     assert entry["consultation_id"] == consultation["id"]
     await lawyer.take()
     taken = await kiosk.wait_taken(timeout_seconds=5)
-    assert taken["peer_name"] == "李明律師"
+    assert taken["peer_name"] == "李明律师"
     return consultation["id"]
 
 

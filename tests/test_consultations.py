@@ -51,7 +51,7 @@ async def test_kiosk_queues_lawyer_takes_and_rating_is_saved(base, center, demo,
     took = await lawyer.call("queue.take", {})
     assert took["consultation"]["id"] == cid and took["consultation"]["state"] == "live"
     taken = await k.next("consultation.taken")
-    assert taken["consultation_id"] == cid and taken["peer_name"] == "李明律師"
+    assert taken["consultation_id"] == cid and taken["peer_name"] == "李明律师"
 
     # signaling is relayed between the two members only
     ack = await k.call("rtc.signal", {"consultation_id": cid, "type": "offer", "sdp": "v=0 fake"})

@@ -68,7 +68,7 @@ async def test_mesh_meeting_of_three_with_host_controls_chat_and_attendance(new_
             ack = await one.join(mid)
             assert ack["topology"] == "mesh" and not ack["lobby"]
             clock.advance(10)
-        assert [p["name"] for p in host.roster["participants"]] == ["中心工作人員 王芳", "總工會 劉強", "東城工作站 陳靜"]
+        assert [p["name"] for p in host.roster["participants"]] == ["中心工作人员 王芳", "总工会 刘强", "东城工作站 陈静"]
 
         # frames flow between every pair
         async def everyone_sees_everyone() -> bool:
@@ -86,7 +86,7 @@ async def test_mesh_meeting_of_three_with_host_controls_chat_and_attendance(new_
         # the uninvited wait in the lobby until the host admits them
         ack = await outsider.join(mid)
         assert ack["lobby"] is True
-        await wait_until(lambda: [x["name"] for x in host.roster.get("lobby", [])] == ["和平社區 孫麗"])
+        await wait_until(lambda: [x["name"] for x in host.roster.get("lobby", [])] == ["和平社区 孙丽"])
         await host.call(m.CONTROL, action="admit", account_id=ids["heping"])
         await outsider.wait_admitted()
         await outsider.connection.call(m.JOIN, {"meeting_id": mid})  # no media: it only tests the controls
@@ -154,8 +154,8 @@ async def test_mesh_meeting_of_three_with_host_controls_chat_and_attendance(new_
     status, rows = await host_api.get(f"/api/meetings/{mid}/attendance")
     assert status == 200, rows
     stays = [(r["name"], r["seconds"]) for r in rows]
-    assert stays == [("中心工作人員 王芳", 110), ("總工會 劉強", 100), ("東城工作站 陳靜", 30),
-                     ("和平社區 孫麗", 10), ("東城工作站 陳靜", 30)], stays
+    assert stays == [("中心工作人员 王芳", 110), ("总工会 刘强", 100), ("东城工作站 陈静", 30),
+                     ("和平社区 孙丽", 10), ("东城工作站 陈静", 30)], stays
     status, text = await host_api.get(f"/api/meetings/{mid}/attendance.csv")
     assert status == 200 and text.splitlines()[0].lstrip("\ufeff") == "name,unit,joined_at,left_at,seconds"
     assert len(text.splitlines()) == 6

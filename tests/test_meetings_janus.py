@@ -112,7 +112,7 @@ async def test_three_publish_and_subscribe_through_janus_and_no_one_gets_in_with
         await wait_until(lambda: not host.recording and not east.recording, timeout=10)
         async with db.sessions() as session:
             rows = list(await session.scalars(select(Recording)))
-        assert sorted(r.subject for r in rows) == ["中心工作人員 王芳", "總工會 劉強"]
+        assert sorted(r.subject for r in rows) == ["中心工作人员 王芳", "总工会 刘强"]
         assert {r.state for r in rows} == {"ready"}
         for row in rows:
             with av.open(str(tmp_path / "recordings" / row.key)) as container:

@@ -49,13 +49,13 @@ async def test_recording_needs_everyones_consent_and_stops_when_one_withdraws(ne
             await host.call(m.RECORD, on=True)
             raise AssertionError("recorded without consent")
         except SignalingError as exc:
-            assert exc.code == "conflict" and exc.details["waiting_for"] == ["中心工作人員 王芳", "總工會 劉強"]
+            assert exc.code == "conflict" and exc.details["waiting_for"] == ["中心工作人员 王芳", "总工会 刘强"]
         await host.call(m.CONSENT, consent=True)
         try:
             await host.call(m.RECORD, on=True)
             raise AssertionError("recorded before union consented")
         except SignalingError as exc:
-            assert exc.details["waiting_for"] == ["總工會 劉強"]
+            assert exc.details["waiting_for"] == ["总工会 刘强"]
         try:
             await union.call(m.RECORD, on=True)
             raise AssertionError("a participant started recording")
@@ -83,7 +83,7 @@ async def test_recording_needs_everyones_consent_and_stops_when_one_withdraws(ne
     async with db.sessions() as session:
         rows = list(await session.scalars(select(Recording).order_by(Recording.id)))
     assert {r.state for r in rows} == {"ready"}, [(r.subject, r.state) for r in rows]
-    assert sorted(r.subject for r in rows) == ["中心工作人員 王芳", "總工會 劉強"]
+    assert sorted(r.subject for r in rows) == ["中心工作人员 王芳", "总工会 刘强"]
     folder = recordings_folder(app[keys.SETTINGS].data_dir)
     for row in rows:
         seconds = duration_seconds(folder / row.key)

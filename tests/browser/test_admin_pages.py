@@ -39,7 +39,7 @@ async def test_admin_creates_a_community_under_a_station(page):
     await log_in(page)
     await open_section(page, "units")
     form = page.locator("form", has=page.get_by_label("上级单位"))
-    await form.get_by_label("上级单位").select_option(label="東城街道法律援助工作站（S-EAST）")
+    await form.get_by_label("上级单位").select_option(label="东城街道法律援助工作站（S-EAST）")
     assert await form.get_by_label("单位类型").locator("option").all_inner_texts() == ["社区联系点"]
     await form.get_by_label("名称").fill("東城街道新民社區聯系點")
     await form.get_by_label("编号").fill("C-EAST-9")
@@ -54,7 +54,7 @@ async def test_admin_creates_a_community_under_a_station(page):
 async def test_admin_registers_a_kiosk_and_sees_its_token_once(page, live_server):
     await log_in(page)
     await open_section(page, "devices")
-    await page.get_by_label("所在联系点或工作站").select_option(label="西城街道新華社區聯系點（C-WEST-2）")
+    await page.get_by_label("所在联系点或工作站").select_option(label="西城街道新华社区联系点（C-WEST-2）")
     await page.get_by_label("终端名称").fill("新華社區大廳終端")
     await page.get_by_role("button", name="登记终端").click()
     token = (await page.locator("#device-token").inner_text()).strip()

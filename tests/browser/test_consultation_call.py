@@ -173,7 +173,7 @@ async def test_kiosk_and_lawyer_talk_by_video_and_the_rating_is_saved(two_pages,
     await kiosk.wait_for_selector("[data-screen=call]:not([hidden])")
     await kiosk.wait_for_function(FRAMES_DECODED, polling=200, timeout=CALL_TIMEOUT_MS)
     await lawyer.wait_for_function(FRAMES_DECODED, polling=200, timeout=CALL_TIMEOUT_MS)
-    await kiosk.wait_for_function("() => document.getElementById('call-heading').textContent === '正在和 李明律師 通话'")
+    await kiosk.wait_for_function("() => document.getElementById('call-heading').textContent === '正在和 李明律师 通话'")
     # Renegotiation the other way: the console offers (as for a screen share), the kiosk answers.
     offer_before = await kiosk.evaluate("window.fayuanPc.remoteDescription.sdp")
     await lawyer.evaluate("window.fayuanPc.restartIce()")
