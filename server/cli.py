@@ -75,7 +75,9 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
         return 2
     base = f"http://{settings.host}:{settings.port}"
     print(f"\n法援在線 fayuan is serving on {base}")
-    for label, path in (("login", "/login"), ("admin", "/admin"), ("kiosk", "/kiosk"), ("lawyer console", "/lawyer"),
+    for label, path in (("login", "/login"), ("admin", "/admin"), ("kiosk", "/kiosk"), ("kiosk board", "/kiosk/board"),
+                        ("lawyer console", "/lawyer"), ("message board", "/board"),
+                        ("applications", "/applications"), ("reports", "/reports"), ("meetings", "/meetings"),
                         ("API (OpenAPI 3)", "/api/openapi.json"), ("health", "/healthz")):
         print(f"  {label:16} {base}{path}")
     print(flush=True)
