@@ -16,6 +16,7 @@ from client.connection import SignalingError
 from server.app import init_app
 from server.meetings.janus import JanusError, JanusSession
 from server.meetings.models import Recording
+from server.realtime.meetings import MEETINGS
 from signaling import meetings as m
 from tests.janus_process import JanusProcess, available
 from tests.meetings_support import account_ids, participant, schedule
@@ -107,7 +108,12 @@ async def test_three_publish_and_subscribe_through_janus_and_no_one_gets_in_with
         for one in (host, union, east):
             await one.call(m.CONSENT, consent=True)
         assert await host.call(m.RECORD, on=True) == {"recording": True}
-        await asyncio.sleep(2.5)
+        recorder = janus_client.server.app[MEETINGS].recorders[mid]
+
+        def both_feeds_recorded() -> bool:  # bounded, not a fixed sleep: a loaded machine is slower
+            writers = [f.writer for f in recorder._feeds.values()]
+            return len(writers) == 2 and all(w is not None and w.video_frames >= FRAMES for w in writers)
+        await wait_until(both_feeds_recorded, timeout=30)
         await east.call(m.CONSENT, consent=False)
         await wait_until(lambda: not host.recording and not east.recording, timeout=10)
         async with db.sessions() as session:

@@ -50,6 +50,7 @@ class FileWriter:
     def __init__(self, path: Path, tracks: list[MediaStreamTrack]) -> None:
         self.path = path
         self.frames = 0
+        self.video_frames = 0
         self._container = av.open(str(path), mode="w", format=CONTAINER)
         self._streams: dict[MediaStreamTrack, av.stream.Stream] = {}
         for track in tracks:
@@ -74,6 +75,7 @@ class FileWriter:
             for packet in stream.encode(frame):
                 self._container.mux(packet)
             self.frames += 1
+            self.video_frames += track.kind == "video"
 
     async def stop(self) -> bool:
         """Flush and close the file; True when it holds anything."""
