@@ -1,0 +1,121 @@
+"""Who may see an application and which steps of the workflow each actor may take now."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.accounts.actor import Actor
+from server.accounts.models import LawyerProfile
+from server.accounts.permissions import Role
+from server.applications.models import Application, ApplicationStep
+from server.applications.state import EDITABLE, ApplicationState as S
+from server.errors import NotFound, PermissionDenied
+from server.org.models import Unit
+
+FILER_ROLES = frozenset({Role.community_staff, Role.station_staff, Role.department_staff, Role.center_staff,
+                         Role.admin})
+REVIEWER_ROLES = frozenset({Role.station_staff, Role.department_staff, Role.admin})
+CENTER_ROLES = frozenset({Role.center_staff, Role.admin})
+
+
+@dataclass(frozen=True)
+class Where:
+    """An application with the tree paths its permissions depend on."""
+
+    app: Application
+    unit: Unit
+    review_unit: Unit
+    proposed_account_id: int | None
+
+
+def visible_condition(actor: Actor) -> ColumnElement[bool]:
+    """Applications the actor may see: filed at or reviewed by a unit of its subtree; a lawyer
+    sees those they started, were proposed for, were assigned or acted on (a declined one)."""
+    if actor.kind != "account":
+        return false()
+    if actor.role == Role.lawyer:
+        proposed = select(LawyerProfile.id).where(LawyerProfile.account_id == actor.id)
+        acted = select(ApplicationStep.application_id).where(ApplicationStep.actor == actor.ref)
+        return or_(Application.created_by == actor.ref, Application.lawyer_account_id == actor.id,
+                   Application.proposed_lawyer_id.in_(proposed), Application.id.in_(acted))
+    subtree = select(Unit.id).where(Unit.path.startswith(actor.unit_path))
+    return or_(Application.unit_id.in_(subtree), Application.review_unit_id.in_(subtree))
+
+
+def may_file(actor: Actor, w: Where) -> bool:
+    if actor.role == Role.lawyer:
+        return w.app.created_by == actor.ref
+    return actor.role in FILER_ROLES and actor.sees_unit(w.unit.path)
+
+
+def may_review(actor: Actor, w: Where) -> bool:
+    return actor.role in REVIEWER_ROLES and actor.sees_unit(w.review_unit.path)
+
+
+def is_center(actor: Actor) -> bool:
+    return actor.role in CENTER_ROLES and actor.at_center
+
+
+def is_proposed_lawyer(actor: Actor, w: Where) -> bool:
+    return actor.role == Role.lawyer and w.proposed_account_id is not None and w.proposed_account_id == actor.id
+
+
+def is_assigned_lawyer(actor: Actor, w: Where) -> bool:
+    return actor.role == Role.lawyer and w.app.lawyer_account_id == actor.id
+
+
+# action name → (states it starts from, who may take it)
+ACTIONS: dict[str, tuple[frozenset[S], Any]] = {
+    "edit": (EDITABLE, may_file),
+    "submit": (frozenset({S.draft, S.returned}), may_file),
+    "reopen": (frozenset({S.returned}), may_file),
+    "review": (frozenset({S.submitted}), may_review),
+    "return": (frozenset({S.preliminary_review}), may_review),
+    "reject": (frozenset({S.preliminary_review}), may_review),
+    "preliminary_approve": (frozenset({S.preliminary_review}), may_review),
+    "accept": (frozenset({S.preliminarily_approved}), may_review),
+    "center_review": (frozenset({S.accepted}), lambda actor, w: is_center(actor)),
+    "approve": (frozenset({S.center_review}), lambda actor, w: is_center(actor)),
+    "deny": (frozenset({S.center_review}), lambda actor, w: is_center(actor)),
+    "assign": (frozenset({S.approved}), lambda actor, w: is_center(actor)),
+    "confirm_assignment": (frozenset({S.approved}), is_proposed_lawyer),
+    "decline_assignment": (frozenset({S.approved}), is_proposed_lawyer),
+    "start": (frozenset({S.lawyer_assigned}), is_assigned_lawyer),
+    "close": (frozenset({S.in_progress}), lambda actor, w: is_assigned_lawyer(actor, w) or is_center(actor)),
+    "follow_up": (frozenset({S.closed}), lambda actor, w: is_center(actor)),
+}
+
+
+def actions(actor: Actor, w: Where) -> list[str]:
+    """What the actor may do with the application now: the page shows these buttons."""
+    state = S(w.app.state)
+    return [name for name, (states, who) in ACTIONS.items() if state in states and who(actor, w)]
+
+
+def check_may(actor: Actor, w: Where, action: str) -> None:
+    """The role first (403), then the state (409)."""
+    states, who = ACTIONS[action]
+    if not who(actor, w):
+        raise PermissionDenied(f"your role or unit may not {action.replace('_', ' ')} this application",
+                               action=action)
+    S(w.app.state).check_in(states, action.replace("_", " "))
+
+
+async def _where(session: AsyncSession, actor: Actor, application_id: int, *, lock: bool = False) -> Where:
+    if actor.kind != "account":
+        raise PermissionDenied("applications are for staff")
+    query = select(Application).where(Application.id == application_id, visible_condition(actor))
+    app = await session.scalar(query)
+    if app is None:
+        raise NotFound(f"there is no application {application_id} that you may see")
+    unit = await session.get(Unit, app.unit_id)
+    review_unit = await session.get(Unit, app.review_unit_id)
+    assert unit is not None and review_unit is not None
+    proposed = None
+    if app.proposed_lawyer_id is not None:
+        proposed = await session.scalar(select(LawyerProfile.account_id)
+                                        .where(LawyerProfile.id == app.proposed_lawyer_id))
+    return Where(app, unit, review_unit, proposed)
