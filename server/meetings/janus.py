@@ -24,6 +24,7 @@ import aiohttp
 log = logging.getLogger(__name__)
 
 VIDEOROOM = "janus.plugin.videoroom"
+KEYFRAME_REQUEST_SECONDS = 2
 KEEPALIVE_INTERVAL_SECONDS = 25.0  # Janus' default session timeout is 60 s
 REQUEST_TIMEOUT_SECONDS = 15.0
 POLL_EVENTS = 10  # maxev: events one long-poll answer may carry
@@ -199,7 +200,10 @@ class JanusRooms:
         await self.session.request(handle, {
             "request": "create", "room": room, "secret": secret, "pin": pin, "description": description[:100],
             "publishers": publishers, "is_private": True, "permanent": False, "bitrate": 512_000,
-            "audiocodec": "opus", "videocodec": "vp8", "notify_joining": True})
+            "audiocodec": "opus", "videocodec": "vp8", "notify_joining": True,
+            # ask publishers for a keyframe every few seconds, so a subscriber that joined or
+            # lost packets mid-stream (a recorder, a viewer on a slow machine) can decode again
+            "fir_freq": KEYFRAME_REQUEST_SECONDS})
 
     async def destroy(self, room: int, *, secret: str) -> None:
         handle = await self._ready()
