@@ -1,10 +1,11 @@
 // The staff board (/board): the messages a person may see, with filters; one message's detail
 // with the actions the server says they may take now (claim, reply, hand over, close, publish).
 // Lists refresh by themselves when the server pushes board.changed.
-import { clearMessage, get, me, post, showDone, showError } from "./api.js";
+import { clearMessage, get, post, showDone, showError } from "./api.js";
 import { categoryKey, drawLeaveForm, formatDay, replyBlock, stateTag } from "./board-common.js";
 import { field, formValues, h, replace, selectField, uid } from "./dom.js";
-import { formatDateTime, initI18n, translate } from "./i18n.js";
+import { formatDateTime, translate } from "./i18n.js";
+import { startStaffPage } from "./staff.js";
 import { connect } from "./socket.js";
 
 const PAGE_SIZE = 20;
@@ -80,14 +81,17 @@ function row(m) {
       vars: { id: m.id }, onclick: () => openDetail(m.id, { focus: true }) })));
 }
 
-async function openDetail(id, { focus = false, keep = false } = {}) {
-  const kept = keep && state.openId === id ? typed() : new Map();
+async function openDetail(id, { focus = false } = {}) {
   state.openId = id;
   clearMessage($("detail-error"));
   try {
     const [m, files] = await Promise.all([get(`/api/board/messages/${id}`),
       get(`/api/files?parent_kind=board&parent_id=${id}`).catch(() => [])]);
+    if (state.openId !== id) return;  // another message was opened meanwhile
+    // read what is typed only now, after the fetch: text typed while it ran must survive
+    const kept = state.drawnId === id ? typed() : new Map();
     drawDetail(m, files, kept);
+    state.drawnId = id;
     if (focus) $("detail-heading").focus();
   } catch (error) {
     showError($("detail-error"), error);
@@ -100,6 +104,8 @@ async function act(doneKey, request) {
   clearMessage($("detail-done"));
   try {
     await request();
+    // the action is done: what was typed for it is sent; a redraw must not put it back
+    $("detail").querySelectorAll("form[data-form]").forEach((form) => form.reset());
     showDone($("detail-done"), doneKey);
     await Promise.all([openDetail(state.openId), load(state.offset)]);
   } catch (error) {
@@ -250,26 +256,14 @@ function listen() {
   socket.on("board.changed", async (change) => {
     translate($("live"), `board.live.${change.change}`, { id: change.message_id });
     await load(state.offset);
-    if (state.openId === change.message_id) await openDetail(change.message_id, { keep: true });
+    if (state.openId === change.message_id) await openDetail(change.message_id);
   });
 }
 
 async function start() {
-  await initI18n();
-  const who = await me().catch(() => ({ kind: "anonymous" }));
-  if (who.kind !== "account") {
-    location.replace(`/login?next=${encodeURIComponent(location.pathname)}`);
-    return;
-  }
+  const who = await startStaffPage();
+  if (!who) return;
   state.me = who;
-  $("who").textContent = who.name;
-  $("logout").addEventListener("click", async () => {
-    try {
-      await post("/api/auth/logout");
-    } finally {
-      location.assign("/login");
-    }
-  });
   try {
     state.categories = (await get("/api/consultations/categories")).categories;
     if (who.role !== "community_staff") state.handover = await get("/api/board/handover-targets");
