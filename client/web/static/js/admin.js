@@ -1,7 +1,8 @@
 // The admin pages: one HTML shell, one module per section (/admin/<section>), a nav that shows
 // only what the logged-in role may read.
-import { me, post, showError } from "./api.js";
-import { initI18n, translate } from "./i18n.js";
+import { showError } from "./api.js";
+import { translate } from "./i18n.js";
+import { startStaffPage } from "./staff.js";
 
 const SECTIONS = {
   units: { permission: "units.read", load: () => import("./admin/units.js") },
@@ -20,24 +21,10 @@ function sectionFromPath(permitted) {
   return first;
 }
 
-async function logout() {
-  try {
-    await post("/api/auth/logout");
-  } finally {
-    location.assign("/login");
-  }
-}
-
 async function start() {
-  await initI18n();
-  const who = await me().catch(() => ({ kind: "anonymous" }));
-  if (who.kind !== "account") {
-    location.replace(`/login?next=${encodeURIComponent(location.pathname)}`);
-    return;
-  }
+  const who = await startStaffPage();
+  if (!who) return;
   const can = (permission) => who.permissions.includes(permission);
-  document.getElementById("who").textContent = who.name;
-  document.getElementById("logout").addEventListener("click", logout);
   document.querySelectorAll("[data-permission]").forEach((item) => {
     item.hidden = !can(item.dataset.permission);
   });

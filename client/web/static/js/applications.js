@@ -1,9 +1,10 @@
 // Legal aid applications (/applications): the list with due dates and overdue ones, the form,
 // and one application (/applications?id=N) with its timeline, attachments, PDFs and the
 // actions its state allows this user (the server says which: detail.actions).
-import { ApiError, clearMessage, get, me, patch, post, showError } from "./api.js";
+import { ApiError, clearMessage, get, patch, post, showError } from "./api.js";
 import { field, formValues, h, replace, section, selectField, uid } from "./dom.js";
-import { initI18n, translate } from "./i18n.js";
+import { translate } from "./i18n.js";
+import { startStaffPage } from "./staff.js";
 
 const HARDSHIP = ["minimum_living_allowance", "disability", "elderly_without_support", "migrant_worker_wages",
   "other"];
@@ -34,24 +35,10 @@ const ACTIONS = {
 let who = null;
 let csrf = null;
 
-async function logout() {
-  try {
-    await post("/api/auth/logout");
-  } finally {
-    location.assign("/login");
-  }
-}
-
 async function start() {
-  await initI18n();
-  who = await me().catch(() => ({ kind: "anonymous" }));
-  if (who.kind !== "account") {
-    location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-    return;
-  }
+  who = await startStaffPage();
+  if (!who) return;
   csrf = who.csrf_token;
-  document.getElementById("who").textContent = who.name;
-  document.getElementById("logout").addEventListener("click", logout);
   document.querySelector('.site-nav a[href="/applications"]').setAttribute("aria-current", "page");
   const page = document.getElementById("page");
   const id = new URLSearchParams(location.search).get("id");

@@ -1,10 +1,11 @@
 // The lawyer console (docs/protocol.md, "Staff / lawyer flow"): duty availability, the live
 // queue, and the call with its note, advice and transfer. Staff of a workstation or a
 // department use the same page for their own queue; only lawyers have the duty switch.
-import { get, me, post, showError } from "./api.js";
+import { get, showError } from "./api.js";
 import { ChatPanel } from "./chat.js";
 import { h, option, replace } from "./dom.js";
-import { initI18n, t, translate } from "./i18n.js";
+import { t, translate } from "./i18n.js";
+import { startStaffPage } from "./staff.js";
 import { MediaCall, openCameraAndMicrophone, stopStream } from "./rtc.js";
 import { connect, refusalCode, send, SocketError } from "./socket.js";
 
@@ -366,13 +367,6 @@ function wireButtons() {
   $("share").addEventListener("click", toggleShare);
   $("note-form").addEventListener("submit", saveNote);
   $("transfer-form").addEventListener("submit", transfer);
-  $("logout").addEventListener("click", async () => {
-    try {
-      await post("/api/auth/logout");
-    } finally {
-      location.assign("/login");
-    }
-  });
   document.addEventListener("fayuan:language", () => {
     drawQueue();
     drawTransferTargets();
@@ -401,14 +395,9 @@ async function loadDuty() {
 }
 
 async function start() {
-  await initI18n();
-  const who = await me().catch(() => ({ kind: "anonymous" }));
-  if (who.kind !== "account") {
-    location.replace(`/login?next=${encodeURIComponent(location.pathname)}`);
-    return;
-  }
+  const who = await startStaffPage();
+  if (!who) return;
   state.me = who;
-  $("who").textContent = who.name;
   wireButtons();
   await loadDirectory();
   drawTransferTargets();

@@ -3,9 +3,9 @@
 // candidates trickle through meeting.signal. Janus: every request goes through our server as
 // meeting.janus; a "publisher" handle (sending only if we present) and one "sub-<feed>" handle
 // per publisher, whose offer we answer with "start". Speaker highlight from audio levels.
-import { me } from "./api.js";
 import { h, replace } from "./dom.js";
-import { initI18n, t } from "./i18n.js";
+import { t } from "./i18n.js";
+import { startStaffPage } from "./staff.js";
 import { openCameraAndMicrophone } from "./rtc.js";
 import { connect, send } from "./socket.js";
 
@@ -345,13 +345,8 @@ async function join() {
 }
 
 async function start() {
-  await initI18n();
-  const who = await me().catch(() => ({ kind: "anonymous" }));
-  if (who.kind !== "account") {
-    location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
-    return;
-  }
-  document.getElementById("who").textContent = who.name;
+  const who = await startStaffPage();
+  if (!who) return;
   const socket = connect();
   state.socket = socket;
   socket.on("meeting.roster", onRoster);

@@ -1,8 +1,9 @@
 // /meetings: schedule a meeting, list my meetings and invitations (join from 10 minutes before
 // the start), and, for a meeting that has ended, its attendance (CSV) and recordings.
-import { get, me, post, showDone, showError } from "./api.js";
+import { get, post, showDone, showError } from "./api.js";
 import { field, h, replace, selectField } from "./dom.js";
-import { formatDateTime, initI18n, t } from "./i18n.js";
+import { formatDateTime, t } from "./i18n.js";
+import { startStaffPage } from "./staff.js";
 
 const REFRESH_MS = 30_000;
 const CHINA_OFFSET = "+08:00";
@@ -89,16 +90,8 @@ function scheduleForm(units) {
 }
 
 async function start() {
-  await initI18n();
-  const who = await me().catch(() => ({ kind: "anonymous" }));
-  if (who.kind !== "account") {
-    location.replace(`/login?next=${encodeURIComponent(location.pathname)}`);
-    return;
-  }
-  document.getElementById("who").textContent = who.name;
-  document.getElementById("logout").addEventListener("click", async () => {
-    try { await post("/api/auth/logout"); } finally { location.assign("/login"); }
-  });
+  const who = await startStaffPage();
+  if (!who) return;
   const errorBox = document.getElementById("page-error");
   try {
     scheduleForm(await get("/api/units").catch(() => []));

@@ -1,9 +1,10 @@
 // Reports (/reports): a unit of the user's subtree and a period; the server computes every
 // figure from its records (GET /api/reports); charts are drawn with Chart.js from vendor/, and
 // each chart has the same figures as a table beside it for screen readers and keyboards.
-import { get, me, post, showError } from "./api.js";
+import { get, showError } from "./api.js";
 import { field, h, replace, section, selectField } from "./dom.js";
-import { initI18n, t, translate } from "./i18n.js";
+import { t, translate } from "./i18n.js";
+import { startStaffPage } from "./staff.js";
 
 const charts = [];
 let last = null;
@@ -20,16 +21,8 @@ function loadChartJs() {
 }
 
 async function start() {
-  await initI18n();
-  const who = await me().catch(() => ({ kind: "anonymous" }));
-  if (who.kind !== "account") {
-    location.replace(`/login?next=${encodeURIComponent(location.pathname)}`);
-    return;
-  }
-  document.getElementById("who").textContent = who.name;
-  document.getElementById("logout").addEventListener("click", async () => {
-    try { await post("/api/auth/logout"); } finally { location.assign("/login"); }
-  });
+  const who = await startStaffPage();
+  if (!who) return;
   document.querySelector('.site-nav a[href="/reports"]').setAttribute("aria-current", "page");
   translate(document.getElementById("page-title"), "reports.heading");
   translate(document.querySelector("title"), "reports.title");
