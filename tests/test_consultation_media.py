@@ -89,7 +89,8 @@ async def test_media_comes_back_after_a_side_reconnects(sides, dropped: str) -> 
     # either way the kiosk offers anew and the lawyer answers on a new connection.
     await gone.connection.sio.eio.ws.close()
     # reconnect, resume, rebuild, offer, rebuild, answer: under 1 s on an idle machine
-    await wait_until(lambda: stayed.peer_away is not None, timeout=RECONNECT_TIMEOUT_SECONDS)
+    # (peer.away may never come: a side that is back before the server notices the drop
+    # resumes straight away, and the other side only hears peer.back)
     await wait_until(lambda: lawyer.peer.pc is not first_lawyer_pc, timeout=RECONNECT_TIMEOUT_SECONDS)
     assert stayed.peer_away is None and kiosk.peer.rebuilds == 1
     counts = {id(kiosk): dict(kiosk.counts), id(lawyer): dict(lawyer.counts)}
