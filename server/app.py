@@ -26,6 +26,8 @@ from server.org import views as org_views
 from server.pubsub.base import PubSub
 from server.realtime import chat as realtime_chat
 from server.realtime import meetings as realtime_meetings
+from server.recordings import retention as recordings_retention
+from server.recordings import views as recordings_views
 from server.reports import views as reports_views
 from server.realtime import setup as realtime
 from server.pubsub.memory import MemoryPubSub
@@ -38,7 +40,7 @@ MAX_REQUEST_BYTES = 1_000_000  # uploads stream through their own handler with t
 def make_router() -> Router:
     router = Router()
     for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views, chat_views,
-                   board_views, files_views, applications_views, reports_views, meetings_views):
+                   board_views, files_views, applications_views, reports_views, meetings_views, recordings_views):
         router.include(module.router)
     return router
 
@@ -49,7 +51,7 @@ def check_domain_settings(env: dict[str, str]) -> None:
     from server.applications.deadlines import Deadlines
     from server.applications.numbering import format_from_env
     from server.board.service import reply_working_days
-    from server.meetings.views import retention
+    from server.recordings.retention import retention
 
     Deadlines.from_env(env)
     format_from_env(env)
@@ -95,5 +97,5 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     gateway = realtime.install(app, run_sweeper=run_sweeper)
     realtime_chat.install(app, gateway)
     realtime_meetings.install(app, gateway)
-    meetings_views.install(app)
+    recordings_retention.install(app)
     return app

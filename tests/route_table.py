@@ -602,7 +602,7 @@ ROUTES.update({
 })
 
 
-# -- meetings (tests/test_meetings.py, test_meetings_janus.py, test_recording.py) -------------------
+# -- meetings and recordings (tests/test_meetings.py, test_meetings_janus.py, test_recording*.py) ---------
 async def new_meeting(world: World, unit: str) -> Request:
     from datetime import timedelta
 
@@ -638,25 +638,34 @@ def meeting_path(suffix: str = "") -> Sample:
 
 
 async def recording_in(world: World, unit: str) -> Request:
-    """A ready recording of the unit's meeting, its file in the app's data directory."""
+    """A ready recording, its file in the app's data directory: of the unit's consultation where
+    a kiosk can be (read by the consultation record's rule), else of the unit's meeting."""
     key = f"recording:{unit}"
     if key not in world.cache:
-        from server.meetings.models import Recording
-        from server.meetings.views import recordings_folder
+        from server.recordings.models import Recording
+        from server.recordings.recorder import recordings_folder
         from server.web import keys
 
-        meeting_id = await _meeting_in(world, unit)
+        consultation = await consultation_in(world, unit)
+        kind, parent_id = "consultation", consultation
+        if consultation is None:
+            kind, parent_id = "meeting", await _meeting_in(world, unit)
         folder = recordings_folder(world.app[keys.SETTINGS].data_dir)
         folder.mkdir(parents=True, exist_ok=True)
         name = f"matrix-{unit.lower()}.mp4"
         (folder / name).write_bytes(b"\0\0\0\x18ftypmp42")
         async with world.db.sessions.begin() as session:
-            recording = Recording(parent_kind="meeting", parent_id=meeting_id, unit_id=world.unit_ids[unit],
+            recording = Recording(parent_kind=kind, parent_id=parent_id, unit_id=world.unit_ids[unit],
                                   subject="備用", key=name, state="ready", started_at=world.now, bytes=12)
             session.add(recording)
             await session.flush()
             world.cache[key] = recording.id
     return Request(f"/api/recordings/{world.cache[key]}/media")
+
+
+async def consultation_recordings(world: World, unit: str) -> Request | None:
+    consultation = await consultation_in(world, unit)
+    return None if consultation is None else Request(f"/api/consultations/{consultation}/recordings")
 
 
 ROUTES.update({
@@ -667,6 +676,7 @@ ROUTES.update({
     ("GET", "/api/meetings/{meeting_id}/attendance.csv"): Spec(STAFF, meeting_path("/attendance.csv"), scoped=True),
     ("GET", "/api/meetings/{meeting_id}/recordings"): Spec(STAFF, meeting_path("/recordings"), scoped=True),
     ("GET", "/api/recordings/{recording_id}/media"): Spec(STAFF, recording_in, scoped=True),
+    ("GET", "/api/consultations/{consultation_id}/recordings"): Spec(STAFF, consultation_recordings, scoped=True),
 })
 
 

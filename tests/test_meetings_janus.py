@@ -15,7 +15,7 @@ from sqlalchemy import select
 from client.connection import SignalingError
 from server.app import init_app
 from server.meetings.janus import JanusError, JanusSession
-from server.meetings.models import Recording
+from server.recordings.models import Recording
 from server.realtime.meetings import MEETINGS
 from signaling import meetings as m
 from tests.janus_process import JanusProcess, available

@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from client.connection import SignalingError
 from server.audit.models import AuditEntry
-from server.meetings.models import Recording
-from server.meetings.views import delete_expired, recordings_folder
+from server.recordings.models import Recording
+from server.recordings.recorder import recordings_folder
+from server.recordings.retention import delete_expired
 from server.web import keys
 from signaling import meetings as m
 from tests.meetings_support import account_ids, participant, schedule

@@ -2,20 +2,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from server.accounts.models import Account
 from server.accounts.permissions import Role
 from server.audit.service import record
 from server.chat import service as chat
-from server.consultations import queue
+from server.consultations import queue, records
 from server.consultations.models import Consultation, ConsultationEvent, DutyShift
 from server.consultations.rules import DEFAULT_CATEGORIES
 from server.consultations.schemas import (Categories, DutyNow, EventOut, RecordDetail, RecordOut, RecordQuery,
                                           RosterQuery, ShiftIn, ShiftOut)
 from server.errors import InvalidInput, NotFound, PermissionDenied
 from server.hours.schemas import hhmm, minutes
-from server.org.models import Unit
 from server.privacy import mask_phone
 from server.realtime.ice import ice_servers
 from server.web.api import Call, Router
@@ -97,18 +96,6 @@ async def remove_shift(call: Call) -> None:
     return None
 
 
-async def _visible_condition(call: Call):  # type: ignore[no-untyped-def]
-    """Consultations a person may read: their unit tree's (kiosk unit or target), and their own."""
-    actor = call.actor
-    if actor.kind != "account":
-        raise PermissionDenied("consultation records are for staff")
-    if actor.role == Role.lawyer:
-        return Consultation.taker_account_id == actor.id
-    subtree = select(Unit.id).where(Unit.path.startswith(actor.unit_path))
-    return or_(Consultation.unit_id.in_(subtree), Consultation.target_unit_id.in_(subtree),
-               Consultation.taker_account_id == actor.id)
-
-
 def _record(c: Consultation) -> dict:
     return dict(id=c.id, state=c.state, category=c.category, unit_id=c.unit_id, target_unit_id=c.target_unit_id,
                 chosen_lawyer_id=c.chosen_lawyer_id, taker_account_id=c.taker_account_id, queued_at=c.queued_at,
@@ -121,7 +108,7 @@ def _record(c: Consultation) -> dict:
 @router.get("/api/consultations", summary="Consultation records you may see (contacts masked)",
             tag="consultations", query=RecordQuery, response=list[RecordOut])
 async def list_records(call: Call) -> list[RecordOut]:
-    query = select(Consultation).where(await _visible_condition(call))
+    query = select(Consultation).where(records.visible_condition(call.actor))
     if call.query.state:
         query = query.where(Consultation.state == call.query.state)
     rows = await call.session.scalars(query.order_by(Consultation.id.desc()).offset(call.query.offset)
@@ -145,11 +132,5 @@ async def get_record(call: Call) -> RecordDetail:
 
 
 async def readable(call: Call, consultation_id: int) -> Consultation:
-    """The consultation, if the caller may read its record (its chat too)."""
-    c = await call.session.scalar(select(Consultation).where(Consultation.id == consultation_id,
-                                                             await _visible_condition(call)))
-    if c is None:
-        if await call.session.get(Consultation, consultation_id) is not None:
-            raise PermissionDenied("this consultation is outside your part of the unit tree")
-        raise NotFound(f"there is no consultation {consultation_id}")
-    return c
+    """The consultation, if the caller may read its record (its chat and recordings too)."""
+    return await records.readable(call.session, call.actor, consultation_id)

@@ -1,5 +1,5 @@
-"""Meetings: the schedule, who is invited, who is in the room now, attendance, recording
-consents and recordings."""
+"""Meetings: the schedule, who is invited, who is in the room now, attendance. Recording
+consents and recordings are server/recordings/models.py's."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -80,35 +80,3 @@ class Attendance(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-
-
-class RecordingConsent(Base):
-    """A person's consent to being recorded in a meeting (or consultation), and its withdrawal."""
-
-    __tablename__ = "recording_consents"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    parent_kind: Mapped[str] = mapped_column(String(20))  # "meeting" (or "consultation")
-    parent_id: Mapped[int] = mapped_column(Integer, index=True)
-    who: Mapped[str] = mapped_column(String(40))  # Actor.ref
-    name: Mapped[str] = mapped_column(String(100))
-    text_version: Mapped[str] = mapped_column(String(20))
-    given_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-
-
-class Recording(Base):
-    """One recorded file: one participant's audio and video while recording was on."""
-
-    __tablename__ = "recordings"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    parent_kind: Mapped[str] = mapped_column(String(20))
-    parent_id: Mapped[int] = mapped_column(Integer, index=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))  # whose tree may play it
-    subject: Mapped[str] = mapped_column(String(100))  # whose picture and voice it holds
-    key: Mapped[str] = mapped_column(String(80))  # file name under <data dir>/recordings/
-    state: Mapped[str] = mapped_column(String(12))  # RecordingState
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-    bytes: Mapped[int] = mapped_column(Integer, default=0)

@@ -66,12 +66,3 @@ class AttendanceOut(BaseModel):
     left_at: datetime | None
     seconds: int | None
 
-
-class RecordingOut(BaseModel):
-    id: int
-    subject: str
-    state: str
-    started_at: datetime
-    stopped_at: datetime | None
-    bytes: int
-    url: str

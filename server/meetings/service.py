@@ -32,8 +32,7 @@ from server.meetings.membership import (  # noqa: F401
     set_state)
 from server.meetings.reading import (  # noqa: F401
     JOIN_EARLY, _unit_path, check_reader, get, public, readable, visible)
-from server.meetings.recording import (  # noqa: F401
-    add_recording, check_may_record, consent, expired_recordings, finish_recording, recordings, without_consent)
+from server.meetings.recording import add_recording, check_may_record, consent, without_consent  # noqa: F401
 from server.meetings.rooms import JANUS_ROOM_OFFSET, janus_room_id, member_room, room  # noqa: F401
 
 MAX_MEETING_HOURS = 12

@@ -43,8 +43,3 @@ class Topology(StrEnum):
     mesh = "mesh"  # every pair of participants has its own peer connection, signaled by us
     janus = "janus"  # everyone sends to and receives from Janus VideoRoom (the SFU)
 
-
-class RecordingState(StrEnum):
-    recording = "recording"  # the recorder peer is writing the file
-    ready = "ready"  # finished: playable
-    failed = "failed"  # the recorder could not write a playable file

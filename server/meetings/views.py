@@ -1,31 +1,19 @@
-"""Meetings over HTTP: schedule, list (with invitations), attendance (also as CSV),
-recordings and their audited playback; and the retention job that deletes old recordings."""
+"""Meetings over HTTP: schedule, cancel, list (with invitations), attendance (also as CSV) and
+the list of recordings (played through server/recordings/views.py)."""
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from datetime import timedelta
-from pathlib import Path
-from typing import AsyncIterator
 
 from aiohttp import web
 
 from server.audit.service import record
-from server.config import ConfigError
-from server.errors import NotFound, PermissionDenied
 from server.meetings import service
-from server.meetings.models import Recording
-from server.meetings.schemas import AttendanceOut, MeetingIn, MeetingOut, RecordingOut
-from server.meetings.state import RecordingState
-from server.web import keys
+from server.meetings.schemas import AttendanceOut, MeetingIn, MeetingOut
+from server.recordings import service as recordings
+from server.recordings.schemas import RecordingOut
 from server.web.api import Call, Router
 
-log = logging.getLogger(__name__)
 router = Router()
-RECORDINGS_FOLDER = "recordings"
-DEFAULT_RETENTION_DAYS = 90
-RETENTION_SWEEP_INTERVAL_SECONDS = 3600.0
 
 
 def _context(call: Call) -> service.Context:
@@ -79,87 +67,8 @@ async def attendance_csv(call: Call) -> web.Response:
         "Content-Disposition": f'attachment; filename="meeting-{meeting.id}-attendance.csv"'})
 
 
-def _recording_out(r: Recording) -> dict:
-    return {"id": r.id, "subject": r.subject, "state": r.state, "started_at": r.started_at,
-            "stopped_at": r.stopped_at, "bytes": r.bytes, "url": f"/api/recordings/{r.id}/media"}
-
-
 @router.get("/api/meetings/{meeting_id}/recordings", summary="The meeting's recordings", tag="meetings",
             response=list[RecordingOut])
 async def meeting_recordings(call: Call) -> list[dict]:
     meeting = await service.readable(call.session, call.actor, call.path["meeting_id"])
-    return [_recording_out(r) for r in await service.recordings(call.session, "meeting", meeting.id)]
-
-
-@router.get("/api/recordings/{recording_id}/media", summary="Play a recording (each playback is an audit row)",
-            tag="meetings")
-async def play_recording(call: Call) -> web.StreamResponse:
-    recording = await call.session.get(Recording, call.path["recording_id"])
-    if recording is None or recording.state != RecordingState.ready:
-        raise NotFound(f"there is no playable recording {call.path['recording_id']}")
-    if recording.parent_kind != "meeting":
-        raise PermissionDenied("only meeting recordings are played here")
-    await service.readable(call.session, call.actor, recording.parent_id)
-    path = recordings_folder(call.settings.data_dir) / recording.key
-    if not path.exists():
-        raise NotFound("the recording's file is gone")
-    record(call.session, at=call.clock.now(), actor=call.actor, action="recording.play",
-           object=f"recording:{recording.id}", client_addr=call.client_addr,
-           detail=f"meeting:{recording.parent_id} {call.request.headers.get('Range', '')}"[:200])
-    return web.FileResponse(path, headers={"Content-Type": "video/mp4", "X-Content-Type-Options": "nosniff",
-                                           "Cache-Control": "private, no-store",
-                                           "Content-Disposition": f'inline; filename="recording-{recording.id}.mp4"'})
-
-
-# -- retention ---------------------------------------------------------------------------
-def recordings_folder(data_dir: Path) -> Path:
-    return data_dir / RECORDINGS_FOLDER
-
-
-def retention(extra: dict[str, str]) -> timedelta:
-    text = extra.get("FAYUAN_RECORDING_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS))
-    try:
-        days = int(text)
-    except ValueError:
-        raise ConfigError("FAYUAN_RECORDING_RETENTION_DAYS", f"{text!r} is not a whole number") from None
-    if days < 1:
-        raise ConfigError("FAYUAN_RECORDING_RETENTION_DAYS", "keep recordings at least 1 day")
-    return timedelta(days=days)
-
-
-async def delete_expired(app: web.Application) -> int:
-    """Delete recordings older than the retention period: the file first, then its row."""
-    now, keep = app[keys.CLOCK].now(), retention(app[keys.SETTINGS].extra)
-    folder = recordings_folder(app[keys.SETTINGS].data_dir)
-    async with app[keys.DB].sessions() as session:
-        expired = await service.expired_recordings(session, now, keep)
-        for recording in expired:
-            (folder / recording.key).unlink(missing_ok=True)
-            await session.delete(recording)
-        await session.commit()
-    return len(expired)
-
-
-def install(app: web.Application) -> None:
-    retention(app[keys.SETTINGS].extra)  # a bad value stops start-up, naming the variable
-    app.cleanup_ctx.append(_retention_job)
-
-
-async def _retention_job(app: web.Application) -> AsyncIterator[None]:
-    async def loop() -> None:
-        while True:
-            try:
-                deleted = await delete_expired(app)
-                if deleted:
-                    log.info("deleted %d recordings past their retention period", deleted)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - try again next round
-                log.exception("recording retention job failed")
-            await asyncio.sleep(RETENTION_SWEEP_INTERVAL_SECONDS)
-
-    task = asyncio.create_task(loop(), name="recording-retention")
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    return [recordings.public(r) for r in await recordings.listed(call.session, "meeting", meeting.id)]

@@ -8,8 +8,8 @@ relay, and the recorder.
   presenters) and sent with a Janus session and handles the server keeps per member; Janus'
   events for those handles come back as `meeting.janus_event`. The room secret and pin never
   leave the server, so nobody joins the Janus room except through us.
-- Recording: the host's `meeting.record` starts a MeshRecorder once everyone present has
-  consented; a withdrawal, or someone joining without consent, stops it.
+- Recording: the host's `meeting.record` starts a PeerRecorder (mesh) or a JanusRecorder once
+  everyone present has consented; a withdrawal, or someone joining without consent, stops it.
 """
 from __future__ import annotations
 
@@ -27,14 +27,15 @@ from server.consultations.rooms import Notice
 from server.errors import Conflict, InvalidInput, PermissionDenied
 from server.meetings import service
 from server.meetings.janus import JanusError, JanusRooms, JanusSession
-from server.meetings.recorder import JanusRecorder, MeshRecorder
+from server.meetings.janus_recorder import JanusRecorder
 from server.meetings.state import Topology
+from server.recordings import service as recordings
+from server.recordings.recorder import PeerRecorder, recordings_folder
 from server.realtime.gateway import Gateway, Peer
 from server.web import keys
 from signaling import meetings as m
 
 log = logging.getLogger(__name__)
-RECORDINGS_FOLDER = "recordings"
 
 
 def janus_url(app: web.Application) -> str | None:
@@ -60,7 +61,7 @@ class MeetingsRealtime:
         self.rooms: JanusRooms | None = None
         self.janus: dict[tuple[int, int], MemberJanus] = {}
         self.sids: dict[tuple[int, int], str] = {}  # (meeting, account) → the socket in the room
-        self.recorders: dict[int, MeshRecorder | JanusRecorder] = {}
+        self.recorders: dict[int, PeerRecorder | JanusRecorder] = {}
         self._janus_locks: dict[tuple[int, int], asyncio.Lock] = {}
 
     # -- plumbing ---------------------------------------------------------------------
@@ -183,7 +184,7 @@ class MeetingsRealtime:
         message = p.model_dump(exclude_none=True, exclude={"to", "meeting_id"})
         if p.to == m.RECORDER_REF:
             recorder = self.recorders.get(p.meeting_id)
-            if not isinstance(recorder, MeshRecorder):
+            if not isinstance(recorder, PeerRecorder):
                 raise Conflict("nothing is being recorded peer to peer")
             await recorder.handle(peer.actor.ref, message)
             return {"ok": True}
@@ -242,9 +243,9 @@ class MeetingsRealtime:
         if self._recording(p.meeting_id):
             return {"recording": True}
         started, done = self._recording_rows(meeting)
-        folder = self.app[keys.SETTINGS].data_dir / RECORDINGS_FOLDER
+        folder = recordings_folder(self.app[keys.SETTINGS].data_dir)
         if meeting.topology == Topology.mesh:
-            self.recorders[p.meeting_id] = MeshRecorder(folder, self._recorder_signals(meeting.id), started, done)
+            self.recorders[p.meeting_id] = PeerRecorder(folder, self._recorder_signals(meeting.id), started, done)
             announce = {"peer": m.RECORDER_REF}
         else:
             if self.http is None:
@@ -288,7 +289,7 @@ class MeetingsRealtime:
 
         async def done(recording_id: int, ok: bool, size: int) -> None:
             now = self.app[keys.CLOCK].now()
-            await self._tx(lambda s: service.finish_recording(s, recording_id, ok=ok, size_bytes=size, now=now))
+            await self._tx(lambda s: recordings.finish(s, recording_id, ok=ok, size_bytes=size, now=now))
 
         return started, done
 

@@ -1,12 +1,14 @@
 """The recorder: an aiortc peer that receives each participant's audio and video and writes
 one mp4 per participant to `<data dir>/recordings/`.
 
-In a mesh meeting it is the member "recorder": each client offers it a send-only connection
-when recording starts, through meeting.signal like to any member (MeshRecorder). Through
-Janus it is one more subscriber of every feed, with a Janus session of its own (JanusRecorder). The encoder runs in the event loop, so it is tuned for speed: x264
-`ultrafast` + `zerolatency` costs ~13% of a core per stream where the defaults cost several
-times that (shared/WEBRTC-NOTES.md). Every received track is read to its end by the file
-writer: an unread track grows aiortc's queue without bound.
+PeerRecorder is a member of a room like any other: each participant offers it a send-only
+connection when recording starts (a mesh meeting through meeting.signal to the member
+"recorder", a consultation through consultation.recorder_signal), and it answers. Meetings
+through Janus use JanusRecorder (server/meetings/janus_recorder.py), which shares FileWriter.
+The encoder runs in the event loop, so it is tuned for speed: x264 `ultrafast` +
+`zerolatency` costs ~13% of a core per stream where the defaults cost several times that
+(shared/WEBRTC-NOTES.md). Every received track is read to its end by the file writer: an
+unread track grows aiortc's queue without bound.
 """
 from __future__ import annotations
 
@@ -16,18 +18,16 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Awaitable, Callable
+from typing import Awaitable, Callable
 
 import av
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
-if TYPE_CHECKING:
-    from server.meetings.janus import JanusSession
-
 log = logging.getLogger(__name__)
 
+FOLDER = "recordings"  # under the data directory
 CONTAINER = "mp4"
 VIDEO_CODEC = "libx264"
 VIDEO_OPTIONS = {"preset": "ultrafast", "tune": "zerolatency"}
@@ -38,6 +38,10 @@ TRACK_WAIT_SECONDS = 2.0  # after the first track, how long to wait for the othe
 SendSignal = Callable[[str, dict], Awaitable[None]]  # (to ref, message)
 FileStarted = Callable[[str, str], Awaitable[int]]  # (subject ref, file key) → recording id
 FileDone = Callable[[int, bool, int], Awaitable[None]]  # (recording id, playable, bytes)
+
+
+def recordings_folder(data_dir: Path) -> Path:
+    return data_dir / FOLDER
 
 
 def new_key() -> str:
@@ -93,8 +97,19 @@ class FileWriter:
         return self.frames > 0
 
 
+async def close_member(member: "Member", on_done: FileDone) -> None:
+    """Finish the member's file (if it has one), close its connection, report the file."""
+    ok = await member.writer.stop() if member.writer else False
+    await member.pc.close()
+    if member.writer is not None and member.recording_id is not None:
+        size = member.writer.path.stat().st_size if member.writer.path.exists() else 0
+        await on_done(member.recording_id, ok, size)
+
+
 @dataclass
-class _Member:
+class Member:
+    """One participant's (or Janus feed's) connection to the recorder, and its file."""
+
     pc: RTCPeerConnection
     tracks: list[MediaStreamTrack] = field(default_factory=list)
     writer: FileWriter | None = None
@@ -102,8 +117,8 @@ class _Member:
     waiting: asyncio.Task[None] | None = None
 
 
-class MeshRecorder:
-    """Answers each member's offer and records what it sends."""
+class PeerRecorder:
+    """Answers each participant's offer and records what it sends, one file per participant."""
 
     def __init__(self, folder: Path, send: SendSignal, on_file: FileStarted, on_done: FileDone) -> None:
         self.folder = folder
@@ -111,7 +126,7 @@ class MeshRecorder:
         self._send = send
         self._on_file = on_file
         self._on_done = on_done
-        self._members: dict[str, _Member] = {}
+        self._members: dict[str, Member] = {}
         self._lock = asyncio.Lock()
         self.stopped = False
 
@@ -123,7 +138,7 @@ class MeshRecorder:
             if kind == "offer":
                 await self._drop(sender)
                 pc = RTCPeerConnection()
-                member = _Member(pc)
+                member = Member(pc)
                 self._members[sender] = member
                 pc.on("track", lambda track: self._track(sender, member, track))
                 await pc.setRemoteDescription(RTCSessionDescription(sdp=message["sdp"], type="offer"))
@@ -136,12 +151,12 @@ class MeshRecorder:
                     candidate.sdpMid, candidate.sdpMLineIndex = message.get("sdp_mid"), message.get("sdp_mline_index")
                     await self._members[sender].pc.addIceCandidate(candidate)
 
-    def _track(self, sender: str, member: _Member, track: MediaStreamTrack) -> None:
+    def _track(self, sender: str, member: Member, track: MediaStreamTrack) -> None:
         member.tracks.append(track)
         if member.waiting is None:
             member.waiting = asyncio.create_task(self._start_when_ready(sender, member))
 
-    async def _start_when_ready(self, sender: str, member: _Member) -> None:
+    async def _start_when_ready(self, sender: str, member: Member) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + TRACK_WAIT_SECONDS
         while len({t.kind for t in member.tracks}) < 2 and loop.time() < deadline:
@@ -164,95 +179,10 @@ class MeshRecorder:
             member.waiting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await member.waiting
-        ok = await member.writer.stop() if member.writer else False
-        await member.pc.close()
-        if member.writer is not None and member.recording_id is not None:
-            size = member.writer.path.stat().st_size if member.writer.path.exists() else 0
-            await self._on_done(member.recording_id, ok, size)
+        await close_member(member, self._on_done)
 
     async def stop(self) -> None:
         async with self._lock:
             self.stopped = True
             for sender in list(self._members):
                 await self._drop(sender)
-
-
-class JanusRecorder:
-    """Records a Janus room: a listening publisher handle hears of every feed, and one
-    subscriber handle per feed receives it into a FileWriter. `subject` of a file is the
-    feed's display (the member's ref, which the server set when relaying its join)."""
-
-    def __init__(self, session: "JanusSession", room: int, pin: str, folder: Path, on_file: FileStarted,
-                 on_done: FileDone) -> None:
-        self.session = session
-        self.room, self.pin = room, pin
-        self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
-        self._on_file, self._on_done = on_file, on_done
-        self._feeds: dict[int, _Member] = {}
-        self._listener: int | None = None
-        self._lock = asyncio.Lock()
-        self.stopped = False
-
-    async def start(self) -> None:
-        self.session.on_event = self._event
-        self._listener = await self.session.attach()
-        event = await self.session.message(self._listener, {"request": "join", "ptype": "publisher", "room": self.room,
-                                                            "pin": self.pin, "display": "recorder"})
-        await self._publishers(event.get("plugindata", {}).get("data", {}).get("publishers", []))
-
-    async def _event(self, event: dict) -> None:
-        data = event.get("plugindata", {}).get("data", {})
-        if data.get("publishers"):
-            await self._publishers(data["publishers"])
-        gone = data.get("unpublished", data.get("leaving"))
-        if isinstance(gone, int):
-            async with self._lock:
-                await self._drop(gone)
-
-    async def _publishers(self, publishers: list[dict]) -> None:
-        for publisher in publishers:
-            feed = int(publisher["id"])
-            async with self._lock:
-                if self.stopped or feed in self._feeds:
-                    continue
-                try:
-                    await self._subscribe(feed, str(publisher.get("display", feed)))
-                except Exception:  # noqa: BLE001 - one feed failing must not stop the others
-                    log.exception("recording feed %s failed", feed)
-
-    async def _subscribe(self, feed: int, subject: str) -> None:
-        handle = await self.session.attach()
-        offer = await self.session.message(handle, {"request": "join", "ptype": "subscriber", "room": self.room,
-                                                    "pin": self.pin, "streams": [{"feed": feed}]})
-        pc = RTCPeerConnection()
-        member = _Member(pc)
-        self._feeds[feed] = member
-        pc.on("track", lambda track: member.tracks.append(track))
-        await pc.setRemoteDescription(RTCSessionDescription(sdp=offer["jsep"]["sdp"], type="offer"))
-        await pc.setLocalDescription(await pc.createAnswer())
-        await self.session.message(handle, {"request": "start"},
-                                   jsep={"type": "answer", "sdp": pc.localDescription.sdp})
-        key = new_key()
-        member.writer = FileWriter(self.folder / key, member.tracks)
-        member.recording_id = await self._on_file(subject, key)
-
-    async def _drop(self, feed: int) -> None:
-        member = self._feeds.pop(feed, None)
-        if member is None:
-            return
-        ok = await member.writer.stop() if member.writer else False
-        await member.pc.close()
-        if member.writer is not None and member.recording_id is not None:
-            size = member.writer.path.stat().st_size if member.writer.path.exists() else 0
-            await self._on_done(member.recording_id, ok, size)
-
-    async def leave(self, subject: str) -> None:
-        """Members leave Janus by themselves (their session goes); the event drops the feed."""
-
-    async def stop(self) -> None:
-        async with self._lock:
-            self.stopped = True
-            for feed in list(self._feeds):
-                await self._drop(feed)
-        await self.session.destroy()

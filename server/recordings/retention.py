@@ -1,0 +1,70 @@
+"""The retention job: recordings of every kind (meetings, consultations) are deleted, file and
+row, FAYUAN_RECORDING_RETENTION_DAYS after they started. Consents stay: they say who agreed
+to what and when, and hold no picture or voice."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from typing import AsyncIterator
+
+from aiohttp import web
+
+from server.config import ConfigError
+from server.recordings import service
+from server.recordings.recorder import recordings_folder
+from server.web import keys
+
+log = logging.getLogger(__name__)
+DEFAULT_RETENTION_DAYS = 90
+RETENTION_SWEEP_INTERVAL_SECONDS = 3600.0
+
+
+def retention(extra: dict[str, str]) -> timedelta:
+    text = extra.get("FAYUAN_RECORDING_RETENTION_DAYS", str(DEFAULT_RETENTION_DAYS))
+    try:
+        days = int(text)
+    except ValueError:
+        raise ConfigError("FAYUAN_RECORDING_RETENTION_DAYS", f"{text!r} is not a whole number") from None
+    if days < 1:
+        raise ConfigError("FAYUAN_RECORDING_RETENTION_DAYS", "keep recordings at least 1 day")
+    return timedelta(days=days)
+
+
+async def delete_expired(app: web.Application) -> int:
+    """Delete recordings older than the retention period: the file first, then its row."""
+    now, keep = app[keys.CLOCK].now(), retention(app[keys.SETTINGS].extra)
+    folder = recordings_folder(app[keys.SETTINGS].data_dir)
+    async with app[keys.DB].sessions() as session:
+        expired = await service.expired(session, now, keep)
+        for recording in expired:
+            (folder / recording.key).unlink(missing_ok=True)
+            await session.delete(recording)
+        await session.commit()
+    return len(expired)
+
+
+def install(app: web.Application) -> None:
+    retention(app[keys.SETTINGS].extra)  # a bad value stops start-up, naming the variable
+    app.cleanup_ctx.append(_retention_job)
+
+
+async def _retention_job(app: web.Application) -> AsyncIterator[None]:
+    async def loop() -> None:
+        while True:
+            try:
+                deleted = await delete_expired(app)
+                if deleted:
+                    log.info("deleted %d recordings past their retention period", deleted)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - try again next round
+                log.exception("recording retention job failed")
+            await asyncio.sleep(RETENTION_SWEEP_INTERVAL_SECONDS)
+
+    task = asyncio.create_task(loop(), name="recording-retention")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
