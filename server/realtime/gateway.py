@@ -54,6 +54,8 @@ class Gateway(socketio.AsyncNamespace):
         self.peers: dict[str, Peer] = {}
         # called with (sid, peer) for every dropped socket: other domains' rooms (meetings)
         self.disconnect_hooks: list[Callable[[str, Peer], Awaitable[None]]] = []
+        # called with (consultation_id, reason) after each consultation.ended push (recording stops)
+        self.ended_hooks: list[Callable[[int, str], Awaitable[None]]] = []
         self.handlers: dict[str, tuple[type[BaseModel], Callable[..., Awaitable[Any]]]] = {
             events.CONSULT_START: (payloads.ConsultStart, self._start),
             events.CONSULT_CANCEL: (payloads.ConsultRef, self._cancel),
@@ -185,6 +187,8 @@ class Gateway(socketio.AsyncNamespace):
                 data = {**data, "ice_servers": ice_servers(self.app[keys.SETTINGS], n.to, self.app[keys.CLOCK].now())}
             await self.emit(n.event, data, room=n.to, skip_sid=skip[1] if n.to == skip[0] else None)
             if n.event == events.CONSULT_ENDED:
+                for hook in self.ended_hooks:
+                    await hook(n.data["consultation_id"], n.data.get("reason", ""))
                 if n.data.get("reason") == "transferred":
                     taker = n.data.get("taker_account_id")
                     for sid, p in list(self.peers.items()):
