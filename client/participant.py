@@ -15,6 +15,7 @@ from typing import ClassVar
 from client.connection import RECONNECTED, Connection, SignalingError
 from client.media import FrameCounter, synthetic_tracks
 from client.peer import Peer, TrackFactory
+from client.recording import RecordingLink
 from signaling import events
 from signaling.payloads import ConsultRef, Resume, RtcSignal
 
@@ -46,6 +47,7 @@ class Participant:
         self.peer_away: dict | None = None  # the last peer.away push, until peer.back
         self.warnings: list[dict] = []  # consultation.warning pushes: minutes_left before the grace ends
         self._early_signals: deque[dict] = deque(maxlen=EARLY_SIGNALS)
+        self.recording = RecordingLink(self)  # consent, and media to the server's recorder while it records
         connection.on(events.RTC_RELAYED, self._on_signal)
         connection.on(events.PEER_AWAY, self._on_peer_away)
         connection.on(events.PEER_BACK, self._on_peer_back)
@@ -131,6 +133,7 @@ class Participant:
         # the answerer rebuilds when the kiosk's new offer comes
 
     async def _leave(self) -> None:
+        await self.recording.close()
         peer, self.peer = self.peer, None
         if peer is not None:
             await peer.close()

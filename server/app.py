@@ -25,6 +25,7 @@ from server.meetings import views as meetings_views
 from server.org import views as org_views
 from server.pubsub.base import PubSub
 from server.realtime import chat as realtime_chat
+from server.realtime import consultation_recording
 from server.realtime import meetings as realtime_meetings
 from server.recordings import retention as recordings_retention
 from server.recordings import views as recordings_views
@@ -97,5 +98,6 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     gateway = realtime.install(app, run_sweeper=run_sweeper)
     realtime_chat.install(app, gateway)
     realtime_meetings.install(app, gateway)
+    consultation_recording.install(app, gateway)
     recordings_retention.install(app)
     return app

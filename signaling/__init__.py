@@ -3,5 +3,5 @@
 It imports neither side. docs/protocol.md describes it for people; this package is what
 both sides validate against. Bump PROTOCOL_VERSION on any incompatible change.
 """
-PROTOCOL_VERSION = "1.1"
+PROTOCOL_VERSION = "1.2"
 SOCKETIO_PATH = "/socket.io"

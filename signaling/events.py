@@ -17,6 +17,9 @@ DUTY_SET = "duty.availability"  # lawyer: available / away
 RTC_SIGNAL = "rtc.signal"  # either side: offer / answer / candidate, relayed to the room
 CHAT_SEND = "chat.send"  # a member: store a text message in a room's chat (acked once stored)
 CHAT_SYNC = "chat.sync"  # a member: receive the room's pushes, then get messages after a seq
+CONSULT_RECORD = "consultation.record"  # taker: ask to record (on) or stop recording (off)
+CONSULT_CONSENT = "consultation.consent"  # kiosk or taker: give or withdraw consent to recording
+RECORDER_SIGNAL = "consultation.recorder_signal"  # kiosk or taker: offer / candidate to the server's recorder
 
 # server → client (pushed)
 QUEUE_POSITION = "queue.position"  # kiosk: its place, estimated wait, lawyers on duty
@@ -32,4 +35,6 @@ PEER_BACK = "peer.back"  # the other side came back: renegotiate media
 RTC_RELAYED = "rtc.signal"  # the relayed offer / answer / candidate
 CHAT_MESSAGE = "chat.message"  # room members: a stored chat message (may repeat: keep by seq)
 FILE_SHARED = "file.shared"  # room consultation:<id>: a clean file was added while it is live
+CONSULT_RECORDING = "consultation.recording"  # the room: recording asked for, on, or off (and why)
+RECORDER_SIGNALED = "consultation.recorder_signal"  # the recorder's answer, to the side that offered
 ERROR = "error"  # a problem not tied to an ack (rate limit)

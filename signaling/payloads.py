@@ -76,6 +76,34 @@ class Empty(Inbound):
     pass
 
 
+# -- recording a consultation --------------------------------------------------------------
+# The consent text the kiosk and the console show is `recording.consent_text` in the pages'
+# catalogs, whose `recording.consent_version` is this; a new text gets a new version, and only
+# consents to the current version count.
+CONSENT_TEXT_VERSION = "2026-12"
+RecordingState = Literal["off", "requested", "recording"]
+
+
+class Record(ConsultRef):
+    on: bool = Field(description="true: ask to record (it starts once both sides consent); false: stop")
+
+
+class Consent(ConsultRef):
+    consent: bool = Field(description="true: give consent to the text of text_version; false: withdraw it")
+    text_version: str = Field(default=CONSENT_TEXT_VERSION, min_length=1, max_length=20,
+                              pattern=r"^[A-Za-z0-9_.-]+$")
+
+
+class RecorderSignal(ConsultRef):
+    """To the server's recorder: an offer of send-only media, or a trickled candidate."""
+
+    type: Literal["offer", "candidate"]
+    sdp: str | None = Field(default=None, max_length=MAX_SDP_CHARS)
+    candidate: str | None = Field(default=None, max_length=1_000)
+    sdp_mid: str | None = Field(default=None, max_length=64)
+    sdp_mline_index: int | None = Field(default=None, ge=0, le=64)
+
+
 # server → client shapes (documented; the server builds plain dicts of these fields)
 class Position(BaseModel):
     consultation_id: int
@@ -83,6 +111,14 @@ class Position(BaseModel):
     estimated_wait_seconds: int
     on_duty: int
     state: str
+
+
+class RecordingStatus(BaseModel):
+    consultation_id: int
+    state: RecordingState
+    waiting_for: list[Literal["kiosk", "taker"]]  # whose consent to the current text is missing
+    text_version: str
+    reason: str | None = None  # why it is off: stopped, declined, consent_withdrawn, ended, transferred, …
 
 
 class Taken(BaseModel):

@@ -8,6 +8,7 @@ from server.hours.schemas import HHMM
 from server.ids import RowId
 
 from server.chat.schemas import ChatMessageOut
+from server.recordings.schemas import RecordingOut
 
 
 
@@ -80,6 +81,7 @@ class RecordDetail(RecordOut):
     events: list[EventOut]
     chat: list[ChatMessageOut] = []  # the first MAX_SYNC_MESSAGES; the rest from .../chat
     chat_more: bool = False
+    recordings: list[RecordingOut] = []  # played through their url (each playback audited)
 
 
 class Categories(BaseModel):

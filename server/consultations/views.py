@@ -16,6 +16,7 @@ from server.consultations.schemas import (Categories, DutyNow, EventOut, RecordD
 from server.errors import InvalidInput, NotFound, PermissionDenied
 from server.hours.schemas import hhmm, minutes
 from server.privacy import mask_phone
+from server.recordings import service as recordings
 from server.realtime.ice import ice_servers
 from server.web.api import Call, Router
 from signaling.payloads import MAX_SYNC_MESSAGES
@@ -124,11 +125,13 @@ async def get_record(call: Call) -> RecordDetail:
     events = await call.session.scalars(select(ConsultationEvent).where(ConsultationEvent.consultation_id == cid)
                                         .order_by(ConsultationEvent.id))
     messages = await chat.since(call.session, chat.RoomKey("consultation", cid), 0, MAX_SYNC_MESSAGES + 1)
+    recorded = await recordings.listed(call.session, "consultation", cid)
     record(call.session, at=call.clock.now(), actor=call.actor, action="personal_data.read",
            object=f"consultation:{cid}", client_addr=call.client_addr, detail="record")
     return RecordDetail(**_record(c), events=[EventOut(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail)
                                               for e in events],
-                        chat=messages[:MAX_SYNC_MESSAGES], chat_more=len(messages) > MAX_SYNC_MESSAGES)
+                        chat=messages[:MAX_SYNC_MESSAGES], chat_more=len(messages) > MAX_SYNC_MESSAGES,
+                        recordings=[recordings.public(r) for r in recorded])
 
 
 async def readable(call: Call, consultation_id: int) -> Consultation:
