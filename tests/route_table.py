@@ -611,23 +611,33 @@ async def new_meeting(world: World, unit: str) -> Request:
                                      "ends_at": (starts + timedelta(hours=1)).isoformat()})
 
 
+async def _new_meeting_in(world: World, unit: str) -> int:
+    """A scheduled meeting hosted by the unit's spare account."""
+    from datetime import timedelta
+
+    from server.meetings.models import Meeting
+
+    async with world.db.sessions.begin() as session:
+        meeting = Meeting(title="單位會議", agenda="", kind="meeting", unit_id=world.unit_ids[unit],
+                          host_account_id=world.spare_accounts[unit], starts_at=world.now + timedelta(hours=1),
+                          ends_at=world.now + timedelta(hours=2), state="scheduled", locked=False, topology="",
+                          janus_secret="", janus_pin="", created_at=world.now)
+        session.add(meeting)
+        await session.flush()
+        return meeting.id
+
+
 async def _meeting_in(world: World, unit: str) -> int:
     """A meeting hosted by the unit's spare account, made once per unit."""
     key = f"meeting:{unit}"
     if key not in world.cache:
-        from datetime import timedelta
-
-        from server.meetings.models import Meeting
-
-        async with world.db.sessions.begin() as session:
-            meeting = Meeting(title="單位會議", agenda="", kind="meeting", unit_id=world.unit_ids[unit],
-                              host_account_id=world.spare_accounts[unit], starts_at=world.now + timedelta(hours=1),
-                              ends_at=world.now + timedelta(hours=2), state="scheduled", locked=False, topology="",
-                              janus_secret="", janus_pin="", created_at=world.now)
-            session.add(meeting)
-            await session.flush()
-            world.cache[key] = meeting.id
+        world.cache[key] = await _new_meeting_in(world, unit)
     return world.cache[key]
+
+
+async def meeting_to_cancel(world: World, unit: str) -> Request:
+    """A fresh scheduled meeting each time: a cancelled one cannot be cancelled again."""
+    return Request(f"/api/meetings/{await _new_meeting_in(world, unit)}/cancel")
 
 
 def meeting_path(suffix: str = "") -> Sample:
@@ -672,6 +682,8 @@ ROUTES.update({
     ("GET", "/api/meetings"): Spec(STAFF, fixed("/api/meetings")),
     ("POST", "/api/meetings"): Spec(STAFF, new_meeting),
     ("GET", "/api/meetings/{meeting_id}"): Spec(STAFF, meeting_path(), scoped=True),
+    # the host (a spare account, not one of the actors) or staff of the center
+    ("POST", "/api/meetings/{meeting_id}/cancel"): Spec(frozenset({"admin", "center_staff"}), meeting_to_cancel),
     ("GET", "/api/meetings/{meeting_id}/attendance"): Spec(STAFF, meeting_path("/attendance"), scoped=True),
     ("GET", "/api/meetings/{meeting_id}/attendance.csv"): Spec(STAFF, meeting_path("/attendance.csv"), scoped=True),
     ("GET", "/api/meetings/{meeting_id}/recordings"): Spec(STAFF, meeting_path("/recordings"), scoped=True),

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.accounts.models import Account
+from server.accounts.permissions import Role as AccountRole
 from server.consultations.rooms import Notice, account
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from server.meetings.models import Attendance, Meeting, MeetingInvitation, MeetingMember
@@ -197,3 +198,16 @@ async def end(session: AsyncSession, actor: Actor, meeting: Meeting, ctx: Contex
     await session.flush()
     return Outcome(meeting, [Notice(room(meeting.id), m.ENDED, {"meeting_id": meeting.id, "by": actor.name})],
                    left=[x.account_id for x in present])
+
+
+async def cancel(session: AsyncSession, actor: Actor, meeting_id: int) -> Meeting:
+    """Call off a meeting nobody has joined yet: its host, or staff of the center. Invitations
+    stay listed, marked cancelled, with no way in (join refuses a cancelled meeting)."""
+    meeting = await get(session, meeting_id, lock=True)
+    center_staff = actor.role in (AccountRole.center_staff, AccountRole.admin) and actor.at_center
+    if actor.kind != "account" or not (actor.id == meeting.host_account_id or center_staff):
+        raise PermissionDenied("only the host or the center's staff cancel a meeting")
+    S(meeting.state).check(S.cancelled)
+    meeting.state = S.cancelled
+    await session.flush()
+    return meeting

@@ -45,6 +45,15 @@ async def create_meeting(call: Call) -> dict:
     return await _out(call, meeting)
 
 
+@router.post("/api/meetings/{meeting_id}/cancel", summary="Call off a meeting that has not begun (its host or "
+             "center staff); a live or ended one is 409", tag="meetings", response=MeetingOut, status=200)
+async def cancel_meeting(call: Call) -> dict:
+    meeting = await service.cancel(call.session, call.actor, call.path["meeting_id"])
+    record(call.session, at=call.clock.now(), actor=call.actor, action="meeting.cancel", object=f"meeting:{meeting.id}",
+           client_addr=call.client_addr, detail=meeting.title[:100])
+    return await _out(call, meeting)
+
+
 @router.get("/api/meetings/{meeting_id}", summary="One meeting", tag="meetings", response=MeetingOut)
 async def get_meeting(call: Call) -> dict:
     return await _out(call, await service.readable(call.session, call.actor, call.path["meeting_id"]))

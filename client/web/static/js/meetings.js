@@ -1,5 +1,6 @@
 // /meetings: schedule a meeting, list my meetings and invitations (join from 10 minutes before
-// the start), and, for a meeting that has ended, its attendance (CSV) and recordings.
+// the start; the host or center staff may cancel one that has not begun), and, for a meeting
+// that has ended, its attendance (CSV) and recordings.
 import { get, post, showDone, showError } from "./api.js";
 import { field, h, replace, selectField } from "./dom.js";
 import { formatDateTime, t } from "./i18n.js";
@@ -7,10 +8,31 @@ import { startStaffPage } from "./staff.js";
 
 const REFRESH_MS = 30_000;
 const CHINA_OFFSET = "+08:00";
+const CENTER_ROLES = ["center_staff", "admin"];
+
+const page = { me: null, units: [] };
 
 function joinable(meeting, now = Date.now()) {
   return ["scheduled", "live"].includes(meeting.state) && now >= Date.parse(meeting.joinable_from)
     && now <= Date.parse(meeting.ends_at);
+}
+
+/** The server's rule (meetings/service.py cancel): the host, or staff of the center. */
+function mayCancel(meeting) {
+  const atCenter = page.units.find((u) => u.id === page.me.unit_id)?.kind === "center";
+  return meeting.state === "scheduled"
+    && (meeting.host_account_id === page.me.id || (atCenter && CENTER_ROLES.includes(page.me.role)));
+}
+
+async function cancelMeeting(meeting) {
+  if (!window.confirm(t("meetings.confirm_cancel", { title: meeting.title }))) return;
+  try {
+    await post(`/api/meetings/${meeting.id}/cancel`);
+    showDone(document.getElementById("live"), "meetings.cancelled_done", { title: meeting.title });
+    await refresh();
+  } catch (error) {
+    showError(document.getElementById("page-error"), error);
+  }
 }
 
 function meetingItem(meeting) {
@@ -25,11 +47,17 @@ function meetingItem(meeting) {
   } else if (meeting.state === "scheduled") {
     actions.append(h("p", {}, t("meetings.opens_at", { at: formatDateTime(meeting.joinable_from) })));
   }
+  if (mayCancel(meeting)) {
+    actions.append(h("button", { type: "button", class: "danger", "data-cancel": String(meeting.id),
+                                 onclick: () => cancelMeeting(meeting) },
+                     t("meetings.cancel_named", { title: meeting.title })));
+  }
   if (meeting.state === "ended") {
     actions.append(h("button", { type: "button", class: "secondary", onclick: () => showRecord(meeting) },
                      t("meetings.show_record", { title: meeting.title })));
   }
-  return h("li", {}, heading, when, kind, meeting.agenda ? h("p", {}, meeting.agenda) : "", actions);
+  return h("li", { "data-meeting": String(meeting.id) }, heading, when, kind,
+           meeting.agenda ? h("p", {}, meeting.agenda) : "", actions);
 }
 
 async function showRecord(meeting) {
@@ -92,9 +120,11 @@ function scheduleForm(units) {
 async function start() {
   const who = await startStaffPage();
   if (!who) return;
+  page.me = who;
   const errorBox = document.getElementById("page-error");
   try {
-    scheduleForm(await get("/api/units").catch(() => []));
+    page.units = await get("/api/units").catch(() => []);
+    scheduleForm(page.units);
     await refresh();
   } catch (error) {
     showError(errorBox, error);
