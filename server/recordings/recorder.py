@@ -33,6 +33,8 @@ VIDEO_CODEC = "libx264"
 VIDEO_OPTIONS = {"preset": "ultrafast", "tune": "zerolatency"}
 VIDEO_RATE_FPS = 30  # the stream's nominal rate; frames keep their own timestamps
 AUDIO_CODEC = "aac"
+# at most this many audio packets (~5 s of AAC: 1024 samples at 48 kHz) wait for the video's size
+AUDIO_HOLD_PACKETS = 250
 TRACK_WAIT_SECONDS = 2.0  # after the first track, how long to wait for the other before writing
 
 SendSignal = Callable[[str, dict], Awaitable[None]]  # (to ref, message)
@@ -64,32 +66,52 @@ class FileWriter:
             else:
                 stream = self._container.add_stream(AUDIO_CODEC)
             self._streams[track] = stream
+        # The first packet muxed writes the file's header, which opens every stream's encoder:
+        # a video encoder opened before its first frame is stuck at PyAV's default size, and
+        # setting the real one then raises. Audio flows at once while video waits for a
+        # keyframe, so audio packets are held until every video stream has its size (or
+        # AUDIO_HOLD_PACKETS have waited: a feed whose video never comes is still recorded).
+        self._unsized = {s.index for s in self._streams.values() if s.type == "video"}
+        self._held: list[av.Packet] = []
         self._tasks = [asyncio.create_task(self._run(t, s), name=f"record-{t.kind}") for t, s in self._streams.items()]
+        for task in self._tasks:
+            task.add_done_callback(self._task_done)
 
     async def _run(self, track: MediaStreamTrack, stream: av.stream.Stream) -> None:
-        sized = False
         while True:
             try:
                 frame = await track.recv()
             except MediaStreamError:
                 return
-            if not sized and track.kind == "video":
-                stream.width, stream.height = frame.width, frame.height
-                sized = True
-            for packet in stream.encode(frame):
-                self._container.mux(packet)
+            if stream.index in self._unsized:
+                if not stream.codec_context.is_open:  # else the header is out: PyAV scales frames to its size
+                    stream.width, stream.height = frame.width, frame.height
+                self._unsized.discard(stream.index)
+            self._mux(stream.encode(frame))
             self.frames += 1
             self.video_frames += track.kind == "video"
+
+    def _mux(self, packets: list[av.Packet]) -> None:
+        if self._unsized and len(self._held) < AUDIO_HOLD_PACKETS:
+            self._held.extend(packets)
+            return
+        if self._held:
+            packets, self._held = self._held + packets, []
+        self._container.mux(packets)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            log.error("recording %s: %s stopped", self.path.name, task.get_name(), exc_info=task.exception())
 
     async def stop(self) -> bool:
         """Flush and close the file; True when it holds anything."""
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._unsized.clear()  # nothing more will come: write what is held
         try:
             for stream in self._streams.values():
-                for packet in stream.encode(None):
-                    self._container.mux(packet)
+                self._mux(stream.encode(None))
             self._container.close()
         except (av.error.FFmpegError, ValueError) as exc:
             log.warning("closing recording %s failed: %s", self.path.name, exc)
