@@ -130,12 +130,15 @@ class ConsultationRecording:
         return await self._tell(consultation_id, "recording", [])
 
     async def stop(self, consultation_id: int, reason: str, waiting: list[str] | None = None) -> dict:
+        """Stop recording (or forget the request); the room hears of it once the files are finished."""
         asked = self.asked.pop(consultation_id, None)
-        told = await self._tell(consultation_id, "off", waiting or [], reason)
-        if asked is not None and asked.recorder is not None:
-            await asked.recorder.stop()
-            now = self._now()
-            await self._tx(lambda s: self._step(s, consultation_id, now, "recording_stopped", reason))
+        try:
+            if asked is not None and asked.recorder is not None:
+                await asked.recorder.stop()
+                now = self._now()
+                await self._tx(lambda s: self._step(s, consultation_id, now, "recording_stopped", reason))
+        finally:
+            told = await self._tell(consultation_id, "off", waiting or [], reason)
         return told
 
     @staticmethod

@@ -66,3 +66,12 @@ def test_every_error_code_of_the_foundation_has_words(module):
     codes.discard("error")  # the base class: shown as error.unknown
     assert codes
     assert sorted(f"error.{code}" for code in codes if f"error.{code}" not in catalog("zh-CN")) == []
+
+
+def test_the_consultation_consent_text_has_the_version_the_server_counts():
+    from signaling.payloads import CONSENT_TEXT_VERSION
+
+    for lang in LANGUAGES:
+        words = catalog(lang)
+        assert words["recording.consent_version"] == CONSENT_TEXT_VERSION, lang
+        assert len(words["recording.consent_text"]) > 40, lang

@@ -3,8 +3,11 @@
 // department use the same page for their own queue; only lawyers have the duty switch.
 import { get, showError } from "./api.js";
 import { ChatPanel } from "./chat.js";
+import { DutyPanel } from "./console-duty.js";
+import { ConsultationRecords } from "./consultation-records.js";
 import { h, option, replace } from "./dom.js";
 import { t, translate } from "./i18n.js";
+import { ConsoleRecording } from "./recording.js";
 import { startStaffPage } from "./staff.js";
 import { MediaCall, openCameraAndMicrophone, stopStream } from "./rtc.js";
 import { connect, refusalCode, send, SocketError } from "./socket.js";
@@ -15,9 +18,11 @@ const TICK_MS = 1_000;
 const state = {
   me: null, socket: null, lawyers: [], units: new Map(), myProfileId: null,
   queues: new Map(), // unit_id → {entries, receivedAt (ms)}
-  available: false, onDuty: false,
+  duty: null, // the DutyPanel (lawyers only)
   call: null, // {id, media: MediaCall, stream, screen: MediaStreamTrack|null, muted, cameraOff}
   chat: null, // the ChatPanel of the call
+  recording: null, // the ConsoleRecording of the call
+  records: null, // the recent ConsultationRecords
 
 };
 
@@ -34,27 +39,6 @@ function problem(error) {
 
 function knownCode(code) {
   return ["conflict", "forbidden", "not_found", "network", "service_closed", "invalid"].includes(code) ? code : "other";
-}
-
-// -- duty ----------------------------------------------------------------------------------
-function drawDuty() {
-  const button = $("availability");
-  translate(button, state.available ? "console.duty.go_away" : "console.duty.go_available");
-  button.classList.toggle("primary", !state.available);
-  if (!state.available) translate($("duty-status"), "console.duty.away");
-  else translate($("duty-status"), state.onDuty ? "console.duty.on_duty" : "console.duty.off_roster");
-}
-
-async function toggleAvailability() {
-  try {
-    const ack = await send(state.socket, "duty.availability", { available: !state.available });
-    state.available = ack.available;
-    state.onDuty = ack.on_duty;
-    drawDuty();
-    document.body.dataset.available = String(state.available);
-  } catch (error) {
-    problem(error);
-  }
 }
 
 // -- the queue ------------------------------------------------------------------------------
@@ -164,6 +148,9 @@ async function beginCall(consultationId, iceServers) {
   $("call-panel").hidden = false;
   $("call-title").focus();
   openChat(consultationId);
+  state.recording?.destroy();
+  state.recording = new ConsoleRecording({ root: $("recording"), socket: state.socket, consultationId, stream,
+    iceServers });
   drawQueue();
   await showResident(consultationId);
 }
@@ -211,6 +198,8 @@ function endCall(reasonKey) {
   state.call = null;
   state.chat?.destroy();
   state.chat = null;
+  state.recording?.destroy();
+  state.recording = null;
   window.fayuanCall = null;
   sessionStorage.removeItem(RESUME_KEY);
   $("remote").srcObject = null;
@@ -219,6 +208,7 @@ function endCall(reasonKey) {
   say("page-error", null);
   say("notice", reasonKey);
   drawQueue();
+  state.records.refresh();
   ($("take-next").disabled ? $("queue-heading") : $("take-next")).focus();
 }
 
@@ -345,7 +335,7 @@ function wire(socket) {
 }
 
 function wireButtons() {
-  $("availability").addEventListener("click", toggleAvailability);
+  $("availability").addEventListener("click", () => state.duty.toggle());
   $("take-next").addEventListener("click", () => take(null));
   $("hangup").addEventListener("click", async () => {
     try {
@@ -380,29 +370,19 @@ async function loadDirectory() {
   state.units = new Map(units.map((u) => [u.id, u]));
 }
 
-async function loadDuty() {
-  if (state.me.role !== "lawyer") {
-    document.querySelector(".duty-panel").hidden = true;
-    return;
-  }
-  try {
-    const duty = await get("/api/duty/now");
-    state.available = state.onDuty = duty.lawyers.includes(state.me.id);
-  } catch {
-    state.available = state.onDuty = false;
-  }
-  drawDuty();
-}
-
 async function start() {
   const who = await startStaffPage();
   if (!who) return;
   state.me = who;
+  state.duty = new DutyPanel({ me: who, socket: () => state.socket, onError: problem });
   wireButtons();
   await loadDirectory();
   drawTransferTargets();
-  await loadDuty();
+  await state.duty.load();
   drawQueue();
+  state.records = new ConsultationRecords({ table: $("records-rows"), details: $("record-recordings") });
+  $("records-refresh").addEventListener("click", () => state.records.refresh());
+  state.records.refresh();
   state.socket = connect(undefined);
   wire(state.socket);
   setInterval(tick, TICK_MS);

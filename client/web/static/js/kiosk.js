@@ -3,8 +3,11 @@
 // screen; everything else (a particular lawyer, the workstation, typed text) is optional.
 import { ChatPanel } from "./chat.js";
 import { h, replace } from "./dom.js";
-import { initI18n, t, translate } from "./i18n.js";
+import { initI18n, translate } from "./i18n.js";
 import { describeWindows, formatOpening } from "./kiosk-hours.js";
+import { drawChoices } from "./kiosk-options.js";
+import { drawPosition } from "./kiosk-queue.js";
+import { KioskRecording } from "./recording.js";
 import { audioLevel, MediaCall, openCameraAndMicrophone, stopStream } from "./rtc.js";
 import { connect, refusalCode, send } from "./socket.js";
 
@@ -18,7 +21,7 @@ const RATINGS = [1, 2, 3, 4, 5];
 const state = {
   token: null, myRef: null, socket: null, screen: "loading", chat: null, categories: [], lawyers: [],
   category: null, target: "center", lawyer: null,
-  consultationId: null, peerName: "", position: null, call: null, stream: null, stopMeter: null,
+  consultationId: null, peerName: "", position: null, call: null, stream: null, stopMeter: null, recording: null,
   autoHome: null, hoursTimer: null, muted: false, windows: [], nextOpen: null,
 };
 
@@ -155,28 +158,17 @@ function drawTarget() {
   else setText("chosen-target", `kiosk.target.${state.target}`);
 }
 
-// -- optional choices: who answers, a particular lawyer, typed text --------------------
+// -- optional choices: who answers, a particular lawyer, typed text (kiosk-options.js) --
 function drawOptions() {
-  const pressed = (yes) => (yes ? "true" : "false");
-  replace($("target-list"), ["center", "station"].map((target) => h("button", {
-    type: "button", class: "kiosk-button", "aria-pressed": pressed(!state.lawyer && state.target === target),
-    i18n: `kiosk.options.target.${target}`,
-    onclick: () => { state.target = target; state.lawyer = null; drawOptions(); drawTarget(); },
-  })));
-  $("lawyers-empty").hidden = state.lawyers.length > 0;
-  replace($("lawyer-list"), state.lawyers.map((lawyer) => h("li", {},
-    h("button", {
-      type: "button", class: "kiosk-button lawyer-card", "aria-pressed": pressed(state.lawyer?.id === lawyer.id),
-      onclick: () => { state.lawyer = lawyer; state.target = "center"; drawOptions(); drawTarget(); },
+  drawChoices({
+    choice: state, lawyers: state.lawyers, categoryKey,
+    onChoose: ({ target, lawyer }) => {
+      state.target = target;
+      state.lawyer = lawyer;
+      drawOptions();
+      drawTarget();
     },
-    h("span", { class: "lawyer-name" }, lawyer.name),
-    h("span", { class: "lawyer-firm" }, lawyer.firm),
-    lawyer.specialties.length ? h("span", { class: "lawyer-specialties", i18n: "kiosk.options.specialties",
-      vars: { list: lawyer.specialties.map((code) => categoryLabel(code)).join("、") } }) : null))));
-}
-
-function categoryLabel(code) {
-  return t(categoryKey(code));
+  });
 }
 
 async function openOptions() {
@@ -231,25 +223,8 @@ async function startConsultation() {
 function showQueued() {
   $("choice").hidden = true;
   clearMessage("queue-error");
-  drawPosition();
+  drawPosition(state.position, state.consultationId);
   show("queued");
-}
-
-function drawPosition() {
-  const p = state.position;
-  if (!p || p.consultation_id !== state.consultationId) {
-    setText("queue-position", "kiosk.queued.joining");
-    replace($("queue-wait"));
-    replace($("queue-duty"));
-    return;
-  }
-  if (p.position <= 1) setText("queue-position", "kiosk.queued.next");
-  else setText("queue-position", "kiosk.queued.ahead", { count: p.position - 1 });
-  const minutes = Math.ceil(p.estimated_wait_seconds / 60);
-  if (minutes <= 0) setText("queue-wait", "kiosk.queued.wait_soon");
-  else setText("queue-wait", "kiosk.queued.wait", { minutes });
-  if (p.on_duty > 0) setText("queue-duty", "kiosk.queued.on_duty", { count: p.on_duty });
-  else setText("queue-duty", "kiosk.queued.nobody");
 }
 
 async function queueAction(event, after) {
@@ -284,6 +259,9 @@ async function startCall(iceServers) {
   });
   show("call");
   openChat();
+  state.recording?.destroy(); // one per call: a fresh one after a resume
+  state.recording = new KioskRecording({ root: $("recording"), socket: state.socket,
+    consultationId: state.consultationId, stream: state.stream, iceServers });
 }
 
 /** The chat panel of this consultation: made once per consultation, kept over a resume. */
@@ -309,6 +287,8 @@ function drawMute() {
 function endCall() {
   state.call?.close();
   state.call = null;
+  state.recording?.destroy();
+  state.recording = null;
   closeChat();
   $("remote").srcObject = null;
 }
@@ -398,7 +378,7 @@ function wire(socket) {
   socket.on("disconnect", () => showMessage("connection", "kiosk.connection.lost"));
   socket.on("queue.position", (position) => {
     state.position = position;
-    if (state.screen === "queued") drawPosition();
+    if (state.screen === "queued") drawPosition(state.position, state.consultationId);
   });
   socket.on("consultation.choice_timeout", (message) => {
     if (message.consultation_id !== state.consultationId) return;
