@@ -116,11 +116,13 @@ async def test_history_on_joining_and_since_seq(base, center, demo, peers) -> No
     assert [m["text"] for m in history["messages"]] == [f"排隊時寫的 {i}" for i in range(5)]
     after = await lawyer.call("chat.sync", {"room": room, "since_seq": 3})
     assert [m["seq"] for m in after["messages"]] == [4, 5] and after["more"] is False
+    # the writer checked this room before the take; it sees the new taker all the same
+    assert (await send(lawyer, room, "您好，我是律師"))["message"]["seq"] == 6
 
     await lawyer.call("consultation.hangup", {"consultation_id": cid})
     ended = await send(k, room, "too late")
     assert ended["error"]["code"] == "conflict"
-    assert len((await k.call("chat.sync", {"room": room}))["messages"]) == 5  # still readable
+    assert len((await k.call("chat.sync", {"room": room}))["messages"]) == 6  # still readable
 
 
 async def test_staff_read_the_chat_over_http_and_each_read_is_audited(app, live, new_api) -> None:

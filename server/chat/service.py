@@ -5,15 +5,18 @@ has what both the writer and the readers need. Services never import aiohttp or 
 
 A room is named `<kind>:<id>` on the wire (`consultation:12`). Each kind says who its
 members are with one function in MEMBERSHIP that answers for many rooms in one query, so the
-writer checks a whole batch at once, in the transaction that stores it.
+writer checks a whole batch at once, in the transaction that stores it. Those functions are
+synchronous (a sync Session or Connection): the SQLite writer calls them in its own thread,
+async callers through `run_sync`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Awaitable, Callable, Iterable, NamedTuple, Protocol
+from typing import Any, Callable, Iterable, NamedTuple, Protocol
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from server.accounts.actor import Actor
 from server.chat.models import ChatMessage, ChatRoom
@@ -30,6 +33,13 @@ class Executes(Protocol):
     """An AsyncSession or an AsyncConnection: both run Core statements."""
 
     async def execute(self, statement: Any, *args: Any) -> Any: ...
+
+
+class ExecutesNow(Protocol):
+    """A sync Session or Connection: what `run_sync` hands over, and what the SQLite chat
+    writer holds in its thread."""
+
+    def execute(self, statement: Any, *args: Any) -> Any: ...
 
 
 class RoomKey(NamedTuple):
@@ -82,48 +92,48 @@ class Members:
             raise Conflict("this consultation has ended; its chat can be read but not written")
 
 
-MembershipQuery = Callable[[Executes, Iterable[int]], Awaitable[dict[int, Members]]]
+MembershipQuery = Callable[[ExecutesNow, Iterable[int]], dict[int, Members]]
 
 
 _CONSULTATIONS = select(Consultation.id, Consultation.device_id, Consultation.taker_account_id,
                         Consultation.state).where(Consultation.id.in_(bindparam("ids", expanding=True)))
 
 
-async def consultation_members(db: Executes, ids: Iterable[int]) -> dict[int, Members]:
+def consultation_members(db: ExecutesNow, ids: Iterable[int]) -> dict[int, Members]:
     """The kiosk that started it and its current taker; writable while queued or live."""
-    rows = await db.execute(_CONSULTATIONS, {"ids": list(ids)})
+    rows = db.execute(_CONSULTATIONS, {"ids": list(ids)})
     found = {}
     for cid, device_id, taker, state in rows:
-        refs = {f"device:{device_id}"} | ({f"account:{taker}"} if taker is not None else set())
+        refs = (f"device:{device_id}", f"account:{taker}") if taker is not None else (f"device:{device_id}",)
         found[cid] = Members(frozenset(refs), state in WRITABLE_CONSULTATION_STATES)
     return found
 
 
-async def meeting_members(db: Executes, ids: Iterable[int]) -> dict[int, Members]:
+def meeting_members(db: ExecutesNow, ids: Iterable[int]) -> dict[int, Members]:
     """server/meetings/chatrooms.py answers; imported here, late, because it uses Members."""
     from server.meetings.chatrooms import meeting_members as query
 
-    return await query(db, ids)
+    return query(db, ids)
 
 
 MEMBERSHIP: dict[str, MembershipQuery] = {"consultation": consultation_members, "meeting": meeting_members}
 
 
-async def members_of(db: Executes, rooms: Iterable[RoomKey]) -> dict[RoomKey, Members | FayuanError]:
+def members_of(db: ExecutesNow, rooms: Iterable[RoomKey]) -> dict[RoomKey, Members | FayuanError]:
     """Members of each room, or the NotFound that a missing room stands for: one query per kind."""
     by_kind: dict[str, set[int]] = {}
     for room in rooms:
         by_kind.setdefault(room.kind, set()).add(room.ref_id)
     out: dict[RoomKey, Members | FayuanError] = {}
     for kind, ids in by_kind.items():
-        found = await MEMBERSHIP[kind](db, ids)
+        found = MEMBERSHIP[kind](db, ids)
         for ref_id in ids:
             out[RoomKey(kind, ref_id)] = found.get(ref_id) or NotFound(f"there is no {kind} {ref_id}")
     return out
 
 
-async def check_reader(db: Executes, actor: Actor, room: RoomKey) -> None:
-    members = (await members_of(db, [room]))[room]
+async def check_reader(db: AsyncSession | AsyncConnection, actor: Actor, room: RoomKey) -> None:
+    members = (await db.run_sync(members_of, [room]))[room]
     if isinstance(members, FayuanError):
         raise members
     members.check_read(actor.ref)

@@ -6,23 +6,20 @@ second on aiosqlite; one commit for all that queued up meanwhile pays that sync 
 hundreds. There is no timer: a batch is what arrived while the previous one was committing,
 so a lone message waits for nothing and a burst amortises itself.
 
-One batch is one transaction:
+A batch is one transaction, `batch.store`: members, room rows, sequence numbers, one
+executemany INSERT (its docstring has the steps and why numbers never collide). Where it
+runs depends on the database:
 
-1. members — one query per room kind (service.MEMBERSHIP), in the transaction that stores
-   the messages; a refused message gets its error and the others go on.
-2. rooms — the ids of rooms this process has not met yet, creating missing rows with
-   INSERT … ON CONFLICT DO NOTHING, then SELECT.
-3. sequence numbers — ``UPDATE chat_rooms SET last_seq = last_seq + n WHERE id IN (…)
-   RETURNING id, last_seq`` for the rooms with n messages in the batch (one statement per
-   distinct n, usually one or two); message k of n in a room gets ``last_seq - n + k``.
-   The counter rows stay locked until commit (on PostgreSQL row locks, taken first in id
-   order with SELECT … FOR UPDATE so two processes never deadlock; on SQLite the single
-   writer), so a second process's batch waits, then numbers after ours: no collision across
-   processes. A rollback takes its numbers back with its messages, so a room's numbers have
-   no gaps.
-4. messages — one executemany INSERT, handed straight to the driver.
-5. commit; then each sender's future gets its message, and ``on_stored`` gets the batch in
-   order for delivery to the room.
+- SQLite file: in the writer's own thread, on its own sync `sqlite3` connection
+  (sqlite_thread.py), from BEGIN IMMEDIATE to COMMIT in one call: one thread hand-off per
+  batch instead of one per statement, and none of aiosqlite's per-statement queueing.
+  Room members come from members_cache.py, which asks the database again as soon as any
+  other connection has committed, so a check is never staler than a fresh query.
+- PostgreSQL (or an in-memory SQLite, which a second connection could not see): on an
+  AsyncConnection of the app's engine, through `run_sync`, members queried every batch.
+
+Once committed, each sender's future gets its message, and ``on_stored`` gets the batch in
+order for delivery to the room.
 
 Resends. A resend of (room, sender, client_id) while the first copy is still waiting here
 joins the first copy's future. Once stored, the unique constraint refuses a copy: the batch
@@ -35,20 +32,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
 
-from sqlalchemy import Integer, bindparam, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from server.chat import batch as batches
 from server.chat import service
-from server.chat.models import ChatMessage, ChatRoom
+from server.chat.batch import Answer, Key, Pending, RoomIds
+from server.chat.members_cache import MembersCache
 from server.chat.service import RoomKey
+from server.chat.sqlite_thread import SqliteThread
 from server.errors import FayuanError
 
 log = logging.getLogger(__name__)
@@ -58,54 +53,16 @@ MAX_ATTEMPTS = 5  # a batch that fails this often fails its senders, who resend 
 RETRY_PAUSE_SECONDS = 0.02  # doubled per attempt: lets a lock holder or a deadlock clear
 STOP_TIMEOUT_SECONDS = 5.0
 
-_LOCK_ROOMS = (select(ChatRoom.id).where(ChatRoom.id.in_(bindparam("ids", expanding=True)))
-               .order_by(ChatRoom.id).with_for_update())
-_TAKE_NUMBERS = (update(ChatRoom).where(ChatRoom.id.in_(bindparam("ids", expanding=True)))
-                 .values(last_seq=ChatRoom.last_seq + bindparam("n", type_=Integer))
-                 .returning(ChatRoom.id, ChatRoom.last_seq))
-
-_MESSAGE_COLUMNS = ("room_id", "seq", "sender", "sender_name", "client_id", "text", "at")
-_PLACEHOLDERS = {"qmark": lambda i: "?", "format": lambda i: "%s", "pyformat": lambda i: "%s",
-                 "numeric": lambda i: f":{i}", "numeric_dollar": lambda i: f"${i}"}
-
-
-async def _insert_messages(conn: AsyncConnection, rows: list[tuple]) -> None:
-    """One executemany, straight to the driver: SQLAlchemy's per-row parameter handling was
-    most of this writer's CPU. `at` still goes through its column type's bind processor, so
-    it is stored exactly as the ORM stores it (and reads back through the ORM)."""
-    dialect = conn.dialect
-    mark = _PLACEHOLDERS[dialect.paramstyle]
-    sql = (f"INSERT INTO {ChatMessage.__tablename__} ({', '.join(_MESSAGE_COLUMNS)}) "
-           f"VALUES ({', '.join(mark(i) for i in range(1, len(_MESSAGE_COLUMNS) + 1))})")
-    to_db = ChatMessage.__table__.c.at.type.bind_processor(dialect)
-    if to_db is not None:
-        rows = [(*row[:-1], to_db(row[-1])) for row in rows]
-    await conn.exec_driver_sql(sql, rows)
-
-
 Stored = Callable[[list[dict]], None]
-Key = tuple[RoomKey, str, str]  # room, sender, client_id
 
 
 class WriterStopped(FayuanError):
     status, code = 503, "unavailable"
 
 
-@dataclass(slots=True)
-class Pending:
-    room: RoomKey
-    sender: str
-    sender_name: str
-    client_id: str
-    text: str
-    at: datetime
-    key: Key = field(init=False)
-    # one per waiting sender (a resend joins with its own): a sender that gives up cancels
-    # only its own future
-    futures: list[asyncio.Future[dict]] = field(default_factory=list, repr=False)
-
-    def __post_init__(self) -> None:
-        self.key = (self.room, self.sender, self.client_id)
+def _own_sqlite_file(engine: AsyncEngine) -> bool:
+    url = engine.url
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
 
 
 class ChatWriter:
@@ -119,8 +76,10 @@ class ChatWriter:
         self.batches = 0  # committed transactions, for tests and the benchmark
         self._queue: list[Pending] = []
         self._waiting: dict[Key, Pending] = {}  # queued or being committed, by resend key
-        self._room_ids: dict[RoomKey, int] = {}  # rooms never go away, so this never goes stale
-        self._conn: AsyncConnection | None = None  # the writer's own: no pool round trip per batch
+        self._room_ids: RoomIds = {}  # rooms never go away, so this never goes stale
+        self._sqlite = SqliteThread(engine.url) if _own_sqlite_file(engine) else None
+        self._members = MembersCache()  # used on SQLite only, in its thread
+        self._conn: AsyncConnection | None = None  # otherwise its own: no pool round trip per batch
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -139,6 +98,8 @@ class ChatWriter:
                 self._task.cancel()
                 await asyncio.gather(self._task, return_exceptions=True)
         self._fail(list(self._waiting.values()), WriterStopped("the server is stopping; send again"))
+        if self._sqlite is not None:
+            await self._sqlite.close()
         if self._conn is not None:
             await self._conn.close()
 
@@ -149,14 +110,15 @@ class ChatWriter:
         if self._stopping:
             raise WriterStopped("the server is stopping; send again")
         service.check_text(text)
-        pending = self._waiting.get((room, sender, client_id))
+        future: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
+        key = (room, sender, client_id)
+        pending = self._waiting.get(key)
         if pending is None:
-            pending = Pending(room, sender, sender_name[:100], client_id, text, at)
-            self._waiting[pending.key] = pending
+            self._waiting[key] = pending = Pending(key, sender_name[:100], text, at, [future])
             self._queue.append(pending)
             self._wake.set()
-        future: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
-        pending.futures.append(future)
+        else:
+            pending.futures.append(future)
         return await future
 
     # -- the writer task ------------------------------------------------------------------
@@ -192,116 +154,28 @@ class ChatWriter:
                 return
         self._fail(batch, WriterStopped("the chat could not be stored just now; send again"))
 
-    async def _transaction(self, batch: list[Pending], lookup: bool) -> tuple[dict[Key, dict | Exception],
-                                                                               dict[RoomKey, int]]:
-        answers: dict[Key, dict | Exception] = {}
+    async def _transaction(self, batch: list[Pending], lookup: bool) -> tuple[list[Answer], RoomIds]:
+        if self._sqlite is not None:
+            return await self._sqlite.transaction(batches.store, batch, self._room_ids, lookup,
+                                                  self._members.members_of)
         if self._conn is None:
             self._conn = await self.engine.connect()
-        conn = self._conn
-        async with conn.begin():
-            members = await service.members_of(conn, {p.room for p in batch})
-            accepted = self._admit(batch, members, answers)
-            new_rooms = await self._room_rows(conn, {p.room for p in accepted} - self._room_ids.keys())
-            room_ids = {**self._room_ids, **new_rooms}
-            if lookup:
-                answers.update(await self._stored_copies(conn, accepted, room_ids))
-                accepted = [p for p in accepted if p.key not in answers]
-            counts = Counter(room_ids[p.room] for p in accepted)
-            if counts:
-                seq = await self._take_numbers(conn, counts)
-                rows = []
-                for p in accepted:
-                    room_id = room_ids[p.room]
-                    n = seq[room_id] = seq[room_id] + 1
-                    rows.append((room_id, n, p.sender, p.sender_name, p.client_id, p.text, p.at))
-                    answers[p.key] = service.public(p.room, n, p.client_id, p.text, p.sender, p.sender_name, p.at)
-                await _insert_messages(conn, rows)
-        return answers, new_rooms
+        async with self._conn.begin():
+            return await self._conn.run_sync(batches.store, batch, self._room_ids, lookup)
 
-    @staticmethod
-    def _admit(batch: list[Pending], members: dict, answers: dict[Key, dict | Exception]) -> list[Pending]:
-        """The messages whose sender may write to their room; the others' errors into answers."""
-        verdicts: dict[tuple[RoomKey, str], FayuanError | None] = {}
-        accepted = []
-        for p in batch:
-            who = (p.room, p.sender)
-            if who not in verdicts:
-                m = members[p.room]
-                try:
-                    if isinstance(m, FayuanError):
-                        raise m
-                    m.check_write(p.sender)
-                    verdicts[who] = None
-                except FayuanError as exc:
-                    verdicts[who] = exc
-            refusal = verdicts[who]
-            if refusal is None:
-                accepted.append(p)
-            else:
-                answers[p.key] = refusal
-        return accepted
-
-    @staticmethod
-    async def _take_numbers(conn: AsyncConnection, counts: Counter[int]) -> dict[int, int]:
-        """Reserve counts[room] numbers in each room; returns the number before each room's
-        first. One UPDATE per distinct count (usually one or two): rooms are grouped by how
-        many messages they have in this batch, so the statement stays the same and cached."""
-        if conn.dialect.name != "sqlite":  # SQLite has one writer at a time: nothing to order
-            # lock the counters in id order first, so two processes' batches wait for each
-            # other instead of deadlocking over rooms taken in different orders
-            await conn.execute(_LOCK_ROOMS, {"ids": sorted(counts)})
-        rooms_by_count: dict[int, list[int]] = {}
-        for room_id, n in counts.items():
-            rooms_by_count.setdefault(n, []).append(room_id)
-        before = {}
-        for n, room_ids in sorted(rooms_by_count.items()):
-            for room_id, last_seq in await conn.execute(_TAKE_NUMBERS, {"ids": sorted(room_ids), "n": n}):
-                before[room_id] = last_seq - n
-        return before
-
-    async def _room_rows(self, conn: AsyncConnection, rooms: set[RoomKey]) -> dict[RoomKey, int]:
-        if not rooms:
-            return {}
-        insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-        await conn.execute(insert(ChatRoom).on_conflict_do_nothing(),
-                           [{"kind": r.kind, "ref_id": r.ref_id, "last_seq": 0} for r in sorted(rooms)])
-        found: dict[RoomKey, int] = {}
-        for kind in {r.kind for r in rooms}:
-            rows = await conn.execute(select(ChatRoom.ref_id, ChatRoom.id).where(
-                ChatRoom.kind == kind, ChatRoom.ref_id.in_({r.ref_id for r in rooms if r.kind == kind})))
-            found.update({RoomKey(kind, ref_id): room_id for ref_id, room_id in rows})
-        return found
-
-    @staticmethod
-    async def _stored_copies(conn: AsyncConnection, batch: list[Pending],
-                             room_ids: dict[RoomKey, int]) -> dict[Key, dict]:
-        rooms = {room_id: room for room, room_id in room_ids.items()}
-        rows = await conn.execute(
-            select(ChatMessage.room_id, ChatMessage.seq, ChatMessage.client_id, ChatMessage.text,
-                   ChatMessage.sender, ChatMessage.sender_name, ChatMessage.at)
-            .where(ChatMessage.room_id.in_({room_ids[p.room] for p in batch}),
-                   ChatMessage.client_id.in_({p.client_id for p in batch})))
-        wanted = {p.key for p in batch}
-        copies = {}
-        for room_id, seq, client_id, text, sender, sender_name, at in rows:
-            key = (rooms[room_id], sender, client_id)
-            if key in wanted:
-                copies[key] = service.public(rooms[room_id], seq, client_id, text, sender, sender_name, at)
-        return copies
-
-    def _answer(self, batch: list[Pending], answers: dict[Key, dict | Exception]) -> None:
+    def _answer(self, batch: list[Pending], answers: list[Answer]) -> None:
         stored = []
-        for p in batch:
-            answer = answers[p.key]
+        for p, answer in zip(batch, answers):
             self._waiting.pop(p.key, None)
+            refused = isinstance(answer, Exception)
             for future in p.futures:
                 if future.done():
                     continue  # its sender gave up
-                if isinstance(answer, Exception):
+                if refused:
                     future.set_exception(answer)
                 else:
                     future.set_result(answer)
-            if not isinstance(answer, Exception):
+            if not refused:
                 stored.append(answer)
         if stored and self.on_stored is not None:
             self.on_stored(sorted(stored, key=lambda m: (m["room"], m["seq"])))
@@ -315,9 +189,11 @@ class ChatWriter:
 
     async def _drop_connection(self) -> None:
         """After a database error: start the next attempt on a fresh connection."""
-        if self._conn is not None:
-            conn, self._conn = self._conn, None
-            try:
+        try:
+            if self._sqlite is not None:
+                await self._sqlite.reset()
+            elif self._conn is not None:
+                conn, self._conn = self._conn, None
                 await conn.close()
-            except Exception:  # noqa: BLE001 - it is broken already; a new one comes next
-                log.debug("closing a failed chat connection failed", exc_info=True)
+        except Exception:  # noqa: BLE001 - it is broken already; a new one comes next
+            log.debug("closing a failed chat connection failed", exc_info=True)
