@@ -57,7 +57,7 @@ class ConsultationRecording:
                 events.CONSULT_CONSENT: (payloads.Consent, self.consent),
                 events.RECORDER_SIGNAL: (payloads.RecorderSignal, self.signal)}
 
-    def recording(self, consultation_id: int) -> bool:
+    def is_recording(self, consultation_id: int) -> bool:
         asked = self.asked.get(consultation_id)
         return asked is not None and asked.recorder is not None
 
@@ -99,7 +99,7 @@ class ConsultationRecording:
         if p.consent:
             return await self._advance(c.id, waiting)
         if c.id in self.asked:
-            return await self.stop(c.id, "consent_withdrawn" if self.recording(c.id) else "declined", waiting)
+            return await self.stop(c.id, "consent_withdrawn" if self.is_recording(c.id) else "declined", waiting)
         return status(c.id, "off", waiting)
 
     async def signal(self, sid: str, peer: Peer, p: payloads.RecorderSignal) -> dict:
