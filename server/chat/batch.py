@@ -28,6 +28,7 @@ import asyncio
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Callable
 
 from sqlalchemy import Connection, Dialect, bindparam, select
@@ -54,7 +55,12 @@ _PLACEHOLDERS = {"qmark": lambda i: "?", "format": lambda i: "%s", "pyformat": l
 
 def _marks(dialect: Dialect, count: int, first: int = 1) -> str:
     """`?, ?, ?` or `$1, $2, $3`…: the driver's own placeholders, for SQL handed straight to it."""
-    mark = _PLACEHOLDERS[dialect.paramstyle]
+    return _placeholders(dialect.paramstyle, count, first)
+
+
+@lru_cache(maxsize=256)  # a batch asks for one or two lengths, and they repeat
+def _placeholders(paramstyle: str, count: int, first: int) -> str:
+    mark = _PLACEHOLDERS[paramstyle]
     return ", ".join(mark(i) for i in range(first, first + count))
 
 

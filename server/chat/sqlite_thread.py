@@ -10,7 +10,8 @@ statements (membership, numbering) run on it as on PostgreSQL.
 Transactions begin with BEGIN IMMEDIATE: the write lock is taken before the membership
 check reads, so what was checked is what is current when the messages are written, and a
 second process (or the app's own engine) waits for the lock — up to the busy timeout —
-instead of failing halfway through the batch.
+instead of failing halfway through the batch. This connection does not checkpoint the WAL
+inside its commits; wal_checkpoints.py does, beside them.
 """
 from __future__ import annotations
 
@@ -20,14 +21,16 @@ from typing import Callable, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, NullPool, URL, create_engine, event
 
+from server.chat.wal_checkpoints import WalCheckpoints
 from server.db import SQLITE_BUSY_TIMEOUT_SECONDS, sqlite_pragmas
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def _without_legacy_transactions(dbapi_conn, _record: object) -> None:  # type: ignore[no-untyped-def]
+def _writer_connection(dbapi_conn, _record: object) -> None:  # type: ignore[no-untyped-def]
     dbapi_conn.isolation_level = None  # sqlite3 no longer BEGINs on its own: _begin_immediate does
+    dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")  # WalCheckpoints does it, beside the commits
 
 
 def _begin_immediate(conn: Connection) -> None:
@@ -41,10 +44,11 @@ class SqliteThread:
         self._engine: Engine = create_engine(url.set(drivername="sqlite"), poolclass=NullPool,
                                              connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
         event.listen(self._engine, "connect", sqlite_pragmas)
-        event.listen(self._engine, "connect", _without_legacy_transactions)
+        event.listen(self._engine, "connect", _writer_connection)
         event.listen(self._engine, "begin", _begin_immediate)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chat-sqlite")
         self._conn: Connection | None = None  # opened, used and closed in the thread only
+        self._checkpoints = WalCheckpoints(url.database or "")
 
     async def transaction(self, fn: Callable[Concatenate[Connection, P], T], *args: P.args,
                           **kwargs: P.kwargs) -> T:
@@ -58,14 +62,18 @@ class SqliteThread:
 
     async def close(self) -> None:
         await asyncio.get_running_loop().run_in_executor(self._thread, self._close)
+        await asyncio.get_running_loop().run_in_executor(self._thread, self._checkpoints.close)
         self._engine.dispose()
         self._thread.shutdown(wait=False)
 
     def _in_transaction(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         if self._conn is None:
             self._conn = self._engine.connect()
+        self._checkpoints.before_transaction(self._conn.connection.driver_connection)
         with self._conn.begin():
-            return fn(self._conn, *args, **kwargs)
+            result = fn(self._conn, *args, **kwargs)
+        self._checkpoints.after_commit()
+        return result
 
     def _close(self) -> None:
         if self._conn is not None:

@@ -14,7 +14,8 @@ runs depends on the database:
   (sqlite_thread.py), from BEGIN IMMEDIATE to COMMIT in one call: one thread hand-off per
   batch instead of one per statement, and none of aiosqlite's per-statement queueing.
   Room members come from members_cache.py, which asks the database again as soon as any
-  other connection has committed, so a check is never staler than a fresh query.
+  other connection has committed, so a check is never staler than a fresh query. The WAL
+  is checkpointed beside the commits, not inside them (wal_checkpoints.py).
 - PostgreSQL (or an in-memory SQLite, which a second connection could not see): on an
   AsyncConnection of the app's engine, through `run_sync`, members queried every batch.
 
