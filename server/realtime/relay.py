@@ -20,6 +20,7 @@ from engineio import packet as eio_packet
 from engineio.exceptions import SocketIsClosedError
 from pydantic.fields import FieldInfo
 
+from server.realtime.transport import Engine
 from signaling import events
 from signaling.payloads import RtcSignal
 
@@ -77,7 +78,8 @@ def check_signal(data: Any) -> dict:
 
 
 class RelayServer(socketio.AsyncServer):
-    """python-socketio's AsyncServer with two changes for `rtc.signal` only.
+    """python-socketio's AsyncServer on our engine.io transport (transport.py), with two
+    changes for `rtc.signal` only.
 
     - Its handler runs inline instead of in a task of its own: it never waits on the
       database, only on handing packets to engine.io's send queues (or, across processes, on
@@ -87,6 +89,9 @@ class RelayServer(socketio.AsyncServer):
       directly, where the stock manager makes a task per recipient and waits for them all.
       With a pub/sub manager (Redis) members may sit in another process: it emits as usual.
     """
+
+    def _engineio_server_class(self) -> type[Engine]:
+        return Engine
 
     async def _handle_event(self, eio_sid: str, namespace: str | None, id: int | None, data: list) -> None:
         if data and data[0] == events.RTC_SIGNAL and (namespace or NAMESPACE) == NAMESPACE:

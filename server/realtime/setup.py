@@ -31,6 +31,7 @@ def install(app: web.Application, *, rules: Rules | None = None, run_sweeper: bo
     sio.register_namespace(gateway)
     app[SIO] = sio
     app[GATEWAY] = gateway
+    app.on_cleanup.append(lambda app: app[SIO].eio.pinger.stop())
     if run_sweeper:
         app.cleanup_ctx.append(_sweeper)
     return gateway

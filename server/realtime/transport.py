@@ -1,0 +1,197 @@
+"""engine.io over a websocket, written for many quiet connections and a fast relay.
+
+python-socketio speaks socket.io for us (namespaces, rooms, acks, the Redis manager) on top
+of python-engineio. engine.io's stock websocket loop costs, per received packet, a task and
+a timer (a fresh `wait_for` on every read), and per connection a queue, a writer task and a
+sleeping task for each ping. At 2,000 kiosks and thousands of relayed signals a second that
+was most of the server's CPU per message and a third of its memory per connection.
+
+So a new websocket connection is accepted here (Engine.handle_request), with python-engineio's
+socket state (a DirectSocket is its AsyncSocket) driven differently:
+
+- one loop per connection reads frames and hands each packet to engine.io, in order;
+- a packet to send is written to the websocket at once: the write is synchronous (no
+  per-message compression), so packets leave in the order they were sent, from any task;
+- one Pinger per server sends every socket its PING when due and drops a socket whose PONG
+  is overdue by aborting its transport, which also frees a sender waiting on a full buffer.
+
+Every client of ours connects with `transports: ["websocket"]`, and the server accepts only
+that: there is no long-polling session to upgrade from. Anything else (a bad version, a
+stray sid) goes to python-engineio, which refuses it as it always does.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+import engineio
+from aiohttp import WSMsgType, web
+from engineio import packet
+from engineio.async_socket import AsyncSocket
+from engineio.exceptions import SocketIsClosedError, UnknownPacketError
+from yarl import URL
+
+log = logging.getLogger(__name__)
+
+PING_CHECK_SECONDS = 1.0
+# a socket whose unsent bytes pass this is not reading: it gets no ping, and times out
+STALLED_BUFFER_BYTES = 64 * 1024
+
+
+class DirectSocket(AsyncSocket):
+    """An engine.io socket whose packets go straight to its websocket."""
+
+    def __init__(self, server: "Engine", sid: str, ws: web.WebSocketResponse,
+                 transport: asyncio.Transport | None) -> None:
+        super().__init__(server, sid)
+        self.queue = None  # engine.io's send queue: 3 KB a connection, and not used here
+        self.ws: web.WebSocketResponse | None = ws
+        self.transport = transport
+        self.connected = self.upgraded = True
+        self.last_ping = None
+        self.last_pong = time.time()
+
+    def schedule_ping(self) -> None:
+        """The Pinger pings; a PONG only records that the client answered."""
+        self.last_ping = None
+        self.last_pong = time.time()
+
+    async def send(self, pkt: packet.Packet) -> None:
+        ws = self.ws
+        if ws is None or self.closed:
+            raise SocketIsClosedError()
+        try:
+            await _write(ws, pkt.encode())
+        except (ConnectionError, RuntimeError):
+            pass  # the connection is going: run() sees it end and closes the socket
+
+    async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
+        ws = self.ws
+        await super().close(wait=False, abort=abort, reason=reason)
+        if not abort and ws is not None:
+            await ws.close()  # after the CLOSE packet: ends run()'s loop
+
+    async def run(self) -> None:
+        ws = self.ws
+        assert ws is not None
+        try:
+            async for message in ws:
+                if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    break
+                try:
+                    await self.receive(packet.Packet(encoded_packet=message.data))
+                except UnknownPacketError:
+                    continue
+                except SocketIsClosedError:
+                    break
+                except Exception:  # noqa: BLE001 - one bad packet must not end the connection
+                    log.exception("engine.io packet from %s failed", self.sid)
+        finally:
+            self.ws = self.transport = None
+            # aiohttp cancels this handler when the client goes; disconnect work (telling the
+            # other side, recording why) must still run to its end
+            await asyncio.shield(self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE))
+
+    def ping_due(self, now: float) -> bool:
+        """Send a PING now? Also aborts the transport of a socket whose PONG is overdue."""
+        if self.ws is None or self.closing or self.closed:
+            return False
+        if self.last_ping is not None:
+            if now - self.last_ping > self.server.ping_timeout and self.transport is not None:
+                self.transport.abort()  # run() ends, the socket closes, disconnect runs
+            return False
+        if now - self.last_pong < self.server.ping_interval:
+            return False
+        stalled = self.transport is not None and self.transport.get_write_buffer_size() > STALLED_BUFFER_BYTES
+        self.last_ping = now  # a stalled socket is not pinged, so it times out
+        return not stalled
+
+
+async def _write(ws: web.WebSocketResponse, encoded: str | bytes) -> None:
+    await (ws.send_str(encoded) if isinstance(encoded, str) else ws.send_bytes(encoded))
+
+
+class Pinger:
+    """Pings every socket of one engine.io server from one task."""
+
+    def __init__(self, server: "Engine") -> None:
+        self.server = server
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._loop(), name="engineio-pinger")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _loop(self) -> None:
+        ping = packet.Packet(packet.PING).encode()
+        while True:
+            await asyncio.sleep(PING_CHECK_SECONDS)
+            now = time.time()
+            for socket in list(self.server.sockets.values()):
+                if isinstance(socket, DirectSocket) and socket.ping_due(now):
+                    ws = socket.ws
+                    if ws is not None:
+                        with contextlib.suppress(ConnectionError, RuntimeError):
+                            await _write(ws, ping)
+
+
+def _new_websocket(request: web.Request) -> bool:
+    """A fresh engine.io v4 websocket connection (no session to resume)."""
+    query = request.query
+    return (request.method == "GET" and "sid" not in query and query.get("EIO") == "4"
+            and query.get("transport") == "websocket" and request.headers.get("Upgrade", "").lower() == "websocket")
+
+
+def _cross_site(request: web.Request) -> bool:
+    """A browser page of another site opening our socket (it would carry the staff cookie)."""
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return bool(origin)
+    try:
+        return URL(origin).raw_authority != request.host
+    except ValueError:
+        return True
+
+
+class Engine(engineio.AsyncServer):
+    """python-engineio's server; new websocket connections are accepted by DirectSocket."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**{**options, "transports": ["websocket"], "monitor_clients": False})
+        self.pinger = Pinger(self)
+
+    async def handle_request(self, request: web.Request) -> web.StreamResponse:
+        if not _new_websocket(request):
+            return await super().handle_request(request)
+        if _cross_site(request):
+            return web.json_response({"error": {"code": "forbidden", "message": "this socket is for our own pages"}},
+                                     status=403)
+        environ = self._async["translate_request"](request)
+        ws = web.WebSocketResponse(max_msg_size=self.max_http_buffer_size, compress=False, autoping=True)
+        sid = self.generate_id()
+        socket = self.sockets[sid] = DirectSocket(self, sid, ws, request.transport)
+        refused = await self._trigger_event("connect", sid, environ, run_async=False)
+        if refused is not None and refused is not True:
+            del self.sockets[sid]
+            return web.json_response({"error": {"code": "unauthenticated", "message": str(refused)}}, status=401)
+        await ws.prepare(request)
+        self.pinger.start()
+        await socket.send(packet.Packet(packet.OPEN, {
+            "sid": sid, "upgrades": [], "pingTimeout": int(self.ping_timeout * 1000),
+            "pingInterval": int((self.ping_interval + self.ping_interval_grace_period) * 1000),
+            "maxPayload": self.max_http_buffer_size}))
+        del environ  # python-socketio keeps its own reference until connect is done
+        try:
+            await socket.run()
+        finally:
+            self.sockets.pop(sid, None)
+        return ws
