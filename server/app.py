@@ -84,7 +84,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     settings = settings.with_secret()
     check_domain_settings(settings.extra)
     app = web.Application(
-        middlewares=[middleware.errors, middleware.actor, middleware.csrf],
+        middlewares=[middleware.sockets, middleware.errors, middleware.actor, middleware.csrf],
         client_max_size=MAX_REQUEST_BYTES,
     )
     app[keys.SETTINGS] = settings

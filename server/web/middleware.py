@@ -1,4 +1,4 @@
-"""Middlewares, outermost first: errors → actor (cookie or device token) → CSRF.
+"""Middlewares, outermost first: sockets → errors → actor (cookie or device token) → CSRF.
 
 Every failure leaves as JSON `{"error": {"code", "message"}}`; permission refusals are
 audited in a transaction of their own.
@@ -17,6 +17,7 @@ from server.accounts.actor import ANONYMOUS, Actor
 from server.audit.service import record_now
 from server.errors import FayuanError, NotAuthenticated, PermissionDenied
 from server.web import keys
+from signaling import SOCKETIO_PATH
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -34,6 +35,16 @@ def _error_response(exc: FayuanError) -> web.Response:
     from server.web.api import json_response
 
     return json_response(exc.to_json(), status=exc.status)
+
+
+@web.middleware
+async def sockets(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """socket.io skips the others: it authenticates on its own connect, answers in engine.io's
+    terms, and checks the Origin (realtime/transport.py). Its request lives as long as the
+    websocket does, and so would each middleware's frame: 600 bytes a connected kiosk."""
+    if request.path.startswith(SOCKETIO_PATH + "/"):
+        return await request.match_info.handler(request)
+    return await handler(request)
 
 
 @web.middleware
