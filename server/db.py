@@ -44,6 +44,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30  # how long a statement waits for another connection's write lock
+SQLITE_POOL_SIZE = 5
 
 
 def sqlite_pragmas(dbapi_conn, _record: object = None) -> None:  # type: ignore[no-untyped-def]
@@ -58,7 +59,10 @@ def sqlite_pragmas(dbapi_conn, _record: object = None) -> None:  # type: ignore[
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        # SQLite takes one writer at a time: more connections than this only cost a thread and
+        # a page cache each
+        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                                     pool_size=SQLITE_POOL_SIZE, max_overflow=0)
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
