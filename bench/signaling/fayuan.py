@@ -169,9 +169,9 @@ class FayuanAdapter(Adapter):
 
 
 def fayuan_cli() -> list[str]:
-    script = Path(sys.executable).parent / "fayuan"
-    # `make bench` installs the script; a venv with only the dependencies runs the same CLI.
-    return [str(script)] if script.exists() else [sys.executable, "-m", "server.cli"]
+    # `-m` from the checkout's root (the servers' cwd): the server measured is this checkout's,
+    # whichever checkout the venv's `fayuan` script was installed from
+    return [sys.executable, "-m", "server.cli"]
 
 
 def fayuan_command(*, port: int, data_dir: Path, max_live_per_taker: int, migrate: bool = True) -> ServerCommand:
