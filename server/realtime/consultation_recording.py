@@ -175,7 +175,7 @@ class ConsultationRecording:
 
     async def disconnected(self, sid: str, peer: Peer) -> None:
         """A side's last socket dropped: what it sent the recorder is gone with it."""
-        if any(p.actor == peer.actor for p in self.gateway.peers.values()):
+        if self.gateway.connected(peer.actor):
             return
         for consultation_id, asked in list(self.asked.items()):
             if peer.actor.ref in asked.refs:

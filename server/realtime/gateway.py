@@ -110,7 +110,7 @@ class Gateway(socketio.AsyncNamespace):
             self._sids.pop(peer.actor, None)
         for hook in self.disconnect_hooks:
             await hook(sid, peer)
-        if self._sids.get(peer.actor):
+        if self.connected(peer.actor):
             return  # another tab or connection of the same kiosk / person is still here
         try:
             await self._run(peer, lambda s, ctx: service.went_away(s, peer.actor, ctx))
@@ -207,6 +207,10 @@ class Gateway(socketio.AsyncNamespace):
                             await self.leave_room(sid, n.to)
                 else:
                     await self.close_room(n.to)
+
+    def connected(self, actor: Actor) -> bool:
+        """Whether a connection of this kiosk or person (same session) is still here."""
+        return bool(self._sids.get(actor))
 
     def _sids_of(self, actor: Actor) -> list[str]:
         return list(self._sids.get(actor, ()))
