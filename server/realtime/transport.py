@@ -82,7 +82,12 @@ class DirectSocket(AsyncSocket):
                 if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
                     break
                 try:
-                    await self.receive(packet.Packet(encoded_packet=message.data))
+                    pkt = packet.Packet(encoded_packet=message.data)
+                except (ValueError, IndexError, TypeError) as exc:
+                    log.info("malformed engine.io packet from %s: %r", self.sid, exc)
+                    continue
+                try:
+                    await self.receive(pkt)
                 except UnknownPacketError:
                     continue
                 except SocketIsClosedError:

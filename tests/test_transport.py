@@ -1,0 +1,127 @@
+"""Our engine.io websocket transport (server/realtime/transport.py), spoken to frame by frame:
+the handshake, pings and their timeout, order of packets, a foreign page refused."""
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import aiohttp
+import pytest
+import socketio
+from aiohttp import WSMsgType, web
+from aiohttp.test_utils import TestServer
+
+from server.realtime import wirejson
+from server.realtime.relay import RelayServer
+
+PING_S = 0.5
+
+
+class Probe(socketio.AsyncNamespace):
+    def __init__(self) -> None:
+        super().__init__("/")
+        self.gone: list[str] = []
+
+    async def on_connect(self, sid: str, environ: dict, auth: Any = None) -> None:
+        pass
+
+    async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.gone.append(sid)
+
+    async def on_burst(self, sid: str, count: int) -> None:
+        # from many tasks at once: the frames must still leave in the order they were emitted
+        await asyncio.gather(*(self.emit("n", n, to=sid) for n in range(count)))
+
+
+@pytest.fixture
+async def served():  # type: ignore[no-untyped-def]
+    app = web.Application()
+    sio = RelayServer(async_mode="aiohttp", ping_interval=PING_S, ping_timeout=PING_S, json=wirejson)
+    sio.attach(app, socketio_path="socket.io")
+    probe = Probe()
+    sio.register_namespace(probe)
+    server = TestServer(app)
+    await server.start_server()
+    async with aiohttp.ClientSession() as http:
+        yield server, http, probe, sio
+    await sio.eio.pinger.stop()
+    await server.close()
+
+
+async def _open(server: TestServer, http: aiohttp.ClientSession, **kwargs: Any) -> aiohttp.ClientWebSocketResponse:
+    return await http.ws_connect(server.make_url("/socket.io/?EIO=4&transport=websocket"), autoping=True, **kwargs)
+
+
+async def _text(ws: aiohttp.ClientWebSocketResponse, timeout: float = 5.0) -> str:
+    message = await ws.receive(timeout)
+    assert message.type == WSMsgType.TEXT, message
+    return message.data
+
+
+async def _events(ws: aiohttp.ClientWebSocketResponse, count: int) -> list[list]:
+    """The next `count` socket.io events, answering the pings in between."""
+    events = []
+    while len(events) < count:
+        frame = await _text(ws)
+        if frame == "2":
+            await ws.send_str("3")
+        else:
+            assert frame.startswith("42"), frame
+            events.append(json.loads(frame[2:]))
+    return events
+
+
+async def test_handshake_then_pings_answered_keep_the_socket_and_a_silent_one_is_dropped(served) -> None:
+    server, http, probe, _sio = served
+    ws = await _open(server, http)
+    opened = json.loads((await _text(ws))[1:])
+    assert opened["upgrades"] == [] and opened["pingInterval"] == int(PING_S * 1000) and opened["sid"]
+    await ws.send_str("40")
+    assert (await _text(ws)).startswith("40{")
+    for _ in range(3):  # answered pings: still connected after several intervals
+        assert await _text(ws, timeout=PING_S * 4) == "2"
+        await ws.send_str("3")
+    assert probe.gone == []
+    # silent now: the next ping goes unanswered and the server drops the socket
+    assert await _text(ws, timeout=PING_S * 4) == "2"
+    closed = await ws.receive(timeout=PING_S * 6)
+    assert closed.type in (WSMsgType.CLOSE, WSMsgType.CLOSED, WSMsgType.ERROR)
+    for _ in range(50):
+        if probe.gone:
+            break
+        await asyncio.sleep(0.05)
+    assert len(probe.gone) == 1
+
+
+async def test_packets_leave_in_the_order_they_were_emitted(served) -> None:
+    server, http, _probe, _sio = served
+    ws = await _open(server, http)
+    await _text(ws)
+    await ws.send_str("40")
+    await _text(ws)
+    await ws.send_str('42["burst",300]')
+    assert await _events(ws, 300) == [["n", n] for n in range(300)]
+
+
+async def test_a_page_of_another_site_cannot_open_the_socket(served) -> None:
+    server, http, _probe, sio = served
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await _open(server, http, origin="https://elsewhere.example")
+    assert refused.value.status == 403
+    ws = await _open(server, http, origin=f"http://{server.host}:{server.port}")  # our own page
+    assert (await _text(ws)).startswith("0{")
+    assert len(sio.eio.sockets) == 1
+
+
+async def test_a_malformed_frame_does_not_end_the_connection(served) -> None:
+    server, http, probe, _sio = served
+    ws = await _open(server, http)
+    await _text(ws)
+    await ws.send_str("40")
+    await _text(ws)
+    for junk in ("", "9", "4{not json", '42["burst",'):
+        await ws.send_str(junk)
+    await ws.send_str('42["burst",2]')
+    assert await _events(ws, 2) == [["n", 0], ["n", 1]]
+    assert probe.gone == []
