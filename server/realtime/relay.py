@@ -10,7 +10,6 @@ it — anything that is not plainly valid goes to the model, whose error becomes
 """
 from __future__ import annotations
 
-import json
 from typing import Any, get_args
 
 import socketio
@@ -20,6 +19,7 @@ from engineio import packet as eio_packet
 from engineio.exceptions import SocketIsClosedError
 from pydantic.fields import FieldInfo
 
+from server.realtime import wirejson
 from server.realtime.transport import Engine
 from signaling import events
 from signaling.payloads import RtcSignal
@@ -109,7 +109,7 @@ class RelayServer(socketio.AsyncServer):
         if not members:
             return
         # what socketio.packet.Packet.encode makes of it: no attachments, compact JSON
-        pkt = eio_packet.Packet(eio_packet.MESSAGE, EVENT_PACKET + json.dumps([event, data], separators=(",", ":")))
+        pkt = eio_packet.Packet(eio_packet.MESSAGE, EVENT_PACKET + wirejson.dumps([event, data]))
         for sid, eio_sid in list(members.items()):
             if sid != skip_sid:
                 try:

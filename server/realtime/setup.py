@@ -12,6 +12,7 @@ from aiohttp import web
 from server.consultations.jobs import SWEEP_INTERVAL_SECONDS
 from server.consultations.rules import Rules, from_env
 from server.realtime.gateway import Gateway
+from server.realtime import wirejson
 from server.realtime.relay import RelayServer
 from server.web import keys
 from signaling import SOCKETIO_PATH
@@ -25,7 +26,7 @@ def install(app: web.Application, *, rules: Rules | None = None, run_sweeper: bo
     settings = app[keys.SETTINGS]
     manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
     sio = RelayServer(async_mode="aiohttp", client_manager=manager, cors_allowed_origins=[],
-                      ping_interval=10, ping_timeout=10, max_http_buffer_size=256_000)
+                      ping_interval=10, ping_timeout=10, max_http_buffer_size=256_000, json=wirejson)
     sio.attach(app, socketio_path=SOCKETIO_PATH.strip("/"))
     gateway = Gateway(app, rules or from_env(settings.extra))
     sio.register_namespace(gateway)
