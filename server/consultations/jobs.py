@@ -21,7 +21,7 @@ SWEEP_INTERVAL_SECONDS = 1.0
 
 
 async def sweep(session: AsyncSession, ctx: Context) -> list[rooms.Notice]:
-    notices: list[rooms.Notice] = []
+    notices: list[rooms.Push] = []
     changed_queues: set[int] = set()
     if not is_open(ctx.schedule, ctx.now):
         notices += await _move_queued_to_board(session, ctx, changed_queues)
@@ -30,7 +30,7 @@ async def sweep(session: AsyncSession, ctx: Context) -> list[rooms.Notice]:
     notices += await _chosen_lawyer_timeouts(session, ctx)
     await session.flush()
     for unit_id in changed_queues:
-        notices += await queue.notices_for(session, unit_id, ctx.now, ctx.tz, ctx.rules)
+        notices.append(rooms.QueueChanged(unit_id))
     return notices
 
 

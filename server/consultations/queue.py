@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import weakref
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -18,8 +19,16 @@ from server.consultations.state import ConsultationState
 from server.org.models import Unit, UnitKind
 
 
+# the district center's unit id, per database: there is one center, and units are never deleted
+_CENTER_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 async def center_id(session: AsyncSession) -> int:
-    return int(await session.scalar(select(Unit.id).where(Unit.kind == UnitKind.center)))
+    found = _CENTER_IDS.get(session.bind)
+    if found is None:
+        found = _CENTER_IDS[session.bind] = int(await session.scalar(
+            select(Unit.id).where(Unit.kind == UnitKind.center)))
+    return found
 
 
 async def waiting(session: AsyncSession, target_unit_id: int) -> list[Consultation]:

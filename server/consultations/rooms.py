@@ -13,6 +13,18 @@ class Notice:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class QueueChanged:
+    """A unit's queue changed. Once the change is committed, the realtime layer tells the
+    queue's watchers and every kiosk waiting in it (queue.notices_for): read after the
+    commit, the positions are the committed ones, and the write lock is not held meanwhile."""
+
+    unit_id: int
+
+
+Push = Notice | QueueChanged  # what services hand the realtime layer
+
+
 def kiosk(device_id: int) -> str:
     return f"kiosk:{device_id}"
 

@@ -30,7 +30,7 @@ ACTIVE = (S.queued, S.live)
 @dataclass
 class Outcome:
     consultation: Consultation
-    notices: list[rooms.Notice]
+    notices: list[rooms.Push]
     resume_token: str | None = None
 
 
@@ -137,7 +137,7 @@ async def start(session: AsyncSession, actor: Actor, p: payloads.ConsultStart, c
     session.add(c)
     await session.flush()
     _event(session, c, ctx, "queued", actor, f"{p.category}, target unit {target}")
-    notices = await queue.notices_for(session, target, ctx.now, ctx.tz, ctx.rules)
+    notices = [rooms.QueueChanged(target)]
     return Outcome(c, notices, token)
 
 
@@ -149,7 +149,7 @@ async def cancel(session: AsyncSession, actor: Actor, consultation_id: int, ctx:
     c.state, c.ended_at, c.ended_by, c.end_reason = S.cancelled, ctx.now, actor.ref, reason
     _event(session, c, ctx, "cancelled", actor, reason)
     await session.flush()
-    return Outcome(c, await queue.notices_for(session, c.target_unit_id, ctx.now, ctx.tz, ctx.rules))
+    return Outcome(c, [rooms.QueueChanged(c.target_unit_id)])
 
 
 async def take(session: AsyncSession, actor: Actor, consultation_id: int | None, ctx: Context) -> Outcome:
@@ -196,7 +196,7 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
     notices = [rooms.Notice(rooms.kiosk(c.device_id), "consultation.taken",
                             {"consultation_id": c.id, "room": rooms.consultation(c.id), "role": "kiosk",
                              "peer_name": actor.name})]
-    notices += await queue.notices_for(session, c.target_unit_id, ctx.now, ctx.tz, ctx.rules)
+    notices.append(rooms.QueueChanged(c.target_unit_id))
     return Outcome(c, notices, token)
 
 
@@ -270,7 +270,7 @@ async def transfer(session: AsyncSession, actor: Actor, p: payloads.Transfer, ct
     notices = [rooms.Notice(old_room, "consultation.ended",
                             {"consultation_id": c.id, "ended_by": actor.ref, "reason": "transferred",
                              "taker_account_id": old_taker})]
-    notices += await queue.notices_for(session, target, ctx.now, ctx.tz, ctx.rules)
+    notices.append(rooms.QueueChanged(target))
     return Outcome(c, notices)
 
 
@@ -282,7 +282,7 @@ async def choose_any_lawyer(session: AsyncSession, actor: Actor, consultation_id
     c.chosen_lawyer_id = None
     _event(session, c, ctx, "any_lawyer", actor)
     await session.flush()
-    return Outcome(c, await queue.notices_for(session, c.target_unit_id, ctx.now, ctx.tz, ctx.rules))
+    return Outcome(c, [rooms.QueueChanged(c.target_unit_id)])
 
 
 async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int, ctx: Context) -> Outcome:
@@ -309,7 +309,7 @@ async def set_available(session: AsyncSession, actor: Actor, available: bool, ct
                                   .values(available=available, updated_at=ctx.now))
     on_duty = await queue.is_on_duty(session, actor.id, ctx.now, ctx.tz)  # type: ignore[arg-type]
     center = await queue.center_id(session)
-    return on_duty, await queue.notices_for(session, center, ctx.now, ctx.tz, ctx.rules)
+    return on_duty, [rooms.QueueChanged(center)]
 
 
 async def active_for(session: AsyncSession, actor: Actor) -> list[Consultation]:
@@ -358,7 +358,7 @@ async def resume(session: AsyncSession, actor: Actor, token: str, ctx: Context) 
                                     {"consultation_id": c.id, "who": actor.ref}))
     else:
         await session.flush()
-        notices += await queue.notices_for(session, c.target_unit_id, ctx.now, ctx.tz, ctx.rules)
+        notices.append(rooms.QueueChanged(c.target_unit_id))
     return Outcome(c, notices)
 
 

@@ -191,8 +191,8 @@ class Gateway(socketio.AsyncNamespace):
         await self.deliver(notices, skip=(room, join))
         return result
 
-    async def deliver(self, notices: list[rooms.Notice], skip: tuple[str | None, list[str]] = (None, [])) -> None:
-        for n in notices:
+    async def deliver(self, pushes: list[rooms.Push], skip: tuple[str | None, list[str]] = (None, [])) -> None:
+        for n in await self._expand(pushes):
             data = n.data
             if n.event == events.CONSULT_TAKEN:
                 data = {**data, "ice_servers": ice_servers(self.app[keys.SETTINGS], n.to, self.app[keys.CLOCK].now())}
@@ -207,6 +207,22 @@ class Gateway(socketio.AsyncNamespace):
                             await self.leave_room(sid, n.to)
                 else:
                     await self.close_room(n.to)
+
+    async def _expand(self, pushes: list[rooms.Push]) -> list[rooms.Notice]:
+        """Each changed queue becomes its notices (queue.notices_for), read after the commit."""
+        if not any(isinstance(p, rooms.QueueChanged) for p in pushes):
+            return pushes  # type: ignore[return-value]
+        out: list[rooms.Notice] = []
+        done: set[int] = set()
+        async with self.app[keys.DB].sessions() as session:
+            ctx = await self.context(session)
+            for p in pushes:
+                if not isinstance(p, rooms.QueueChanged):
+                    out.append(p)
+                elif p.unit_id not in done:
+                    done.add(p.unit_id)
+                    out += await queue.notices_for(session, p.unit_id, ctx.now, ctx.tz, ctx.rules)
+        return out
 
     def connected(self, actor: Actor) -> bool:
         """Whether a connection of this kiosk or person (same session) is still here."""
