@@ -25,8 +25,9 @@ def free_port() -> int:
 
 
 def fayuan_command() -> list[str]:
-    script = Path(sys.executable).with_name("fayuan")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "server.cli"]
+    # `-m` from ROOT: the server under test is this checkout's, whichever checkout the venv's
+    # `fayuan` script was installed from
+    return [sys.executable, "-m", "server.cli"]
 
 
 class ServerProcess:
