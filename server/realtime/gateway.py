@@ -24,6 +24,7 @@ from server.errors import FayuanError, InvalidInput
 from server.hours import service as hours
 from server.realtime import relay
 from server.realtime.ice import ice_servers
+from server.realtime.queues import QueueNotices
 from server.realtime.ratelimit import TokenBucket
 from server.web import keys
 from server.web.middleware import SESSION_COOKIE
@@ -53,6 +54,7 @@ class Gateway(socketio.AsyncNamespace):
         self.rules = rules
         self.peers: dict[str, Peer] = {}
         self._sids: dict[Actor, set[str]] = {}  # each actor's connections (tabs, a kiosk's reconnects)
+        self.queues = QueueNotices(self)
         # called with (sid, peer) for every dropped socket: other domains' rooms (meetings)
         self.disconnect_hooks: list[Callable[[str, Peer], Awaitable[None]]] = []
         # called with (consultation_id, reason) after each consultation.ended push (recording stops)
@@ -192,7 +194,11 @@ class Gateway(socketio.AsyncNamespace):
         return result
 
     async def deliver(self, pushes: list[rooms.Push], skip: tuple[str | None, list[str]] = (None, [])) -> None:
-        for n in await self._expand(pushes):
+        """Sends the notices in order; a changed queue goes to QueueNotices (realtime/queues.py)."""
+        self.queues.changed(p.unit_id for p in pushes if isinstance(p, rooms.QueueChanged))
+        for n in pushes:
+            if isinstance(n, rooms.QueueChanged):
+                continue
             data = n.data
             if n.event == events.CONSULT_TAKEN:
                 data = {**data, "ice_servers": ice_servers(self.app[keys.SETTINGS], n.to, self.app[keys.CLOCK].now())}
@@ -207,22 +213,6 @@ class Gateway(socketio.AsyncNamespace):
                             await self.leave_room(sid, n.to)
                 else:
                     await self.close_room(n.to)
-
-    async def _expand(self, pushes: list[rooms.Push]) -> list[rooms.Notice]:
-        """Each changed queue becomes its notices (queue.notices_for), read after the commit."""
-        if not any(isinstance(p, rooms.QueueChanged) for p in pushes):
-            return pushes  # type: ignore[return-value]
-        out: list[rooms.Notice] = []
-        done: set[int] = set()
-        async with self.app[keys.DB].sessions() as session:
-            ctx = await self.context(session)
-            for p in pushes:
-                if not isinstance(p, rooms.QueueChanged):
-                    out.append(p)
-                elif p.unit_id not in done:
-                    done.add(p.unit_id)
-                    out += await queue.notices_for(session, p.unit_id, ctx.now, ctx.tz, ctx.rules)
-        return out
 
     def connected(self, actor: Actor) -> bool:
         """Whether a connection of this kiosk or person (same session) is still here."""

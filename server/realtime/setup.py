@@ -33,6 +33,7 @@ def install(app: web.Application, *, rules: Rules | None = None, run_sweeper: bo
     app[SIO] = sio
     app[GATEWAY] = gateway
     app.on_cleanup.append(lambda app: app[SIO].eio.pinger.stop())
+    app.on_cleanup.append(lambda app: app[GATEWAY].queues.stop())
     if run_sweeper:
         app.cleanup_ctx.append(_sweeper)
     return gateway
