@@ -26,6 +26,7 @@ import contextlib
 import logging
 import time
 from typing import Any
+from urllib.parse import parse_qsl
 
 import engineio
 from aiohttp import WSMsgType, web
@@ -149,11 +150,25 @@ class Pinger:
                             await _write(ws, ping)
 
 
-def _new_websocket(request: web.Request) -> bool:
-    """A fresh engine.io v4 websocket connection (no session to resume)."""
-    query = request.query
-    return (request.method == "GET" and "sid" not in query and query.get("EIO") == "4"
-            and query.get("transport") == "websocket" and request.headers.get("Upgrade", "").lower() == "websocket")
+def _new_websocket(request: web.Request) -> dict[str, str] | None:
+    """The query of a fresh engine.io v4 websocket connection (no session to resume), or None.
+    Parsed here rather than through request.query, which the request would keep for as long
+    as the websocket lives."""
+    if request.method != "GET" or request.headers.get("Upgrade", "").lower() != "websocket":
+        return None
+    query = dict(parse_qsl(request.rel_url.raw_query_string))
+    fresh = "sid" not in query and query.get("EIO") == "4" and query.get("transport") == "websocket"
+    return query if fresh else None
+
+
+def _environ(request: web.Request, query_string: str) -> dict:
+    """What python-socketio hands the connect handler: the request line and headers, WSGI
+    style, as python-engineio's aiohttp driver makes them."""
+    environ = {"REQUEST_METHOD": "GET", "QUERY_STRING": query_string, "aiohttp.request": request}
+    for name, value in request.headers.items():
+        key = "HTTP_" + name.upper().replace("-", "_")
+        environ[key] = f"{environ[key]},{value}" if key in environ else value
+    return environ
 
 
 def _cross_site(request: web.Request) -> bool:
@@ -175,12 +190,12 @@ class Engine(engineio.AsyncServer):
         self.pinger = Pinger(self)
 
     async def handle_request(self, request: web.Request) -> web.StreamResponse:
-        if not _new_websocket(request):
+        if _new_websocket(request) is None:
             return await super().handle_request(request)
         if _cross_site(request):
             return web.json_response({"error": {"code": "forbidden", "message": "this socket is for our own pages"}},
                                      status=403)
-        environ = self._async["translate_request"](request)
+        environ = _environ(request, request.rel_url.raw_query_string)
         ws = web.WebSocketResponse(max_msg_size=self.max_http_buffer_size, compress=False, autoping=True)
         sid = self.generate_id()
         socket = self.sockets[sid] = DirectSocket(self, sid, ws, request.transport)
