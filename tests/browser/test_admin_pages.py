@@ -178,3 +178,16 @@ async def test_five_wrong_passwords_lock_an_account_and_the_admin_unlocks_it(pag
     await page.get_by_role("status").filter(has_text="已解除锁定：鎖定測試").wait_for()
     await page.locator("tr[data-account=locktest] td.status-on").wait_for()
     assert "已锁定" not in await page.locator("tr[data-account=locktest]").inner_text()
+
+
+@pytest.mark.parametrize(("username", "landing"), [("lawyer1", "/lawyer"), ("east", "/lawyer"),
+                                                   ("heping", "/board"), ("center", "/admin")])
+async def test_each_role_lands_on_its_own_page_after_login(page, username, landing):
+    await page.goto("/login")
+    await page.fill("#username", username)
+    await page.fill("#password", DEMO_PASSWORD)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(lambda url: url.split("?")[0].rstrip("/").endswith(landing) or f"{landing}/" in url)
+    await page.goto("/login")  # already logged in: the login page sends the person on again
+    await page.wait_for_url(lambda url: "/login" not in url)
+    assert landing in page.url

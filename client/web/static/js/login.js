@@ -2,10 +2,15 @@
 import { ApiError, me, post, showError, clearMessage } from "./api.js";
 import { initI18n } from "./i18n.js";
 
-/** Where to go after login: ?next=/admin/... when it is a page of ours, else /admin. */
-function destination() {
+/** Each role's own first page; the others start at /admin. */
+const HOME = {
+  lawyer: "/lawyer", station_staff: "/lawyer", department_staff: "/lawyer", community_staff: "/board",
+};
+
+/** Where to go after login: ?next=/admin/... when it is a page of ours, else the role's page. */
+function destination(role) {
   const next = new URLSearchParams(location.search).get("next") || "";
-  return /^\/[a-z]/.test(next) && !next.startsWith("//") ? next : "/admin";
+  return /^\/[a-z]/.test(next) && !next.startsWith("//") ? next : HOME[role] || "/admin";
 }
 
 async function submit(event) {
@@ -23,8 +28,8 @@ async function submit(event) {
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
-    await post("/api/auth/login", { username, password });
-    location.assign(destination());
+    const who = await post("/api/auth/login", { username, password });
+    location.assign(destination(who.role));
   } catch (error) {
     // The catalogs say it all here; the server's English sentence would only repeat it.
     showError(box, error, { detail: false });
@@ -39,7 +44,7 @@ async function start() {
   await initI18n();
   document.getElementById("login-form").addEventListener("submit", submit);
   const who = await me().catch(() => ({ kind: "anonymous" }));
-  if (who.kind === "account") location.replace(destination());
+  if (who.kind === "account") location.replace(destination(who.role));
   else document.getElementById("username").focus();
 }
 
