@@ -154,9 +154,9 @@ async def test_staff_read_the_chat_over_http_and_each_read_is_audited(app, live,
     assert (await resident.get(f"/api/consultations/{cid}/chat"))[0] == 401
 
 
-async def test_two_writers_sharing_a_database_number_without_collisions(any_db_url, clock) -> None:
-    """Two processes' writers, racing: gapless seqs per room and one row per resend."""
-    db = Database(make_engine(any_db_url))
+async def live_rooms(db: Database, clock, count: int) -> tuple[str, list[RoomKey]]:  # type: ignore[no-untyped-def]
+    """The demo organisation and `count` live consultations of its first kiosk: (the kiosk's
+    ref, their rooms)."""
     from server import demo as demo_seed
     from server.accounts.models import Device
 
@@ -164,18 +164,24 @@ async def test_two_writers_sharing_a_database_number_without_collisions(any_db_u
         await demo_seed.seed(s, now=clock.now())
         device = await s.scalar(select(Device).order_by(Device.id))
         rooms = []
-        for _ in range(3):
+        for _ in range(count):
             c = Consultation(device_id=device.id, unit_id=device.unit_id, category="other",
                              target_unit_id=device.unit_id, state="live", queued_at=OPEN_MONDAY)
             s.add(c)
             await s.flush()
             rooms.append(RoomKey("consultation", c.id))
+    return f"device:{device.id}", rooms
+
+
+async def test_two_writers_sharing_a_database_number_without_collisions(any_db_url, clock) -> None:
+    """Two processes' writers, racing: gapless seqs per room and one row per resend."""
+    db = Database(make_engine(any_db_url))
+    sender, rooms = await live_rooms(db, clock, 3)
     engines = [make_engine(any_db_url) for _ in range(2)]
     writers = [ChatWriter(e) for e in engines]
     for w in writers:
         await w.start()
     try:
-        sender = f"device:{device.id}"
         # every message is sent to both "processes", as a client resending after a drop would
         pairs = [[w.send(rooms[j % 3], sender=sender, sender_name="k", client_id=f"c{j}", text=f"t{j}",
                          at=clock.now()) for w in writers] for j in range(300)]
@@ -197,3 +203,24 @@ async def test_two_writers_sharing_a_database_number_without_collisions(any_db_u
     for seqs in per_room.values():
         assert sorted(seqs) == list(range(1, 101))  # gapless, no collision
     assert writers[0].batches > 0 and writers[1].batches > 0
+
+
+async def test_the_writer_stores_the_time_as_the_orm_does(any_db_url, clock) -> None:
+    """It hands its rows straight to the driver; `at` must still be stored in the ORM's form
+    (on SQLite a text column, where another form would sort and compare differently)."""
+    db = Database(make_engine(any_db_url))
+    sender, (room,) = await live_rooms(db, clock, 1)
+    writer = ChatWriter(db.engine)
+    await writer.start()
+    try:
+        stored = await writer.send(room, sender=sender, sender_name="k", client_id="w", text="writer", at=clock.now())
+    finally:
+        await writer.stop()
+    async with db.sessions.begin() as s:
+        room_id = await s.scalar(select(ChatMessage.room_id))
+        s.add(ChatMessage(room_id=room_id, seq=stored["seq"] + 1, sender=sender, sender_name="k", client_id="o",
+                          text="orm", at=clock.now()))
+    async with db.engine.connect() as conn:
+        by_writer, by_orm = [at for (at,) in await conn.exec_driver_sql("SELECT at FROM chat_messages ORDER BY seq")]
+    await db.dispose()
+    assert by_writer == by_orm

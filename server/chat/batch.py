@@ -92,13 +92,14 @@ def store(conn: Connection, batch: list[Pending], known_rooms: RoomIds, lookup: 
         accepted = [i for i in accepted if answers[i] is None]
     if accepted:
         seq = _take_numbers(conn, Counter(room_ids[batch[i].key[0]] for i in accepted))
+        at_to_db = _at_to_db(conn.dialect)
         rows = []
         for i in accepted:
             p = batch[i]
             room, sender, client_id = p.key
             room_id = room_ids[room]
             n = seq[room_id] = seq[room_id] + 1
-            rows.append((room_id, n, sender, p.sender_name, client_id, p.text, p.at))
+            rows.append((room_id, n, sender, p.sender_name, client_id, p.text, at_to_db(p.at)))
             answers[i] = service.public(room, n, client_id, p.text, sender, p.sender_name, p.at)
         _insert_messages(conn, rows)
     return answers, new_rooms  # type: ignore[return-value] - every message has its answer now
@@ -153,17 +154,18 @@ def _take_numbers(conn: Connection, counts: Counter[int]) -> dict[int, int]:
     return before
 
 
+def _at_to_db(dialect: Dialect) -> Callable[[datetime], object]:
+    """`at` as the ORM would bind it (its column type's bind processor for this dialect), so
+    the rows handed straight to the driver store it exactly as the ORM stores it."""
+    at_type = ChatMessage.__table__.c.at.type
+    return at_type.dialect_impl(dialect).bind_processor(dialect) or (lambda at: at)
+
+
 def _insert_messages(conn: Connection, rows: list[tuple]) -> None:
     """One executemany, straight to the driver: SQLAlchemy's per-row parameter handling was
-    most of this writer's CPU. `at` still goes through its column type's bind processor, so
-    it is stored exactly as the ORM stores it (and reads back through the ORM)."""
-    dialect = conn.dialect
+    most of this writer's CPU."""
     sql = (f"INSERT INTO {ChatMessage.__tablename__} ({', '.join(_MESSAGE_COLUMNS)}) "
-           f"VALUES ({_marks(dialect, len(_MESSAGE_COLUMNS))})")
-    at_type = ChatMessage.__table__.c.at.type
-    to_db = at_type.dialect_impl(dialect).bind_processor(dialect)
-    if to_db is not None:
-        rows = [(*row[:-1], to_db(row[-1])) for row in rows]
+           f"VALUES ({_marks(conn.dialect, len(_MESSAGE_COLUMNS))})")
     conn.exec_driver_sql(sql, rows)
 
 
