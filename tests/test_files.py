@@ -272,6 +272,7 @@ async def test_the_other_side_of_a_live_consultation_is_told(kiosk, world, app, 
     [(event, data, room)] = emitted
     assert (event, room) == ("file.shared", f"consultation:{consultation}")
     assert data["id"] == meta["id"] and data["name"] == "借據.png" and data["thumbnail_url"] == meta["thumbnail_url"]
+    assert data["uploaded_by"] == meta["uploaded_by"]
 
 
 # -- who may download, and the audit --------------------------------------------------------------------

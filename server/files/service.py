@@ -203,7 +203,8 @@ def _shared(f: StoredFile, room: str | None) -> list[Notice]:
     download_url, thumbnail_url = urls(f)
     return [Notice(room, FILE_SHARED, {"id": f.id, "parent_kind": f.parent_kind, "parent_id": f.parent_id,
                                        "name": f.name, "type": f.type, "mime": f.mime, "size_bytes": f.size_bytes,
-                                       "download_url": download_url, "thumbnail_url": thumbnail_url})]
+                                       "uploaded_by": f.uploaded_by, "download_url": download_url,
+                                       "thumbnail_url": thumbnail_url})]
 
 
 async def get(session: AsyncSession, actor: Actor, parents: Parents, file_id: int) -> StoredFile:

@@ -276,7 +276,8 @@ export class ChatPanel {
     if (file.parent_kind !== "consultation" || file.parent_id !== this.consultationId || this.closed) return;
     const stored = [...this.log.children].filter((li) => !li.classList.contains("pending"));
     const last = Number(stored.at(-1)?.dataset.t || 0);
-    this.showFile(file, false, Math.max(Date.now(), last)); // after what is on screen: it is new
+    // the uploader's own copy may come here before its upload's response does
+    this.showFile(file, file.uploaded_by === this.myRef, Math.max(Date.now(), last)); // after what is on screen: it is new
   }
 
   showFile(f, mine, at) {
