@@ -1,13 +1,13 @@
 """Where file bytes live: `<data dir>/files/<key[:2]>/<key>` under a random key, the thumbnail
 beside it as `<key>.thumb.jpg`, and uploads in flight in `files/incoming/`.
 
-An upload is streamed: chunks are gathered into batches of BATCH_BYTES, each written and
-hashed as it fills, never the whole body in memory. The write goes to the page cache from the
-event loop, as a plain aiohttp handler's would; SHA-256 (the costly part) runs in a worker
-thread, which releases the GIL, while the loop receives the next batch. Batching makes the
-thread hand-off and the write syscall once per megabyte instead of once per network chunk.
-At most one batch waits for the hash and one fills, so memory stays flat (about
-2 × BATCH_BYTES) whatever the size. Whatever goes wrong, the partial file is removed."""
+An upload is streamed, never the whole body in memory: each chunk is written to the page
+cache from the event loop as it comes, as a plain aiohttp handler's would, and chunks are
+handed to a worker thread for SHA-256 in batches of BATCH_BYTES (no copy: the thread gets
+the chunks themselves), which hashes while the loop receives, with the GIL released. Batching
+makes the thread hand-off once per megabyte instead of once per network chunk. At most one
+batch is being hashed and one fills, so memory stays flat (about 2 × BATCH_BYTES) whatever the
+size. Whatever goes wrong, the partial file is removed."""
 from __future__ import annotations
 
 import asyncio
@@ -65,6 +65,11 @@ class FileStore:
         self.thumbnail_path(key).unlink(missing_ok=True)
 
 
+def _update(digest: "hashlib._Hash", parts: list[bytes]) -> None:
+    for part in parts:
+        digest.update(part)  # releases the GIL for anything larger than 2 KB
+
+
 async def receive(chunks: AsyncIterable[bytes], target: Path, *, max_bytes: int, head_bytes: int,
                   check_head: Callable[[bytes], None]) -> Received:
     """Stream `chunks` into `target`, counting and hashing as they come. Raises TooLarge as soon
@@ -78,14 +83,12 @@ async def receive(chunks: AsyncIterable[bytes], target: Path, *, max_bytes: int,
     batch_bytes = 0
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-sha256")
 
-    async def flush(out) -> None:  # type: ignore[no-untyped-def]
+    async def hash_batch() -> None:
         nonlocal hashing, batch, batch_bytes
-        data = batch[0] if len(batch) == 1 else b"".join(batch)
-        batch, batch_bytes = [], 0
-        if hashing is not None:
+        if hashing is not None and not hashing.done():
             await asyncio.wrap_future(hashing)
-        hashing = hasher.submit(digest.update, data)
-        out.write(data)
+        hashing = hasher.submit(_update, digest, batch)
+        batch, batch_bytes = [], 0
 
     try:
         with target.open("xb") as out:
@@ -97,14 +100,15 @@ async def receive(chunks: AsyncIterable[bytes], target: Path, *, max_bytes: int,
                     head += chunk[: head_bytes - len(head)]
                     if len(head) == head_bytes:
                         check_head(head)
+                out.write(chunk)
                 batch.append(chunk)
                 batch_bytes += len(chunk)
                 if batch_bytes >= BATCH_BYTES:
-                    await flush(out)
+                    await hash_batch()
             if len(head) < head_bytes:
                 check_head(head)
             if batch:
-                await flush(out)
+                await hash_batch()
             if hashing is not None:
                 await asyncio.wrap_future(hashing)
     except BaseException:
