@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import partial
 from typing import AsyncIterator
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -61,8 +62,11 @@ def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         # SQLite takes one writer at a time: more connections than this only cost a thread and
         # a page cache each
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
-                                     pool_size=SQLITE_POOL_SIZE, max_overflow=0)
+        from server import sqlite_driver
+
+        connect = partial(sqlite_driver.connect, make_url(url).database or ":memory:",
+                          timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+        engine = create_async_engine(url, pool_size=SQLITE_POOL_SIZE, max_overflow=0, async_creator=connect)
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
