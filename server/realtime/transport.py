@@ -61,9 +61,11 @@ class DirectSocket(AsyncSocket):
         self.last_pong = time.time()
 
     async def send(self, pkt: packet.Packet) -> None:
-        ws = self.ws
-        if ws is None or self.closed:
+        if self.closed:
             raise SocketIsClosedError()
+        ws = self.ws
+        if ws is None:
+            return  # its connection has ended and its disconnect is running: nobody to tell
         try:
             await _write(ws, pkt.encode())
         except (ConnectionError, RuntimeError):
