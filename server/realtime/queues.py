@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 class QueueNotices:
     def __init__(self, gateway: "Gateway") -> None:
         self.gateway = gateway
-        self.rounds = 0  # sent, for tests
         self._dirty: set[int] = set()
         self._task: asyncio.Task[None] | None = None
 
@@ -34,11 +33,6 @@ class QueueNotices:
         self._dirty.update(unit_ids)
         if self._dirty and (self._task is None or self._task.done()):
             self._task = asyncio.create_task(self._run(), name="queue-notices")
-
-    async def settled(self) -> None:
-        """Returns once every change handed in so far has been told."""
-        while self._task is not None and not self._task.done():
-            await asyncio.shield(self._task)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -55,6 +49,5 @@ class QueueNotices:
                     notices = [n for unit in units
                                for n in await queue.notices_for(session, unit, ctx.now, ctx.tz, ctx.rules)]
                 await self.gateway.deliver(notices)
-                self.rounds += 1
             except Exception:  # noqa: BLE001 - the next change sends the queue again
                 log.exception("telling queues %s where they stand failed", units)
