@@ -18,8 +18,9 @@ from server.accounts.actor import SYSTEM, Actor
 from server.accounts.models import Account, Device
 from server.audit.service import record
 from server.consultations.models import Consultation, ConsultationEvent
+from server.consultations.service import get
 from server.consultations.state import ConsultationState as S
-from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from server.errors import Conflict, InvalidInput, PermissionDenied
 from server.recordings import service as recordings
 from server.recordings.models import Recording
 from signaling.payloads import CONSENT_TEXT_VERSION
@@ -57,15 +58,8 @@ async def waiting_for(session: AsyncSession, c: Consultation) -> list[str]:
     return [role for role, ref in participants(c).items() if ref not in refs]
 
 
-async def _get(session: AsyncSession, consultation_id: int) -> Consultation:
-    c = await session.get(Consultation, consultation_id)
-    if c is None:
-        raise NotFound(f"there is no consultation {consultation_id}")
-    return c
-
-
 async def check_taker(session: AsyncSession, actor: Actor, consultation_id: int) -> Consultation:
-    c = await _get(session, consultation_id)
+    c = await get(session, consultation_id)
     if actor.kind != "account" or actor.id != c.taker_account_id:
         raise PermissionDenied("only the lawyer or staff member who took this consultation asks to record it")
     return c
@@ -83,7 +77,7 @@ async def request(session: AsyncSession, actor: Actor, consultation_id: int,
 async def consent(session: AsyncSession, actor: Actor, consultation_id: int, given: bool, text_version: str,
                   now: datetime) -> tuple[Consultation, list[str]]:
     """A participant gives, declines or withdraws consent; returns whose consent is missing."""
-    c = await _get(session, consultation_id)
+    c = await get(session, consultation_id)
     if role_of(actor, c) is None or c.taker_account_id is None:
         raise PermissionDenied("only the kiosk and the lawyer of this consultation consent to its recording")
     if given:
@@ -112,7 +106,7 @@ async def subject(session: AsyncSession, ref: str) -> str:
 async def add_file(session: AsyncSession, consultation_id: int, subject_ref: str, key: str,
                    now: datetime) -> Recording:
     """The row of a file the recorder starts writing for one side (filed under the kiosk's unit)."""
-    c = await _get(session, consultation_id)
+    c = await get(session, consultation_id)
     row = recordings.add(session, KIND, c.id, unit_id=c.unit_id, subject=await subject(session, subject_ref),
                          key=key, now=now)
     await session.flush()

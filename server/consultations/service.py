@@ -64,7 +64,7 @@ def _event(session: AsyncSession, c: Consultation, ctx: "Context", kind: str, ac
            detail=detail)
 
 
-async def _get(session: AsyncSession, consultation_id: int) -> Consultation:
+async def get(session: AsyncSession, consultation_id: int) -> Consultation:
     c = await session.get(Consultation, consultation_id)
     if c is None:
         raise NotFound(f"there is no consultation {consultation_id}")
@@ -143,7 +143,7 @@ async def start(session: AsyncSession, actor: Actor, p: payloads.ConsultStart, c
 
 async def cancel(session: AsyncSession, actor: Actor, consultation_id: int, ctx: Context,
                  reason: str = "cancelled") -> Outcome:
-    c = await _get(session, consultation_id)
+    c = await get(session, consultation_id)
     _require_kiosk_of(actor, c)
     S(c.state).check(S.cancelled)
     c.state, c.ended_at, c.ended_by, c.end_reason = S.cancelled, ctx.now, actor.ref, reason
@@ -188,7 +188,7 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
             break
     else:
         raise Conflict("someone else has already taken this consultation", reason="taken")
-    c = await _get(session, cid)
+    c = await get(session, cid)
     await session.refresh(c)
     c.wait_seconds = int((ctx.now - c.queued_at).total_seconds())
     _event(session, c, ctx, "taken", actor)
@@ -216,7 +216,7 @@ async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: Actor
 
 
 async def hangup(session: AsyncSession, actor: Actor, consultation_id: int, ctx: Context) -> Outcome:
-    c = await _get(session, consultation_id)
+    c = await get(session, consultation_id)
     if not (actor.kind == "device" and actor.id == c.device_id) and not (
             actor.kind == "account" and actor.id == c.taker_account_id):
         raise PermissionDenied("only the participants may end a consultation")
@@ -227,7 +227,7 @@ async def hangup(session: AsyncSession, actor: Actor, consultation_id: int, ctx:
 
 
 async def rate(session: AsyncSession, actor: Actor, consultation_id: int, rating: int, ctx: Context) -> Outcome:
-    c = await _get(session, consultation_id)
+    c = await get(session, consultation_id)
     _require_kiosk_of(actor, c)
     if c.state != S.ended:
         raise Conflict("a consultation is rated after it has ended", state=c.state)
@@ -239,7 +239,7 @@ async def rate(session: AsyncSession, actor: Actor, consultation_id: int, rating
 
 
 async def note(session: AsyncSession, actor: Actor, p: payloads.Note, ctx: Context) -> Outcome:
-    c = await _get(session, p.consultation_id)
+    c = await get(session, p.consultation_id)
     _require_taker_of(actor, c)
     c.note, c.advice = p.note, p.advice
     _event(session, c, ctx, "noted", actor)
@@ -248,7 +248,7 @@ async def note(session: AsyncSession, actor: Actor, p: payloads.Note, ctx: Conte
 
 async def transfer(session: AsyncSession, actor: Actor, p: payloads.Transfer, ctx: Context) -> Outcome:
     """Back into a queue with its record: to a chosen lawyer (center queue) or another unit."""
-    c = await _get(session, p.consultation_id)
+    c = await get(session, p.consultation_id)
     _require_taker_of(actor, c)
     S(c.state).check(S.queued)
     if (p.lawyer_id is None) == (p.unit_id is None):
@@ -275,7 +275,7 @@ async def transfer(session: AsyncSession, actor: Actor, p: payloads.Transfer, ct
 
 
 async def choose_any_lawyer(session: AsyncSession, actor: Actor, consultation_id: int, ctx: Context) -> Outcome:
-    c = await _get(session, consultation_id)
+    c = await get(session, consultation_id)
     _require_kiosk_of(actor, c)
     if c.state != S.queued:
         raise Conflict("only a waiting consultation can change lawyer", state=c.state)
@@ -286,7 +286,7 @@ async def choose_any_lawyer(session: AsyncSession, actor: Actor, consultation_id
 
 
 async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int, ctx: Context) -> Outcome:
-    c = await _get(session, consultation_id)
+    c = await get(session, consultation_id)
     _require_kiosk_of(actor, c)
     if c.state != S.queued:
         raise Conflict("only a waiting consultation can keep waiting", state=c.state)
