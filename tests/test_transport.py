@@ -53,6 +53,15 @@ async def _open(server: TestServer, http: aiohttp.ClientSession, **kwargs: Any) 
     return await http.ws_connect(server.make_url("/socket.io/?EIO=4&transport=websocket"), autoping=True, **kwargs)
 
 
+async def _joined(server: TestServer, http: aiohttp.ClientSession) -> aiohttp.ClientWebSocketResponse:
+    """Open a socket and join the default namespace (engine.io OPEN, then socket.io CONNECT)."""
+    ws = await _open(server, http)
+    assert (await _text(ws)).startswith("0{")
+    await ws.send_str("40")
+    assert (await _text(ws)).startswith("40{")
+    return ws
+
+
 async def _text(ws: aiohttp.ClientWebSocketResponse, timeout: float = 5.0) -> str:
     message = await ws.receive(timeout)
     assert message.type == WSMsgType.TEXT, message
@@ -96,10 +105,7 @@ async def test_handshake_then_pings_answered_keep_the_socket_and_a_silent_one_is
 
 async def test_packets_leave_in_the_order_they_were_emitted(served) -> None:
     server, http, _probe, _sio = served
-    ws = await _open(server, http)
-    await _text(ws)
-    await ws.send_str("40")
-    await _text(ws)
+    ws = await _joined(server, http)
     await ws.send_str('42["burst",300]')
     assert await _events(ws, 300) == [["n", n] for n in range(300)]
 
@@ -116,10 +122,7 @@ async def test_a_page_of_another_site_cannot_open_the_socket(served) -> None:
 
 async def test_a_malformed_frame_does_not_end_the_connection(served) -> None:
     server, http, probe, _sio = served
-    ws = await _open(server, http)
-    await _text(ws)
-    await ws.send_str("40")
-    await _text(ws)
+    ws = await _joined(server, http)
     for junk in ("", "9", "4{not json", '42["burst",'):
         await ws.send_str(junk)
     await ws.send_str('42["burst",2]')
