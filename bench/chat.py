@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from server import gc_tuning
+
 ROOMS = 100
 SENDERS = 200  # messages in flight at once: 20,000 msg/s × 10 ms of latency
 MESSAGES_PER_ROUND = 40_000
@@ -156,6 +158,7 @@ async def _run(report: Report, rounds: int, messages: int) -> None:
     with tempfile.TemporaryDirectory(prefix="fayuan-chat-bench-") as tmp:
         folder = Path(tmp)
         template, (sender, *room_ids) = await _template(folder)
+        gc_tuning.freeze_startup_objects()  # as `fayuan serve` does once it has started
         fayuan: list[dict] = []
         raw: list[float] = []
         for number in range(1, rounds + 1):

@@ -59,6 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
     from aiohttp import web
 
+    from server import gc_tuning
     from server.app import init_app
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
@@ -73,6 +74,12 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
     except ConfigError as exc:
         print(f"fayuan: configuration error: {exc}", file=sys.stderr)
         return 2
+
+    async def freeze(_app: web.Application) -> None:  # last: once every part has started
+        frozen = gc_tuning.freeze_startup_objects()
+        logging.getLogger("server.gc_tuning").info("%d start-up objects frozen out of the collector's walks", frozen)
+
+    app.on_startup.append(freeze)
     base = f"http://{settings.host}:{settings.port}"
     print(f"\n法援在線 fayuan is serving on {base}")
     for label, path in (("login", "/login"), ("admin", "/admin"), ("kiosk", "/kiosk"), ("kiosk board", "/kiosk/board"),
