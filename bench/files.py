@@ -5,11 +5,18 @@ Both servers live in one child process (`python -m bench.files serve`), so they 
 Python, an event loop and a disk; they take turns, round after round, so that other work on
 the machine falls on both alike. Bodies are generated on the fly from one random 1 MiB block
 that starts like a PDF (the cheapest accepted type: what is measured is the streaming path,
-with its counting, SHA-256 and sniffing). Figures:
+with its counting, SHA-256 and sniffing). Two regimes, each with its figures:
 
 - files.upload_mb_per_s.fayuan / .plain_aiohttp: median over the rounds (MiB/s); both keep
-  every upload in a file of its own
+  every upload in a file of its own, as a server does, so both are soon limited by what the
+  machine does with newly written pages (write-back, memory the VM has not touched before)
 - files.upload_ratio_vs_plain: fayuan ÷ plain (the goal is ≥ 0.8)
+- files.cpu_bound.*: the same with each upload's file deleted before the next upload, so the
+  page cache reuses warm memory and neither side waits for the machine: what is left is the
+  CPU of the two handlers (and of the load generator, on the same 2 cores)
+- files.server_cpu_ms_per_mb.*: the child's CPU time per MiB in the CPU-bound rounds, and
+  files.sha256_cpu_ms_per_mb, hashing alone in this process: the part of fayuan's that the
+  plain handler does not do
 - files.peak_rss_mb_during_1gb_upload: the child's highest RSS, sampled every 20 ms, while
   1 GiB goes to fayuan (its limit raised for the run); files.rss_mb_before_upload beside it
 """
@@ -17,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import os
 import shutil
@@ -67,6 +75,25 @@ async def _upload(http: aiohttp.ClientSession, url: str, total: int, headers: di
     return total / MIB / (time.perf_counter() - started)
 
 
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def _delete_uploads(work: Path) -> None:
+    for path in [*work.glob("plain/*.bin"), *work.glob("files/??/*")]:
+        path.unlink()
+
+
+def _sha256_ms_per_mb(total: int = ROUND_BYTES) -> float:
+    block = os.urandom(MIB)
+    digest = hashlib.sha256()
+    started = time.process_time()
+    for _ in range(total // MIB):
+        digest.update(block)
+    return (time.process_time() - started) * 1000 / (total / MIB)
+
+
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -86,20 +113,32 @@ async def run(report: Report) -> None:
                      f"&parent_id={ready['consultation_id']}"
         plain_url = f"http://127.0.0.1:{ready['plain_port']}/upload"
         fayuan_headers = {"Authorization": f"Bearer {ready['token']}", "X-Filename": "bench.pdf"}
-        speeds: dict[str, list[float]] = {"fayuan": [], "plain_aiohttp": []}
+        urls = {"fayuan": (fayuan_url, fayuan_headers), "plain_aiohttp": (plain_url, {})}
         async with aiohttp.ClientSession() as http:
             await _upload(http, plain_url, 16 * MIB, {})  # warm both up
             await _upload(http, fayuan_url, 16 * MIB, fayuan_headers)
-            for _ in range(ROUNDS):
-                speeds["plain_aiohttp"].append(await _upload(http, plain_url, ROUND_BYTES, {}))
-                speeds["fayuan"].append(await _upload(http, fayuan_url, ROUND_BYTES, fayuan_headers))
             report("files.upload_round_mb", ROUND_BYTES // MIB)
             report("files.rounds", ROUNDS)
-            for name, values in speeds.items():
-                report(f"files.upload_mb_per_s.{name}", round(statistics.median(values), 1))
-                report(f"files.upload_mb_per_s.{name}.rounds", str([round(v, 1) for v in values]))
-            report("files.upload_ratio_vs_plain",
-                   round(statistics.median(speeds["fayuan"]) / statistics.median(speeds["plain_aiohttp"]), 3))
+            for regime in ("", "cpu_bound."):
+                speeds: dict[str, list[float]] = {name: [] for name in urls}
+                cpu: dict[str, float] = {name: 0.0 for name in urls}
+                for _ in range(ROUNDS):
+                    for name, (url, headers) in urls.items():
+                        if regime:
+                            await asyncio.to_thread(_delete_uploads, work)
+                        before_cpu = _cpu_seconds(child.pid)
+                        speeds[name].append(await _upload(http, url, ROUND_BYTES, headers))
+                        cpu[name] += _cpu_seconds(child.pid) - before_cpu
+                for name, values in speeds.items():
+                    report(f"files.{regime}upload_mb_per_s.{name}", round(statistics.median(values), 1))
+                    report(f"files.{regime}upload_mb_per_s.{name}.rounds", str([round(v, 1) for v in values]))
+                report(f"files.{regime}upload_ratio_vs_plain",
+                       round(statistics.median(speeds["fayuan"]) / statistics.median(speeds["plain_aiohttp"]), 3))
+                if regime:
+                    for name, seconds in cpu.items():
+                        report(f"files.server_cpu_ms_per_mb.{name}", round(seconds * 1000 / (ROUNDS * ROUND_BYTES / MIB), 2))
+            report("files.sha256_cpu_ms_per_mb", round(_sha256_ms_per_mb(), 2))
+            await asyncio.to_thread(_delete_uploads, work)
             before = _rss_mb(child.pid)
             peak = before
             upload = asyncio.create_task(_upload(http, fayuan_url, BIG_UPLOAD_BYTES, fayuan_headers))

@@ -2,18 +2,21 @@
 beside it as `<key>.thumb.jpg`, and uploads in flight in `files/incoming/`.
 
 An upload is streamed, never the whole body in memory: each chunk is written to the page
-cache from the event loop as it comes, as a plain aiohttp handler's would, and chunks are
-handed to a worker thread for SHA-256 in batches of BATCH_BYTES (no copy: the thread gets
-the chunks themselves), which hashes while the loop receives, with the GIL released. Batching
-makes the thread hand-off once per megabyte instead of once per network chunk. At most one
-batch is being hashed and one fills, so memory stays flat (about 2 × BATCH_BYTES) whatever the
-size. Whatever goes wrong, the partial file is removed."""
+cache from the event loop as it comes, as a plain aiohttp handler's would, and the SHA-256
+is taken in a worker thread of the upload's own, beside the loop: the chunks themselves go
+to the thread (no copy: joining them cost the loop as much as writing them) in batches of
+BATCH_BYTES, so the hand-off is once per megabyte, not once per network chunk. Up to
+HASH_QUEUE_BATCHES batches may wait for the thread before the loop stops reading to let it
+catch up, so a moment of the thread's lag does not stall the socket; memory stays flat
+whatever the size (at most HASH_QUEUE_BATCHES + 1 batches). Whatever goes wrong, the partial
+file is removed."""
 from __future__ import annotations
 
 import asyncio
 import hashlib
 import os
 import secrets
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +26,7 @@ from server.errors import TooLarge
 
 KEY_BYTES = 16
 BATCH_BYTES = 1024 * 1024
+HASH_QUEUE_BATCHES = 4
 
 
 @dataclass(frozen=True)
@@ -78,16 +82,18 @@ async def receive(chunks: AsyncIterable[bytes], target: Path, *, max_bytes: int,
     digest = hashlib.sha256()
     size = 0
     head = b""
-    hashing: Future | None = None
+    hashing: deque[Future[None]] = deque()  # batches handed to the thread, oldest first
     batch: list[bytes] = []
     batch_bytes = 0
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-sha256")
 
     async def hash_batch() -> None:
-        nonlocal hashing, batch, batch_bytes
-        if hashing is not None and not hashing.done():
-            await asyncio.wrap_future(hashing)
-        hashing = hasher.submit(_update, digest, batch)
+        nonlocal batch, batch_bytes
+        while hashing and hashing[0].done():
+            hashing.popleft().result()
+        if len(hashing) >= HASH_QUEUE_BATCHES:
+            await asyncio.wrap_future(hashing.popleft())
+        hashing.append(hasher.submit(_update, digest, batch))
         batch, batch_bytes = [], 0
 
     try:
@@ -109,8 +115,8 @@ async def receive(chunks: AsyncIterable[bytes], target: Path, *, max_bytes: int,
                 check_head(head)
             if batch:
                 await hash_batch()
-            if hashing is not None:
-                await asyncio.wrap_future(hashing)
+            while hashing:
+                await asyncio.wrap_future(hashing.popleft())
     except BaseException:
         target.unlink(missing_ok=True)
         raise
