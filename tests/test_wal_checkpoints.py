@@ -25,6 +25,7 @@ def log_pages(path: Path) -> int:
 
 def test_a_long_log_is_finished_between_two_transactions_and_starts_over(tmp_path, monkeypatch) -> None:
     monkeypatch.setattr(wal_checkpoints, "RESTART_AFTER_PAGES", 20)
+    monkeypatch.setattr(wal_checkpoints, "CHECKPOINT_EVERY_COMMITS", 1)
     path = tmp_path / "chat.sqlite3"
     writer = writer_connection(path)
     writer.execute("CREATE TABLE t (x BLOB)")
@@ -55,5 +56,23 @@ def test_a_short_log_is_left_to_the_background(tmp_path) -> None:
     checkpoints.before_transaction(writer)  # nothing to do yet: no pause for the writer
     writer.execute("INSERT INTO t VALUES (randomblob(3000))")
     assert log_pages(path) >= 3  # both commits still in the log: it did not start over
+    checkpoints.close()
+    writer.close()
+
+
+def test_the_background_checkpoints_every_few_commits(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(wal_checkpoints, "CHECKPOINT_EVERY_COMMITS", 3)
+    path = tmp_path / "chat.sqlite3"
+    writer = writer_connection(path)
+    writer.execute("CREATE TABLE t (x BLOB)")
+    checkpoints = WalCheckpoints(str(path))
+    asked = []
+    for _ in range(7):
+        writer.execute("INSERT INTO t VALUES (randomblob(3000))")
+        checkpoints.after_commit()
+        checkpoints.settle()  # commits further apart than a checkpoint takes
+        asked.append(checkpoints.background_checkpoints)
+    assert asked == [0, 0, 1, 1, 1, 2, 2]
+    assert log_pages(path) <= 3  # only the seventh commit's pages: the sixth's checkpoint copied the rest
     checkpoints.close()
     writer.close()
