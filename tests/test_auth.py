@@ -58,12 +58,14 @@ async def test_unknown_usernames_fail_like_wrong_passwords(api) -> None:
 async def test_a_session_ends_after_thirty_idle_minutes(api, clock: FakeClock) -> None:
     await api.login("heping")
     clock.advance(IDLE_TIMEOUT.total_seconds() - 1)
-    assert (await api.get("/api/auth/me"))[0] == 200
+    assert (await api.get("/api/auth/me"))[1]["kind"] == "account"
     clock.advance(IDLE_TIMEOUT.total_seconds() + 1)
-    status, body = await api.get("/api/auth/me")
+    status, body = await api.get("/api/units")
     assert status == 401 and body["error"]["code"] == "unauthenticated"
+    assert (await api.get("/api/auth/me"))[1] == {"kind": "anonymous", "id": None, "name": "", "role": None,
+                                                   "unit_id": None, "csrf_token": None, "permissions": []}
     clock.advance(-IDLE_TIMEOUT.total_seconds())  # an ended session stays ended
-    assert (await api.get("/api/auth/me"))[0] == 401
+    assert (await api.get("/api/units"))[0] == 401
 
 
 async def test_a_session_ends_twelve_hours_after_login_however_busy(api, clock: FakeClock) -> None:
@@ -84,8 +86,10 @@ async def test_logout_ends_the_session_on_the_server(api, new_api) -> None:
     status, _ = await api.post("/api/auth/logout")
     assert status == 204
     replay = new_api()
-    status, body = await replay.get("/api/auth/me", headers={"Cookie": f"fayuan_session={cookie}"})
+    status, body = await replay.get("/api/units", headers={"Cookie": f"fayuan_session={cookie}"})
     assert status == 401, body
+    status, body = await replay.get("/api/auth/me", headers={"Cookie": f"fayuan_session={cookie}"})
+    assert (status, body["kind"]) == (200, "anonymous")
 
 
 async def test_cookie_flags(api) -> None:

@@ -58,8 +58,9 @@ async def logout(call: Call) -> web.Response:
     return response
 
 
-@router.get("/api/auth/me", summary="Who is logged in, with the CSRF token for writes", tag="auth",
-            auth="any", response=MeOut)
+@router.get("/api/auth/me", summary="Who is asking: the account (with the CSRF token for writes) or the kiosk; "
+            "kind `anonymous` when nobody is logged in, so a page may ask before its login", tag="auth",
+            auth="public", response=MeOut)
 async def me(call: Call) -> MeOut:
     return _me(call.actor)
 

@@ -30,6 +30,14 @@ async def test_login_refuses_a_wrong_password_in_words_from_the_catalog(page):
     assert await alert.inner_text() == "Wrong username or password"
 
 
+async def test_the_login_page_opens_without_an_error_in_the_console(page):
+    errors: list[str] = []  # even a 401 (the page asks who is logged in before anyone is)
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    await page.goto("/login")
+    await page.wait_for_function("() => document.activeElement && document.activeElement.id === 'username'")
+    assert errors == []
+
+
 async def test_admin_pages_need_a_login(page):
     await page.goto("/admin/devices")
     await page.wait_for_url("**/login?next=%2Fadmin%2Fdevices")
