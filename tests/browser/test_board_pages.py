@@ -59,6 +59,12 @@ async def test_a_resident_leaves_a_message_at_the_kiosk(page, live_server, tmp_p
     await page.get_by_label("您的问题").fill("房东不退押金，怎么办？")
     await page.get_by_label("您的姓名").fill("趙阿姨")
     await page.get_by_label("联系电话").fill("1380000")
+    department = page.get_by_label("哪个部门")
+    assert not await department.is_visible()  # only asked when a department is to answer
+    await page.get_by_label("部门联络中心").check()
+    assert await department.is_visible()
+    await page.get_by_label("东城街道法律援助工作站").check()
+    assert not await department.is_visible()
     await page.get_by_role("button", name="送出留言").click()
     await page.locator("#leave-error .error-title").wait_for()  # a short number is refused at once
     assert "电话号码不对" in await page.locator("#leave-error").inner_text()

@@ -48,7 +48,7 @@ function show(screen) {
   const changed = state.screen !== screen;
   if (changed && state.screen === "sent") forgetAttachments();
   state.screen = screen;
-  document.querySelectorAll("[data-screen]").forEach((s) => { s.hidden = s.dataset.screen !== screen; });
+  document.querySelectorAll("section[data-screen]").forEach((s) => { s.hidden = s.dataset.screen !== screen; });
   document.body.dataset.screen = screen;
   if (changed) document.querySelector(`[data-screen="${screen}"] h1`)?.focus();
   clearTimeout(state.autoHome);

@@ -31,7 +31,7 @@ const $ = (id) => document.getElementById(id);
 function show(screen) {
   const changed = state.screen !== screen;
   state.screen = screen;
-  document.querySelectorAll("[data-screen]").forEach((section) => {
+  document.querySelectorAll("section[data-screen]").forEach((section) => {
     section.hidden = section.dataset.screen !== screen;
   });
   document.body.dataset.screen = screen;
