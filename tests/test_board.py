@@ -108,6 +108,7 @@ async def test_claim_reply_hand_over_close(as_user, as_kiosk, world: World) -> N
     assert [e["kind"] for e in history["events"]] == ["left", "claimed", "handed_over", "replied", "replied",
                                                       "closed"]
     assert "他熟悉勞動爭議" in history["events"][2]["detail"]
+    assert [e["note"] for e in history["events"]] == ["", "", "他熟悉勞動爭議", "", "", "已答覆"]  # the page shows these
     audit = await ok((await as_user("admin")).get("/api/audit", params={"action": "board.", "limit": "50"}))
     mine = [r["action"] for r in audit["rows"] if r["object"] == f"board_message:{mid}"]
     assert sorted(mine) == sorted(["board.leave", "board.claim", "board.hand_over", "board.reply", "board.reply",

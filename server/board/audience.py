@@ -16,9 +16,10 @@ from server.consultations.rooms import Notice, account, kiosk
 BOARD_CHANGED = "board.changed"
 
 
-def _event(session: AsyncSession, m: BoardMessage, actor: Actor, now: datetime, kind: str, detail: str = "") -> None:
+def _event(session: AsyncSession, m: BoardMessage, actor: Actor, now: datetime, kind: str, detail: str = "",
+           note: str = "") -> None:
     session.add(BoardEvent(message_id=m.id, at=now, kind=kind, actor=actor.ref, actor_name=actor.name[:100],
-                           detail=detail[:500]))
+                           detail=detail[:500], note=note[:500]))
 
 
 def _ancestors(path: str) -> list[int]:

@@ -105,7 +105,8 @@ async def detail(session: AsyncSession, actor: Actor, message_id: int, ctx: Cont
     row = (await describe(session, actor, [m], ctx))[0]
     events = []
     if actor.kind == "account":  # the history names staff and hand-overs: not for the kiosk screen
-        events = [EventOut(at=e.at, kind=e.kind, actor_name=e.actor_name, detail=e.detail)
+        events = [EventOut(at=e.at, kind=e.kind, actor_name=e.actor_name, detail=e.detail,
+                           note=e.note)
                   for e in await session.scalars(select(BoardEvent).where(BoardEvent.message_id == m.id)
                                                  .order_by(BoardEvent.id))]
     public_draft = None

@@ -61,7 +61,8 @@ class BoardEvent(Base):
     kind: Mapped[str] = mapped_column(String(40))
     actor: Mapped[str] = mapped_column(String(100), default="")
     actor_name: Mapped[str] = mapped_column(String(100), default="")
-    detail: Mapped[str] = mapped_column(String(500), default="")
+    detail: Mapped[str] = mapped_column(String(500), default="")  # the record: ids, units, accounts
+    note: Mapped[str] = mapped_column(String(500), default="", server_default="")  # the words typed, if any
 
 
 class PublicAnswer(Base):

@@ -143,7 +143,8 @@ class EventOut(BaseModel):
     at: datetime
     kind: str
     actor_name: str
-    detail: str
+    detail: str  # the record, in English, with ids
+    note: str  # what the person typed (a hand-over's or a closing's note), for the page
 
 
 class MessageOut(BaseModel):

@@ -126,7 +126,7 @@ async def hand_over(session: AsyncSession, actor: Actor, message_id: int, p: Han
     if p.note:
         detail += f": {p.note}"
     detail = f"from unit {previous_unit}" + (f", account {previous_owner}" if previous_owner else "") + f", {detail}"
-    _event(session, m, actor, ctx.now, "handed_over", detail)
+    _event(session, m, actor, ctx.now, "handed_over", detail, p.note or "")
     await session.flush()
     return Outcome(m, await _audience(session, m, "handed_over", previous_owner), detail)
 
@@ -136,7 +136,7 @@ async def close(session: AsyncSession, actor: Actor, message_id: int, note: str,
     await _require_owner_or_free(session, actor, m, "close it")
     m.state = BoardState(m.state).after(BoardAction.close)
     m.closed_at = ctx.now
-    _event(session, m, actor, ctx.now, "closed", note)
+    _event(session, m, actor, ctx.now, "closed", note, note)
     return Outcome(m, await _audience(session, m, "closed"), note)
 
 

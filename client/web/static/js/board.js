@@ -230,7 +230,7 @@ function drawDetail(m, files, kept = new Map()) {
     actionForms(m),
     m.events.length ? [h("h3", { i18n: "board.history" }), h("ol", { class: "events" }, m.events.map((e) =>
       h("li", {}, h("span", { date: e.at }), " ", h("span", { i18n: `board.event.${e.kind}` }), " · ", e.actor_name,
-        e.detail ? ` · ${e.detail}` : "")))] : null);
+        e.note ? ` · ${e.note}` : "")))] : null);
   restore(kept);
 }
 
