@@ -1,27 +1,18 @@
 // The message board at a community kiosk: leave a message at any time, read the answers to this
 // community's messages (pushed the moment staff reply), browse the anonymised public Q&A.
-// The device token is the kiosk page's (localStorage "fayuan.kiosk.token", or #token=…).
+// The device token is the kiosk page's (kiosk-storage.js).
 import { ApiError, showError, clearMessage } from "./api.js";
 import { categoryKey, drawLeaveForm, formatDay, messageCard } from "./board-common.js";
 import { h, replace } from "./dom.js";
 import { formatDateTime, initI18n, t, translate } from "./i18n.js";
+import { deviceToken } from "./kiosk-storage.js";
 import { connect } from "./socket.js";
 import { ACCEPTED_FILES, captureStill, photoName, progressBar, showThumbnail, uploadFile } from "./upload.js";
 
-const TOKEN_KEY = "fayuan.kiosk.token";
 // A resident who walks away leaves the kiosk on its first screen after this long.
 const AUTO_HOME_SECS = 180;
 const state = { token: null, screen: "loading", targets: null, autoHome: null, camera: null, objectUrls: [] };
 const $ = (id) => document.getElementById(id);
-
-function takeToken() {
-  const token = new URLSearchParams(location.hash.slice(1)).get("token");
-  if (token) {
-    localStorage.setItem(TOKEN_KEY, token);
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-  return localStorage.getItem(TOKEN_KEY);
-}
 
 async function kioskApi(method, path, body) {
   let response;
@@ -193,7 +184,7 @@ function listen() {
 
 async function start() {
   await initI18n();
-  state.token = takeToken();
+  state.token = deviceToken();
   if (!state.token) {
     show("setup");
     return;

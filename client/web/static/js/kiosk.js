@@ -1,28 +1,26 @@
 // The community kiosk (docs/protocol.md, "Kiosk flow"): one page of screens for a resident who
 // may never have used a computer. Category → camera check → start is two taps from the first
 // screen; everything else (a particular lawyer, the workstation, typed text) is optional.
-import { ChatPanel } from "./chat.js";
 import { h, replace } from "./dom.js";
 import { initI18n, translate } from "./i18n.js";
 import { describeWindows, formatOpening } from "./kiosk-hours.js";
 import { drawChoices } from "./kiosk-options.js";
+import { KioskCall } from "./kiosk-call.js";
 import { drawPosition } from "./kiosk-queue.js";
-import { KioskRecording } from "./recording.js";
-import { audioLevel, MediaCall, openCameraAndMicrophone, stopStream } from "./rtc.js";
+import { drawRatings } from "./kiosk-rating.js";
+import { deviceToken, forgetDeviceToken, forgetResume, keepResume, keptResume } from "./kiosk-storage.js";
+import { audioLevel, openCameraAndMicrophone, stopStream } from "./rtc.js";
 import { connect, refusalCode, send } from "./socket.js";
 
-const TOKEN_KEY = "fayuan.kiosk.token";
-const RESUME_KEY = "fayuan.kiosk.resume";
 const HOURS_REFRESH_MS = 60_000;
 // How long a screen waits for the resident before the kiosk goes back to the first screen.
 const AUTO_HOME_SECS = { check: 180, options: 240, rate: 90, thanks: 10, moved: 30, closed: 60 };
-const RATINGS = [1, 2, 3, 4, 5];
 
 const state = {
-  token: null, myRef: null, socket: null, screen: "loading", chat: null, categories: [], lawyers: [],
+  token: null, myRef: null, socket: null, screen: "loading", categories: [], lawyers: [],
   category: null, target: "center", lawyer: null,
-  consultationId: null, peerName: "", position: null, call: null, stream: null, stopMeter: null, recording: null,
-  autoHome: null, hoursTimer: null, muted: false, windows: [], nextOpen: null,
+  consultationId: null, peerName: "", position: null, call: null, stream: null, stopMeter: null,
+  autoHome: null, hoursTimer: null, windows: [], nextOpen: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -183,20 +181,11 @@ async function openOptions() {
 
 // -- queueing ---------------------------------------------------------------------------
 function saveResume(resumeToken) {
-  const saved = { resume_token: resumeToken, consultation_id: state.consultationId, peer_name: state.peerName };
-  localStorage.setItem(RESUME_KEY, JSON.stringify(saved));
-}
-
-function savedResume() {
-  try {
-    return JSON.parse(localStorage.getItem(RESUME_KEY) || "null");
-  } catch {
-    return null;
-  }
+  keepResume({ resume_token: resumeToken, consultation_id: state.consultationId, peer_name: state.peerName });
 }
 
 function forgetConsultation() {
-  localStorage.removeItem(RESUME_KEY);
+  forgetResume();
   state.consultationId = null;
   state.position = null;
 }
@@ -237,88 +226,32 @@ async function queueAction(event, after) {
   }
 }
 
-// -- the call ----------------------------------------------------------------------------
+// -- the call (kiosk-call.js) -------------------------------------------------------------
 async function startCall(iceServers) {
   await openMedia();
-  state.call?.close();
-  state.muted = false;
-  drawMute();
-  setText("call-heading", "kiosk.call.connecting", { name: state.peerName });
-  clearMessage("call-status");
-  $("local").srcObject = state.stream;
-  state.call = new MediaCall({
-    socket: state.socket, consultationId: state.consultationId, iceServers, localStream: state.stream,
-    offerer: true,
-    onRemoteStream: (stream) => {
-      if ($("remote").srcObject !== stream) $("remote").srcObject = stream;
-      setText("call-heading", "kiosk.call.talking", { name: state.peerName });
-    },
-    onConnection: (connection) => {
-      if (connection === "connected") setText("call-heading", "kiosk.call.talking", { name: state.peerName });
-    },
-  });
+  state.call.start({ consultationId: state.consultationId, peerName: state.peerName, stream: state.stream,
+    iceServers });
   show("call");
-  openChat();
-  state.recording?.destroy(); // one per call: a fresh one after a resume
-  state.recording = new KioskRecording({ root: $("recording"), socket: state.socket,
-    consultationId: state.consultationId, stream: state.stream, iceServers });
-}
-
-/** The chat panel of this consultation: made once per consultation, kept over a resume. */
-function openChat() {
-  if (state.chat?.consultationId === state.consultationId) return;
-  state.chat?.destroy();
-  state.chat = new ChatPanel({
-    root: $("chat"), socket: state.socket, consultationId: state.consultationId, myRef: state.myRef,
-    peerName: state.peerName, auth: { token: state.token }, video: $("local"),
-  });
-  state.chat.start();
-}
-
-function closeChat() {
-  state.chat?.destroy();
-  state.chat = null;
-}
-
-function drawMute() {
-  translate($("mute"), state.muted ? "kiosk.call.unmute" : "kiosk.call.mute");
-}
-
-function endCall() {
-  state.call?.close();
-  state.call = null;
-  state.recording?.destroy();
-  state.recording = null;
-  closeChat();
-  $("remote").srcObject = null;
 }
 
 function onEnded(message) {
   if (message.consultation_id !== state.consultationId) return;
-  endCall();
+  state.call.end();
   if (message.reason === "transferred") {
     showQueued();
     showMessage("queue-error", "kiosk.queued.transferred");
     return;
   }
   releaseMedia();
-  localStorage.removeItem(RESUME_KEY);
+  forgetResume();
   if (state.screen === "queued" || message.reason === "cancelled") {
     forgetConsultation();
     home();
     return;
   }
-  drawRatings();
-  show("rate");
-}
-
-function drawRatings() {
   clearMessage("rate-error");
-  replace($("rating-list"), RATINGS.map((rating) => h("li", {},
-    h("button", { type: "button", class: "kiosk-button rating", "data-rating": String(rating),
-      onclick: () => rate(rating) },
-    h("span", { class: "rating-number" }, String(rating)),
-    h("span", { class: "rating-words", i18n: `kiosk.rate.${rating}` })))));
+  drawRatings($("rating-list"), rate);
+  show("rate");
 }
 
 async function rate(rating) {
@@ -343,7 +276,7 @@ async function resume(saved) {
     state.consultationId = ack.consultation.id;
     state.peerName = saved.peer_name || "";
     if (ack.state === "live") {
-      if (state.call && state.screen === "call") state.call.restart(ack.ice_servers);
+      if (state.call.live && state.screen === "call") state.call.restart(ack.ice_servers);
       else await startCall(ack.ice_servers);
     } else if (state.screen !== "queued") {
       showQueued();
@@ -351,7 +284,7 @@ async function resume(saved) {
   } catch (error) {
     if (error.code === "network") return; // the next reconnect tries again
     const wasLive = state.screen === "call";
-    endCall();
+    state.call.end();
     forgetConsultation();
     if (wasLive) showMessage("connection", "kiosk.connection.lost_call");
     home();
@@ -361,14 +294,14 @@ async function resume(saved) {
 function wire(socket) {
   socket.on("connect", () => {
     clearMessage("connection");
-    const saved = savedResume();
+    const saved = keptResume();
     if (saved) resume(saved);
     else if (state.screen === "loading") home();
   });
   socket.on("connect_error", (error) => {
     if (refusalCode(error) === "unauthenticated") {
       socket.disconnect();
-      localStorage.removeItem(TOKEN_KEY);
+      forgetDeviceToken();
       setText("setup-reason", "kiosk.setup.refused");
       show("setup");
     } else {
@@ -388,11 +321,11 @@ function wire(socket) {
   socket.on("consultation.taken", async (taken) => {
     if (taken.consultation_id !== state.consultationId) return;
     state.peerName = taken.peer_name;
-    const saved = savedResume();
+    const saved = keptResume();
     if (saved) saveResume(saved.resume_token);
     await startCall(taken.ice_servers);
   });
-  socket.on("rtc.signal", (message) => state.call?.receive(message));
+  socket.on("rtc.signal", (message) => state.call.receive(message));
   socket.on("peer.away", (message) => {
     if (message.consultation_id !== state.consultationId) return;
     showMessage("call-status", "kiosk.call.peer_away", { seconds: message.grace_seconds });
@@ -400,7 +333,7 @@ function wire(socket) {
   socket.on("peer.back", (message) => {
     if (message.consultation_id !== state.consultationId) return;
     clearMessage("call-status");
-    state.call?.restart(); // the kiosk offers again on a fresh connection
+    state.call.restart(); // the kiosk offers again on a fresh connection
   });
   socket.on("consultation.warning", (message) => {
     if (message.consultation_id !== state.consultationId) return;
@@ -413,15 +346,6 @@ function wire(socket) {
     releaseMedia();
     show("moved");
   });
-}
-
-function takeTokenFromHash() {
-  const token = new URLSearchParams(location.hash.slice(1)).get("token");
-  if (token) {
-    localStorage.setItem(TOKEN_KEY, token);
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-  return localStorage.getItem(TOKEN_KEY);
 }
 
 function wireButtons() {
@@ -440,11 +364,7 @@ function wireButtons() {
   $("keep-waiting").addEventListener("click", () => queueAction("consultation.keep_waiting", () => {
     $("choice").hidden = true;
   }));
-  $("mute").addEventListener("click", () => {
-    state.muted = !state.muted;
-    state.call?.setMuted(state.muted);
-    drawMute();
-  });
+  $("mute").addEventListener("click", () => state.call.toggleMute());
   $("hangup").addEventListener("click", async () => {
     try {
       await send(state.socket, "consultation.hangup", { consultation_id: state.consultationId });
@@ -465,7 +385,7 @@ function wireButtons() {
 async function start() {
   await initI18n();
   wireButtons();
-  state.token = takeTokenFromHash();
+  state.token = deviceToken();
   if (!state.token) {
     show("setup");
     return;
@@ -484,6 +404,7 @@ async function start() {
   }
   drawCategories();
   state.socket = connect({ token: state.token });
+  state.call = new KioskCall({ socket: state.socket, token: state.token, myRef: state.myRef });
   wire(state.socket);
   state.hoursTimer = setInterval(async () => {
     if (state.screen !== "categories" && state.screen !== "closed") return;
