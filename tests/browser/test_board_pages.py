@@ -91,6 +91,7 @@ async def test_station_staff_claim_and_answer_and_the_kiosk_sees_it_at_once(page
         await kiosk_page.get_by_role("button", name="看留言的答复").click()
         card = kiosk_page.locator(f"[data-message='{message['id']}']")
         await card.get_by_text("还没有答复。").wait_for()
+        assert await card.locator(".state").inner_text() == "等待答复"  # a resident's words, not the staff's
 
         await _staff_login(page, "east")
         await _axe_both_languages(page)
@@ -106,6 +107,7 @@ async def test_station_staff_claim_and_answer_and_the_kiosk_sees_it_at_once(page
         await page.screenshot(path=str(tmp_path_factory.getbasetemp() / "board-staff.png"), full_page=True)
 
         await card.get_by_text("可以先与邻居协商").wait_for()  # pushed: the kiosk did not reload
+        assert await card.locator(".state").inner_text() == "已答复"
         await kiosk_page.screenshot(path=str(tmp_path_factory.getbasetemp() / "board-kiosk-answers.png"),
                                     full_page=True)
         violations = await axe_violations(kiosk_page)

@@ -11,14 +11,15 @@ export function formatDay(day) {
     .format(new Date(`${day}T00:00:00Z`));
 }
 
-export function stateTag(state) {
-  return h("span", { class: "state", "data-state": state, i18n: `board.state.${state}` });
+/** A message's state in staff words ("board.state"), or in a resident's ("board.resident_state"). */
+export function stateTag(state, words = "board.state") {
+  return h("span", { class: "state", "data-state": state, i18n: `${words}.${state}` });
 }
 
-/** A message with its replies; staff see the contact, a kiosk sees the name masked by the server. */
+/** A message with its replies, as the kiosk shows it (the contact's name masked by the server). */
 export function messageCard(m, { heading = "h3", extra = null } = {}) {
   return h("li", { class: "board-item", "data-message": m.id },
-    h(heading, {}, h("span", { i18n: categoryKey(m.category) }), " ", stateTag(m.state)),
+    h(heading, {}, h("span", { i18n: categoryKey(m.category) }), " ", stateTag(m.state, "board.resident_state")),
     h("p", { class: "meta" },
       h("span", { i18n: "board.left_on", vars: { when: formatDateTime(m.created_at), unit: m.unit.name } }), " · ",
       h("span", { i18n: "board.due_on", vars: { day: formatDay(m.due_on) } }),
