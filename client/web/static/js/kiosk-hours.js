@@ -1,6 +1,6 @@
 // Service hours in words for the pages: the weekly windows ("Mon–Fri 09:30–11:30, 14:00–16:00")
 // and the next opening. The server decides whether the service is open; this only describes it.
-import { language, t } from "./i18n.js";
+import { language, t, translate } from "./i18n.js";
 
 const TIME_ZONE = "Asia/Shanghai";
 const A_MONDAY = Date.UTC(2024, 0, 1, 4); // 2024-01-01 was a Monday
@@ -46,4 +46,14 @@ export function formatOpening(iso) {
     timeZone: TIME_ZONE, month: "long", day: "numeric", weekday: "long", hour: "2-digit", minute: "2-digit",
     hour12: false,
   }).format(new Date(iso));
+}
+
+/** The kiosk's first and closed screens: the weekly windows and the next opening, in words. */
+export function drawKioskHours(windows, nextOpen) {
+  const words = describeWindows(windows);
+  document.getElementById("hours-line").textContent = words;
+  document.getElementById("closed-hours").textContent = words;
+  const next = document.getElementById("next-open");
+  if (nextOpen) translate(next, "kiosk.closed.next", { when: formatOpening(nextOpen) });
+  else translate(next, "kiosk.closed.no_next");
 }

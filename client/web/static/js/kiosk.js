@@ -3,13 +3,13 @@
 // screen; everything else (a particular lawyer, the workstation, typed text) is optional.
 import { h, replace } from "./dom.js";
 import { initI18n, translate } from "./i18n.js";
-import { describeWindows, formatOpening } from "./kiosk-hours.js";
-import { drawChoices } from "./kiosk-options.js";
 import { KioskCall } from "./kiosk-call.js";
+import { KioskCamera } from "./kiosk-camera.js";
+import { drawKioskHours } from "./kiosk-hours.js";
+import { drawChoices } from "./kiosk-options.js";
 import { drawPosition } from "./kiosk-queue.js";
 import { drawRatings } from "./kiosk-rating.js";
 import { deviceToken, forgetDeviceToken, forgetResume, keepResume, keptResume } from "./kiosk-storage.js";
-import { audioLevel, openCameraAndMicrophone, stopStream } from "./rtc.js";
 import { connect, refusalCode, send } from "./socket.js";
 
 const HOURS_REFRESH_MS = 60_000;
@@ -19,7 +19,7 @@ const AUTO_HOME_SECS = { check: 180, options: 240, rate: 90, thanks: 10, moved: 
 const state = {
   token: null, myRef: null, socket: null, screen: "loading", categories: [], lawyers: [],
   category: null, target: "center", lawyer: null,
-  consultationId: null, peerName: "", position: null, call: null, stream: null, stopMeter: null,
+  consultationId: null, peerName: "", position: null, call: null, camera: new KioskCamera(),
   autoHome: null, hoursTimer: null, windows: [], nextOpen: null,
 };
 
@@ -86,15 +86,11 @@ async function refreshHours() {
 
 // -- first screen, closed screen ------------------------------------------------------
 function drawHours() {
-  const words = describeWindows(state.windows);
-  $("hours-line").textContent = words;
-  $("closed-hours").textContent = words;
-  if (state.nextOpen) setText("next-open", "kiosk.closed.next", { when: formatOpening(state.nextOpen) });
-  else setText("next-open", "kiosk.closed.no_next");
+  drawKioskHours(state.windows, state.nextOpen);
 }
 
 async function home() {
-  releaseMedia();
+  state.camera.release();
   state.category = null;
   state.target = "center";
   state.lawyer = null;
@@ -106,7 +102,7 @@ async function home() {
 }
 
 function showClosed(nextOpen) {
-  releaseMedia();
+  state.camera.release();
   state.nextOpen = nextOpen || null;
   drawHours();
   show("closed");
@@ -129,26 +125,10 @@ async function chooseCategory(code) {
 }
 
 async function openMedia() {
-  if (state.stream) return;
+  if (state.camera.stream) return;
   clearMessage("media-problem");
-  try {
-    state.stream = await openCameraAndMicrophone();
-    $("preview").srcObject = state.stream;
-    state.stopMeter = audioLevel(state.stream, $("mic-level"));
-    if (state.stream.getVideoTracks().length === 0) showMessage("media-problem", "kiosk.check.no_camera");
-    else if (state.stream.getAudioTracks().length === 0) showMessage("media-problem", "kiosk.check.no_microphone");
-  } catch {
-    showMessage("media-problem", "kiosk.check.no_media");
-  }
-}
-
-function releaseMedia() {
-  state.stopMeter?.();
-  state.stopMeter = null;
-  stopStream(state.stream);
-  state.stream = null;
-  $("preview").srcObject = null;
-  $("local").srcObject = null;
+  const problem = await state.camera.open();
+  if (problem) showMessage("media-problem", problem);
 }
 
 function drawTarget() {
@@ -229,7 +209,7 @@ async function queueAction(event, after) {
 // -- the call (kiosk-call.js) -------------------------------------------------------------
 async function startCall(iceServers) {
   await openMedia();
-  state.call.start({ consultationId: state.consultationId, peerName: state.peerName, stream: state.stream,
+  state.call.start({ consultationId: state.consultationId, peerName: state.peerName, stream: state.camera.stream,
     iceServers });
   show("call");
 }
@@ -242,7 +222,7 @@ function onEnded(message) {
     showMessage("queue-error", "kiosk.queued.transferred");
     return;
   }
-  releaseMedia();
+  state.camera.release();
   forgetResume();
   if (state.screen === "queued" || message.reason === "cancelled") {
     forgetConsultation();
@@ -343,7 +323,7 @@ function wire(socket) {
   socket.on("consultation.moved_to_board", (message) => {
     if (message.consultation_id !== state.consultationId) return;
     forgetConsultation();
-    releaseMedia();
+    state.camera.release();
     show("moved");
   });
 }
