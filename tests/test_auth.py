@@ -126,6 +126,7 @@ async def test_a_revoked_device_token_is_refused(api, new_api, demo) -> None:
     assert (await api.post(f"/api/devices/{device['id']}/revoke"))[0] == 200
     status, body = await kiosk.get("/api/lawyers")
     assert (status, body["error"]["code"]) == (401, "unauthenticated")
+    assert (await kiosk.get("/api/auth/me"))[0] == 401  # not "anonymous": the kiosk page shows its set-up screen
     kiosk.bearer = "made-up"
     assert (await kiosk.get("/api/lawyers"))[0] == 401
 
