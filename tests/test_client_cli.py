@@ -42,3 +42,12 @@ async def test_kiosk_and_lawyer_commands_complete_a_call(client, demo, new_api) 
     assert answered["consultation_id"] == kiosk["consultation_id"] and answered["ended"] == kiosk["ended"]
     for side in (kiosk, answered):
         assert side["received"]["audio"] > 0 and side["received"]["video"] > 0, side
+
+
+def test_tokens_never_start_like_an_option() -> None:
+    from server.accounts.passwords import new_token
+
+    tokens = [new_token() for _ in range(2_000)]  # a leading "-" would come about 30 times
+    assert not [t for t in tokens if t.startswith("-")]
+    assert parse_args(["kiosk", "--server", "http://h", "--token", tokens[0]]).token == tokens[0]
+    assert len(set(tokens)) == len(tokens) and all(len(t) == 43 for t in tokens)
