@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import redis.asyncio as aioredis
 
 from server.pubsub.base import PubSub
+from server.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +28,7 @@ class RedisPubSub(PubSub):
         self._listener = asyncio.create_task(self._listen(), name="redis-pubsub-listener")
 
     async def stop(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
+        await stop_task(self._listener)
         await self._pubsub.aclose()
         await self.redis.aclose()
 

@@ -7,7 +7,6 @@ while this one is being pushed, and pushes to one room leave this process in seq
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any, AsyncIterator
 
@@ -16,6 +15,7 @@ from aiohttp import web
 from server.chat import service
 from server.chat.writer import ChatWriter
 from server.realtime.gateway import Gateway, Peer
+from server.tasks import stop_task
 from server.web import keys
 from signaling import events, payloads
 
@@ -59,9 +59,7 @@ def _writer(gateway: Gateway):  # type: ignore[no-untyped-def]
         delivery = asyncio.create_task(_deliver(gateway, stored), name="chat-delivery")
         yield
         await writer.stop()
-        delivery.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await delivery
+        await stop_task(delivery)
 
     return context
 

@@ -10,11 +10,11 @@ burst of starts now costs a few rounds. There is no timer: a lone change is sent
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import TYPE_CHECKING, Iterable
 
 from server.consultations import queue
+from server.tasks import stop_task
 from server.web import keys
 
 if TYPE_CHECKING:
@@ -35,10 +35,7 @@ class QueueNotices:
             self._task = asyncio.create_task(self._run(), name="queue-notices")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_task(self._task)
 
     async def _run(self) -> None:
         while self._dirty:

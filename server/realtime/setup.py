@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import AsyncIterator
 
@@ -14,6 +13,7 @@ from server.consultations.rules import Rules, from_env
 from server.realtime.gateway import Gateway
 from server.realtime import wirejson
 from server.realtime.relay import RelayServer
+from server.tasks import stop_task
 from server.web import keys
 from signaling import SOCKETIO_PATH
 
@@ -52,6 +52,4 @@ async def _sweeper(app: web.Application) -> AsyncIterator[None]:
 
     task = asyncio.create_task(loop(), name="consultation-sweeper")
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop_task(task)

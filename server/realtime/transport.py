@@ -35,6 +35,8 @@ from engineio.async_socket import AsyncSocket
 from engineio.exceptions import SocketIsClosedError, UnknownPacketError
 from yarl import URL
 
+from server.tasks import stop_task
+
 log = logging.getLogger(__name__)
 
 PING_CHECK_SECONDS = 1.0
@@ -134,10 +136,7 @@ class Pinger:
             self._task = asyncio.create_task(self._loop(), name="engineio-pinger")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await stop_task(self._task)
 
     async def _loop(self) -> None:
         ping = packet.Packet(packet.PING).encode()

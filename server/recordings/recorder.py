@@ -13,7 +13,6 @@ unread track grows aiortc's queue without bound.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ import av
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
+
+from server.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
@@ -197,10 +198,7 @@ class PeerRecorder:
         member = self._members.pop(sender, None)
         if member is None:
             return
-        if member.waiting is not None:
-            member.waiting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await member.waiting
+        await stop_task(member.waiting)
         await close_member(member, self._on_done)
 
     async def stop(self) -> None:

@@ -4,7 +4,6 @@ to what and when, and hold no picture or voice."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import timedelta
 from typing import AsyncIterator
@@ -14,6 +13,7 @@ from aiohttp import web
 from server.config import ConfigError
 from server.recordings import service
 from server.recordings.recorder import recordings_folder
+from server.tasks import stop_task
 from server.web import keys
 
 log = logging.getLogger(__name__)
@@ -65,6 +65,4 @@ async def _retention_job(app: web.Application) -> AsyncIterator[None]:
 
     task = asyncio.create_task(loop(), name="recording-retention")
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await stop_task(task)
