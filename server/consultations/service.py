@@ -64,8 +64,10 @@ def _event(session: AsyncSession, c: Consultation, ctx: "Context", kind: str, ac
            detail=detail)
 
 
-async def get(session: AsyncSession, consultation_id: int) -> Consultation:
-    c = await session.get(Consultation, consultation_id)
+async def get(session: AsyncSession, consultation_id: int, *, fresh: bool = False) -> Consultation:
+    """The consultation; `fresh` reads the row again even if the session holds a copy (after an
+    UPDATE statement, which does not touch copies in the session)."""
+    c = await session.get(Consultation, consultation_id, populate_existing=fresh)
     if c is None:
         raise NotFound(f"there is no consultation {consultation_id}")
     return c
@@ -188,8 +190,7 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
             break
     else:
         raise Conflict("someone else has already taken this consultation", reason="taken")
-    c = await get(session, cid)
-    await session.refresh(c)
+    c = await get(session, cid, fresh=True)
     c.wait_seconds = int((ctx.now - c.queued_at).total_seconds())
     _event(session, c, ctx, "taken", actor)
     await session.flush()
