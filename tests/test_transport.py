@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestServer
 
 from server.realtime import wirejson
 from server.realtime.relay import RelayServer
+from server.realtime.transport import PING_CHECK_SECONDS
 
 PING_S = 0.5
 
@@ -28,6 +29,11 @@ class Probe(socketio.AsyncNamespace):
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.gone.append(sid)
+
+    async def on_big(self, sid: str, megabytes: int) -> None:
+        # more than the sockets' kernel buffers hold: the rest waits in the server's transport
+        for n in range(megabytes * 100):
+            await self.emit("big", [n, "x" * 10_000], to=sid)
 
     async def on_burst(self, sid: str, count: int) -> None:
         # from many tasks at once: the frames must still leave in the order they were emitted
@@ -101,6 +107,25 @@ async def test_handshake_then_pings_answered_keep_the_socket_and_a_silent_one_is
             break
         await asyncio.sleep(0.05)
     assert len(probe.gone) == 1
+
+
+async def test_a_client_that_reads_a_burst_late_but_answers_its_pings_is_kept(served) -> None:
+    server, http, probe, sio = served
+    sio.eio.ping_timeout = 4 * PING_CHECK_SECONDS  # longer than the client stops reading for
+    ws = await _joined(server, http)
+    await ws.send_str('42["big",20]')
+    await asyncio.sleep(2 * PING_CHECK_SECONDS)  # not reading: a ping comes due behind the burst
+    bigs = 0
+    while bigs < 2000:  # then it catches up, answering each ping it finds on the way
+        frame = await _text(ws)
+        if frame == "2":
+            await ws.send_str("3")
+        else:
+            bigs += frame.startswith('42["big"')
+    for _ in range(3):  # and keeps answering: still connected well past the ping timeout
+        assert await _text(ws, timeout=PING_S * 4) == "2"
+        await ws.send_str("3")
+    assert probe.gone == []
 
 
 async def test_packets_leave_in_the_order_they_were_emitted(served) -> None:
