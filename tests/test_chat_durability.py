@@ -83,11 +83,15 @@ async def run_scenario(s: Setup) -> None:
             if drop % (DROPS // LAWYER_MESSAGES) == 0:
                 replies.append(lawyer_chat.send(f"L{drop:04d}"))
             await asyncio.sleep(rng.random() * 0.004)  # sometimes mid-send, sometimes between
+            connects = kiosk._connects
             if drop == RESTART_AT_DROP:
                 await s.restart()
             elif kiosk.connected:
                 await kiosk.sio.eio.ws.close()  # a dropped network, not a goodbye
-            await wait_until(lambda: kiosk.connected and kiosk_chat._up.is_set(), SCENARIO_TIMEOUT_SECONDS)
+            # a new connection, synced: right after the close the old one still looks up until
+            # the client notices the drop, and a sync then meets a connection on its way down
+            await wait_until(lambda: kiosk._connects > connects and kiosk.connected and kiosk_chat._up.is_set(),
+                             SCENARIO_TIMEOUT_SECONDS)
         stored = await asyncio.wait_for(asyncio.gather(*sent, *replies), SCENARIO_TIMEOUT_SECONDS)
 
         # the server's copy: every message once, numbered 1..n without gaps, the kiosk's in order
