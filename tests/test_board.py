@@ -12,11 +12,13 @@ from urllib.parse import quote
 import pytest
 
 from server.board import service
+from server.board.personal_data import find
 from server.board.state import BoardAction, BoardState
 from server.config import ConfigError
-from server.errors import IllegalTransition
+from server.errors import IllegalTransition, InvalidInput
 from server.hours.calendar import HOLIDAY, MAKEUP_WORKDAY, Schedule
 from server.realtime.setup import GATEWAY
+from tests.anonymise_corpus import ACCEPTED, CONTACTS, REFUSED
 from tests.conftest import SHANGHAI
 from tests.route_table import TINY_PNG, World
 from tests.sockets import Peer, kiosk, staff
@@ -389,3 +391,77 @@ def test_anonymise_keeps_dates_and_removes_numbers_and_names() -> None:
     cleaned = service.anonymise(text, ["王大爺", "王"])
     assert cleaned == "某某 2026-09-30 起被拖欠工資，電話 ***，身份證 ***，借款 3000 元。"
     service.check_public_text(cleaned, "answer", ["王大爺"])
+
+
+# What issue 12 found published (with the contact each was checked against), and what it found refused.
+ISSUE_12_REFUSED = [("…電話139.1234.5678", "李桂兰", "mobile_phone"),
+                    ("電話 139/1234/5678", "李桂兰", "mobile_phone"),
+                    ("電話 139  1234  5678", "李桂兰", "mobile_phone"),
+                    ("電話一三九一二三四五六七八", "李桂兰", "mobile_phone"),
+                    ("王 秀英老人的工資", "王秀英", "name"),
+                    ("李桂蘭的工資", "李桂兰", "name")]
+ISSUE_12_ACCEPTED = ["欠款1500000元", "20260930入職"]
+
+
+@pytest.mark.parametrize(("text", "contact", "kind"), ISSUE_12_REFUSED, ids=[t for t, _, _ in ISSUE_12_REFUSED])
+def test_the_issues_leaks_are_refused_naming_the_kind_not_the_data(text: str, contact: str, kind: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        service.check_public_text(text, "answer", [contact])
+    assert (caught.value.details["reason"], caught.value.details["found"]) == (kind, [kind])
+    message = caught.value.message
+    assert not re.search(r"[0-9一二三四五六七八九]", message) and contact[0] not in message, message
+    assert ("phone" if "phone" in kind else "name") in message
+    cleaned = service.anonymise(text, [contact])
+    assert find(cleaned, [contact]) == [] and cleaned != text
+
+
+@pytest.mark.parametrize("text", ISSUE_12_ACCEPTED)
+def test_the_issues_amount_and_date_are_published(text: str) -> None:
+    service.check_public_text(text, "answer", ["李桂兰", "王秀英"])
+    assert service.anonymise(text, ["李桂兰"]) == text
+
+
+@pytest.mark.parametrize(("text", "kinds"), REFUSED, ids=[t for t, _ in REFUSED])
+def test_corpus_of_personal_data_is_found_and_redacted(text: str, kinds: set[str]) -> None:
+    assert {f.kind.value for f in find(text, CONTACTS)} == kinds
+    with pytest.raises(InvalidInput) as caught:
+        service.check_public_text(text, "question", CONTACTS)
+    assert set(caught.value.details["found"]) == kinds
+    service.check_public_text(service.anonymise(text, CONTACTS), "question", CONTACTS)
+
+
+@pytest.mark.parametrize("text", ACCEPTED)
+def test_corpus_of_amounts_dates_and_public_numbers_is_accepted(text: str) -> None:
+    assert [(f.kind.value, text[f.start:f.end]) for f in find(text, CONTACTS)] == []
+    assert service.anonymise(text, CONTACTS) == text
+
+
+def test_the_corpus_is_large_and_in_both_scripts() -> None:
+    traditional = set("電話號碼機資們裡應當這賠償萬屬實際東見傷內費個簽陳國")
+    for texts in ([t for t, _ in REFUSED], ACCEPTED):
+        assert len(texts) >= 30
+        assert sum(bool(traditional & set(t)) for t in texts) >= 8
+
+
+async def test_a_phone_in_chinese_numerals_is_not_published(as_user, as_kiosk, new_api) -> None:
+    """Through the publish route: each of the issue's leaks is refused with a 400 naming the kind
+    of data, the public page stays empty, and the issue's amount and date are published."""
+    center = await as_user("center")
+    answered = {}
+    for contact in ("李桂兰", "王秀英"):
+        mid = (await leave(as_kiosk("C-EAST-1"), contact_name=contact, target="center",
+                           question="老闆欠我工資，聯繫方式在下面"))["id"]
+        await ok(center.post(f"/api/board/messages/{mid}/reply", {"body": "請帶上勞動合同到工作站。"}))
+        answered[contact] = mid
+    for text, contact, kind in ISSUE_12_REFUSED:
+        mid = answered[contact]
+        body = await refused(center.post(f"/api/board/messages/{mid}/publish",
+                                         {"question": "工資被拖欠怎麼辦？", "answer": f"請聯繫{text}"}), 400, "invalid")
+        assert body["error"]["details"]["reason"] == kind and body["error"]["details"]["field"] == "answer"
+        assert "1234" not in json.dumps(body) and "秀英" not in json.dumps(body, ensure_ascii=False)
+    assert (await ok(new_api().get("/api/board/public")))["total"] == 0
+
+    accepted = {"question": "欠款1500000元，20260930入職，怎麼辦？", "answer": "可以申請勞動仲裁。"}
+    await ok(center.post(f"/api/board/messages/{answered['李桂兰']}/publish", accepted), 201)
+    listing = await ok(new_api().get("/api/board/public"))
+    assert [row["question"] for row in listing["rows"]] == [accepted["question"]]
