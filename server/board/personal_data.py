@@ -95,11 +95,8 @@ def _numbers(view: View) -> Iterator[Finding]:
     for group in GROUP.finditer(text):
         chunks = [Chunk(m.group(), group.start() + m.start(), group.start() + m.end())
                   for m in CHUNK.finditer(group.group())]
-        found = list(_classified(chunks, _amount_chunks(text, group, chunks)))
-        for i, j, kind in found:
-            # 6222 0212 0301 2345 673 is a card, not also the phone 2345673 inside it
-            if not any(a <= i and j <= b and (a, b) != (i, j) for a, b, _ in found):
-                yield Finding(kind, *view.original_span(chunks[i].start, chunks[j].end))
+        for i, j, kind in _outermost(_classified(chunks, _amount_chunks(text, group, chunks))):
+            yield Finding(kind, *view.original_span(chunks[i].start, chunks[j].end))
 
 
 def _amount_chunks(text: str, group: re.Match[str], chunks: list[Chunk]) -> set[int]:
@@ -135,6 +132,18 @@ def _classified(chunks: list[Chunk], amount: set[int]) -> Iterator[tuple[int, in
             kind = _number_kind(digits, quantity=i in amount or j in amount)
             if kind is not None:
                 yield i, j, kind
+
+
+def _outermost(found: Iterable[tuple[int, int, Kind]]) -> list[tuple[int, int, Kind]]:
+    """Without the runs inside a longer one: 6222 0212 0301 2345 673 is a card, not also the
+    phone 2345673 inside it."""
+    kept: list[tuple[int, int, Kind]] = []
+    reach = -1
+    for i, j, kind in sorted(found, key=lambda f: (f[0], -f[1])):
+        if j > reach or (kept and kept[-1][:2] == (i, j)):
+            kept.append((i, j, kind))
+            reach = max(reach, j)
+    return kept
 
 
 def _runs(chunks: list[Chunk], indices: range) -> Iterator[tuple[int, int, str]]:
