@@ -40,6 +40,7 @@ REFUSED: list[tuple[str, set[str]]] = [
     ("身份證號碼 ３１０１０４１９７５１１３０３０１８", {"id_number"}),
     ("老身份证 310104751130301", {"id_number"}),
     ("身份证号码末位是X：11010119500307123X", {"id_number"}),  # a wrong check character, still his
+    ("身份證 440305198802141152 的複印件", {"id_number"}),  # it passes a card's Luhn check too
     # bank cards
     ("工资卡号 6222 0212 0301 2345 673", {"bank_card"}),
     ("卡號6217000030001234567，工資打到這張卡", {"bank_card"}),

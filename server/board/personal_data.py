@@ -123,14 +123,14 @@ def _classified(chunks: list[Chunk], amount: set[int]) -> Iterator[tuple[int, in
     """(first chunk, last chunk, kind) of each number found. ID numbers first, over all chunks
     (110101 19500307 1234 holds a date); then phones and cards, in the chunks left once dates and
     service numbers are set aside."""
-    for i, j, digits in _runs(chunks, range(len(chunks))):
-        if is_id_number(digits):
-            yield i, j, Kind.id_number
+    ids = {(i, j) for i, j, digits in _runs(chunks, range(len(chunks))) if is_id_number(digits)}
+    for i, j in ids:
+        yield i, j, Kind.id_number
     public = _public_chunks(chunks)
     for segment in _segments(len(chunks), public):
         for i, j, digits in _runs(chunks, segment):
             kind = _number_kind(digits, quantity=i in amount or j in amount)
-            if kind is not None:
+            if kind is not None and (i, j) not in ids:  # an ID number may also pass the card check
                 yield i, j, kind
 
 
