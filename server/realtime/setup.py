@@ -28,6 +28,7 @@ def install(app: web.Application, *, rules: Rules | None = None, run_sweeper: bo
     sio = RelayServer(async_mode="aiohttp", client_manager=manager, cors_allowed_origins=[],
                       ping_interval=10, ping_timeout=10, max_http_buffer_size=256_000, json=wirejson)
     sio.attach(app, socketio_path=SOCKETIO_PATH.strip("/"))
+    sio.eio.allowed_origins = frozenset(settings.public_origins)
     gateway = Gateway(app, rules or from_env(settings.extra))
     sio.register_namespace(gateway)
     app[SIO] = sio
