@@ -14,9 +14,8 @@ from server.accounts.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
 from server.realtime import liveness
 from server.realtime.setup import GATEWAY
 from signaling import events
-from tests.processes import RedisProcess, ServerProcess
 from tests.sockets import Peer, kiosk, lawyer_on_duty, staff
-from tests.support import PG_URL, REDIS_URL, Api, fresh_postgres, wait_until
+from tests.support import Api, wait_until
 from tests.test_take_race import open_all_day_today
 
 TODAY = "2026-11-30"
@@ -27,14 +26,6 @@ REVOCATION_REACHES_SOCKETS_SECONDS = 5.0
 @pytest.fixture
 async def base(client) -> str:  # type: ignore[no-untyped-def]
     return str(client.make_url("")).rstrip("/")
-
-
-@pytest.fixture
-async def peers():  # type: ignore[no-untyped-def]
-    made: list[Peer] = []
-    yield made
-    for p in made:
-        await p.close()
 
 
 @pytest.fixture
@@ -149,22 +140,8 @@ async def test_on_duty_means_connected(app, base, clock, peers, new_api) -> None
     assert await on_duty() == 0
 
 
-@pytest.fixture
-async def two_processes(tmp_path):  # type: ignore[no-untyped-def]
-    db_url = await fresh_postgres() if PG_URL else f"sqlite+aiosqlite:///{tmp_path / 'shared.sqlite3'}"
-    own_redis = None if REDIS_URL else RedisProcess(tmp_path / "redis").start()
-    redis_url = REDIS_URL or own_redis.url  # type: ignore[union-attr]
-    first = ServerProcess(tmp_path / "a", database_url=db_url, redis_url=redis_url).start()
-    second = ServerProcess(tmp_path / "b", database_url=db_url, redis_url=redis_url, migrate=False).start()
-    yield first, second
-    first.stop()
-    second.stop()
-    if own_redis:
-        own_redis.stop()
-
-
-async def test_revocation_and_logout_reach_sockets_on_the_other_process(two_processes) -> None:
-    first, second = two_processes
+async def test_revocation_and_logout_reach_sockets_on_the_other_process(two_servers) -> None:
+    first, second = two_servers
     kiosk_entry = first.demo_logins()["kiosks"][0]
     admin, lawyer_tab = Api(first.base_url), Api(first.base_url)
     k = lawyer = None

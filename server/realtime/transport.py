@@ -33,7 +33,6 @@ from aiohttp import WSMsgType, web
 from engineio import packet
 from engineio.async_socket import AsyncSocket
 from engineio.exceptions import SocketIsClosedError, UnknownPacketError
-from yarl import URL
 
 from server.config import normalise_origin
 from server.tasks import stop_task
