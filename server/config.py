@@ -13,6 +13,8 @@ from typing import Mapping
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from yarl import URL
+
 
 class ConfigError(Exception):
     def __init__(self, variable: str, problem: str) -> None:
@@ -34,6 +36,8 @@ class Settings:
     turn_urls: tuple[str, ...] = ()
     stun_urls: tuple[str, ...] = ()
     demo: bool = False
+    # the origins browsers reach the service at when a proxy stands in front (scheme://host[:port])
+    public_origins: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -81,6 +85,12 @@ class Settings:
         for url in stun_urls:
             if not url.startswith("stun:"):
                 raise ConfigError("FAYUAN_STUN_URLS", f"{url!r} does not start with stun:")
+        public_origins = []
+        for origin in _split(env.get("FAYUAN_PUBLIC_ORIGINS", "")):
+            normal = normalise_origin(origin)
+            if normal is None:
+                raise ConfigError("FAYUAN_PUBLIC_ORIGINS", f"{origin!r} is not an origin like https://host[:port]")
+            public_origins.append(normal)
         extra = {k: v for k, v in env.items() if k.startswith("FAYUAN_")}
         return cls(
             data_dir=data_dir,
@@ -94,6 +104,7 @@ class Settings:
             turn_urls=turn_urls,
             stun_urls=stun_urls,
             demo=env.get("FAYUAN_DEMO", "0") == "1",
+            public_origins=tuple(public_origins),
             extra=extra,
         )
 
@@ -107,6 +118,18 @@ class Settings:
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return _replace(self, secret_key=path.read_text().strip())
+
+
+def normalise_origin(origin: str) -> str | None:
+    """scheme://host[:port] in lower case without a default port, or None if it is not one."""
+    try:
+        url = URL(origin)
+    except ValueError:
+        return None
+    if url.scheme not in ("http", "https") or not url.host or url.path not in ("", "/") or url.query_string:
+        return None
+    port = "" if url.is_default_port() else f":{url.port}"
+    return f"{url.scheme}://{url.host}{port}"
 
 
 def _split(text: str) -> tuple[str, ...]:

@@ -1,8 +1,15 @@
-"""Stopping a background task: cancel it, then wait until its own clean-up has run."""
+"""Background tasks: stopping one (cancel, then wait until its own clean-up has run), and a
+job run every so often for the app's lifetime."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+from typing import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+
+log = logging.getLogger(__name__)
 
 
 async def stop_task(task: asyncio.Task | None) -> None:  # type: ignore[type-arg]
@@ -11,3 +18,25 @@ async def stop_task(task: asyncio.Task | None) -> None:  # type: ignore[type-arg
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+def periodic(name: str, interval_seconds: float,
+             work: Callable[[web.Application], Awaitable[object]]) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context that runs `work` every interval for the app's lifetime; a failed round
+    is logged and the next one retries."""
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(interval_seconds)
+                try:
+                    await work(app)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # noqa: BLE001 - keep going; the next round retries
+                    log.exception("%s failed", name)
+
+        task = asyncio.create_task(loop(), name=name)
+        yield
+        await stop_task(task)
+
+    return context

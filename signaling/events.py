@@ -37,4 +37,5 @@ CHAT_MESSAGE = "chat.message"  # room members: a stored chat message (may repeat
 FILE_SHARED = "file.shared"  # room consultation:<id>: a clean file was added while it is live
 CONSULT_RECORDING = "consultation.recording"  # the room: recording asked for, on, or off (and why)
 RECORDER_SIGNALED = "consultation.recorder_signal"  # the recorder's answer, to the side that offered
+SESSION_ENDED = "session.ended"  # a connection: its login or kiosk token no longer holds (why); then disconnected
 ERROR = "error"  # a problem not tied to an ack (rate limit)

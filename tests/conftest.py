@@ -10,7 +10,9 @@ from server.accounts import passwords
 from server.app import init_app
 from server.clock import FakeClock
 from server.db import Database, make_engine
-from tests.support import PG_URL, Api, fresh_postgres, fresh_sqlite, settings_for, start_client
+from tests.processes import RedisProcess, ServerProcess
+from tests.sockets import Peer
+from tests.support import PG_URL, REDIS_URL, Api, fresh_postgres, fresh_sqlite, settings_for, start_client
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Monday 30 November 2026, 10:00 China time: a working day, inside the morning window.
@@ -101,3 +103,26 @@ async def world(db: Database, demo: dict, clock: FakeClock, client):  # type: ig
     world = await build_world(db, demo, clock.now())
     world.app = client.server.app
     return world
+
+
+@pytest.fixture
+async def peers():  # type: ignore[no-untyped-def]
+    made: list[Peer] = []
+    yield made
+    for p in made:
+        await p.close()
+
+
+@pytest.fixture
+async def two_servers(tmp_path):  # type: ignore[no-untyped-def]
+    """Two processes on one database and one real Redis (the run's own, or one started here)."""
+    db_url = await fresh_postgres() if PG_URL else f"sqlite+aiosqlite:///{tmp_path / 'shared.sqlite3'}"
+    own_redis = None if REDIS_URL else RedisProcess(tmp_path / "redis").start()
+    redis_url = REDIS_URL or own_redis.url  # type: ignore[union-attr]
+    first = ServerProcess(tmp_path / "a", database_url=db_url, redis_url=redis_url).start()
+    second = ServerProcess(tmp_path / "b", database_url=db_url, redis_url=redis_url, migrate=False).start()
+    yield first, second
+    first.stop()
+    second.stop()
+    if own_redis is not None:
+        own_redis.stop()

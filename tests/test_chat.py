@@ -18,7 +18,7 @@ from server.web import keys
 from signaling.payloads import MAX_CHAT_CHARS
 from tests.conftest import OPEN_MONDAY
 from tests.sockets import Peer, kiosk, lawyer_on_duty, staff
-from tests.test_consultations import base, center, peers  # noqa: F401 - the same fixtures
+from tests.test_consultations import base, center  # noqa: F401 - the same fixtures
 
 TODAY = "2026-11-30"
 _ids = itertools.count(1)

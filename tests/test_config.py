@@ -16,6 +16,7 @@ from tests.processes import ROOT, fayuan_command
     ("FAYUAN_BOARD_REPLY_DAYS", "abc"),
     ("FAYUAN_APPLICATION_DEADLINES", "nope=3"),
     ("FAYUAN_RECORDING_RETENTION_DAYS", "0"),
+    ("FAYUAN_PUBLIC_ORIGINS", "https://ok.example,fayuan.example"),
 ])
 def test_bad_value_stops_start_up_naming_the_variable(tmp_path, variable: str, value: str) -> None:
     env = {"PATH": "/usr/bin:/bin", "FAYUAN_DATA_DIR": str(tmp_path), "FAYUAN_PORT": "0", variable: value}

@@ -1,13 +1,13 @@
 """The consultation flow through the real socket.io gateway, with a fake clock."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
 from server.realtime.setup import GATEWAY
 from tests.conftest import SHANGHAI
-from tests.sockets import Peer, kiosk, lawyer_on_duty, staff
+from tests.sockets import kiosk, lawyer_on_duty, staff
 
 TODAY = "2026-11-30"
 
@@ -22,14 +22,6 @@ async def center(new_api):  # type: ignore[no-untyped-def]
     api = new_api()
     await api.login("center")
     return api
-
-
-@pytest.fixture
-async def peers():  # type: ignore[no-untyped-def]
-    made: list[Peer] = []
-    yield made
-    for p in made:
-        await p.close()
 
 
 async def test_kiosk_queues_lawyer_takes_and_rating_is_saved(base, center, demo, peers, api) -> None:

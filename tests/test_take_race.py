@@ -6,11 +6,8 @@ import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
-from tests.processes import RedisProcess, ServerProcess
 from tests.sockets import Peer, kiosk, login_cookie, put_on_duty, staff
-from tests.support import PG_URL, REDIS_URL, Api, fresh_postgres
+from tests.support import Api
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TAKERS = 100
@@ -26,21 +23,6 @@ async def open_all_day_today(admin: Api) -> str:
         status, body = await admin.put(f"/api/service-hours/days/{day}", {"kind": "makeup_workday"})
         assert status == 200, body
     return now.date().isoformat()
-
-
-@pytest.fixture
-async def two_servers(tmp_path):  # type: ignore[no-untyped-def]
-    """Two processes on one database and one real Redis (the run's own, or one started here)."""
-    db_url = await fresh_postgres() if PG_URL else f"sqlite+aiosqlite:///{tmp_path / 'shared.sqlite3'}"
-    own_redis = None if REDIS_URL else RedisProcess(tmp_path / "redis").start()
-    redis_url = REDIS_URL or own_redis.url  # type: ignore[union-attr]
-    first = ServerProcess(tmp_path / "a", database_url=db_url, redis_url=redis_url).start()
-    second = ServerProcess(tmp_path / "b", database_url=db_url, redis_url=redis_url, migrate=False).start()
-    yield first, second
-    first.stop()
-    second.stop()
-    if own_redis is not None:
-        own_redis.stop()
 
 
 async def test_exactly_one_of_100_concurrent_takers_wins(two_servers) -> None:

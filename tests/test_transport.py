@@ -137,12 +137,39 @@ async def test_packets_leave_in_the_order_they_were_emitted(served) -> None:
 
 async def test_a_page_of_another_site_cannot_open_the_socket(served) -> None:
     server, http, _probe, sio = served
-    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
-        await _open(server, http, origin="https://elsewhere.example")
-    assert refused.value.status == 403
-    ws = await _open(server, http, origin=f"http://{server.host}:{server.port}")  # our own page
+    own = f"http://{server.host}:{server.port}"
+    foreign = ["https://elsewhere.example", f"https://{server.host}:{server.port}",  # another scheme
+               f"http://{server.host}:{server.port + 1}", f"http://sub.{server.host}:{server.port}",
+               "null", ""]
+    for origin in foreign:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await _open(server, http, origin=origin)
+        assert refused.value.status == 403, origin
+    ws = await _open(server, http, origin=own + "/")  # our own page
     assert (await _text(ws)).startswith("0{")
     assert len(sio.eio.sockets) == 1
+
+
+async def test_the_origin_is_checked_on_every_path_and_a_configured_one_is_ours(served) -> None:
+    server, http, _probe, sio = served
+    # long-polling goes to python-engineio, which compares no Origin when CORS is off
+    async with http.get(server.make_url("/socket.io/?EIO=4&transport=polling"),
+                        headers={"Origin": "http://evil.example"}) as refused:
+        assert refused.status == 403
+        assert (await refused.json())["error"]["code"] == "forbidden"
+    sio.eio.allowed_origins = frozenset({"https://fayuan.example"})
+    ws = await _open(server, http, origin="https://FAYUAN.example:443")  # the proxy's public origin
+    assert (await _text(ws)).startswith("0{")
+
+
+@pytest.mark.parametrize("query", ["EIO=4&transport=websocket&transport=polling",
+                                   "EIO=4&transport=polling&transport=websocket", "EIO=4&EIO=3&transport=websocket"])
+async def test_a_parameter_given_twice_is_refused(served, query: str) -> None:
+    server, http, _probe, sio = served
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await http.ws_connect(server.make_url(f"/socket.io/?{query}"))
+    assert refused.value.status == 400
+    assert sio.eio.sockets == {}
 
 
 async def test_a_malformed_frame_does_not_end_the_connection(served) -> None:

@@ -35,6 +35,8 @@ class AuthSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # logged_out, expired, password_changed, deactivated, role_changed: told to its live sockets
+    end_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     client_addr: Mapped[str] = mapped_column(String(64), default="")
 
 

@@ -82,16 +82,18 @@ async def update_account(session: AsyncSession, actor: Actor, account_id: int, *
     for name, value in fields.items():
         if value is not None:
             setattr(account, name, value)
-    if password or account.active is False or role_changed:
-        await _end_sessions(session, account.id, now)
+    reason = ("deactivated" if account.active is False else "password_changed" if password
+              else "role_changed" if role_changed else None)
+    if reason:
+        await _end_sessions(session, account.id, now, reason)
     return account
 
 
-async def _end_sessions(session: AsyncSession, account_id: int, now: datetime) -> None:
+async def _end_sessions(session: AsyncSession, account_id: int, now: datetime, reason: str) -> None:
     rows = await session.scalars(select(AuthSession).where(AuthSession.account_id == account_id,
                                                            AuthSession.ended_at.is_(None)))
     for row in rows:
-        row.ended_at = now
+        row.ended_at, row.end_reason = now, reason
 
 
 async def list_devices(session: AsyncSession, actor: Actor) -> list[Device]:

@@ -71,13 +71,17 @@ async def _unit_active(session: AsyncSession, unit_id: int) -> bool:
     return unit is not None and unit.active
 
 
+def expired(row: AuthSession, now: datetime) -> bool:
+    return now - row.last_seen_at > IDLE_TIMEOUT or now - row.created_at > ABSOLUTE_TIMEOUT
+
+
 async def resolve_session(session: AsyncSession, token: str, now: datetime) -> Actor | None:
     """The actor behind a session cookie, or None when it is unknown, ended or expired."""
     row = await session.get(AuthSession, token_digest(token))
     if row is None or row.ended_at is not None:
         return None
-    if now - row.last_seen_at > IDLE_TIMEOUT or now - row.created_at > ABSOLUTE_TIMEOUT:
-        row.ended_at = now
+    if expired(row, now):
+        row.ended_at, row.end_reason = now, "expired"
         await session.commit()
         return None
     account = await session.get(Account, row.account_id)
@@ -124,4 +128,4 @@ async def resolve_device(session: AsyncSession, token: str, now: datetime) -> Ac
 async def logout(session: AsyncSession, session_id: str, now: datetime) -> None:
     row = await session.get(AuthSession, session_id)
     if row is not None and row.ended_at is None:
-        row.ended_at = now
+        row.ended_at, row.end_reason = now, "logged_out"

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.board.models import BoardMessage
 from server.accounts.actor import SYSTEM
 from server.consultations import queue, rooms
-from server.consultations.models import Consultation
+from server.consultations.models import Consultation, LawyerStatus
 from server.consultations.service import Context, _event, end
 from server.consultations.state import ConsultationState as S
 from server.errors import Conflict
@@ -28,10 +28,27 @@ async def sweep(session: AsyncSession, ctx: Context) -> list[rooms.Notice]:
     notices += await _grace_period(session, ctx)
     notices += await _reconnect_timeouts(session, ctx, changed_queues)
     notices += await _chosen_lawyer_timeouts(session, ctx)
+    notices += await end_duty_of_the_gone(session, ctx)
     await session.flush()
     for unit_id in changed_queues:
         notices.append(rooms.QueueChanged(unit_id))
     return notices
+
+
+async def end_duty_of_the_gone(session: AsyncSession, ctx: Context) -> list[rooms.Push]:
+    """"On duty" means connected: a lawyer whom no server process has held a connection of for
+    the reconnect grace (the browser closed, the process died) is no longer available. One
+    conditional UPDATE, so two processes' sweeps do it once."""
+    cutoff = ctx.now - ctx.rules.reconnect_grace
+    gone = await session.execute(
+        update(LawyerStatus)
+        .where(LawyerStatus.available.is_(True),
+               func.coalesce(LawyerStatus.seen_at, LawyerStatus.updated_at) < cutoff)
+        .values(available=False, updated_at=ctx.now)
+        .execution_options(synchronize_session=False))
+    if not gone.rowcount:
+        return []
+    return [rooms.QueueChanged(await queue.center_id(session))]
 
 
 async def _claim(session: AsyncSession, c: Consultation, from_state: S, to_state: S) -> bool:

@@ -75,4 +75,7 @@ class LawyerStatus(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
     available: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # last time a server process held a connection of this lawyer (renewed while connected):
+    # availability ends when it is older than the reconnect grace, whichever process held it
+    seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 

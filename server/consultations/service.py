@@ -3,6 +3,7 @@ must be told. Services take an AsyncSession and an Actor; they never import aioh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Collection
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -299,18 +300,26 @@ async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int
 async def set_available(session: AsyncSession, actor: Actor, available: bool, ctx: Context) -> tuple[bool, list[rooms.Notice]]:
     if actor.role != Role.lawyer:
         raise PermissionDenied("only lawyers mark themselves available or away")
-    changed = await session.execute(update(LawyerStatus).where(LawyerStatus.account_id == actor.id)
-                                    .values(available=available, updated_at=ctx.now))
+    # said from a connected socket, so the lawyer is present now
+    values = {"available": available, "updated_at": ctx.now, "seen_at": ctx.now}
+    changed = await session.execute(update(LawyerStatus).where(LawyerStatus.account_id == actor.id).values(**values))
     if changed.rowcount == 0:
         try:  # the first time: two tabs may say it at once, and one insert wins
             async with session.begin_nested():
-                session.add(LawyerStatus(account_id=actor.id, available=available, updated_at=ctx.now))
+                session.add(LawyerStatus(account_id=actor.id, **values))
         except IntegrityError:
-            await session.execute(update(LawyerStatus).where(LawyerStatus.account_id == actor.id)
-                                  .values(available=available, updated_at=ctx.now))
+            await session.execute(update(LawyerStatus).where(LawyerStatus.account_id == actor.id).values(**values))
     on_duty = await queue.is_on_duty(session, actor.id, ctx.now, ctx.tz)  # type: ignore[arg-type]
     center = await queue.center_id(session)
     return on_duty, [rooms.QueueChanged(center)]
+
+
+async def lawyers_connected(session: AsyncSession, account_ids: Collection[int], now: datetime) -> None:
+    """These lawyers hold a connection to this server process now (renewed every few seconds
+    by each process for its own connections; see jobs.end_duty_of_the_gone)."""
+    if account_ids:
+        await session.execute(update(LawyerStatus).where(LawyerStatus.account_id.in_(sorted(account_ids)))
+                              .values(seen_at=now).execution_options(synchronize_session=False))
 
 
 async def active_for(session: AsyncSession, actor: Actor) -> list[Consultation]:

@@ -38,6 +38,7 @@ NAMESPACE = "/"
 class Peer:
     actor: Actor
     bucket: TokenBucket = field(default_factory=TokenBucket)
+    used: bool = False  # sent an event since the last liveness round (realtime/liveness.py)
 
 
 def _error(code: str, message: str, **details: Any) -> dict:
@@ -126,6 +127,7 @@ class Gateway(socketio.AsyncNamespace):
         peer = self.peers.get(sid)
         if peer is None:
             return _error("unauthenticated", "connect again")
+        peer.used = True
         if not peer.bucket.allow():
             return _error("rate_limited", "too many events: slow down")
         data = args[0] if args else None

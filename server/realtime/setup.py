@@ -1,23 +1,19 @@
-"""Attach socket.io to the aiohttp app, and run the consultation sweep in the background."""
+"""Attach socket.io to the aiohttp app, and run its periodic jobs: the consultation sweep and the
+liveness rounds of live connections."""
 from __future__ import annotations
-
-import asyncio
-import logging
-from typing import AsyncIterator
 
 import socketio
 from aiohttp import web
 
 from server.consultations.jobs import SWEEP_INTERVAL_SECONDS
 from server.consultations.rules import Rules, from_env
+from server.realtime import liveness, wirejson
 from server.realtime.gateway import Gateway
-from server.realtime import wirejson
 from server.realtime.relay import RelayServer
-from server.tasks import stop_task
+from server.tasks import periodic
 from server.web import keys
 from signaling import SOCKETIO_PATH
 
-log = logging.getLogger(__name__)
 GATEWAY = web.AppKey("gateway", Gateway)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 
@@ -28,6 +24,7 @@ def install(app: web.Application, *, rules: Rules | None = None, run_sweeper: bo
     sio = RelayServer(async_mode="aiohttp", client_manager=manager, cors_allowed_origins=[],
                       ping_interval=10, ping_timeout=10, max_http_buffer_size=256_000, json=wirejson)
     sio.attach(app, socketio_path=SOCKETIO_PATH.strip("/"))
+    sio.eio.allowed_origins = frozenset(settings.public_origins)
     gateway = Gateway(app, rules or from_env(settings.extra))
     sio.register_namespace(gateway)
     app[SIO] = sio
@@ -35,21 +32,8 @@ def install(app: web.Application, *, rules: Rules | None = None, run_sweeper: bo
     app.on_cleanup.append(lambda app: app[SIO].eio.pinger.stop())
     app.on_cleanup.append(lambda app: app[GATEWAY].queues.stop())
     if run_sweeper:
-        app.cleanup_ctx.append(_sweeper)
+        app.cleanup_ctx.append(periodic("consultation sweep", SWEEP_INTERVAL_SECONDS,
+                                        lambda app: app[GATEWAY].sweep()))
+        app.cleanup_ctx.append(periodic("checking live connections' credentials", liveness.CHECK_INTERVAL_SECONDS,
+                                        lambda app: liveness.check(app[GATEWAY])))
     return gateway
-
-
-async def _sweeper(app: web.Application) -> AsyncIterator[None]:
-    async def loop() -> None:
-        while True:
-            await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
-            try:
-                await app[GATEWAY].sweep()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - keep sweeping; the next round retries
-                log.exception("consultation sweep failed")
-
-    task = asyncio.create_task(loop(), name="consultation-sweeper")
-    yield
-    await stop_task(task)

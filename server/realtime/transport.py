@@ -33,8 +33,8 @@ from aiohttp import WSMsgType, web
 from engineio import packet
 from engineio.async_socket import AsyncSocket
 from engineio.exceptions import SocketIsClosedError, UnknownPacketError
-from yarl import URL
 
+from server.config import normalise_origin
 from server.tasks import stop_task
 
 log = logging.getLogger(__name__)
@@ -150,15 +150,21 @@ class Pinger:
                             await _write(ws, ping)
 
 
-def _new_websocket(request: web.Request) -> dict[str, str] | None:
-    """The query of a fresh engine.io v4 websocket connection (no session to resume), or None.
+def handshake_query(request: web.Request) -> dict[str, str] | None:
+    """The handshake's query parameters, or None when one is given twice. python-engineio
+    reads the first of a repeated parameter and a dict the last: refused, there is one reading.
     Parsed here rather than through request.query, which the request would keep for as long
     as the websocket lives."""
+    pairs = parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True)
+    query = dict(pairs)
+    return query if len(query) == len(pairs) else None
+
+
+def is_fresh_websocket(request: web.Request, query: dict[str, str]) -> bool:
+    """A fresh engine.io v4 websocket connection (no session to resume)."""
     if request.method != "GET" or request.headers.get("Upgrade", "").lower() != "websocket":
-        return None
-    query = dict(parse_qsl(request.rel_url.raw_query_string))
-    fresh = "sid" not in query and query.get("EIO") == "4" and query.get("transport") == "websocket"
-    return query if fresh else None
+        return False
+    return "sid" not in query and query.get("EIO") == "4" and query.get("transport") == "websocket"
 
 
 def _environ(request: web.Request, query_string: str) -> dict:
@@ -171,15 +177,16 @@ def _environ(request: web.Request, query_string: str) -> dict:
     return environ
 
 
-def _cross_site(request: web.Request) -> bool:
-    """A browser page of another site opening our socket (it would carry the staff cookie)."""
+def is_foreign_origin(request: web.Request, allowed: frozenset[str]) -> bool:
+    """A browser page of another origin opening our socket (it would carry the staff cookie).
+    Scheme, host and port must all match the service's own origin, or one of the configured
+    public origins (a proxy in front); non-browser clients send no Origin and are let through."""
     origin = request.headers.get("Origin")
-    if not origin or origin == "null":
-        return bool(origin)
-    try:
-        return URL(origin).raw_authority != request.host
-    except ValueError:
-        return True
+    if origin is None:
+        return False
+    mine = normalise_origin(f"{request.scheme}://{request.host}")
+    seen = normalise_origin(origin)
+    return seen is None or (seen != mine and seen not in allowed)
 
 
 class Engine(engineio.AsyncServer):
@@ -188,13 +195,17 @@ class Engine(engineio.AsyncServer):
     def __init__(self, **options: Any) -> None:
         super().__init__(**{**options, "transports": ["websocket"], "monitor_clients": False})
         self.pinger = Pinger(self)
+        # FAYUAN_PUBLIC_ORIGINS, normalised: the origins of a proxy in front (set by setup.py)
+        self.allowed_origins: frozenset[str] = frozenset()
 
     async def handle_request(self, request: web.Request) -> web.StreamResponse:
-        if _new_websocket(request) is None:
+        query = handshake_query(request)
+        if query is None:
+            return _refuse(400, "bad_request", "a handshake parameter is given twice")
+        if is_foreign_origin(request, self.allowed_origins):
+            return _refuse(403, "forbidden", "this socket is for our own pages")
+        if not is_fresh_websocket(request, query):
             return await super().handle_request(request)
-        if _cross_site(request):
-            return web.json_response({"error": {"code": "forbidden", "message": "this socket is for our own pages"}},
-                                     status=403)
         environ = _environ(request, request.rel_url.raw_query_string)
         ws = web.WebSocketResponse(max_msg_size=self.max_http_buffer_size, compress=False, autoping=True)
         sid = self.generate_id()
@@ -202,7 +213,7 @@ class Engine(engineio.AsyncServer):
         refused = await self._trigger_event("connect", sid, environ, run_async=False)
         if refused is not None and refused is not True:
             del self.sockets[sid]
-            return web.json_response({"error": {"code": "unauthenticated", "message": str(refused)}}, status=401)
+            return _refuse(401, "unauthenticated", str(refused))
         await ws.prepare(request)
         self.pinger.start()
         await socket.send(packet.Packet(packet.OPEN, {
@@ -215,3 +226,7 @@ class Engine(engineio.AsyncServer):
         finally:
             self.sockets.pop(sid, None)
         return ws
+
+
+def _refuse(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": {"code": code, "message": message}}, status=status)

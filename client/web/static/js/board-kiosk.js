@@ -5,7 +5,7 @@ import { ApiError, showError, clearMessage } from "./api.js";
 import { categoryKey, drawLeaveForm, formatDay, messageCard } from "./board-common.js";
 import { h, replace } from "./dom.js";
 import { formatDateTime, initI18n, t, translate } from "./i18n.js";
-import { deviceToken } from "./kiosk-storage.js";
+import { deviceToken, forgetDeviceToken } from "./kiosk-storage.js";
 import { connect } from "./socket.js";
 import { ACCEPTED_FILES, captureStill, photoName, progressBar, showThumbnail, uploadFile } from "./upload.js";
 
@@ -175,7 +175,10 @@ async function loadPublic() {
 }
 
 function listen() {
-  const socket = connect({ token: state.token });
+  const socket = connect({ token: state.token }, { onEnded: () => {
+    forgetDeviceToken();
+    show("setup");
+  } });
   socket.on("board.changed", async (change) => {
     if (change.change === "replied") translate($("live"), "board.kiosk.new_answer");
     if (state.screen === "answers") await loadAnswers().catch(() => {});

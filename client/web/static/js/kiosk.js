@@ -271,6 +271,13 @@ async function resume(saved) {
   }
 }
 
+/** The device token no longer holds (revoked, or refused at connect): back to the set-up screen. */
+function refused() {
+  forgetDeviceToken();
+  setText("setup-reason", "kiosk.setup.refused");
+  show("setup");
+}
+
 function wire(socket) {
   socket.on("connect", () => {
     clearMessage("connection");
@@ -281,9 +288,7 @@ function wire(socket) {
   socket.on("connect_error", (error) => {
     if (refusalCode(error) === "unauthenticated") {
       socket.disconnect();
-      forgetDeviceToken();
-      setText("setup-reason", "kiosk.setup.refused");
-      show("setup");
+      refused();
     } else {
       showMessage("connection", "kiosk.connection.lost");
     }
@@ -383,7 +388,7 @@ async function start() {
     state.categories = [];
   }
   drawCategories();
-  state.socket = connect({ token: state.token });
+  state.socket = connect({ token: state.token }, { onEnded: refused });
   state.call = new KioskCall({ socket: state.socket, token: state.token, myRef: state.myRef });
   wire(state.socket);
   state.hoursTimer = setInterval(async () => {

@@ -12,9 +12,18 @@ export class SocketError extends Error {
   }
 }
 
-/** A websocket-only connection; auth is {token} for a kiosk, omitted for a cookie session. */
-export function connect(auth) {
-  return io({ transports: ["websocket"], auth, reconnectionDelayMax: 5_000 });
+/** A websocket-only connection; auth is {token} for a kiosk, omitted for a cookie session.
+ * When the server ends the login or the kiosk token ("session.ended", then it disconnects and
+ * the client does not reconnect), `onEnded(reason)` runs: by default a staff page goes to the
+ * login, with the way back. */
+export function connect(auth, { onEnded = toLogin } = {}) {
+  const socket = io({ transports: ["websocket"], auth, reconnectionDelayMax: 5_000 });
+  socket.on("session.ended", (message) => onEnded(message?.reason));
+  return socket;
+}
+
+function toLogin() {
+  location.replace(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
 }
 
 /** Send an event and wait for its ack: the result, or a SocketError. */

@@ -1,0 +1,73 @@
+"""Live sockets obey what happens to their credentials, on every server process.
+
+Every CHECK_INTERVAL_SECONDS each process looks at the credentials of its own connections
+(accounts/liveness.py): a revoked kiosk, a logged-out, expired, deactivated or re-passworded
+staff session is told `session.ended` with the reason and disconnected. The same round renews
+what the service must know about who is connected: staff sessions in use over their sockets
+are not idle, and lawyers who are connected stay on duty (consultations/jobs.py ends the duty
+of those whom no process renewed within the reconnect grace).
+"""
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from server.accounts import liveness
+from server.accounts.actor import Actor
+from server.accounts.permissions import Role
+from server.consultations import service as consultations
+from server.web import keys
+from signaling import events
+
+if TYPE_CHECKING:
+    from server.realtime.gateway import Gateway
+
+log = logging.getLogger(__name__)
+
+# a revocation reaches every live socket within this and one round's queries (the goal is 5 s)
+CHECK_INTERVAL_SECONDS = 2.0
+# rooms whose members are busy with someone, though they may send nothing for long
+_BUSY_ROOM_PREFIXES = ("consultation:", "meeting:")
+
+
+async def check(gateway: "Gateway") -> dict[str, str]:
+    """One round for this process's connections; returns {sid: reason} of those it ended."""
+    peers = list(gateway.peers.items())
+    if not peers:
+        return {}
+    sessions = {p.actor.session_id for _, p in peers if p.actor.kind == "account" and p.actor.session_id}
+    devices = {p.actor.id for _, p in peers if p.actor.kind == "device" and p.actor.id is not None}
+    in_use = {p.actor.session_id for sid, p in peers
+              if p.actor.kind == "account" and p.actor.session_id and (p.used or _busy(gateway, sid))}
+    lawyers = {p.actor.id for _, p in peers if p.actor.role == Role.lawyer and p.actor.id is not None}
+    for _, p in peers:
+        p.used = False
+    now = gateway.app[keys.CLOCK].now()
+    async with gateway.app[keys.DB].sessions() as session:
+        await liveness.touch_sessions(session, in_use, now)
+        await consultations.lawyers_connected(session, lawyers, now)
+        ended_sessions = await liveness.ended_sessions(session, sessions, now)
+        ended_devices = await liveness.ended_devices(session, devices)
+        await session.commit()
+    ended: dict[str, str] = {}
+    for sid, p in peers:
+        reason = _reason(p.actor, ended_sessions, ended_devices)
+        if reason is not None and sid in gateway.peers:
+            ended[sid] = reason
+            await gateway.emit(events.SESSION_ENDED, {"reason": reason}, to=sid)
+            await gateway.disconnect(sid)
+    if ended:
+        log.info("ended %d connection(s) whose credentials no longer hold", len(ended))
+    return ended
+
+
+def _reason(actor: Actor, sessions: dict[str, str], devices: dict[int, str]) -> str | None:
+    if actor.kind == "account" and actor.session_id:
+        return sessions.get(actor.session_id)
+    if actor.kind == "device" and actor.id is not None:
+        return devices.get(actor.id)
+    return None
+
+
+def _busy(gateway: "Gateway", sid: str) -> bool:
+    return any(room.startswith(_BUSY_ROOM_PREFIXES) for room in gateway.rooms(sid) if isinstance(room, str))
