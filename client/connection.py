@@ -17,11 +17,10 @@ from typing import Any, Awaitable, Callable
 import socketio
 from pydantic import BaseModel
 
-from signaling import SOCKETIO_PATH
+from signaling import SESSION_COOKIE, SOCKETIO_PATH, events
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE = "fayuan_session"
 ACK_TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 10.0
 RECONNECT_DELAY_SECONDS = 1.0  # the first retry after a drop; socket.io doubles it up to 5 s
@@ -113,7 +112,7 @@ class Connection:
                 code = refusal.get("code") or data.get("code") or "unauthenticated"
                 raise SignalingError(str(code), str(refusal.get("message", exc))) from exc
             raise SignalingError("unreachable", str(exc)) from exc
-        self.hello = await self.wait_for("hello", timeout_seconds=timeout_seconds)
+        self.hello = await self.wait_for(events.HELLO, timeout_seconds=timeout_seconds)
         return self.hello
 
     async def call(self, event: str, payload: BaseModel | dict | None = None) -> dict:

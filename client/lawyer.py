@@ -23,7 +23,6 @@ class Lawyer(Participant):
         self.available: bool | None = None
         self.on_duty: bool | None = None
         connection.on(events.QUEUE_CHANGED, self._on_queue_changed)
-        connection.on(events.QUEUE_SNAPSHOT, self._on_queue_snapshot)
 
     @classmethod
     def with_session(cls, server_url: str, session_cookie: str, *,
@@ -45,7 +44,7 @@ class Lawyer(Participant):
     async def watch(self) -> dict[int, list[dict]]:
         """Subscribe to the queues this account may take from; returns their snapshot."""
         ack = await self.connection.call(events.QUEUE_WATCH, Empty())
-        self._on_queue_snapshot(ack)
+        self.queues = {q["unit_id"]: q.get("entries", []) for q in ack.get("queues", [])}
         return self.queues
 
     async def set_available(self, available: bool = True) -> dict:
@@ -83,6 +82,3 @@ class Lawyer(Participant):
 
     def _on_queue_changed(self, data: dict) -> None:
         self.queues[data["unit_id"]] = data.get("entries", [])
-
-    def _on_queue_snapshot(self, data: dict) -> None:
-        self.queues = {q["unit_id"]: q.get("entries", []) for q in data.get("queues", [])}

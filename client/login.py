@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from aiohttp import ClientSession, CookieJar
 
-from client.connection import SESSION_COOKIE, SignalingError
+from client.connection import SignalingError
+from signaling import SESSION_COOKIE
 
 
 class LoginFailed(SignalingError):

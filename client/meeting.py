@@ -18,6 +18,7 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from client.connection import Connection
 from client.media import FrameCounter, synthetic_tracks
 from client.peer import Peer, TrackFactory, ice_configuration
+from signaling import events
 from signaling import meetings as m
 from signaling.payloads import RtcSignal
 
@@ -42,17 +43,17 @@ class MeetingClient:
         self.janus_pcs: dict[str, RTCPeerConnection] = {}  # handle label → its connection
         self.feeds: dict[int, str] = {}  # Janus publisher id → display (account ref)
         self._subscribing: set[int] = set()
-        connection.on(m.SIGNALED, self._on_signal)
-        connection.on(m.ROSTER, self._on_roster)
-        connection.on(m.MUTE_ALL, self._on_mute_all)
-        connection.on(m.RECORDING, self._on_recording)
-        connection.on(m.ENDED, self._on_ended)
-        connection.on(m.REMOVED, self._on_removed)
-        connection.on(m.JANUS_EVENT, self._on_janus_event)
+        connection.on(events.MEETING_SIGNALED, self._on_signal)
+        connection.on(events.MEETING_ROSTER, self._on_roster)
+        connection.on(events.MEETING_MUTE_ALL, self._on_mute_all)
+        connection.on(events.MEETING_RECORDING, self._on_recording)
+        connection.on(events.MEETING_ENDED, self._on_ended)
+        connection.on(events.MEETING_REMOVED, self._on_removed)
+        connection.on(events.MEETING_JANUS_EVENT, self._on_janus_event)
 
     # -- joining -----------------------------------------------------------------------
     async def join(self, meeting_id: int) -> dict:
-        ack = await self.connection.call(m.JOIN, m.MeetingRef(meeting_id=meeting_id))
+        ack = await self.connection.call(events.MEETING_JOIN, m.MeetingRef(meeting_id=meeting_id))
         self.meeting_id = meeting_id
         if ack.get("lobby"):
             return ack
@@ -67,11 +68,11 @@ class MeetingClient:
         return ack
 
     async def wait_admitted(self, timeout_seconds: float = 10.0) -> dict:
-        return await self.connection.wait_for(m.ADMITTED, lambda d: d.get("meeting_id") == self.meeting_id,
+        return await self.connection.wait_for(events.MEETING_ADMITTED, lambda d: d.get("meeting_id") == self.meeting_id,
                                               timeout_seconds)
 
     async def leave(self) -> None:
-        await self.connection.call(m.LEAVE, m.MeetingRef(meeting_id=self._id()))
+        await self.connection.call(events.MEETING_LEAVE, m.MeetingRef(meeting_id=self._id()))
         await self._close_media()
 
     async def call(self, event: str, **payload: object) -> dict:
@@ -107,7 +108,7 @@ class MeetingClient:
         counter = self.counters.setdefault(ref, FrameCounter())
 
         async def send(signal: RtcSignal) -> None:
-            await self.connection.call(m.SIGNAL, m.MeetingSignal(
+            await self.connection.call(events.MEETING_SIGNAL, m.MeetingSignal(
                 meeting_id=self._id(), to=ref, type=signal.type, sdp=signal.sdp, candidate=signal.candidate,
                 sdp_mid=signal.sdp_mid, sdp_mline_index=signal.sdp_mline_index))
 
@@ -162,7 +163,7 @@ class MeetingClient:
     # -- Janus ---------------------------------------------------------------------------
     async def janus(self, handle: str, request: dict | None = None, jsep: dict | None = None,
                     candidate: dict | None = None) -> dict:
-        return await self.connection.call(m.JANUS, m.JanusRequest(
+        return await self.connection.call(events.MEETING_JANUS, m.JanusRequest(
             meeting_id=self._id(), handle=handle, request=request, jsep=jsep, candidate=candidate))
 
     @property

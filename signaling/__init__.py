@@ -5,3 +5,4 @@ both sides validate against. Bump PROTOCOL_VERSION on any incompatible change.
 """
 PROTOCOL_VERSION = "1.2"
 SOCKETIO_PATH = "/socket.io"
+SESSION_COOKIE = "fayuan_session"  # a staff login: HttpOnly; the socket handshake carries it too

@@ -22,9 +22,9 @@ CONSULT_CONSENT = "consultation.consent"  # kiosk or taker: give or withdraw con
 RECORDER_SIGNAL = "consultation.recorder_signal"  # kiosk or taker: offer / candidate to the server's recorder
 
 # server → client (pushed)
+HELLO = "hello"  # the connection: who you are (protocol, role, name, unit, id, kind), right after connecting
 QUEUE_POSITION = "queue.position"  # kiosk: its place, estimated wait, lawyers on duty
 QUEUE_CHANGED = "queue.changed"  # staff/lawyer: an entry was added, taken or removed
-QUEUE_SNAPSHOT = "queue.snapshot"  # staff/lawyer: the whole queue (after watch, after reconnect)
 CHOSEN_LAWYER_WAIT = "consultation.choice_timeout"  # kiosk: the chosen lawyer is slow: keep waiting or any?
 CONSULT_TAKEN = "consultation.taken"  # both: a taker won; join the room and start media
 CONSULT_ENDED = "consultation.ended"  # both: it ended (who, why)
@@ -38,4 +38,25 @@ FILE_SHARED = "file.shared"  # room consultation:<id>: a clean file was added wh
 CONSULT_RECORDING = "consultation.recording"  # the room: recording asked for, on, or off (and why)
 RECORDER_SIGNALED = "consultation.recorder_signal"  # the recorder's answer, to the side that offered
 SESSION_ENDED = "session.ended"  # a connection: its login or kiosk token no longer holds (why); then disconnected
+BOARD_CHANGED = "board.changed"  # the community's kiosks and the staff concerned: a board message changed
 ERROR = "error"  # a problem not tied to an ack (rate limit)
+
+# meetings, client → server (acknowledged)
+MEETING_JOIN = "meeting.join"  # enter the room (or its lobby); the ack has the roster and the topology
+MEETING_LEAVE = "meeting.leave"
+MEETING_SIGNAL = "meeting.signal"  # mesh: offer / answer / candidate to one named member
+MEETING_STATE = "meeting.state"  # my own muted / camera / hand / screen-share state
+MEETING_CONTROL = "meeting.control"  # host: admit, remove, mute_all, lock, unlock, end, promote, demote
+MEETING_CONSENT = "meeting.consent"  # give or withdraw consent to recording
+MEETING_RECORD = "meeting.record"  # host: start or stop recording
+MEETING_JANUS = "meeting.janus"  # SFU: a VideoRoom request the server checks and forwards to Janus for me
+
+# meetings, server → client (pushed)
+MEETING_ROSTER = "meeting.roster"  # the room: members present, the lobby, lock and recording state
+MEETING_SIGNALED = "meeting.signal"  # a relayed offer / answer / candidate, with `from`
+MEETING_ADMITTED = "meeting.admitted"  # you were let in from the lobby: join again
+MEETING_REMOVED = "meeting.removed"  # the host removed you
+MEETING_MUTE_ALL = "meeting.mute_all"  # the host asks everyone to mute: clients obey
+MEETING_ENDED = "meeting.ended"  # the host ended the meeting for all
+MEETING_RECORDING = "meeting.recording"  # recording started or stopped (and why)
+MEETING_JANUS_EVENT = "meeting.janus_event"  # an event from Janus for one of my handles (maybe with jsep)

@@ -1,5 +1,5 @@
-"""The meetings part of the wire contract: event names and payload types (docs/protocol.md,
-"Meetings"). Participants are named by their `ref` ("account:7"); the recorder, when it
+"""The meetings part of the wire contract: payload types (docs/protocol.md, "Meetings"; the
+event names are in signaling/events.py with all others). Participants are named by their `ref` ("account:7"); the recorder, when it
 records a mesh meeting, is the member "recorder"."""
 from __future__ import annotations
 
@@ -8,26 +8,6 @@ from typing import Any, Literal
 from pydantic import Field
 
 from signaling.payloads import MAX_SDP_CHARS, Inbound, RowId
-
-# client → server (acknowledged)
-JOIN = "meeting.join"  # enter the room (or its lobby); the ack has the roster and the topology
-LEAVE = "meeting.leave"
-SIGNAL = "meeting.signal"  # mesh: offer / answer / candidate to one named member
-STATE = "meeting.state"  # my own muted / camera / hand / screen-share state
-CONTROL = "meeting.control"  # host: admit, remove, mute_all, lock, unlock, end, promote, demote
-CONSENT = "meeting.consent"  # give or withdraw consent to recording
-RECORD = "meeting.record"  # host: start or stop recording
-JANUS = "meeting.janus"  # SFU: a VideoRoom request the server checks and forwards to Janus for me
-
-# server → client (pushed)
-ROSTER = "meeting.roster"  # the room: members present, the lobby, lock and recording state
-SIGNALED = "meeting.signal"  # a relayed offer / answer / candidate, with `from`
-ADMITTED = "meeting.admitted"  # you were let in from the lobby: join again
-REMOVED = "meeting.removed"  # the host removed you
-MUTE_ALL = "meeting.mute_all"  # the host asks everyone to mute: clients obey
-ENDED = "meeting.ended"  # the host ended the meeting for all
-RECORDING = "meeting.recording"  # recording started or stopped (and why)
-JANUS_EVENT = "meeting.janus_event"  # an event from Janus for one of my handles (maybe with jsep)
 
 RECORDER_REF = "recorder"
 CONSENT_TEXT_VERSION = "2026-11"  # the consent text shown in the room; a new text gets a new version

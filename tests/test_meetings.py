@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from client.connection import SignalingError
-from signaling import meetings as m
+from signaling import events
 from tests.meetings_support import account_ids, participant, schedule
 from tests.support import wait_until
 
@@ -77,7 +77,7 @@ async def test_mesh_meeting_of_three_with_host_controls_chat_and_attendance(new_
 
         # a signal to someone who is not in the room, or from someone not in it, is refused
         try:
-            await outsider.connection.call(m.SIGNAL, {"meeting_id": mid, "to": f"account:{ids['center']}",
+            await outsider.connection.call(events.MEETING_SIGNAL, {"meeting_id": mid, "to": f"account:{ids['center']}",
                                                       "type": "offer", "sdp": "v=0"})
             raise AssertionError("an outsider signaled into the room")
         except SignalingError as exc:
@@ -87,30 +87,30 @@ async def test_mesh_meeting_of_three_with_host_controls_chat_and_attendance(new_
         ack = await outsider.join(mid)
         assert ack["lobby"] is True
         await wait_until(lambda: [x["name"] for x in host.roster.get("lobby", [])] == ["和平社区 孙丽"])
-        await host.call(m.CONTROL, action="admit", account_id=ids["heping"])
+        await host.call(events.MEETING_CONTROL, action="admit", account_id=ids["heping"])
         await outsider.wait_admitted()
-        await outsider.connection.call(m.JOIN, {"meeting_id": mid})  # no media: it only tests the controls
+        await outsider.connection.call(events.MEETING_JOIN, {"meeting_id": mid})  # no media: it only tests the controls
         clock.advance(10)
         await wait_until(lambda: len(host.roster["participants"]) == 4)
 
         # a fifth would exceed the mesh
         fifth = await participant(base, "west")
         try:
-            await host.call(m.CONTROL, action="lock")
+            await host.call(events.MEETING_CONTROL, action="lock")
             assert (await fifth.join(mid))["lobby"] is True  # locked: even the lobby only
         finally:
             await fifth.close()
-        await host.call(m.CONTROL, action="unlock")
+        await host.call(events.MEETING_CONTROL, action="unlock")
 
         # raise hand, mute all (a request the clients obey, and state), only the host controls
-        await union.call(m.STATE, hand_raised=True)
+        await union.call(events.MEETING_STATE, hand_raised=True)
         await wait_until(lambda: any(p["hand_raised"] for p in host.roster["participants"]))
         try:
-            await union.call(m.CONTROL, action="mute_all")
+            await union.call(events.MEETING_CONTROL, action="mute_all")
             raise AssertionError("a participant used the host's controls")
         except SignalingError as exc:
             assert exc.code == "forbidden"
-        await host.call(m.CONTROL, action="mute_all")
+        await host.call(events.MEETING_CONTROL, action="mute_all")
         await wait_until(lambda: union.muted_by_host and east.muted_by_host)
         await wait_until(lambda: all(p["muted"] for p in host.roster["participants"] if p["role"] != "host"))
 
@@ -131,11 +131,11 @@ async def test_mesh_meeting_of_three_with_host_controls_chat_and_attendance(new_
             await west.close()
 
         # remove: out of the room, no way back
-        await host.call(m.CONTROL, action="remove", account_id=ids["heping"])
-        await outsider.connection.wait_for(m.REMOVED)
+        await host.call(events.MEETING_CONTROL, action="remove", account_id=ids["heping"])
+        await outsider.connection.wait_for(events.MEETING_REMOVED)
         clock.advance(10)  # t = 50 s
         try:
-            await outsider.connection.call(m.JOIN, {"meeting_id": mid})
+            await outsider.connection.call(events.MEETING_JOIN, {"meeting_id": mid})
             raise AssertionError("a removed person came back")
         except SignalingError as exc:
             assert exc.code == "forbidden"
@@ -145,7 +145,7 @@ async def test_mesh_meeting_of_three_with_host_controls_chat_and_attendance(new_
         clock.advance(30)
         await east.join(mid)
         clock.advance(30)
-        await host.call(m.CONTROL, action="end")
+        await host.call(events.MEETING_CONTROL, action="end")
         await wait_until(lambda: union.ended is not None and east.ended is not None)
     finally:
         for one in (host, union, east, outsider):

@@ -17,7 +17,7 @@ from server.app import init_app
 from server.meetings.janus import JanusError, JanusSession
 from server.recordings.models import Recording
 from server.realtime.meetings import MEETINGS
-from signaling import meetings as m
+from signaling import events
 from tests.janus_process import JanusProcess, available
 from tests.meetings_support import account_ids, participant, schedule
 from tests.support import settings_for, start_client, wait_until
@@ -85,14 +85,14 @@ async def test_three_publish_and_subscribe_through_janus_and_no_one_gets_in_with
                 assert exc.code == "forbidden"
         # someone not in the meeting cannot even ask
         try:
-            await outsider.connection.call(m.JANUS, {"meeting_id": mid, "handle": "publisher",
+            await outsider.connection.call(events.MEETING_JANUS, {"meeting_id": mid, "handle": "publisher",
                                                      "request": {"request": "join", "ptype": "publisher"}})
             raise AssertionError("an outsider reached Janus")
         except SignalingError as exc:
             assert exc.code == "forbidden"
 
         # the host promotes union: now three publish (host, union) or watch (east); all subscribe
-        await host.call(m.CONTROL, action="promote", account_id=ids["union"])
+        await host.call(events.MEETING_CONTROL, action="promote", account_id=ids["union"])
         await union.publish()
 
         async def frames_flow() -> bool:
@@ -106,15 +106,15 @@ async def test_three_publish_and_subscribe_through_janus_and_no_one_gets_in_with
 
         # recording: everyone consents; the recorder subscribes to both feeds; a withdrawal stops it
         for one in (host, union, east):
-            await one.call(m.CONSENT, consent=True)
-        assert await host.call(m.RECORD, on=True) == {"recording": True}
+            await one.call(events.MEETING_CONSENT, consent=True)
+        assert await host.call(events.MEETING_RECORD, on=True) == {"recording": True}
         recorder = janus_client.server.app[MEETINGS].recorders[mid]
 
         def both_feeds_recorded() -> bool:  # bounded, not a fixed sleep: a loaded machine is slower
             writers = [f.writer for f in recorder._feeds.values()]
             return len(writers) == 2 and all(w is not None and w.video_frames >= FRAMES for w in writers)
         await wait_until(both_feeds_recorded, timeout=30)
-        await east.call(m.CONSENT, consent=False)
+        await east.call(events.MEETING_CONSENT, consent=False)
         await wait_until(lambda: not host.recording and not east.recording, timeout=10)
         async with db.sessions() as session:
             rows = list(await session.scalars(select(Recording)))
@@ -141,7 +141,7 @@ async def test_three_publish_and_subscribe_through_janus_and_no_one_gets_in_with
                 await direct.destroy()
 
         # ending the meeting destroys the Janus room
-        await host.call(m.CONTROL, action="end")
+        await host.call(events.MEETING_CONTROL, action="end")
         await wait_until(lambda: union.ended is not None and east.ended is not None)
         async with aiohttp.ClientSession() as http:
             check = await JanusSession(http, janus.url).create()

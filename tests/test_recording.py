@@ -16,7 +16,7 @@ from server.recordings.models import Recording
 from server.recordings.recorder import recordings_folder
 from server.recordings.retention import delete_expired
 from server.web import keys
-from signaling import meetings as m
+from signaling import events
 from tests.meetings_support import account_ids, participant, schedule
 from tests.support import wait_until
 
@@ -47,23 +47,23 @@ async def test_recording_needs_everyones_consent_and_stops_when_one_withdraws(ne
         await wait_until(lambda: all(min(c.received().values() or [0]) >= 5 for c in (host, union)), timeout=60)
 
         try:
-            await host.call(m.RECORD, on=True)
+            await host.call(events.MEETING_RECORD, on=True)
             raise AssertionError("recorded without consent")
         except SignalingError as exc:
             assert exc.code == "conflict" and exc.details["waiting_for"] == ["中心工作人员 王芳", "总工会 刘强"]
-        await host.call(m.CONSENT, consent=True)
+        await host.call(events.MEETING_CONSENT, consent=True)
         try:
-            await host.call(m.RECORD, on=True)
+            await host.call(events.MEETING_RECORD, on=True)
             raise AssertionError("recorded before union consented")
         except SignalingError as exc:
             assert exc.details["waiting_for"] == ["总工会 刘强"]
         try:
-            await union.call(m.RECORD, on=True)
+            await union.call(events.MEETING_RECORD, on=True)
             raise AssertionError("a participant started recording")
         except SignalingError as exc:
             assert exc.code in ("forbidden", "conflict")
-        await union.call(m.CONSENT, consent=True)
-        assert (await host.call(m.RECORD, on=True)) == {"recording": True}
+        await union.call(events.MEETING_CONSENT, consent=True)
+        assert (await host.call(events.MEETING_RECORD, on=True)) == {"recording": True}
         await wait_until(lambda: host.recording and union.recording)
 
         async def two_files_recording() -> bool:
@@ -72,10 +72,10 @@ async def test_recording_needs_everyones_consent_and_stops_when_one_withdraws(ne
         await wait_until(two_files_recording, timeout=30)
         started = time.monotonic()
         await asyncio.sleep(RECORD_SECONDS)  # real media time: the recorder writes what arrives
-        await union.call(m.CONSENT, consent=False)  # the withdrawal stops it
+        await union.call(events.MEETING_CONSENT, consent=False)  # the withdrawal stops it
         await wait_until(lambda: not host.recording and not union.recording, timeout=10)
         elapsed = time.monotonic() - started
-        pushed = await host.connection.wait_for(m.RECORDING, lambda d: not d["recording"])
+        pushed = await host.connection.wait_for(events.MEETING_RECORDING, lambda d: not d["recording"])
         assert pushed["reason"] == "consent_withdrawn"
     finally:
         await host.close()

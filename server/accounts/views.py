@@ -10,7 +10,7 @@ from server.audit.service import record
 from server.errors import FayuanError
 from server.privacy import mask_phone
 from server.web.api import Call, Router, json_response
-from server.web.middleware import SESSION_COOKIE
+from signaling import SESSION_COOKIE
 
 router = Router()
 

@@ -12,8 +12,7 @@ from server.accounts.permissions import Role
 from server.board.access import _unit
 from server.board.models import BoardEvent, BoardMessage
 from server.consultations.rooms import Notice, account, kiosk
-
-BOARD_CHANGED = "board.changed"
+from signaling.events import BOARD_CHANGED
 
 
 def _event(session: AsyncSession, m: BoardMessage, actor: Actor, now: datetime, kind: str, detail: str = "",

@@ -25,7 +25,7 @@ from server.board.access import (  # noqa: F401
     HANDLER_ROLES, PUBLISHER_ROLES, _handled, _handles, _may_publish, _owner_name, _require_owner_or_free, _unit,
     _visible, actions, visible_condition)
 from server.board.anonymise import REDACTED, SOMEONE, anonymise, check_public_text, draft, mask_name  # noqa: F401
-from server.board.audience import BOARD_CHANGED, _ancestors, _audience, _event  # noqa: F401
+from server.board.audience import _ancestors, _audience, _event  # noqa: F401
 from server.board.context import (  # noqa: F401
     DEFAULT_REPLY_WORKING_DAYS, MAX_REPLY_WORKING_DAYS, Context, Outcome, reply_working_days)
 from server.board.deadlines import (  # noqa: F401

@@ -16,6 +16,7 @@ from server.consultations.service import Context, _event, end
 from server.consultations.state import ConsultationState as S
 from server.errors import Conflict
 from server.hours.calendar import is_open
+from signaling import events
 
 SWEEP_INTERVAL_SECONDS = 1.0
 
@@ -85,7 +86,7 @@ async def _move_queued_to_board(session: AsyncSession, ctx: Context, changed: se
         await session.flush()
         _event(session, c, ctx, "moved_to_board", SYSTEM, f"board message {message.id}")
         changed.add(c.target_unit_id)
-        notices.append(rooms.Notice(rooms.kiosk(c.device_id), "consultation.moved_to_board",
+        notices.append(rooms.Notice(rooms.kiosk(c.device_id), events.CONSULT_TO_BOARD,
                                     {"consultation_id": c.id, "board_message_id": message.id}))
     return notices
 
@@ -104,7 +105,7 @@ async def _grace_period(session: AsyncSession, ctx: Context) -> list[rooms.Notic
         for minutes in sorted(ctx.rules.warn_minutes_before_end):
             if left <= timedelta(minutes=minutes) and (c.warned_minutes is None or c.warned_minutes > minutes):
                 c.warned_minutes = minutes
-                notices.append(rooms.Notice(rooms.consultation(c.id), "consultation.warning",
+                notices.append(rooms.Notice(rooms.consultation(c.id), events.CONSULT_WARNING,
                                             {"consultation_id": c.id, "minutes_left": minutes,
                                              "ends_at": ends_at.isoformat()}))
                 break
@@ -140,6 +141,6 @@ async def _chosen_lawyer_timeouts(session: AsyncSession, ctx: Context) -> list[r
         if c.choice_offered_at is not None and c.choice_offered_at > limit:
             continue
         c.choice_offered_at = ctx.now
-        notices.append(rooms.Notice(rooms.kiosk(c.device_id), "consultation.choice_timeout",
+        notices.append(rooms.Notice(rooms.kiosk(c.device_id), events.CHOSEN_LAWYER_WAIT,
                                     {"consultation_id": c.id, "chosen_lawyer_id": c.chosen_lawyer_id}))
     return notices

@@ -17,6 +17,7 @@ from server.consultations.models import Consultation, DutyShift, LawyerStatus
 from server.consultations.rules import Rules
 from server.consultations.state import ConsultationState
 from server.org.models import Unit, UnitKind
+from signaling import events
 
 
 # the district center's unit id, per database: there is one center, and units are never deleted
@@ -128,10 +129,10 @@ async def notices_for(session: AsyncSession, target_unit_id: int, now: datetime,
     center = await center_id(session)
     takers = await takers_for(session, target_unit_id, center, now, tz)
     average = await average_service_seconds(session, target_unit_id, rules)
-    notices = [rooms.Notice(rooms.queue(target_unit_id), "queue.changed",
+    notices = [rooms.Notice(rooms.queue(target_unit_id), events.QUEUE_CHANGED,
                             {"unit_id": target_unit_id, "entries": [entry(c, now) for c in entries]})]
     for position, c in enumerate(entries, start=1):
-        notices.append(rooms.Notice(rooms.kiosk(c.device_id), "queue.position", {
+        notices.append(rooms.Notice(rooms.kiosk(c.device_id), events.QUEUE_POSITION, {
             "consultation_id": c.id, "position": position, "state": c.state,
             "estimated_wait_seconds": estimate_wait_seconds(position, takers, average), "on_duty": takers}))
     return notices

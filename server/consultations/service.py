@@ -23,7 +23,7 @@ from server.consultations.state import ConsultationState as S
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ServiceClosed
 from server.hours.calendar import Schedule, closes_at, is_open, next_open
 from server.org.models import Unit, UnitKind
-from signaling import payloads
+from signaling import events, payloads
 
 ACTIVE = (S.queued, S.live)
 
@@ -195,7 +195,7 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
     c.wait_seconds = int((ctx.now - c.queued_at).total_seconds())
     _event(session, c, ctx, "taken", actor)
     await session.flush()
-    notices = [rooms.Notice(rooms.kiosk(c.device_id), "consultation.taken",
+    notices = [rooms.Notice(rooms.kiosk(c.device_id), events.CONSULT_TAKEN,
                             {"consultation_id": c.id, "room": rooms.consultation(c.id), "role": "kiosk",
                              "peer_name": actor.name})]
     notices.append(rooms.QueueChanged(c.target_unit_id))
@@ -213,7 +213,7 @@ async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: Actor
     if c.taken_at is not None:
         c.talk_seconds = int((ctx.now - c.taken_at).total_seconds())
     _event(session, c, ctx, "ended", by, reason)
-    return [rooms.Notice(rooms.consultation(c.id), "consultation.ended",
+    return [rooms.Notice(rooms.consultation(c.id), events.CONSULT_ENDED,
                          {"consultation_id": c.id, "ended_by": by.ref, "reason": reason})]
 
 
@@ -269,7 +269,7 @@ async def transfer(session: AsyncSession, actor: Actor, p: payloads.Transfer, ct
     c.taker_account_id, c.taken_at, c.taker_resume, c.choice_offered_at = None, None, "", None
     _event(session, c, ctx, "transferred", actor, f"to {'lawyer ' + str(chosen) if chosen else 'unit ' + str(target)}: {p.reason}")
     await session.flush()
-    notices = [rooms.Notice(old_room, "consultation.ended",
+    notices = [rooms.Notice(old_room, events.CONSULT_ENDED,
                             {"consultation_id": c.id, "ended_by": actor.ref, "reason": "transferred",
                              "taker_account_id": old_taker})]
     notices.append(rooms.QueueChanged(target))
@@ -343,7 +343,7 @@ async def went_away(session: AsyncSession, actor: Actor, ctx: Context) -> list[r
             c.taker_away_since = c.taker_away_since or ctx.now
         _event(session, c, ctx, "away", actor)
         if c.state == S.live:
-            notices.append(rooms.Notice(rooms.consultation(c.id), "peer.away", {
+            notices.append(rooms.Notice(rooms.consultation(c.id), events.PEER_AWAY, {
                 "consultation_id": c.id, "who": actor.ref,
                 "grace_seconds": int(ctx.rules.reconnect_grace.total_seconds())}))
     return notices
@@ -364,7 +364,7 @@ async def resume(session: AsyncSession, actor: Actor, token: str, ctx: Context) 
     _event(session, c, ctx, "back", actor)
     notices = []
     if c.state == S.live:
-        notices.append(rooms.Notice(rooms.consultation(c.id), "peer.back",
+        notices.append(rooms.Notice(rooms.consultation(c.id), events.PEER_BACK,
                                     {"consultation_id": c.id, "who": actor.ref}))
     else:
         await session.flush()

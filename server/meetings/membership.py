@@ -12,7 +12,7 @@ from server.meetings.models import Meeting, MeetingMember
 from server.meetings.reading import get
 from server.meetings.rooms import room
 from server.meetings.state import MeetingKind, MeetingState as S, Role
-from signaling import meetings as m
+from signaling import events
 
 
 def member_public(member: MeetingMember) -> dict:
@@ -42,7 +42,7 @@ async def roster(session: AsyncSession, meeting: Meeting, recording: bool = Fals
 
 
 async def _roster_notice(session: AsyncSession, meeting: Meeting, recording: bool = False) -> Notice:
-    return Notice(room(meeting.id), m.ROSTER, await roster(session, meeting, recording))
+    return Notice(room(meeting.id), events.MEETING_ROSTER, await roster(session, meeting, recording))
 
 
 def _default_role(meeting: Meeting, actor: Actor) -> Role:

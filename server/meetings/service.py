@@ -17,7 +17,7 @@ from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from server.meetings.models import Attendance, Meeting, MeetingInvitation, MeetingMember
 from server.meetings.state import MeetingKind, MeetingState as S, Role, Topology
 from server.org.models import Unit
-from signaling import meetings as m
+from signaling import events
 
 # The rest of the domain lives in its own modules; views and the realtime layer import these
 # names from here.
@@ -160,14 +160,14 @@ async def control(session: AsyncSession, actor: Actor, meeting_id: int, action: 
         if not target.waiting:
             raise Conflict("that person is not waiting in the lobby")
         target.admitted, target.waiting = True, False
-        outcome.notices.append(Notice(account(target.account_id), m.ADMITTED, {"meeting_id": meeting.id}))
+        outcome.notices.append(Notice(account(target.account_id), events.MEETING_ADMITTED, {"meeting_id": meeting.id}))
     elif action == "remove":
         assert target is not None
         if target.present:
             await _close_attendance(session, meeting.id, target.account_id, ctx.now)
             outcome.left.append(target.account_id)
         target.removed, target.present, target.waiting, target.admitted = True, False, False, False
-        outcome.notices.append(Notice(account(target.account_id), m.REMOVED, {"meeting_id": meeting.id}))
+        outcome.notices.append(Notice(account(target.account_id), events.MEETING_REMOVED, {"meeting_id": meeting.id}))
     elif action in ("promote", "demote"):
         assert target is not None
         if meeting.kind != MeetingKind.training:
@@ -177,7 +177,7 @@ async def control(session: AsyncSession, actor: Actor, meeting_id: int, action: 
         await session.execute(update(MeetingMember).where(
             MeetingMember.meeting_id == meeting.id, MeetingMember.present, MeetingMember.role != Role.host)
             .values(muted=True))
-        outcome.notices.append(Notice(room(meeting.id), m.MUTE_ALL, {"meeting_id": meeting.id, "by": actor.name}))
+        outcome.notices.append(Notice(room(meeting.id), events.MEETING_MUTE_ALL, {"meeting_id": meeting.id, "by": actor.name}))
     elif action in ("lock", "unlock"):
         meeting.locked = action == "lock"
     elif action == "end":
@@ -196,7 +196,7 @@ async def end(session: AsyncSession, actor: Actor, meeting: Meeting, ctx: Contex
                           .values(present=False, waiting=False, hand_raised=False, sharing=False))
     meeting.state, meeting.ended_at = S.ended, ctx.now
     await session.flush()
-    return Outcome(meeting, [Notice(room(meeting.id), m.ENDED, {"meeting_id": meeting.id, "by": actor.name})],
+    return Outcome(meeting, [Notice(room(meeting.id), events.MEETING_ENDED, {"meeting_id": meeting.id, "by": actor.name})],
                    left=[x.account_id for x in present])
 
 

@@ -27,8 +27,7 @@ from server.realtime.ice import ice_servers
 from server.realtime.queues import QueueNotices
 from server.realtime.ratelimit import TokenBucket
 from server.web import keys
-from server.web.middleware import SESSION_COOKIE
-from signaling import PROTOCOL_VERSION, events, payloads
+from signaling import PROTOCOL_VERSION, SESSION_COOKIE, events, payloads
 
 log = logging.getLogger(__name__)
 NAMESPACE = "/"
@@ -88,7 +87,7 @@ class Gateway(socketio.AsyncNamespace):
         self.peers[sid] = Peer(actor)
         self._sids.setdefault(actor, set()).add(sid)
         await self.enter_room(sid, rooms.kiosk(actor.id) if actor.kind == "device" else rooms.account(actor.id))
-        await self.emit("hello", {"protocol": PROTOCOL_VERSION, "role": actor.role, "name": actor.name,
+        await self.emit(events.HELLO, {"protocol": PROTOCOL_VERSION, "role": actor.role, "name": actor.name,
                                   "unit_id": actor.unit_id, "id": actor.id, "kind": actor.kind}, to=sid)
 
     async def _authenticate(self, environ: dict, auth: Any) -> Actor | None:

@@ -33,6 +33,7 @@ from server.recordings import service as recordings
 from server.recordings.recorder import PeerRecorder, recordings_folder
 from server.realtime.gateway import Gateway, Peer
 from server.web import keys
+from signaling import events
 from signaling import meetings as m
 
 log = logging.getLogger(__name__)
@@ -66,10 +67,10 @@ class MeetingsRealtime:
 
     # -- plumbing ---------------------------------------------------------------------
     def handlers(self) -> dict[str, tuple[type, Any]]:
-        return {m.JOIN: (m.MeetingRef, self.join), m.LEAVE: (m.MeetingRef, self.leave),
-                m.SIGNAL: (m.MeetingSignal, self.signal), m.STATE: (m.MeetingState, self.state),
-                m.CONTROL: (m.Control, self.control), m.CONSENT: (m.Consent, self.consent),
-                m.RECORD: (m.Record, self.record), m.JANUS: (m.JanusRequest, self.janus_request)}
+        return {events.MEETING_JOIN: (m.MeetingRef, self.join), events.MEETING_LEAVE: (m.MeetingRef, self.leave),
+                events.MEETING_SIGNAL: (m.MeetingSignal, self.signal), events.MEETING_STATE: (m.MeetingState, self.state),
+                events.MEETING_CONTROL: (m.Control, self.control), events.MEETING_CONSENT: (m.Consent, self.consent),
+                events.MEETING_RECORD: (m.Record, self.record), events.MEETING_JANUS: (m.JanusRequest, self.janus_request)}
 
     def context(self) -> service.Context:
         return service.Context(now=self.app[keys.CLOCK].now(), janus=janus_url(self.app) is not None)
@@ -121,7 +122,7 @@ class MeetingsRealtime:
         await self.gateway.enter_room(sid, service.room(p.meeting_id))
         await self.gateway.enter_room(sid, service.member_room(p.meeting_id, peer.actor.ref))
         for n in out.notices:
-            if n.event == m.ROSTER:
+            if n.event == events.MEETING_ROSTER:
                 n.data["recording"] = self._recording(p.meeting_id)
         await self._deliver(out.notices)
         if self._recording(p.meeting_id):
@@ -191,7 +192,7 @@ class MeetingsRealtime:
         to_account = int(p.to.split(":", 1)[1])
         if (p.meeting_id, to_account) not in self.sids:
             raise Conflict("that person is not in the room")
-        await self.gateway.emit(m.SIGNALED, {**message, "meeting_id": p.meeting_id, "from": peer.actor.ref},
+        await self.gateway.emit(events.MEETING_SIGNALED, {**message, "meeting_id": p.meeting_id, "from": peer.actor.ref},
                                 room=service.member_room(p.meeting_id, p.to))
         return {"ok": True}
 
@@ -205,7 +206,7 @@ class MeetingsRealtime:
 
     def _with_recording(self, notices: list[Notice], meeting_id: int) -> list[Notice]:
         for n in notices:
-            if n.event == m.ROSTER:
+            if n.event == events.MEETING_ROSTER:
                 n.data["recording"] = self._recording(meeting_id)
         return notices
 
@@ -261,13 +262,13 @@ class MeetingsRealtime:
                     from None
             self.recorders[p.meeting_id] = recorder
             announce = {}
-        await self.gateway.emit(m.RECORDING, {"meeting_id": p.meeting_id, "recording": True, **announce},
+        await self.gateway.emit(events.MEETING_RECORDING, {"meeting_id": p.meeting_id, "recording": True, **announce},
                                 room=service.room(p.meeting_id))
         return {"recording": True}
 
     def _recorder_signals(self, meeting_id: int) -> Any:
         async def send(to: str, message: dict) -> None:
-            await self.gateway.emit(m.SIGNALED, {**message, "meeting_id": meeting_id, "from": m.RECORDER_REF},
+            await self.gateway.emit(events.MEETING_SIGNALED, {**message, "meeting_id": meeting_id, "from": m.RECORDER_REF},
                                     room=service.member_room(meeting_id, to))
 
         return send
@@ -297,7 +298,7 @@ class MeetingsRealtime:
         recorder = self.recorders.pop(meeting_id, None)
         if recorder is None:
             return
-        await self.gateway.emit(m.RECORDING, {"meeting_id": meeting_id, "recording": False, "reason": reason},
+        await self.gateway.emit(events.MEETING_RECORDING, {"meeting_id": meeting_id, "recording": False, "reason": reason},
                                 room=service.room(meeting_id))
         await recorder.stop()
 
@@ -351,7 +352,7 @@ class MeetingsRealtime:
             label = member.label_of(int(event.get("sender", 0))) if member else None
             if label is None or event.get("janus") not in ("event", "hangup", "webrtcup", "media"):
                 return
-            await self.gateway.emit(m.JANUS_EVENT, {
+            await self.gateway.emit(events.MEETING_JANUS_EVENT, {
                 "meeting_id": meeting_id, "handle": label, "janus": event.get("janus"),
                 "data": event.get("plugindata", {}).get("data", {}), "jsep": event.get("jsep")}, to=sid)
 

@@ -17,11 +17,10 @@ from server.accounts.actor import ANONYMOUS, Actor
 from server.audit.service import record_now
 from server.errors import FayuanError, NotAuthenticated, PermissionDenied
 from server.web import keys
-from signaling import SOCKETIO_PATH
+from signaling import SESSION_COOKIE, SOCKETIO_PATH
 
 log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-SESSION_COOKIE = "fayuan_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SECURITY_HEADERS = {
