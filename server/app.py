@@ -17,6 +17,7 @@ from server.board import views as board_views
 from server.chat import views as chat_views
 from server.clock import Clock, SystemClock
 from server.consultations import views as consultations_views
+from server.consultations.rules import from_env as consultation_rules
 from server.config import Settings
 from server.db import Database, make_engine
 from server.files import views as files_views
@@ -89,6 +90,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     )
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock or SystemClock()
+    app[keys.RULES] = consultation_rules(settings.extra)
     app.cleanup_ctx.extend([_database, _pubsub])
     router = make_router()
     app[keys.ROUTER] = router

@@ -122,6 +122,13 @@ async def test_closing_turns_queued_into_board_entries_and_grace_warnings(app, b
     async with app[keys.DB].sessions() as s:
         board = (await s.scalars(select(BoardMessage))).all()
     assert [(b.question, b.contact_name, b.source) for b in board] == [("借款不還怎麼辦", "王大爺", "consultation")]
+    # made through the board's own verb: a history entry, and the kiosks of its community are told
+    from server.board.models import BoardEvent
+    async with app[keys.DB].sessions() as s:
+        history = (await s.scalars(select(BoardEvent).where(BoardEvent.message_id == board[0].id))).all()
+    assert [(e.kind, e.actor) for e in history] == [("left", "system")]
+    changed = await waiting.next("board.changed")
+    assert (changed["message_id"], changed["change"]) == (board[0].id, "left")
 
     clock.set(datetime(2026, 11, 30, 11, 40, 30, tzinfo=SHANGHAI))  # 4.5 minutes of grace left
     await gateway.sweep()

@@ -11,7 +11,7 @@ from server.accounts.models import Account, Device
 from server.accounts.permissions import Role
 from server.board.access import _unit
 from server.board.models import BoardEvent, BoardMessage
-from server.consultations.rooms import Notice, account, kiosk
+from server.notify import Notice, account, kiosk
 from signaling.events import BOARD_CHANGED
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Mapping
 
 from server.board.models import BoardMessage
-from server.consultations.rooms import Notice
+from server.notify import Notice
 from server.hours.calendar import Schedule
 
 DEFAULT_REPLY_WORKING_DAYS = 2

@@ -9,10 +9,12 @@ center; once someone claims it (首問負責) only they reply, hand it over or c
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts.actor import Actor
+from server.accounts.actor import SYSTEM, Actor
 from server.accounts.models import Account
 from server.board.models import BoardMessage, BoardReply
 from server.board.schemas import HandOverIn, MessageIn
@@ -51,6 +53,21 @@ async def leave(session: AsyncSession, actor: Actor, p: MessageIn, ctx: Context)
     await session.flush()
     _event(session, m, actor, ctx.now, "left", f"for unit {target.id}")
     return Outcome(m, await _audience(session, m, "left"), f"for unit {target.id}")
+
+
+async def leave_from_consultation(session: AsyncSession, *, unit_id: int, target_unit_id: int, category: str,
+                                  question: str, contact_name: str, contact_phone: str, consultation_id: int,
+                                  now: datetime) -> Outcome:
+    """A consultation still queued at closing becomes a message for the same target, left by the
+    system: the same history and pushes as one left at the kiosk."""
+    m = BoardMessage(unit_id=unit_id, target_unit_id=target_unit_id, category=category, question=question,
+                     contact_name=contact_name, contact_phone=contact_phone, source="consultation",
+                     consultation_id=consultation_id, state=BoardState.open, created_at=now, created_by=SYSTEM.ref)
+    session.add(m)
+    await session.flush()
+    detail = f"from consultation {consultation_id}"
+    _event(session, m, SYSTEM, now, "left", detail)
+    return Outcome(m, await _audience(session, m, "left"), detail)
 
 
 # -- the lifecycle ------------------------------------------------------------------------

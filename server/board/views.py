@@ -10,9 +10,8 @@ from server.board import service
 from server.board.schemas import (CloseIn, HandOverIn, HandOverTargets, ListQuery, MessageDetail, MessageIn,
                                   MessageOut, MessagePage, PhoneOut, PublicAnswerOut, PublicPage, PublicQuery,
                                   PublishIn, ReplyIn, TargetsOut)
-from server.consultations.rooms import Notice
 from server.hours import service as hours
-from server.realtime.setup import GATEWAY, SIO
+from server.web import keys
 from server.web.api import Call, Router
 
 log = logging.getLogger(__name__)
@@ -21,7 +20,7 @@ ONE = "/api/board/messages/{message_id}"
 
 
 def _categories(call: Call) -> tuple[str, ...]:
-    return call.app[GATEWAY].rules.categories
+    return call.app[keys.RULES].categories
 
 
 async def _context(call: Call) -> service.Context:
@@ -36,16 +35,7 @@ async def _finish(call: Call, outcome: service.Outcome, action: str) -> None:
     record(call.session, at=call.clock.now(), actor=call.actor, action=f"board.{action}",
            object=f"board_message:{outcome.message.id}", client_addr=call.client_addr, detail=outcome.detail)
     await call.session.commit()
-    await deliver(call, outcome.notices)
-
-
-async def deliver(call: Call, notices: list[Notice]) -> None:
-    sio = call.app[SIO]
-    for n in notices:
-        try:
-            await sio.emit(n.event, n.data, room=n.to)
-        except Exception:  # noqa: BLE001 - the change is saved; a screen that missed it reloads its list
-            log.exception("board notice to %s failed", n.to)
+    await call.app[keys.DELIVER](outcome.notices)
 
 
 async def _change(call: Call, action: str, verb: Callable[..., Awaitable[service.Outcome]], *args: Any) -> MessageOut:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.accounts.permissions import Role
-from server.consultations import rooms
+from server import notify
 from server.consultations.models import Consultation
 from server.consultations.state import ConsultationState as S
 from server.errors import NotFound
@@ -36,4 +36,4 @@ class ConsultationAttachments:
             in_tree = any(actor.sees_unit(path) for path in paths)
         return Parent(kind="consultation", id=c.id, unit_id=c.unit_id, may_read=own_kiosk or taker or in_tree,
                       may_upload=own_kiosk or taker,
-                      room=rooms.consultation(c.id) if c.state == S.live else None)
+                      room=notify.consultation(c.id) if c.state == S.live else None)

@@ -8,9 +8,10 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.board.models import BoardMessage
+from server.board import service as board
 from server.accounts.actor import SYSTEM
-from server.consultations import queue, rooms
+from server import notify
+from server.consultations import queue
 from server.consultations.models import Consultation, LawyerStatus
 from server.consultations.service import Context, _event, end
 from server.consultations.state import ConsultationState as S
@@ -21,8 +22,8 @@ from signaling import events
 SWEEP_INTERVAL_SECONDS = 1.0
 
 
-async def sweep(session: AsyncSession, ctx: Context) -> list[rooms.Notice]:
-    notices: list[rooms.Push] = []
+async def sweep(session: AsyncSession, ctx: Context) -> list[notify.Notice]:
+    notices: list[notify.Push] = []
     changed_queues: set[int] = set()
     if not is_open(ctx.schedule, ctx.now):
         notices += await _move_queued_to_board(session, ctx, changed_queues)
@@ -32,11 +33,11 @@ async def sweep(session: AsyncSession, ctx: Context) -> list[rooms.Notice]:
     notices += await end_duty_of_the_gone(session, ctx)
     await session.flush()
     for unit_id in changed_queues:
-        notices.append(rooms.QueueChanged(unit_id))
+        notices.append(notify.QueueChanged(unit_id))
     return notices
 
 
-async def end_duty_of_the_gone(session: AsyncSession, ctx: Context) -> list[rooms.Push]:
+async def end_duty_of_the_gone(session: AsyncSession, ctx: Context) -> list[notify.Push]:
     """"On duty" means connected: a lawyer whom no server process has held a connection of for
     the reconnect grace (the browser closed, the process died) is no longer available. One
     conditional UPDATE, so two processes' sweeps do it once."""
@@ -49,7 +50,7 @@ async def end_duty_of_the_gone(session: AsyncSession, ctx: Context) -> list[room
         .execution_options(synchronize_session=False))
     if not gone.rowcount:
         return []
-    return [rooms.QueueChanged(await queue.center_id(session))]
+    return [notify.QueueChanged(await queue.center_id(session))]
 
 
 async def _claim(session: AsyncSession, c: Consultation, from_state: S, to_state: S) -> bool:
@@ -64,34 +65,33 @@ async def _claim(session: AsyncSession, c: Consultation, from_state: S, to_state
     return False
 
 
-async def _end_once(session: AsyncSession, c: Consultation, ctx: Context, reason: str) -> list[rooms.Notice]:
+async def _end_once(session: AsyncSession, c: Consultation, ctx: Context, reason: str) -> list[notify.Notice]:
     try:
         return await end(session, c, ctx, by=SYSTEM, reason=reason)
     except Conflict:  # another process ended it first
         return []
 
 
-async def _move_queued_to_board(session: AsyncSession, ctx: Context, changed: set[int]) -> list[rooms.Notice]:
+async def _move_queued_to_board(session: AsyncSession, ctx: Context, changed: set[int]) -> list[notify.Notice]:
     """Nothing typed is lost: every consultation still queued at closing becomes a board entry."""
     notices = []
     for c in list(await session.scalars(select(Consultation).where(Consultation.state == S.queued))):
         if not await _claim(session, c, S.queued, S.moved_to_board):
             continue
         c.ended_at, c.ended_by, c.end_reason = ctx.now, "system", "service_closed"
-        message = BoardMessage(unit_id=c.unit_id, target_unit_id=c.target_unit_id, category=c.category,
-                               question=c.resident_text, contact_name=c.contact_name,
-                               contact_phone=c.contact_phone, source="consultation", consultation_id=c.id,
-                               state="open", created_at=ctx.now)
-        session.add(message)
-        await session.flush()
-        _event(session, c, ctx, "moved_to_board", SYSTEM, f"board message {message.id}")
+        left = await board.leave_from_consultation(
+            session, unit_id=c.unit_id, target_unit_id=c.target_unit_id, category=c.category,
+            question=c.resident_text, contact_name=c.contact_name, contact_phone=c.contact_phone,
+            consultation_id=c.id, now=ctx.now)
+        _event(session, c, ctx, "moved_to_board", SYSTEM, f"board message {left.message.id}")
         changed.add(c.target_unit_id)
-        notices.append(rooms.Notice(rooms.kiosk(c.device_id), events.CONSULT_TO_BOARD,
-                                    {"consultation_id": c.id, "board_message_id": message.id}))
+        notices += left.notices
+        notices.append(notify.Notice(notify.kiosk(c.device_id), events.CONSULT_TO_BOARD,
+                                     {"consultation_id": c.id, "board_message_id": left.message.id}))
     return notices
 
 
-async def _grace_period(session: AsyncSession, ctx: Context) -> list[rooms.Notice]:
+async def _grace_period(session: AsyncSession, ctx: Context) -> list[notify.Notice]:
     notices = []
     grace = ctx.rules.grace_after_close
     live = await session.scalars(select(Consultation).where(
@@ -105,14 +105,14 @@ async def _grace_period(session: AsyncSession, ctx: Context) -> list[rooms.Notic
         for minutes in sorted(ctx.rules.warn_minutes_before_end):
             if left <= timedelta(minutes=minutes) and (c.warned_minutes is None or c.warned_minutes > minutes):
                 c.warned_minutes = minutes
-                notices.append(rooms.Notice(rooms.consultation(c.id), events.CONSULT_WARNING,
+                notices.append(notify.Notice(notify.consultation(c.id), events.CONSULT_WARNING,
                                             {"consultation_id": c.id, "minutes_left": minutes,
                                              "ends_at": ends_at.isoformat()}))
                 break
     return notices
 
 
-async def _reconnect_timeouts(session: AsyncSession, ctx: Context, changed: set[int]) -> list[rooms.Notice]:
+async def _reconnect_timeouts(session: AsyncSession, ctx: Context, changed: set[int]) -> list[notify.Notice]:
     notices = []
     limit = ctx.now - ctx.rules.reconnect_grace
     stale = await session.scalars(select(Consultation).where(
@@ -131,7 +131,7 @@ async def _reconnect_timeouts(session: AsyncSession, ctx: Context, changed: set[
     return notices
 
 
-async def _chosen_lawyer_timeouts(session: AsyncSession, ctx: Context) -> list[rooms.Notice]:
+async def _chosen_lawyer_timeouts(session: AsyncSession, ctx: Context) -> list[notify.Notice]:
     notices = []
     limit = ctx.now - ctx.rules.chosen_lawyer_wait
     slow = await session.scalars(select(Consultation).where(
@@ -141,6 +141,6 @@ async def _chosen_lawyer_timeouts(session: AsyncSession, ctx: Context) -> list[r
         if c.choice_offered_at is not None and c.choice_offered_at > limit:
             continue
         c.choice_offered_at = ctx.now
-        notices.append(rooms.Notice(rooms.kiosk(c.device_id), events.CHOSEN_LAWYER_WAIT,
+        notices.append(notify.Notice(notify.kiosk(c.device_id), events.CHOSEN_LAWYER_WAIT,
                                     {"consultation_id": c.id, "chosen_lawyer_id": c.chosen_lawyer_id}))
     return notices

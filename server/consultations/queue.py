@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.actor import Actor
 from server.accounts.models import Account, LawyerProfile
 from server.accounts.permissions import Role
-from server.consultations import rooms
+from server import notify
 from server.consultations.models import Consultation, DutyShift, LawyerStatus
 from server.consultations.rules import Rules
 from server.consultations.state import ConsultationState
@@ -123,16 +123,16 @@ def entry(c: Consultation, now: datetime) -> dict:
 
 
 async def notices_for(session: AsyncSession, target_unit_id: int, now: datetime, tz: ZoneInfo,
-                      rules: Rules) -> list[rooms.Notice]:
+                      rules: Rules) -> list[notify.Notice]:
     """After any change to a queue: every waiting kiosk's position, and the queue for its watchers."""
     entries = await waiting(session, target_unit_id)
     center = await center_id(session)
     takers = await takers_for(session, target_unit_id, center, now, tz)
     average = await average_service_seconds(session, target_unit_id, rules)
-    notices = [rooms.Notice(rooms.queue(target_unit_id), events.QUEUE_CHANGED,
+    notices = [notify.Notice(notify.queue(target_unit_id), events.QUEUE_CHANGED,
                             {"unit_id": target_unit_id, "entries": [entry(c, now) for c in entries]})]
     for position, c in enumerate(entries, start=1):
-        notices.append(rooms.Notice(rooms.kiosk(c.device_id), events.QUEUE_POSITION, {
+        notices.append(notify.Notice(notify.kiosk(c.device_id), events.QUEUE_POSITION, {
             "consultation_id": c.id, "position": position, "state": c.state,
             "estimated_wait_seconds": estimate_wait_seconds(position, takers, average), "on_duty": takers}))
     return notices

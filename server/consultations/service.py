@@ -16,7 +16,8 @@ from server.accounts.models import Account, LawyerProfile
 from server.accounts.passwords import new_token, token_digest
 from server.accounts.permissions import Role
 from server.audit.service import record
-from server.consultations import queue, rooms
+from server import notify
+from server.consultations import queue
 from server.consultations.models import Consultation, ConsultationEvent, LawyerStatus
 from server.consultations.rules import Rules
 from server.consultations.state import ConsultationState as S
@@ -31,7 +32,7 @@ ACTIVE = (S.queued, S.live)
 @dataclass
 class Outcome:
     consultation: Consultation
-    notices: list[rooms.Push]
+    notices: list[notify.Push]
     resume_token: str | None = None
 
 
@@ -140,7 +141,7 @@ async def start(session: AsyncSession, actor: Actor, p: payloads.ConsultStart, c
     session.add(c)
     await session.flush()
     _event(session, c, ctx, "queued", actor, f"{p.category}, target unit {target}")
-    notices = [rooms.QueueChanged(target)]
+    notices = [notify.QueueChanged(target)]
     return Outcome(c, notices, token)
 
 
@@ -152,7 +153,7 @@ async def cancel(session: AsyncSession, actor: Actor, consultation_id: int, ctx:
     c.state, c.ended_at, c.ended_by, c.end_reason = S.cancelled, ctx.now, actor.ref, reason
     _event(session, c, ctx, "cancelled", actor, reason)
     await session.flush()
-    return Outcome(c, [rooms.QueueChanged(c.target_unit_id)])
+    return Outcome(c, [notify.QueueChanged(c.target_unit_id)])
 
 
 async def take(session: AsyncSession, actor: Actor, consultation_id: int | None, ctx: Context) -> Outcome:
@@ -195,14 +196,14 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
     c.wait_seconds = int((ctx.now - c.queued_at).total_seconds())
     _event(session, c, ctx, "taken", actor)
     await session.flush()
-    notices = [rooms.Notice(rooms.kiosk(c.device_id), events.CONSULT_TAKEN,
-                            {"consultation_id": c.id, "room": rooms.consultation(c.id), "role": "kiosk",
+    notices = [notify.Notice(notify.kiosk(c.device_id), events.CONSULT_TAKEN,
+                            {"consultation_id": c.id, "room": notify.consultation(c.id), "role": "kiosk",
                              "peer_name": actor.name})]
-    notices.append(rooms.QueueChanged(c.target_unit_id))
+    notices.append(notify.QueueChanged(c.target_unit_id))
     return Outcome(c, notices, token)
 
 
-async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: Actor, reason: str) -> list[rooms.Notice]:
+async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: Actor, reason: str) -> list[notify.Notice]:
     """End a live consultation once: a second hang-up, or another process's sweep, gets Conflict."""
     S(c.state).check(S.ended)
     won = await session.execute(update(Consultation).where(Consultation.id == c.id, Consultation.state == S.live)
@@ -213,7 +214,7 @@ async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: Actor
     if c.taken_at is not None:
         c.talk_seconds = int((ctx.now - c.taken_at).total_seconds())
     _event(session, c, ctx, "ended", by, reason)
-    return [rooms.Notice(rooms.consultation(c.id), events.CONSULT_ENDED,
+    return [notify.Notice(notify.consultation(c.id), events.CONSULT_ENDED,
                          {"consultation_id": c.id, "ended_by": by.ref, "reason": reason})]
 
 
@@ -264,15 +265,15 @@ async def transfer(session: AsyncSession, actor: Actor, p: payloads.Transfer, ct
         if unit is None or not unit.active or unit.kind == UnitKind.community:
             raise InvalidInput("transfer to the center, a department or a workstation", field="unit_id")
         target, chosen = unit.id, None
-    old_room, old_taker = rooms.consultation(c.id), c.taker_account_id
+    old_room, old_taker = notify.consultation(c.id), c.taker_account_id
     c.state, c.target_unit_id, c.chosen_lawyer_id = S.queued, target, chosen
     c.taker_account_id, c.taken_at, c.taker_resume, c.choice_offered_at = None, None, "", None
     _event(session, c, ctx, "transferred", actor, f"to {'lawyer ' + str(chosen) if chosen else 'unit ' + str(target)}: {p.reason}")
     await session.flush()
-    notices = [rooms.Notice(old_room, events.CONSULT_ENDED,
+    notices = [notify.Notice(old_room, events.CONSULT_ENDED,
                             {"consultation_id": c.id, "ended_by": actor.ref, "reason": "transferred",
                              "taker_account_id": old_taker})]
-    notices.append(rooms.QueueChanged(target))
+    notices.append(notify.QueueChanged(target))
     return Outcome(c, notices)
 
 
@@ -284,7 +285,7 @@ async def choose_any_lawyer(session: AsyncSession, actor: Actor, consultation_id
     c.chosen_lawyer_id = None
     _event(session, c, ctx, "any_lawyer", actor)
     await session.flush()
-    return Outcome(c, [rooms.QueueChanged(c.target_unit_id)])
+    return Outcome(c, [notify.QueueChanged(c.target_unit_id)])
 
 
 async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int, ctx: Context) -> Outcome:
@@ -297,7 +298,7 @@ async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int
     return Outcome(c, [])
 
 
-async def set_available(session: AsyncSession, actor: Actor, available: bool, ctx: Context) -> tuple[bool, list[rooms.Notice]]:
+async def set_available(session: AsyncSession, actor: Actor, available: bool, ctx: Context) -> tuple[bool, list[notify.Notice]]:
     if actor.role != Role.lawyer:
         raise PermissionDenied("only lawyers mark themselves available or away")
     # said from a connected socket, so the lawyer is present now
@@ -311,7 +312,7 @@ async def set_available(session: AsyncSession, actor: Actor, available: bool, ct
             await session.execute(update(LawyerStatus).where(LawyerStatus.account_id == actor.id).values(**values))
     on_duty = await queue.is_on_duty(session, actor.id, ctx.now, ctx.tz)  # type: ignore[arg-type]
     center = await queue.center_id(session)
-    return on_duty, [rooms.QueueChanged(center)]
+    return on_duty, [notify.QueueChanged(center)]
 
 
 async def lawyers_connected(session: AsyncSession, account_ids: Collection[int], now: datetime) -> None:
@@ -333,7 +334,7 @@ async def active_for(session: AsyncSession, actor: Actor) -> list[Consultation]:
     return list(await session.scalars(select(Consultation).where(cond, Consultation.state.in_(ACTIVE))))
 
 
-async def went_away(session: AsyncSession, actor: Actor, ctx: Context) -> list[rooms.Notice]:
+async def went_away(session: AsyncSession, actor: Actor, ctx: Context) -> list[notify.Notice]:
     """A connection dropped: keep the place for the reconnect grace and tell the other side."""
     notices = []
     for c in await active_for(session, actor):
@@ -343,7 +344,7 @@ async def went_away(session: AsyncSession, actor: Actor, ctx: Context) -> list[r
             c.taker_away_since = c.taker_away_since or ctx.now
         _event(session, c, ctx, "away", actor)
         if c.state == S.live:
-            notices.append(rooms.Notice(rooms.consultation(c.id), events.PEER_AWAY, {
+            notices.append(notify.Notice(notify.consultation(c.id), events.PEER_AWAY, {
                 "consultation_id": c.id, "who": actor.ref,
                 "grace_seconds": int(ctx.rules.reconnect_grace.total_seconds())}))
     return notices
@@ -364,11 +365,11 @@ async def resume(session: AsyncSession, actor: Actor, token: str, ctx: Context) 
     _event(session, c, ctx, "back", actor)
     notices = []
     if c.state == S.live:
-        notices.append(rooms.Notice(rooms.consultation(c.id), events.PEER_BACK,
+        notices.append(notify.Notice(notify.consultation(c.id), events.PEER_BACK,
                                     {"consultation_id": c.id, "who": actor.ref}))
     else:
         await session.flush()
-        notices.append(rooms.QueueChanged(c.target_unit_id))
+        notices.append(notify.QueueChanged(c.target_unit_id))
     return Outcome(c, notices)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.audit.service import record
-from server.consultations.rooms import Notice
+from server.notify import Notice
 from server.errors import Conflict, NotFound, TooLarge
 from server.files import docx, images, sniff
 from server.files.limits import MB, FileLimits

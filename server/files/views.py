@@ -70,19 +70,8 @@ async def upload(call: Call) -> FileOut:
     except BaseException:
         service.discard(files, prepared, kept_key)
         raise
-    await _deliver(call, outcome.notices)
+    await call.app[keys.DELIVER](outcome.notices)
     return _out(outcome.file)
-
-
-async def _deliver(call: Call, notices: list) -> None:  # type: ignore[type-arg]
-    from server.realtime.setup import SIO
-
-    sio = call.app.get(SIO)
-    for notice in notices:
-        try:
-            await sio.emit(notice.event, notice.data, room=notice.to)
-        except Exception:  # noqa: BLE001 - the file is kept; a lost push only delays who sees it
-            log.exception("could not tell %s about a file", notice.to)
 
 
 @router.get("/api/files", summary="The files of a consultation (or other parent) you may see, in upload order",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from server.consultations.rooms import Notice
+from server.notify import Notice
 from server.meetings.models import Meeting, MeetingMember
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
-from server.consultations.rooms import Notice
+from server.notify import Notice
 from server.errors import PermissionDenied
 from server.meetings.context import Outcome
 from server.meetings.models import Meeting, MeetingMember

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.actor import Actor
 from server.accounts.models import Account
 from server.accounts.permissions import Role as AccountRole
-from server.consultations.rooms import Notice, account
+from server.notify import Notice, account
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from server.meetings.models import Attendance, Meeting, MeetingInvitation, MeetingMember
 from server.meetings.state import MeetingKind, MeetingState as S, Role, Topology

@@ -19,7 +19,8 @@ from typing import Any, AsyncIterator
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.consultations import recording, rooms
+from server import notify
+from server.consultations import recording
 from server.errors import Conflict, InvalidInput, PermissionDenied
 from server.realtime.gateway import Gateway, Peer
 from server.recordings import service as recordings
@@ -78,7 +79,7 @@ class ConsultationRecording:
     async def _tell(self, consultation_id: int, state: str, waiting_for: list[str], reason: str | None = None) -> dict:
         """Tell the room (both sides, every tab) and return the same status for the ack."""
         pushed = status(consultation_id, state, waiting_for, reason)
-        await self.gateway.emit(events.CONSULT_RECORDING, pushed, room=rooms.consultation(consultation_id))
+        await self.gateway.emit(events.CONSULT_RECORDING, pushed, room=notify.consultation(consultation_id))
         return pushed
 
     # -- the handlers ----------------------------------------------------------------------
@@ -148,7 +149,7 @@ class ConsultationRecording:
     def _answers(self, consultation_id: int) -> SendSignal:
         async def send(to: str, message: dict) -> None:
             kind, _, number = to.partition(":")
-            room = rooms.kiosk(int(number)) if kind == "device" else rooms.account(int(number))
+            room = notify.kiosk(int(number)) if kind == "device" else notify.account(int(number))
             await self.gateway.emit(events.RECORDER_SIGNALED, {**message, "consultation_id": consultation_id},
                                     room=room)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Sequence
 
 import socketio
 from aiohttp import web
@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import sessions
 from server.accounts.actor import Actor
-from server.consultations import jobs, queue, rooms, service
+from server import notify
+from server.consultations import jobs, queue, service
 from server.consultations.rules import Rules
 from server.errors import FayuanError, InvalidInput
 from server.hours import service as hours
@@ -86,7 +87,7 @@ class Gateway(socketio.AsyncNamespace):
                 "log in, or configure the kiosk with its device token", {"code": "unauthenticated"})
         self.peers[sid] = Peer(actor)
         self._sids.setdefault(actor, set()).add(sid)
-        await self.enter_room(sid, rooms.kiosk(actor.id) if actor.kind == "device" else rooms.account(actor.id))
+        await self.enter_room(sid, notify.kiosk(actor.id) if actor.kind == "device" else notify.account(actor.id))
         await self.emit(events.HELLO, {"protocol": PROTOCOL_VERSION, "role": actor.role, "name": actor.name,
                                   "unit_id": actor.unit_id, "id": actor.id, "kind": actor.kind}, to=sid)
 
@@ -160,7 +161,7 @@ class Gateway(socketio.AsyncNamespace):
         except ValidationError as exc:
             err = exc.errors(include_url=False, include_context=False, include_input=False)[0]
             return _error("invalid", f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}")
-        room = rooms.consultation(out["consultation_id"])
+        room = notify.consultation(out["consultation_id"])
         members = self.server.manager.rooms.get(NAMESPACE, {}).get(room)
         if not members or sid not in members:
             return _error("forbidden", "you are not in this consultation's room")
@@ -183,7 +184,7 @@ class Gateway(socketio.AsyncNamespace):
             ctx = await self.context(session)
             result = await work(session, ctx)
             await session.commit()
-        room = rooms.consultation(result.consultation.id) if join else None
+        room = notify.consultation(result.consultation.id) if join else None
         for sid in join:
             await self.enter_room(sid, room)
         if isinstance(result, service.Outcome):
@@ -194,16 +195,22 @@ class Gateway(socketio.AsyncNamespace):
         await self.deliver(notices, skip=(room, join))
         return result
 
-    async def deliver(self, pushes: list[rooms.Push], skip: tuple[str | None, list[str]] = (None, [])) -> None:
-        """Sends the notices in order; a changed queue goes to QueueNotices (realtime/queues.py)."""
-        self.queues.changed(p.unit_id for p in pushes if isinstance(p, rooms.QueueChanged))
+    async def deliver(self, pushes: Sequence[notify.Push], skip: tuple[str | None, list[str]] = (None, [])) -> None:
+        """The one delivery path for what services return (app[keys.DELIVER]: socket handlers,
+        HTTP views and jobs alike), after their commit: notices in order; a changed queue goes to
+        QueueNotices (realtime/queues.py). A push that fails is logged: the change is saved, and a
+        screen that missed it catches up on resume or reload."""
+        self.queues.changed(p.unit_id for p in pushes if isinstance(p, notify.QueueChanged))
         for n in pushes:
-            if isinstance(n, rooms.QueueChanged):
+            if isinstance(n, notify.QueueChanged):
                 continue
             data = n.data
             if n.event == events.CONSULT_TAKEN:
                 data = {**data, "ice_servers": ice_servers(self.app[keys.SETTINGS], n.to, self.app[keys.CLOCK].now())}
-            await self.emit(n.event, data, room=n.to, skip_sid=skip[1] if n.to == skip[0] else None)
+            try:
+                await self.emit(n.event, data, room=n.to, skip_sid=skip[1] if n.to == skip[0] else None)
+            except Exception:  # noqa: BLE001 - saved already; see above
+                log.exception("could not push %s to %s", n.event, n.to)
             if n.event == events.CONSULT_ENDED:
                 for hook in self.ended_hooks:
                     await hook(n.data["consultation_id"], n.data.get("reason", ""))
@@ -232,7 +239,7 @@ class Gateway(socketio.AsyncNamespace):
 
     async def _cancel(self, sid: str, peer: Peer, p: payloads.ConsultRef) -> dict:
         out = await self._run(peer, lambda s, ctx: service.cancel(s, peer.actor, p.consultation_id, ctx))
-        await self.close_room(rooms.consultation(p.consultation_id))
+        await self.close_room(notify.consultation(p.consultation_id))
         return {"consultation": service.public(out.consultation)}
 
     async def _keep_waiting(self, sid: str, peer: Peer, p: payloads.ConsultRef) -> dict:
@@ -245,7 +252,7 @@ class Gateway(socketio.AsyncNamespace):
 
     async def _hangup(self, sid: str, peer: Peer, p: payloads.ConsultRef) -> dict:
         out = await self._run(peer, lambda s, ctx: service.hangup(s, peer.actor, p.consultation_id, ctx))
-        await self.close_room(rooms.consultation(p.consultation_id))
+        await self.close_room(notify.consultation(p.consultation_id))
         return {"consultation": service.public(out.consultation)}
 
     async def _rate(self, sid: str, peer: Peer, p: payloads.Rate) -> dict:
@@ -276,12 +283,12 @@ class Gateway(socketio.AsyncNamespace):
 
             raise PermissionDenied("your role has no queue to watch")
         for q in queues:
-            await self.enter_room(sid, rooms.queue(q["unit_id"]))
+            await self.enter_room(sid, notify.queue(q["unit_id"]))
         return {"queues": queues}
 
     async def _take(self, sid: str, peer: Peer, p: payloads.QueueTake) -> dict:
         out = await self._run(peer, lambda s, ctx: service.take(s, peer.actor, p.consultation_id, ctx), join=[sid])
-        room = rooms.consultation(out.consultation.id)
+        room = notify.consultation(out.consultation.id)
         return {"consultation": service.public(out.consultation), "room": room,
                 "resume_token": out.resume_token, "ice_servers": self._ice(peer.actor)}
 
@@ -291,12 +298,12 @@ class Gateway(socketio.AsyncNamespace):
 
     async def _resume(self, sid: str, peer: Peer, p: payloads.Resume) -> dict:
         out = await self._run(peer, lambda s, ctx: service.resume(s, peer.actor, p.resume_token, ctx), join=[sid])
-        room = rooms.consultation(out.consultation.id)
+        room = notify.consultation(out.consultation.id)
         return {"consultation": service.public(out.consultation), "state": out.consultation.state, "room": room,
                 "ice_servers": self._ice(peer.actor)}
 
     # -- the sweep ----------------------------------------------------------------------
-    async def sweep(self) -> list[rooms.Notice]:
+    async def sweep(self) -> list[notify.Notice]:
         async with self.app[keys.DB].sessions() as session:
             ctx = await self.context(session)
             notices = await jobs.sweep(session, ctx)

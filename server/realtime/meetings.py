@@ -23,7 +23,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.consultations.rooms import Notice
+from server.notify import Notice
 from server.errors import Conflict, InvalidInput, PermissionDenied
 from server.meetings import service
 from server.meetings.janus import JanusError, JanusRooms, JanusSession
@@ -97,8 +97,7 @@ class MeetingsRealtime:
         return result
 
     async def _deliver(self, notices: list[Notice]) -> None:
-        for n in notices:
-            await self.gateway.emit(n.event, n.data, room=n.to)
+        await self.gateway.deliver(notices)
 
     def _recording(self, meeting_id: int) -> bool:
         return meeting_id in self.recorders

@@ -6,7 +6,6 @@ import socketio
 from aiohttp import web
 
 from server.consultations.jobs import SWEEP_INTERVAL_SECONDS
-from server.consultations.rules import Rules, from_env
 from server.realtime import liveness, wirejson
 from server.realtime.gateway import Gateway
 from server.realtime.relay import RelayServer
@@ -18,17 +17,18 @@ GATEWAY = web.AppKey("gateway", Gateway)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 
 
-def install(app: web.Application, *, rules: Rules | None = None, run_sweeper: bool = True) -> Gateway:
+def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
     settings = app[keys.SETTINGS]
     manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
     sio = RelayServer(async_mode="aiohttp", client_manager=manager, cors_allowed_origins=[],
                       ping_interval=10, ping_timeout=10, max_http_buffer_size=256_000, json=wirejson)
     sio.attach(app, socketio_path=SOCKETIO_PATH.strip("/"))
     sio.eio.allowed_origins = frozenset(settings.public_origins)
-    gateway = Gateway(app, rules or from_env(settings.extra))
+    gateway = Gateway(app, app[keys.RULES])
     sio.register_namespace(gateway)
     app[SIO] = sio
     app[GATEWAY] = gateway
+    app[keys.DELIVER] = gateway.deliver
     app.on_cleanup.append(lambda app: app[SIO].eio.pinger.stop())
     app.on_cleanup.append(lambda app: app[GATEWAY].queues.stop())
     if run_sweeper:

@@ -1,7 +1,7 @@
 """Typed keys for what the app and each request carry."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Awaitable, Callable, Sequence
 
 from aiohttp import web
 
@@ -9,7 +9,9 @@ if TYPE_CHECKING:
     from server.accounts.actor import Actor
     from server.clock import Clock
     from server.config import Settings
+    from server.consultations.rules import Rules
     from server.db import Database
+    from server.notify import Push
     from server.pubsub.base import PubSub
     from server.web.api import Router
 
@@ -18,4 +20,7 @@ CLOCK = web.AppKey["Clock"]("clock")
 DB = web.AppKey["Database"]("db")
 PUBSUB = web.AppKey["PubSub"]("pubsub")
 ROUTER = web.AppKey["Router"]("router")
+RULES = web.AppKey["Rules"]("consultation_rules")  # FAYUAN_* consultation knobs, parsed once
+# sends what a service returned, after its commit (the gateway's deliver): views and jobs use it
+DELIVER = web.AppKey["Callable[[Sequence[Push]], Awaitable[None]]"]("deliver")
 ACTOR = web.RequestKey["Actor"]("actor")  # resolved by the auth middleware

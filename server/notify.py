@@ -1,5 +1,7 @@
-"""Names of the socket rooms that notices are addressed to. Services return Notices; the
-realtime layer delivers them, so services never import socketio."""
+"""What services say must be told, and to whom: Notices addressed to socket rooms, and the
+names of those rooms. Services of every domain return them; after the commit the one
+delivery path (app[keys.DELIVER], the gateway's deliver) sends them, so services never
+import socketio and no domain imports another's just to be heard."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,3 +41,4 @@ def consultation(consultation_id: int) -> str:
 
 def queue(unit_id: int) -> str:
     return f"queue:{unit_id}"
+
