@@ -7,12 +7,11 @@ declining such a proposal (it stays `approved`, waiting for another lawyer).
 """
 from __future__ import annotations
 
-from enum import StrEnum
-
 from server.errors import IllegalTransition
+from server.lifecycle import Lifecycle
 
 
-class ApplicationState(StrEnum):
+class ApplicationState(Lifecycle):
     draft = "draft"  # being filled in at the community point (or by the lawyer from a consultation)
     submitted = "submitted"  # sent to the station or department for preliminary review
     preliminary_review = "preliminary_review"  # 初審: the reviewer checks identity, evidence, hardship
@@ -27,14 +26,6 @@ class ApplicationState(StrEnum):
     in_progress = "in_progress"  # the lawyer has taken up the case
     closed = "closed"  # the case ended, with its outcome
     follow_up = "follow_up"  # return visit, satisfaction, quality supervision card: final
-
-    def can_become(self, target: "ApplicationState") -> bool:
-        return target in TRANSITIONS[self]
-
-    def check(self, target: "ApplicationState") -> None:
-        if not self.can_become(target):
-            raise IllegalTransition(f"a {self.value} application cannot become {target.value}",
-                                    state=self.value, target=target.value)
 
     def check_in(self, allowed: frozenset["ApplicationState"], doing: str) -> None:
         """For the actions that keep the state: refuse them outside `allowed`."""
@@ -59,6 +50,7 @@ TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
     S.closed: frozenset({S.follow_up}),
     S.follow_up: frozenset(),
 }
+ApplicationState.transitions = TRANSITIONS
 EDITABLE = frozenset({S.draft, S.returned})
 FINAL = frozenset(state for state, targets in TRANSITIONS.items() if not targets)
 # States at or after the center's approval: the approval rate counts these as approved.

@@ -2,20 +2,13 @@
 IllegalTransition (HTTP 409)."""
 from __future__ import annotations
 
-from enum import StrEnum
-
-from server.errors import IllegalTransition
+from server.lifecycle import Lifecycle
 
 
-class FileState(StrEnum):
+class FileState(Lifecycle):
     pending_scan = "pending_scan"  # stored, waiting for the scanner (it was unreachable): not served yet
     quarantined = "quarantined"  # the scanner found something: kept for the record, never served
     clean = "clean"  # scanned clean, or no scanner is configured: served to those allowed
-
-    def check(self, target: "FileState") -> None:
-        if target not in TRANSITIONS[self]:
-            raise IllegalTransition(f"a {self.value} file cannot become {target.value}",
-                                    state=self.value, target=target.value)
 
 
 TRANSITIONS: dict[FileState, frozenset[FileState]] = {
@@ -24,3 +17,4 @@ TRANSITIONS: dict[FileState, frozenset[FileState]] = {
     # a later scan with newer signatures may still find something in a clean file
     FileState.clean: frozenset({FileState.quarantined}),
 }
+FileState.transitions = TRANSITIONS

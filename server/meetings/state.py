@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from server.errors import IllegalTransition
+from server.lifecycle import Lifecycle
 
 
 class MeetingKind(StrEnum):
@@ -13,17 +13,11 @@ class MeetingKind(StrEnum):
     case_coordination = "case_coordination"  # departments on a hard case, optionally one application
 
 
-class MeetingState(StrEnum):
+class MeetingState(Lifecycle):
     scheduled = "scheduled"  # planned; nobody has joined yet
     live = "live"  # someone joined: the room exists (and its Janus room, for the SFU topology)
     ended = "ended"  # the host ended it for all; attendance is final
     cancelled = "cancelled"  # called off before it began
-
-    def check(self, target: "MeetingState") -> None:
-        if target not in TRANSITIONS[self]:
-            raise IllegalTransition(f"a {self.value} meeting cannot become {target.value}",
-                                    state=self.value, target=target.value)
-
 
 TRANSITIONS: dict[MeetingState, frozenset[MeetingState]] = {
     MeetingState.scheduled: frozenset({MeetingState.live, MeetingState.cancelled}),
@@ -31,6 +25,7 @@ TRANSITIONS: dict[MeetingState, frozenset[MeetingState]] = {
     MeetingState.ended: frozenset(),
     MeetingState.cancelled: frozenset(),
 }
+MeetingState.transitions = TRANSITIONS
 
 
 class Role(StrEnum):
