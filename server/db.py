@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from functools import partial
-from typing import AsyncIterator
 
 from sqlalchemy import DateTime, MetaData, event, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -78,13 +77,6 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
-
-    def session(self) -> AsyncSession:
-        return self.sessions()
-
-    async def begin(self) -> AsyncIterator[AsyncSession]:  # pragma: no cover - helper
-        async with self.sessions.begin() as s:
-            yield s
 
     async def dispose(self) -> None:
         await self.engine.dispose()
