@@ -20,5 +20,4 @@ class Outcome:
     notices: list[Notice] = field(default_factory=list)
     member: MeetingMember | None = None
     lobby: bool = False
-    janus_room_needed: bool = False  # the realtime layer creates it (with the secret) before commit
     left: list[int] = field(default_factory=list)  # accounts that left the room (leave their sockets)

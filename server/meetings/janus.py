@@ -29,6 +29,9 @@ KEEPALIVE_INTERVAL_SECONDS = 25.0  # Janus' default session timeout is 60 s
 REQUEST_TIMEOUT_SECONDS = 15.0
 POLL_EVENTS = 10  # maxev: events one long-poll answer may carry
 POLL_RETRY_SECONDS = 1.0
+# VideoRoom's error codes for a room that is not there, or is there already
+NO_SUCH_ROOM = 426
+ROOM_EXISTS = 427
 
 EventHandler = Callable[[dict], Awaitable[None] | None]
 
@@ -195,6 +198,17 @@ class JanusRooms:
                 self.handle = await self.session.attach()
             return self.handle
 
+    async def ensure(self, room: int, *, secret: str, pin: str, description: str, publishers: int) -> None:
+        """Create the room unless Janus already has it (made by an earlier join, or another process)."""
+        handle = await self._ready()
+        if (await self.session.request(handle, {"request": "exists", "room": room})).get("exists"):
+            return
+        try:
+            await self.create(room, secret=secret, pin=pin, description=description, publishers=publishers)
+        except JanusError as exc:
+            if exc.code != ROOM_EXISTS:  # another join made it meanwhile
+                raise
+
     async def create(self, room: int, *, secret: str, pin: str, description: str, publishers: int) -> None:
         handle = await self._ready()
         await self.session.request(handle, {
@@ -210,7 +224,7 @@ class JanusRooms:
         try:
             await self.session.request(handle, {"request": "destroy", "room": room, "secret": secret})
         except JanusError as exc:
-            if exc.code != 426:  # no such room: already gone
+            if exc.code != NO_SUCH_ROOM:  # already gone
                 raise
 
     async def close(self) -> None:

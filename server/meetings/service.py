@@ -110,7 +110,6 @@ async def join(session: AsyncSession, actor: Actor, meeting_id: int, ctx: Contex
             meeting.topology = Topology.janus
             meeting.janus_room = janus_room_id(meeting.id)
             meeting.janus_secret, meeting.janus_pin = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
-            outcome.janus_room_needed = True
         else:
             meeting.topology = Topology.mesh
         meeting.state, meeting.started_at = S.live, ctx.now

@@ -108,11 +108,18 @@ class MeetingsRealtime:
 
         async def work(session: AsyncSession) -> tuple[service.Outcome, dict]:
             out = await service.join(session, peer.actor, p.meeting_id, ctx)
-            if out.janus_room_needed:
-                await self._create_janus_room(out.meeting)
             return out, await service.roster(session, out.meeting, self._recording(p.meeting_id))
 
         out, roster = await self._tx(work)
+        if not out.lobby and out.meeting.topology == Topology.janus:
+            # over HTTP, so after the commit rather than with the meeting row locked; every join
+            # makes sure of it, so a Janus that lost the room (a restart) gets it back
+            try:
+                await self._ensure_janus_room(out.meeting)
+            except Conflict:
+                left = await self._tx(lambda s: service.leave(s, peer.actor, p.meeting_id, ctx))
+                await self._deliver(left.notices)
+                raise
         meeting = service.public(out.meeting)
         if out.lobby:
             await self._deliver(out.notices)
@@ -131,11 +138,11 @@ class MeetingsRealtime:
                 "topology": out.meeting.topology, "ice_servers": self.gateway._ice(peer.actor),
                 "consent_text_version": m.CONSENT_TEXT_VERSION}
 
-    async def _create_janus_room(self, meeting: Any) -> None:
+    async def _ensure_janus_room(self, meeting: Any) -> None:
         if self.rooms is None:
             raise Conflict("the video server is not configured", reason="janus_not_configured")
         try:
-            await self.rooms.create(meeting.janus_room, secret=meeting.janus_secret, pin=meeting.janus_pin,
+            await self.rooms.ensure(meeting.janus_room, secret=meeting.janus_secret, pin=meeting.janus_pin,
                                     description=f"meeting {meeting.id}", publishers=service.JANUS_MAX_PUBLISHERS)
         except (JanusError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
             log.warning("creating the Janus room of meeting %s failed: %s", meeting.id, exc)
