@@ -22,6 +22,7 @@ CONSULT_CONSENT = "consultation.consent"  # kiosk or taker: give or withdraw con
 RECORDER_SIGNAL = "consultation.recorder_signal"  # kiosk or taker: offer / candidate to the server's recorder
 
 # server → client (pushed)
+HELLO = "hello"  # the connection: who the server takes you for, and the protocol version
 QUEUE_POSITION = "queue.position"  # kiosk: its place, estimated wait, lawyers on duty
 QUEUE_CHANGED = "queue.changed"  # staff/lawyer: an entry was added, taken or removed
 QUEUE_SNAPSHOT = "queue.snapshot"  # staff/lawyer: the whole queue (after watch, after reconnect)
@@ -37,4 +38,3 @@ CHAT_MESSAGE = "chat.message"  # room members: a stored chat message (may repeat
 FILE_SHARED = "file.shared"  # room consultation:<id>: a clean file was added while it is live
 CONSULT_RECORDING = "consultation.recording"  # the room: recording asked for, on, or off (and why)
 RECORDER_SIGNALED = "consultation.recorder_signal"  # the recorder's answer, to the side that offered
-ERROR = "error"  # a problem not tied to an ack (rate limit)

@@ -3,11 +3,12 @@ signaling/, call a consultation service, then deliver the Notices it returns.
 
 One table (HANDLERS) maps each event to its payload type and handler; a bad payload, a
 refused action or an unexpected error becomes an error ack, never a dropped connection.
+Packets reach it already read and rate-limited (relay.py, inbound.py).
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any, Awaitable, Callable
 
@@ -25,7 +26,6 @@ from server.hours import service as hours
 from server.realtime import relay
 from server.realtime.ice import ice_servers
 from server.realtime.queues import QueueNotices
-from server.realtime.ratelimit import TokenBucket
 from server.web import keys
 from server.web.middleware import SESSION_COOKIE
 from signaling import PROTOCOL_VERSION, events, payloads
@@ -37,7 +37,6 @@ NAMESPACE = "/"
 @dataclass(slots=True)
 class Peer:
     actor: Actor
-    bucket: TokenBucket = field(default_factory=TokenBucket)
 
 
 def _error(code: str, message: str, **details: Any) -> dict:
@@ -87,7 +86,7 @@ class Gateway(socketio.AsyncNamespace):
         self.peers[sid] = Peer(actor)
         self._sids.setdefault(actor, set()).add(sid)
         await self.enter_room(sid, rooms.kiosk(actor.id) if actor.kind == "device" else rooms.account(actor.id))
-        await self.emit("hello", {"protocol": PROTOCOL_VERSION, "role": actor.role, "name": actor.name,
+        await self.emit(events.HELLO, {"protocol": PROTOCOL_VERSION, "role": actor.role, "name": actor.name,
                                   "unit_id": actor.unit_id, "id": actor.id, "kind": actor.kind}, to=sid)
 
     async def _authenticate(self, environ: dict, auth: Any) -> Actor | None:
@@ -126,8 +125,6 @@ class Gateway(socketio.AsyncNamespace):
         peer = self.peers.get(sid)
         if peer is None:
             return _error("unauthenticated", "connect again")
-        if not peer.bucket.allow():
-            return _error("rate_limited", "too many events: slow down")
         data = args[0] if args else None
         if event == events.RTC_SIGNAL:
             try:
