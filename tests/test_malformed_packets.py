@@ -13,6 +13,7 @@ import pytest
 from aiohttp import WSMsgType, WSCloseCode
 
 from server.realtime.ratelimit import BURST_EVENTS
+from server.realtime.setup import MAX_PAYLOAD_BYTES
 
 # (what is wrong, the packet after "42<ack id>")
 MALFORMED: list[tuple[str, str]] = [
@@ -167,7 +168,7 @@ def _event_of_size(size_bytes: int) -> str:
 async def test_max_payload_is_the_largest_frame_read_and_one_larger_closes_the_connection(client, demo, http):
     raw = await Raw.connect(http, client.make_url("/"), demo["kiosks"][0]["token"])
     max_payload = raw.opened["maxPayload"]
-    assert max_payload == 256_000
+    assert max_payload == MAX_PAYLOAD_BYTES
     await raw.ws.send_str(_event_of_size(max_payload))
     refused = (await raw.acks(1))[1]
     assert refused["error"]["code"] == "invalid" and refused["error"]["details"]["field"] == "pad"  # read, answered
