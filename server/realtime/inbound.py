@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from socketio import packet as sio
 
@@ -42,8 +41,7 @@ class Malformed(ValueError):
     """Not a packet of our protocol; the text says why, for the error ack and the log."""
 
 
-@dataclass(frozen=True, slots=True)
-class Header:
+class Header(NamedTuple):
     type: int
     namespace: str
     id: int | None  # the ack the client waits for, if it asked for one
