@@ -2,6 +2,7 @@
 
 FayuanError                       status code
  ├── InvalidInput                 400    invalid          (bad field, bad time, bad id)
+ │    └── BadPacket               400    bad_packet       (socket: not a well-formed event packet)
  ├── NotAuthenticated             401    unauthenticated  (no or expired session / token)
  ├── PermissionDenied             403    forbidden        (role or unit tree says no)
  │    └── AccountLocked           403    account_locked   (too many failed logins)
@@ -37,6 +38,13 @@ class FayuanError(Exception):
 
 class InvalidInput(FayuanError):
     status, code = 400, "invalid"
+
+
+class BadPacket(InvalidInput):
+    """A socket packet that is not a socket.io packet of ours at all (not JSON, not an event
+    array, binary): the client's encoder is wrong, where `invalid` means its payload is."""
+
+    code = "bad_packet"
 
 
 class NotAuthenticated(FayuanError):

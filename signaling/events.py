@@ -26,7 +26,7 @@ HELLO = "hello"  # the connection: who you are (protocol, role, name, unit, id, 
 QUEUE_POSITION = "queue.position"  # kiosk: its place, estimated wait, lawyers on duty
 QUEUE_CHANGED = "queue.changed"  # staff/lawyer: an entry was added, taken or removed
 CHOSEN_LAWYER_WAIT = "consultation.choice_timeout"  # kiosk: the chosen lawyer is slow: keep waiting or any?
-CONSULT_TAKEN = "consultation.taken"  # both: a taker won; join the room and start media
+CONSULT_TAKEN = "consultation.taken"  # kiosk: a taker won (the taker has the queue.take ack); start media
 CONSULT_ENDED = "consultation.ended"  # both: it ended (who, why)
 CONSULT_WARNING = "consultation.warning"  # both: minutes left before the grace period ends
 CONSULT_TO_BOARD = "consultation.moved_to_board"  # kiosk: service closed, your request is on the board
@@ -39,9 +39,8 @@ CONSULT_RECORDING = "consultation.recording"  # the room: recording asked for, o
 RECORDER_SIGNALED = "consultation.recorder_signal"  # the recorder's answer, to the side that offered
 SESSION_ENDED = "session.ended"  # a connection: its login or kiosk token no longer holds (why); then disconnected
 BOARD_CHANGED = "board.changed"  # the community's kiosks and the staff concerned: a board message changed
-ERROR = "error"  # a problem not tied to an ack (rate limit)
 
-# meetings, client → server (acknowledged)
+# client → server, meetings (acknowledged)
 MEETING_JOIN = "meeting.join"  # enter the room (or its lobby); the ack has the roster and the topology
 MEETING_LEAVE = "meeting.leave"
 MEETING_SIGNAL = "meeting.signal"  # mesh: offer / answer / candidate to one named member
@@ -51,7 +50,7 @@ MEETING_CONSENT = "meeting.consent"  # give or withdraw consent to recording
 MEETING_RECORD = "meeting.record"  # host: start or stop recording
 MEETING_JANUS = "meeting.janus"  # SFU: a VideoRoom request the server checks and forwards to Janus for me
 
-# meetings, server → client (pushed)
+# server → client, meetings (pushed)
 MEETING_ROSTER = "meeting.roster"  # the room: members present, the lobby, lock and recording state
 MEETING_SIGNALED = "meeting.signal"  # a relayed offer / answer / candidate, with `from`
 MEETING_ADMITTED = "meeting.admitted"  # you were let in from the lobby: join again

@@ -5,9 +5,11 @@ from datetime import datetime
 
 import pytest
 
+from server.app import init_app
 from server.realtime.setup import GATEWAY
 from tests.conftest import SHANGHAI
 from tests.sockets import kiosk, lawyer_on_duty, staff
+from tests.support import Api, settings_for, start_client
 
 TODAY = "2026-11-30"
 
@@ -217,3 +219,23 @@ async def test_two_tabs_marking_a_lawyer_available_at_once(base, center, peers) 
 
     acks = await asyncio.gather(*[t.call("duty.availability", {"available": True}) for t in tabs])
     assert all(a == {"available": True, "on_duty": False} for a in acks), acks
+
+
+async def test_the_categories_route_lists_what_consultation_start_accepts(db_url, tmp_path, clock, demo) -> None:
+    settings = settings_for(db_url, tmp_path, extra={"FAYUAN_CATEGORIES": "wages_labour,tenancy_disputes"})
+    served = await start_client(init_app(settings, clock=clock, run_sweeper=False))
+    base = str(served.make_url("")).rstrip("/")
+    api = Api(base)
+    api.bearer = demo["kiosks"][0]["token"]
+    k = await kiosk(base, demo["kiosks"][0]["token"])
+    try:
+        status, body = await api.get("/api/consultations/categories")
+        assert status == 200 and body == {"categories": ["wages_labour", "tenancy_disputes"]}
+        refused = await k.call("consultation.start", {"category": "housing"})  # a default, not configured here
+        assert refused["error"]["code"] == "invalid" and refused["error"]["details"]["field"] == "category"
+        started = await k.call("consultation.start", {"category": "tenancy_disputes"})
+        assert started["consultation"]["category"] == "tenancy_disputes"
+    finally:
+        await k.close()
+        await api.close()
+        await served.close()

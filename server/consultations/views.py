@@ -10,7 +10,6 @@ from server.audit.service import record
 from server.chat import service as chat
 from server.consultations import queue, records
 from server.consultations.models import Consultation, ConsultationEvent, DutyShift
-from server.consultations.rules import DEFAULT_CATEGORIES
 from server.consultations.schemas import (Categories, DutyNow, EventOut, RecordDetail, RecordOut, RecordQuery,
                                           RosterQuery, ShiftIn, ShiftOut)
 from server.errors import InvalidInput, NotFound, PermissionDenied
@@ -18,6 +17,7 @@ from server.hours.schemas import hhmm, minutes
 from server.privacy import mask_phone
 from server.recordings import service as recordings
 from server.realtime.ice import ice_servers
+from server.realtime.setup import GATEWAY
 from server.web.api import Call, Router
 from signaling.payloads import MAX_SYNC_MESSAGES
 
@@ -27,7 +27,8 @@ router = Router()
 @router.get("/api/consultations/categories", summary="The consultation categories", tag="consultations",
             auth="any", response=Categories)
 async def categories(call: Call) -> Categories:
-    return Categories(categories=list(DEFAULT_CATEGORIES))
+    """The ones consultation.start accepts: FAYUAN_CATEGORIES when it is set."""
+    return Categories(categories=list(call.app[GATEWAY].rules.categories))
 
 
 @router.get("/api/rtc/ice-servers", summary="ICE servers, with TURN credentials that expire with the session",

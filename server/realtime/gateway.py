@@ -3,11 +3,12 @@ signaling/, call a consultation service, then deliver the Notices it returns.
 
 One table (HANDLERS) maps each event to its payload type and handler; a bad payload, a
 refused action or an unexpected error becomes an error ack, never a dropped connection.
+Packets reach it already read and rate-limited (relay.py, inbound.py).
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any, Awaitable, Callable, Sequence
 
@@ -26,7 +27,6 @@ from server.hours import service as hours
 from server.realtime import relay
 from server.realtime.ice import ice_servers
 from server.realtime.queues import QueueNotices
-from server.realtime.ratelimit import TokenBucket
 from server.web import keys
 from signaling import PROTOCOL_VERSION, SESSION_COOKIE, events, payloads
 
@@ -37,7 +37,6 @@ NAMESPACE = "/"
 @dataclass(slots=True)
 class Peer:
     actor: Actor
-    bucket: TokenBucket = field(default_factory=TokenBucket)
     used: bool = False  # sent an event since the last liveness round (realtime/liveness.py)
 
 
@@ -128,8 +127,6 @@ class Gateway(socketio.AsyncNamespace):
         if peer is None:
             return _error("unauthenticated", "connect again")
         peer.used = True
-        if not peer.bucket.allow():
-            return _error("rate_limited", "too many events: slow down")
         data = args[0] if args else None
         if event == events.RTC_SIGNAL:
             try:

@@ -13,13 +13,15 @@ from __future__ import annotations
 from typing import Any, get_args
 
 import socketio
+from socketio import packet as sio_packet
 from socketio.async_pubsub_manager import AsyncPubSubManager
 from annotated_types import Ge, Gt, Le, MaxLen
 from engineio import packet as eio_packet
 from engineio.exceptions import SocketIsClosedError
 from pydantic.fields import FieldInfo
 
-from server.realtime import wirejson
+from server.errors import BadPacket, FayuanError, NotAuthenticated, RateLimited
+from server.realtime import inbound, wirejson
 from server.realtime.transport import Engine
 from signaling import events
 from signaling.payloads import RtcSignal
@@ -78,7 +80,8 @@ def check_signal(data: Any) -> dict:
 
 
 class RelayServer(socketio.AsyncServer):
-    """python-socketio's AsyncServer on our engine.io transport (transport.py), with two
+    """python-socketio's AsyncServer on our engine.io transport (transport.py), reading each
+    packet strictly (inbound.py) and rate-limiting it before its JSON is decoded, with two
     changes for `rtc.signal` only.
 
     - Its handler runs inline instead of in a task of its own: it never waits on the
@@ -92,6 +95,45 @@ class RelayServer(socketio.AsyncServer):
 
     def _engineio_server_class(self) -> type[Engine]:
         return Engine
+
+    async def _handle_eio_message(self, eio_sid: str, data: Any) -> None:
+        """In place of python-socketio's: the same dispatch, after inbound.py has read the
+        packet. A packet that cannot be read, or comes over the rate limit, is answered with
+        an error ack when it asked for one, and never reaches a handler."""
+        intake = self.eio.intake(eio_sid)
+        allowed = intake.allow()  # a token for every packet, well-formed or not, before decoding it
+        try:
+            head = inbound.read_header(data)
+        except inbound.Malformed as exc:
+            intake.malformed(str(exc))
+            return
+        if not allowed and head.type != sio_packet.DISCONNECT:  # leaving is always allowed
+            await self._refuse(eio_sid, head, RateLimited("too many events: slow down"))
+            return
+        try:
+            body = inbound.read_body(head)
+        except inbound.Malformed as exc:
+            intake.malformed(str(exc))
+            await self._refuse(eio_sid, head, BadPacket(str(exc)))
+            return
+        namespace = head.namespace
+        if head.type == sio_packet.EVENT:
+            if self.manager.sid_from_eio_sid(eio_sid, namespace) is None:
+                await self._refuse(eio_sid, head, NotAuthenticated(f"connect to the namespace {namespace!r} first"))
+                return
+            await self._handle_event(eio_sid, namespace, head.id, body)
+        elif head.type == sio_packet.CONNECT:
+            await self._handle_connect(eio_sid, namespace, body)
+        elif head.type == sio_packet.DISCONNECT:
+            await self._handle_disconnect(eio_sid, namespace, self.reason.CLIENT_DISCONNECT)
+        else:
+            await self._handle_ack(eio_sid, namespace, head.id, body)
+
+    async def _refuse(self, eio_sid: str, head: inbound.Header, error: FayuanError) -> None:
+        """The error ack of an event that asked for one; other packets have nobody waiting."""
+        if head.id is not None and head.type in (sio_packet.EVENT, sio_packet.BINARY_EVENT):
+            ack = self.packet_class(sio_packet.ACK, namespace=head.namespace, id=head.id, data=[error.to_json()])
+            await self.eio.send(eio_sid, ack.encode())
 
     async def _handle_event(self, eio_sid: str, namespace: str | None, id: int | None, data: list) -> None:
         if data and data[0] == events.RTC_SIGNAL and (namespace or NAMESPACE) == NAMESPACE:

@@ -15,13 +15,15 @@ from signaling import SOCKETIO_PATH
 
 GATEWAY = web.AppKey("gateway", Gateway)
 SIO = web.AppKey("sio", socketio.AsyncServer)
+# the longest websocket frame read (the handshake's maxPayload); a longer one closes the connection
+MAX_PAYLOAD_BYTES = 256_000
 
 
 def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
     settings = app[keys.SETTINGS]
     manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
     sio = RelayServer(async_mode="aiohttp", client_manager=manager, cors_allowed_origins=[],
-                      ping_interval=10, ping_timeout=10, max_http_buffer_size=256_000, json=wirejson)
+                      ping_interval=10, ping_timeout=10, max_http_buffer_size=MAX_PAYLOAD_BYTES, json=wirejson)
     sio.attach(app, socketio_path=SOCKETIO_PATH.strip("/"))
     sio.eio.allowed_origins = frozenset(settings.public_origins)
     gateway = Gateway(app, app[keys.RULES])

@@ -32,9 +32,10 @@ import engineio
 from aiohttp import WSMsgType, web
 from engineio import packet
 from engineio.async_socket import AsyncSocket
-from engineio.exceptions import SocketIsClosedError, UnknownPacketError
+from engineio.exceptions import SocketIsClosedError
 
 from server.config import normalise_origin
+from server.realtime.inbound import Intake
 from server.tasks import stop_task
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class DirectSocket(AsyncSocket):
         self.connected = self.upgraded = True
         self.last_ping = None
         self.last_pong = time.time()
+        self.intake = Intake(sid)
 
     def schedule_ping(self) -> None:
         """The Pinger pings; a PONG only records that the client answered."""
@@ -83,16 +85,17 @@ class DirectSocket(AsyncSocket):
         try:
             async for message in ws:
                 if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    if message.type == WSMsgType.ERROR:  # a frame over maxPayload (close code 1009), or a broken one
+                        log.info("connection %s closed: %s", self.sid, message.data)
                     break
                 try:
-                    pkt = packet.Packet(encoded_packet=message.data)
-                except (ValueError, IndexError, TypeError) as exc:
-                    log.info("malformed engine.io packet from %s: %r", self.sid, exc)
+                    pkt = read_frame(message.data)
+                except ValueError as exc:
+                    self.intake.allow()  # junk counts against the rate limit like any packet
+                    self.intake.malformed(str(exc))
                     continue
                 try:
                     await self.receive(pkt)
-                except UnknownPacketError:
-                    continue
                 except SocketIsClosedError:
                     break
                 except Exception:  # noqa: BLE001 - one bad packet must not end the connection
@@ -117,6 +120,23 @@ class DirectSocket(AsyncSocket):
         # and stays; one that does not read at all never answers, and is dropped
         self.last_ping = now
         return True
+
+
+# What a client may send over a websocket of engine.io v4: it answers pings, sends messages and
+# may say goodbye. (PING, UPGRADE and NOOP belong to long-polling, which we do not serve.)
+_CLIENT_PACKETS = {"1": packet.CLOSE, "3": packet.PONG, "4": packet.MESSAGE}
+
+
+def read_frame(data: str | bytes) -> packet.Packet:
+    """The engine.io packet in one websocket frame, or ValueError. A message's text is handed
+    on as it came, for the socket.io layer to read (inbound.py); python-engineio's own decoder
+    would first try it as JSON. A binary frame is a binary message, which socket.io refuses."""
+    if isinstance(data, (bytes, bytearray)):
+        return packet.Packet(packet.MESSAGE, bytes(data))
+    kind = _CLIENT_PACKETS.get(data[:1])
+    if kind is None:
+        raise ValueError("not an engine.io packet that a client sends over a websocket (1, 3 or 4)")
+    return packet.Packet(kind, data[1:] if kind == packet.MESSAGE else None)
 
 
 async def _write(ws: web.WebSocketResponse, encoded: str | bytes) -> None:
@@ -198,6 +218,11 @@ class Engine(engineio.AsyncServer):
         # FAYUAN_PUBLIC_ORIGINS, normalised: the origins of a proxy in front (set by setup.py)
         self.allowed_origins: frozenset[str] = frozenset()
 
+    def intake(self, sid: str) -> Intake:
+        """The connection's count of what it sent (inbound.py), for the socket.io layer."""
+        socket = self.sockets.get(sid)
+        return socket.intake if isinstance(socket, DirectSocket) else Intake(sid)
+
     async def handle_request(self, request: web.Request) -> web.StreamResponse:
         query = handshake_query(request)
         if query is None:
@@ -207,7 +232,8 @@ class Engine(engineio.AsyncServer):
         if not is_fresh_websocket(request, query):
             return await super().handle_request(request)
         environ = _environ(request, request.rel_url.raw_query_string)
-        ws = web.WebSocketResponse(max_msg_size=self.max_http_buffer_size, compress=False, autoping=True)
+        # aiohttp refuses a frame of max_msg_size bytes or more; maxPayload is the most a frame may be
+        ws = web.WebSocketResponse(max_msg_size=self.max_http_buffer_size + 1, compress=False, autoping=True)
         sid = self.generate_id()
         socket = self.sockets[sid] = DirectSocket(self, sid, ws, request.transport)
         refused = await self._trigger_event("connect", sid, environ, run_async=False)

@@ -2,9 +2,10 @@
 
 Every relayed signal is decoded once and encoded once, and the stock module (the standard
 library's json with a Python hook on every integer, to refuse huge ones) was a tenth of the
-relay's CPU. orjson refuses integers past 64 bits by itself; its errors are ValueErrors, which
-is what both libraries catch for a malformed packet. Keyword arguments the libraries pass for
-the standard library (separators, parse_int) are what orjson does anyway, so they are ignored.
+relay's CPU. orjson reads an integer past 64 bits as a float (the payload models' bounds refuse
+it), refuses JSON nested over 1,024 levels, and raises ValueErrors, which server/realtime/
+inbound.py catches for a malformed packet. Keyword arguments the libraries pass for the
+standard library (separators, parse_int) are what orjson does anyway, so they are ignored.
 """
 from __future__ import annotations
 
