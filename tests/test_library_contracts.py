@@ -248,6 +248,16 @@ def test_socketio_event_dispatch_hooks() -> None:
     _check_parameters(socketio.AsyncServer, "_handle_event_internal",
                       ["self", "server", "sid", "eio_sid", "data", "namespace", "id"],
                       dist="python-socketio", hook="socketio.AsyncServer._handle_event_internal", user=RELAY)
+    # relay.py reads each socket.io packet itself (server/realtime/inbound.py) in place of
+    # _handle_eio_message, and hands what it read to these
+    for name, params in (("_handle_eio_message", ["self", "eio_sid", "data"]),
+                         ("_handle_connect", ["self", "eio_sid", "namespace", "data"]),
+                         ("_handle_disconnect", ["self", "eio_sid", "namespace", "reason"]),
+                         ("_handle_ack", ["self", "eio_sid", "namespace", "id", "data"])):
+        _check_parameters(socketio.AsyncServer, name, params, dist="python-socketio",
+                          hook=f"socketio.AsyncServer.{name}", user=RELAY)
+    assert getattr(socketio.AsyncServer.reason, "CLIENT_DISCONNECT", None), \
+        f"{_where('python-socketio', 'socketio.AsyncServer.reason.CLIENT_DISCONNECT', RELAY)}; it is gone"
     _check_parameters(socketio.AsyncNamespace, "trigger_event", ["self", "event"],
                       dist="python-socketio", hook="socketio.AsyncNamespace.trigger_event", user=GATEWAY)
     assert "trigger_event" in vars(Gateway)
