@@ -239,3 +239,25 @@ async def test_the_categories_route_lists_what_consultation_start_accepts(db_url
         await k.close()
         await api.close()
         await served.close()
+
+
+async def test_one_lawyer_with_four_tabs_taking_at_once_gets_one_call(base, center, demo, peers) -> None:
+    """FAYUAN_MAX_LIVE_PER_TAKER (1) holds under concurrency: the limit is part of the take."""
+    import asyncio
+
+    lawyer = await lawyer_on_duty(base, center, "lawyer1", TODAY)
+    cookie = None
+    tabs = [lawyer]
+    for _ in range(3):
+        if cookie is None:
+            from tests.sockets import login_cookie
+            cookie, _ = await login_cookie(base, "lawyer1")
+        tabs.append(await staff(base, "lawyer1", cookie))
+    kiosks = [await kiosk(base, k["token"]) for k in demo["kiosks"][:4]]
+    peers += tabs + kiosks
+    for k in kiosks:
+        assert "consultation" in await k.call("consultation.start", {"category": "other"})
+    acks = await asyncio.gather(*[t.call("queue.take", {}) for t in tabs])
+    won = [a for a in acks if "consultation" in a]
+    assert len(won) == 1, acks
+    assert sorted(a["error"]["details"].get("reason", "") for a in acks if "error" in a) == ["busy"] * 3, acks

@@ -16,6 +16,7 @@ from server.consultations.models import Consultation, LawyerStatus
 from server.consultations.service import Context, _event, end
 from server.consultations.state import ConsultationState as S
 from server.errors import Conflict
+from server.hours import service as hours
 from server.hours.calendar import is_open
 from signaling import events
 
@@ -25,8 +26,12 @@ SWEEP_INTERVAL_SECONDS = 1.0
 async def sweep(session: AsyncSession, ctx: Context) -> list[notify.Notice]:
     notices: list[notify.Push] = []
     changed_queues: set[int] = set()
-    if not is_open(ctx.schedule, ctx.now):
-        notices += await _move_queued_to_board(session, ctx, changed_queues)
+    if not is_open(ctx.schedule, ctx.now) and await session.scalar(
+            select(Consultation.id).where(Consultation.state == S.queued).limit(1)) is not None:
+        # moving the queue to the board cannot be undone: decide on the schedule as stored now,
+        # not on one this process cached before another process's edit (SCHEDULE_TTL_SECONDS)
+        if not is_open(await hours.load_schedule(session, ctx.tz, fresh=True), ctx.now):
+            notices += await _move_queued_to_board(session, ctx, changed_queues)
     notices += await _grace_period(session, ctx)
     notices += await _reconnect_timeouts(session, ctx, changed_queues)
     notices += await _chosen_lawyer_timeouts(session, ctx)

@@ -162,10 +162,14 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
     condition = await queue.takeable_filter(session, actor, ctx.now, ctx.tz)
     if condition is None:
         raise PermissionDenied("you are not on duty for any queue you could take from")
-    live = await session.scalar(select(func.count()).select_from(Consultation).where(
-        Consultation.taker_account_id == actor.id, Consultation.state == S.live))
-    if (live or 0) >= ctx.rules.max_live_per_taker:
-        raise Conflict("finish your current consultation first", reason="busy")
+    # one taker's takes wait for each other here (PostgreSQL: the account row's lock; SQLite
+    # writes one transaction at a time anyway), so the count below is never read stale
+    await session.execute(select(Account.id).where(Account.id == actor.id).with_for_update())
+    live_now = (select(func.count()).select_from(Consultation)
+                .where(Consultation.taker_account_id == actor.id, Consultation.state == S.live).scalar_subquery())
+    busy = Conflict("finish your current consultation first", reason="busy")
+    if (await session.scalar(select(live_now)) or 0) >= ctx.rules.max_live_per_taker:
+        raise busy
     query = select(Consultation.id).where(Consultation.state == S.queued, condition)
     if consultation_id is not None:
         query = query.where(Consultation.id == consultation_id)
@@ -184,13 +188,16 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
     for cid in candidates:
         won = await session.execute(
             update(Consultation)
-            .where(Consultation.id == cid, Consultation.state == S.queued)
+            # the limit is part of the winning statement too, not only of the read above
+            .where(Consultation.id == cid, Consultation.state == S.queued, live_now < ctx.rules.max_live_per_taker)
             .values(state=S.live, taker_account_id=actor.id, taken_at=ctx.now, taker_resume=token_digest(token),
                     window_closes_at=closing, warned_minutes=None)
             .execution_options(synchronize_session=False))
         if won.rowcount == 1:
             break
     else:
+        if (await session.scalar(select(live_now)) or 0) >= ctx.rules.max_live_per_taker:
+            raise busy  # another tab of this taker won meanwhile
         raise Conflict("someone else has already taken this consultation", reason="taken")
     c = await get(session, cid, fresh=True)
     c.wait_seconds = int((ctx.now - c.queued_at).total_seconds())

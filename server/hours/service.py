@@ -97,10 +97,12 @@ def _forget_after_commit(session: Session) -> None:
         _cache.pop(session.get_bind(), None)
 
 
-async def load_schedule(session: AsyncSession, tz: ZoneInfo) -> Schedule:
+async def load_schedule(session: AsyncSession, tz: ZoneInfo, *, fresh: bool = False) -> Schedule:
+    """The schedule; `fresh` reads it from the database even when this process has it cached
+    (for what cannot be undone, such as moving the queue to the board at closing)."""
     engine = session.sync_session.get_bind()
     cached = _cache.get(engine)
-    if cached is not None and cached[1] == tz and time.monotonic() - cached[0] < SCHEDULE_TTL_SECONDS:
+    if not fresh and cached is not None and cached[1] == tz and time.monotonic() - cached[0] < SCHEDULE_TTL_SECONDS:
         return cached[2]
     windows: dict[int, list[tuple[int, int]]] = {}
     for weekday, start, end in await session.execute(
