@@ -72,6 +72,15 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
+def dialect_insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    """The INSERT construct of the session's database, for its ON CONFLICT clauses (SQLite and
+    PostgreSQL spell them alike)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 class Database:
     """The engine and a session factory; services take an AsyncSession."""
 

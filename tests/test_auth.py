@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import DBAPIError
 from yarl import URL
 
@@ -168,3 +168,34 @@ async def test_the_audit_log_cannot_be_changed_through_the_database(api, db) -> 
     async with db.sessions() as session:
         rows = list(await session.scalars(select(AuditEntry)))
     assert rows and all(r.detail != "changed" for r in rows)
+
+
+async def test_the_audit_log_cannot_be_rewritten_by_replacing_a_row(api, db) -> None:
+    """SQLite's REPLACE deletes the old row without a DELETE trigger; PostgreSQL's upsert is an
+    UPDATE: each is refused."""
+    await api.login("heping")
+    async with db.sessions() as session:
+        first = await session.get(AuditEntry, await session.scalar(select(func.min(AuditEntry.id))))
+        assert first is not None
+        before = (first.id, first.action, first.detail)
+        count = await session.scalar(select(func.count(AuditEntry.id)))
+    columns = "id, at, actor, actor_name, role, action, object, outcome, client_addr, detail"
+    values = f"{first.id}, :at, 'anonymous', '', '', 'forged', '', 'ok', '', 'rewritten'"
+    if db.engine.dialect.name == "sqlite":
+        statements = [f"INSERT OR REPLACE INTO audit_log ({columns}) VALUES ({values})",
+                      f"REPLACE INTO audit_log ({columns}) VALUES ({values})"]
+    else:
+        statements = [f"INSERT INTO audit_log ({columns}) VALUES ({values}) "
+                      "ON CONFLICT (id) DO UPDATE SET detail = excluded.detail"]
+    for statement in statements:
+        async with db.sessions() as session:
+            with pytest.raises(DBAPIError, match="append-only"):
+                await session.execute(text(statement), {"at": first.at})
+                await session.commit()
+    async with db.sessions() as session:
+        again = await session.get(AuditEntry, first.id)
+        assert again is not None and (again.id, again.action, again.detail) == before
+        assert await session.scalar(select(func.count(AuditEntry.id))) == count
+    async with db.sessions() as session:  # a new row still goes in
+        session.add(AuditEntry(at=first.at, actor="anonymous", action="test.append", outcome="ok"))
+        await session.commit()
