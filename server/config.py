@@ -5,6 +5,7 @@ ConfigError naming the variable; the CLI prints that one line and exits 2.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -34,7 +35,15 @@ class Settings:
     turn_urls: tuple[str, ...] = ()
     stun_urls: tuple[str, ...] = ()
     demo: bool = False
+    # the service's own origin as browsers see it (scheme://host[:port]); https turns on HSTS
+    public_origin: str | None = None
+    # proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (web/client_addr.py)
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def public_https(self) -> bool:
+        return self.public_origin is not None and self.public_origin.startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:
@@ -81,6 +90,8 @@ class Settings:
         for url in stun_urls:
             if not url.startswith("stun:"):
                 raise ConfigError("FAYUAN_STUN_URLS", f"{url!r} does not start with stun:")
+        public_origin = _origin(env.get("FAYUAN_PUBLIC_ORIGIN", ""))
+        trusted_proxies = _networks(env.get("FAYUAN_TRUSTED_PROXIES", ""))
         extra = {k: v for k, v in env.items() if k.startswith("FAYUAN_")}
         return cls(
             data_dir=data_dir,
@@ -94,6 +105,8 @@ class Settings:
             turn_urls=turn_urls,
             stun_urls=stun_urls,
             demo=env.get("FAYUAN_DEMO", "0") == "1",
+            public_origin=public_origin,
+            trusted_proxies=trusted_proxies,
             extra=extra,
         )
 
@@ -107,6 +120,35 @@ class Settings:
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return _replace(self, secret_key=path.read_text().strip())
+
+
+def _origin(text: str) -> str | None:
+    """`https://fayuan.example.org` (a port if not the scheme's own), normalised to lower case."""
+    text = text.strip()
+    if not text:
+        return None
+    url = urlparse(text)
+    try:
+        port = url.port
+    except ValueError:
+        port = -1
+    if url.scheme not in ("http", "https") or not url.hostname or port == -1 or url.path not in ("", "/") \
+            or url.query or url.fragment or url.username or url.password:
+        raise ConfigError("FAYUAN_PUBLIC_ORIGIN", f"{text!r} is not an origin like https://fayuan.example.org")
+    if port == {"http": 80, "https": 443}[url.scheme]:
+        port = None  # as browsers send it in Origin
+    host = url.hostname if ":" not in url.hostname else f"[{url.hostname}]"
+    return f"{url.scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for part in _split(text):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError("FAYUAN_TRUSTED_PROXIES", f"{part!r} is not an IP address or network") from None
+    return tuple(networks)
 
 
 def _split(text: str) -> tuple[str, ...]:
