@@ -8,7 +8,7 @@ from signaling import SESSION_COOKIE
 
 
 class LoginFailed(SignalingError):
-    """A wrong password, a locked account or a server that set no session cookie."""
+    """A wrong password, a wait after failed logins or a server that set no session cookie."""
 
 
 async def log_in(server_url: str, username: str, password: str) -> str:

@@ -91,6 +91,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock or SystemClock()
     app[keys.RULES] = consultation_rules(settings.extra)
+    app.on_response_prepare.append(middleware.response_headers(settings))
     app.cleanup_ctx.extend([_database, _pubsub])
     router = make_router()
     app[keys.ROUTER] = router

@@ -5,6 +5,7 @@ ConfigError naming the variable; the CLI prints that one line and exits 2.
 """
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -13,7 +14,6 @@ from typing import Mapping
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from yarl import URL
 
 
 class ConfigError(Exception):
@@ -36,9 +36,20 @@ class Settings:
     turn_urls: tuple[str, ...] = ()
     stun_urls: tuple[str, ...] = ()
     demo: bool = False
-    # the origins browsers reach the service at when a proxy stands in front (scheme://host[:port])
+    # the origins browsers reach the service at (scheme://host[:port]), the first being its
+    # public one: sockets from these are the service's own; an https first one turns on HSTS
     public_origins: tuple[str, ...] = ()
+    # proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (web/client_addr.py)
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def public_origin(self) -> str | None:
+        return self.public_origins[0] if self.public_origins else None
+
+    @property
+    def public_https(self) -> bool:
+        return self.public_origin is not None and self.public_origin.startswith("https://")
 
     @property
     def is_sqlite(self) -> bool:
@@ -89,8 +100,9 @@ class Settings:
         for origin in _split(env.get("FAYUAN_PUBLIC_ORIGINS", "")):
             normal = normalise_origin(origin)
             if normal is None:
-                raise ConfigError("FAYUAN_PUBLIC_ORIGINS", f"{origin!r} is not an origin like https://host[:port]")
+                raise ConfigError("FAYUAN_PUBLIC_ORIGINS", f"{origin!r} is not an origin like https://fayuan.example.org")
             public_origins.append(normal)
+        trusted_proxies = _networks(env.get("FAYUAN_TRUSTED_PROXIES", ""))
         extra = {k: v for k, v in env.items() if k.startswith("FAYUAN_")}
         return cls(
             data_dir=data_dir,
@@ -105,6 +117,7 @@ class Settings:
             stun_urls=stun_urls,
             demo=env.get("FAYUAN_DEMO", "0") == "1",
             public_origins=tuple(public_origins),
+            trusted_proxies=trusted_proxies,
             extra=extra,
         )
 
@@ -120,16 +133,31 @@ class Settings:
         return _replace(self, secret_key=path.read_text().strip())
 
 
-def normalise_origin(origin: str) -> str | None:
-    """scheme://host[:port] in lower case without a default port, or None if it is not one."""
+def normalise_origin(text: str) -> str | None:
+    """`https://fayuan.example.org` (a port if not the scheme's own) in lower case, as browsers
+    send it in Origin; None when it is not such an origin."""
+    url = urlparse(text.strip())
     try:
-        url = URL(origin)
+        port = url.port
     except ValueError:
+        port = -1
+    if url.scheme not in ("http", "https") or not url.hostname or port == -1 or url.path not in ("", "/") \
+            or url.query or url.fragment or url.username or url.password:
         return None
-    if url.scheme not in ("http", "https") or not url.host or url.path not in ("", "/") or url.query_string:
-        return None
-    port = "" if url.is_default_port() else f":{url.port}"
-    return f"{url.scheme}://{url.host}{port}"
+    if port == {"http": 80, "https": 443}[url.scheme]:
+        port = None  # as browsers send it in Origin
+    host = url.hostname if ":" not in url.hostname else f"[{url.hostname}]"
+    return f"{url.scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    networks = []
+    for part in _split(text):
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError("FAYUAN_TRUSTED_PROXIES", f"{part!r} is not an IP address or network") from None
+    return tuple(networks)
 
 
 def _split(text: str) -> tuple[str, ...]:

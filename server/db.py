@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from functools import partial
 
 from sqlalchemy import DateTime, MetaData, event, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -69,6 +69,15 @@ def make_engine(url: str) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def dialect_insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+    """The INSERT construct of the session's database, for its ON CONFLICT clauses (SQLite and
+    PostgreSQL spell them alike)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 class Database:

@@ -5,14 +5,14 @@ FayuanError                       status code
  │    └── BadPacket               400    bad_packet       (socket: not a well-formed event packet)
  ├── NotAuthenticated             401    unauthenticated  (no or expired session / token)
  ├── PermissionDenied             403    forbidden        (role or unit tree says no)
- │    └── AccountLocked           403    account_locked   (too many failed logins)
  ├── NotFound                     404    not_found
  ├── Conflict                     409    conflict         (duplicate code, stale state)
  │    ├── IllegalTransition       409    illegal_transition
  │    └── ServiceClosed           409    service_closed   (outside service hours)
  ├── TooLarge                     413    too_large
- ├── UnsupportedType              415    unsupported_type (a file's bytes are not an allowed type)
- └── RateLimited                  429    rate_limited
+ ├── UnsupportedType              415    unsupported_type (a file's bytes are not an allowed type,
+ │                                                         or a body that is not sent as JSON)
+ └── RateLimited                  429    rate_limited     (with Retry-After: details.retry_after_seconds)
 """
 from __future__ import annotations
 
@@ -53,10 +53,6 @@ class NotAuthenticated(FayuanError):
 
 class PermissionDenied(FayuanError):
     status, code = 403, "forbidden"
-
-
-class AccountLocked(PermissionDenied):
-    code = "account_locked"
 
 
 class NotFound(FayuanError):

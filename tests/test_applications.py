@@ -106,7 +106,7 @@ async def test_the_whole_path_by_the_right_roles_with_refusals_and_audit(staff, 
     assert status == 201, app
     aid = app["id"]
     assert app["state"] == "draft" and app["actions"] == ["edit", "submit"]
-    assert app["id_number_masked"] == VALID_ID[:4] + "*" * 10 + VALID_ID[-4:]
+    assert app["id_number_masked"] == VALID_ID[:6] + "*" * 12
     taken = ["create"]
     for action in PATH:
         state_before = (await staff["center"].get(f"/api/applications/{aid}"))[1]["state"]
@@ -203,9 +203,73 @@ async def test_the_lawyer_confirms_no_conflict_before_the_assignment_stands(staf
     assert (await staff["lawyer1"].post(f"/api/applications/{aid}/start", {}))[0] == 403
 
 
-async def approved_application(staff, **changes: object) -> int:  # type: ignore[no-untyped-def]
-    _, app = await staff["heping"].post("/api/applications", form(**changes))
-    aid = app["id"]
+def unaudited_text(payload: object) -> str:
+    """Every value an unaudited read returned, as one string to search."""
+    return str(payload).replace("-", "")
+
+
+async def test_no_unaudited_read_lets_anyone_rebuild_the_id_number_or_phone(staff, db) -> None:  # type: ignore[no-untyped-def]
+    """The detail once showed 1101**********1239 beside the birth date (digits 7–14): with the
+    region from the address, the whole number. Now no unaudited read carries the birth date,
+    the sequence (15–17) or the check character, nor more than 7 of a phone's 11 digits."""
+    aid = await approved_application(staff)
+    reads = [await staff["east"].get(f"/api/applications/{aid}"), await staff["east"].get("/api/applications"),
+             await staff["center"].get("/api/applications/export"),
+             await staff["center"].get(f"/api/applications/{aid}")]
+    for status, payload in reads:
+        assert status == 200
+        text = unaudited_text(payload)
+        assert "19500307" not in text and "1950" not in text  # the birth date, even its year
+        assert VALID_ID[14:] not in text and VALID_ID[-4:] not in text  # sequence and check character
+        assert "13812345678" not in text and "1234" not in text  # the phone's hidden middle
+    _, detail = reads[0]
+    assert "birth_date" not in detail and detail["id_number_masked"] == "110105************"
+
+
+async def test_a_proposed_lawyer_reads_personal_data_only_after_confirming_no_conflict(staff, db) -> None:  # type: ignore[no-untyped-def]
+    from tests.route_table import TINY_PNG
+
+    _, draft = await staff["heping"].post("/api/applications", form())
+    upload = {"params": {"parent_kind": "application", "parent_id": str(draft["id"])}, "data": TINY_PNG,
+              "headers": {"X-Filename": "id.png"}}
+    status, stored = await staff["heping"].post("/api/files", **upload)
+    assert status == 201
+    await staff["heping"].patch(f"/api/applications/{draft['id']}",
+                                {"attachments": [{"file_id": stored["id"], "kind": "id_card"}]})
+    aid = await approved_application(staff, existing=draft["id"])
+    lawyer1, lawyer2 = await lawyer_profile_id(db, "lawyer1"), await lawyer_profile_id(db, "lawyer2")
+    await staff["center"].post(f"/api/applications/{aid}/assign", {"lawyer_id": lawyer1, "mode": "designated"})
+    lawyer = staff["lawyer1"]
+    status, detail = await lawyer.get(f"/api/applications/{aid}")
+    # what a conflict check needs: who applies, against whom, about what
+    assert status == 200 and detail["applicant_name"] == "王秀英" and detail["opposing_party"] == "王大明（兒子）"
+    refused = [f"/api/applications/{aid}/personal", f"/api/applications/{aid}/documents/application_form",
+               f"/api/files/{stored['id']}/download", f"/api/files/{stored['id']}"]
+    for path in refused:
+        status, body = await lawyer.get(path)
+        assert status == 403, (path, body)
+    status, _ = await lawyer.get("/api/files", params={"parent_kind": "application", "parent_id": str(aid)})
+    assert status == 403
+    # declining does not open it either
+    await lawyer.post(f"/api/applications/{aid}/decline-assignment", {"reason": "曾代理對方"})
+    assert (await lawyer.get(f"/api/applications/{aid}/personal"))[0] == 403
+    await staff["center"].post(f"/api/applications/{aid}/assign", {"lawyer_id": lawyer2, "mode": "picked"})
+    assert (await staff["lawyer2"].get(f"/api/applications/{aid}/personal"))[0] == 403
+    await staff["lawyer2"].post(f"/api/applications/{aid}/confirm-assignment", {"no_conflict": True})
+    status, personal = await staff["lawyer2"].get(f"/api/applications/{aid}/personal")
+    assert status == 200 and personal["id_number"] == VALID_ID
+    assert (await staff["lawyer2"].get(f"/api/files/{stored['id']}"))[0] == 200
+    async with db.sessions() as session:
+        reads = list(await session.scalars(select(AuditEntry.actor_name).where(
+            AuditEntry.action == "personal_data.read", AuditEntry.object == f"application:{aid}")))
+    assert reads == ["张华律师"]
+
+
+async def approved_application(staff, existing: int | None = None, **changes: object) -> int:  # type: ignore[no-untyped-def]
+    if existing is None:
+        _, app = await staff["heping"].post("/api/applications", form(**changes))
+        existing = app["id"]
+    aid = existing
     for who, suffix, body in [("heping", "submit", {}), ("east", "review", {}), ("east", "preliminary-approve", {}),
                               ("east", "accept", {}), ("center", "center-review", {}), ("center", "approve", {})]:
         status, body = await staff[who].post(f"/api/applications/{aid}/{suffix}", body)
@@ -252,16 +316,16 @@ async def test_id_numbers_and_phones_are_masked_in_lists_and_exports(staff, db) 
         status, rows = await staff[who].get("/api/applications")
         assert status == 200 and [r["id"] for r in rows] == [app["id"]]
         assert VALID_ID not in str(rows) and "13812345678" not in str(rows)
-        assert rows[0]["id_number_masked"] == "1101**********" + VALID_ID[-4:]
+        assert rows[0]["id_number_masked"] == "110105************"
         assert rows[0]["phone_masked"] == "138****5678"
         status, text = await staff[who].get("/api/applications/export")
-        assert status == 200 and "1101**********" in text and VALID_ID not in text and "13812345678" not in text
+        assert status == 200 and "110105************" in text and VALID_ID not in text and "13812345678" not in text
     status, detail = await staff["east"].get(f"/api/applications/{app['id']}")
     assert VALID_ID not in str(detail)
     assert (await staff["west"].get("/api/applications"))[1] == []
     assert (await staff["west"].get(f"/api/applications/{app['id']}"))[0] == 404
     status, personal = await staff["east"].get(f"/api/applications/{app['id']}/personal")
-    assert personal == {"id_number": VALID_ID, "phone": "13812345678"}
+    assert personal == {"id_number": VALID_ID, "birth_date": "1950-03-07", "phone": "13812345678"}
     async with db.sessions() as session:
         reads = list(await session.scalars(select(AuditEntry.actor_name).where(
             AuditEntry.action == "personal_data.read", AuditEntry.object == f"application:{app['id']}")))

@@ -17,6 +17,8 @@ from tests.processes import ROOT, fayuan_command
     ("FAYUAN_APPLICATION_DEADLINES", "nope=3"),
     ("FAYUAN_RECORDING_RETENTION_DAYS", "0"),
     ("FAYUAN_PUBLIC_ORIGINS", "https://ok.example,fayuan.example"),
+    ("FAYUAN_PUBLIC_ORIGINS", "https://fayuan.example.org/path"),
+    ("FAYUAN_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
 ])
 def test_bad_value_stops_start_up_naming_the_variable(tmp_path, variable: str, value: str) -> None:
     env = {"PATH": "/usr/bin:/bin", "FAYUAN_DATA_DIR": str(tmp_path), "FAYUAN_PORT": "0", variable: value}
@@ -26,3 +28,15 @@ def test_bad_value_stops_start_up_naming_the_variable(tmp_path, variable: str, v
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and variable in lines[0], done.stderr
     assert "serving" not in done.stdout
+
+
+def test_the_public_origin_is_read_as_browsers_send_it() -> None:
+    from server.config import Settings
+
+    def origin(text: str) -> str | None:
+        return Settings.from_env({"FAYUAN_PUBLIC_ORIGINS": text}).public_origin
+
+    assert origin("https://Fayuan.Example.org:443/") == "https://fayuan.example.org"
+    assert origin("http://10.0.0.5:8080") == "http://10.0.0.5:8080"
+    assert Settings.from_env({"FAYUAN_PUBLIC_ORIGINS": "https://fayuan.example.org"}).public_https
+    assert not Settings.from_env({}).public_https

@@ -257,6 +257,23 @@ async def test_per_parent_limits(kiosk, world, app) -> None:  # type: ignore[no-
     assert status == 413 and reply["error"]["details"]["reason"] == "parent_full"
 
 
+async def test_concurrent_uploads_never_pass_the_per_parent_limit(kiosk, world, app) -> None:  # type: ignore[no-untyped-def]
+    """50 uploads at once to one parent: counting and then inserting stored 21–24 of them
+    against a limit of 20; the conditional quota UPDATE keeps exactly 20."""
+    files: Files = app[FILES]
+    assert files.limits.files_per_parent == 20
+    consultation = await consultation_in(world, "C-EAST-1")
+    assert (await upload(kiosk, world, b"%PDF-1\n", "0.pdf"))[0] == 201  # one before the rush
+    results = await asyncio.gather(*(upload(kiosk, world, b"%PDF-1\n" + bytes([i]), f"{i}.pdf") for i in range(50)))
+    statuses = sorted(status for status, _ in results)
+    assert statuses.count(201) == 19 and statuses.count(409) == 31, statuses
+    assert all(reply["error"]["details"]["reason"] == "too_many_files" for status, reply in results if status == 409)
+    status, listed = await kiosk.send("GET", Request("/api/files", query={"parent_kind": "consultation",
+                                                                         "parent_id": str(consultation)}))
+    assert status == 200 and len(listed) == 20
+    assert len([p for p in leftovers(app) if "incoming" not in p.parts and not p.name.endswith(".jpg")]) == 20
+
+
 async def test_the_other_side_of_a_live_consultation_is_told(kiosk, world, app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from server.realtime.setup import SIO
 

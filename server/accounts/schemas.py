@@ -44,7 +44,7 @@ class AccountUpdate(BaseModel):
     phone: str | None = Phone
     password: str | None = Field(default=None, min_length=10, max_length=200)
     active: bool | None = None
-    unlock: bool | None = None
+    unlock: bool | None = Field(default=None, description="let every address that failed try this name again now")
 
 
 class AccountOut(BaseModel):
@@ -57,7 +57,8 @@ class AccountOut(BaseModel):
     unit_id: int
     phone_masked: str
     active: bool
-    locked_until: datetime | None
+    locked_until: datetime | None = Field(description="until when some address that failed to log in as this "
+                                                      "name must wait (others are not held up)")
 
 
 class PhoneOut(BaseModel):

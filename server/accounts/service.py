@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.accounts import throttle
 from server.accounts.actor import Actor
 from server.accounts.models import Account, AuthSession, Device, LawyerProfile
 from server.accounts.passwords import hash_password, new_token, token_digest
@@ -58,7 +59,7 @@ async def create_account(session: AsyncSession, actor: Actor | None, *, username
     if await session.scalar(select(Account.id).where(Account.username == username)) is not None:
         raise Conflict(f"username {username!r} is taken", field="username")
     account = Account(username=username, display_name=display_name, role=role, unit_id=unit_id, phone=phone,
-                      password_hash=hash_password(password), created_at=now, active=True, failed_logins=0)
+                      password_hash=hash_password(password), created_at=now, active=True)
     session.add(account)
     await session.flush()
     return account
@@ -78,7 +79,7 @@ async def update_account(session: AsyncSession, actor: Actor, account_id: int, *
     if password:
         account.password_hash = hash_password(str(password))
     if fields.pop("unlock", None):
-        account.locked_until, account.failed_logins = None, 0
+        await throttle.forget(session, account.username)
     for name, value in fields.items():
         if value is not None:
             setattr(account, name, value)

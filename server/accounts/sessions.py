@@ -1,8 +1,9 @@
 """Staff logins and kiosk device tokens: the rules of issue #2 in one place.
 
 A session ends after IDLE_TIMEOUT without a request or ABSOLUTE_TIMEOUT after login,
-whichever comes first; logout ends it on the server. LOCKOUT_THRESHOLD failed logins in a
-row lock the account for LOCKOUT_DURATION.
+whichever comes first; logout ends it on the server. Failed logins make the address that
+failed wait before it tries again (throttle.py); an unknown name, a wrong password and an
+inactive account all answer LoginFailed, after the same password check.
 """
 from __future__ import annotations
 
@@ -12,17 +13,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.accounts import throttle
 from server.accounts.actor import Actor
 from server.accounts.models import Account, AuthSession, Device
 from server.accounts.passwords import new_token, token_digest, verify_password
 from server.accounts.permissions import Role
-from server.errors import AccountLocked, NotAuthenticated
+from server.errors import NotAuthenticated
 from server.org.models import Unit
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
-LOCKOUT_THRESHOLD = 5
-LOCKOUT_DURATION = timedelta(minutes=15)
 # last_seen_at is written at most this often, so reads do not each cost a write.
 TOUCH_INTERVAL = timedelta(seconds=30)
 
@@ -34,25 +34,15 @@ class LoginFailed(NotAuthenticated):
 async def login(
     session: AsyncSession, *, username: str, password: str, now: datetime, client_addr: str
 ) -> tuple[str, AuthSession, Account]:
-    """Check a password; return (cookie token, session row, account). Raises LoginFailed or
-    AccountLocked. The caller commits, also on failure, so the failure count is kept."""
+    """Check a password; return (cookie token, session row, account), or raise LoginFailed. The
+    attempt was counted by throttle.claim beforehand; a success takes the count back."""
     account = await session.scalar(select(Account).where(Account.username == username))
-    if account is not None and account.locked_until is not None and account.locked_until > now:
-        raise AccountLocked("this account is locked after too many failed logins; try again later",
-                            locked_until=account.locked_until.isoformat())
-    # argon2id costs tens of milliseconds of CPU by design: keep it off the event loop
+    # argon2id costs tens of milliseconds of CPU by design: keep it off the event loop. An
+    # unknown name is checked against a dummy hash, so it takes as long as a known one.
     ok = await asyncio.to_thread(verify_password, account.password_hash if account else None, password)
     if account is None or not ok or not account.active or not await _unit_active(session, account.unit_id):
-        if account is not None and not ok:
-            account.failed_logins += 1
-            if account.failed_logins >= LOCKOUT_THRESHOLD:
-                account.locked_until = now + LOCKOUT_DURATION
-                account.failed_logins = 0
-                raise AccountLocked("too many failed logins: this account is locked for 15 minutes",
-                                    locked_until=account.locked_until.isoformat())
         raise LoginFailed("wrong username or password")
-    account.failed_logins = 0
-    account.locked_until = None
+    await throttle.succeeded(session, username, client_addr)
     token = new_token()
     row = AuthSession(
         id=token_digest(token),

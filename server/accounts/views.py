@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from server.accounts import service, sessions
+from server.accounts import service, sessions, throttle
 from server.accounts.permissions import PERMISSIONS, allowed
 from server.accounts.schemas import (AccountCreate, AccountOut, AccountUpdate, DeviceCreate, DeviceCreated,
                                      DeviceOut, LawyerIn, LawyerOut, LawyerUpdate, LoginIn, MeOut, PhoneOut)
 from server.audit.service import record
 from server.errors import FayuanError
 from server.privacy import mask_phone
+from server.web import keys
 from server.web.api import Call, Router, json_response
+from server.web.client_addr import is_https
 from signaling import SESSION_COOKIE
 
 router = Router()
@@ -29,11 +31,14 @@ def _me(actor) -> MeOut:  # type: ignore[no-untyped-def]
 @router.post("/api/auth/login", summary="Log in with username and password; sets the session cookie",
              tag="auth", auth="public", body=LoginIn, response=MeOut, status=200)
 async def login(call: Call) -> web.Response:
-    now = call.clock.now()
+    now, username = call.clock.now(), call.body.username
     try:
-        token, row, account = await sessions.login(call.session, username=call.body.username,
-                                                   password=call.body.password, now=now,
-                                                   client_addr=call.client_addr)
+        # counted, and committed, before the password is checked: parallel guesses queue here
+        async with call.app[keys.DB].sessions() as counting:
+            await throttle.claim(counting, username, call.client_addr, now)
+            await counting.commit()
+        token, row, account = await sessions.login(call.session, username=username, password=call.body.password,
+                                                   now=now, client_addr=call.client_addr)
     except FayuanError as exc:
         _audit(call, f"auth.{exc.code}", f"username:{call.body.username[:64]}", outcome="refused")
         await call.session.commit()
@@ -42,7 +47,7 @@ async def login(call: Call) -> web.Response:
     actor = await sessions.resolve_session(call.session, token, now)
     _audit(call, "auth.login", f"account:{account.id}", actor=actor)
     response = json_response(_me(actor))
-    secure = call.request.secure or call.request.headers.get("X-Forwarded-Proto") == "https"
+    secure = is_https(call.request) or call.settings.public_https
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Lax", secure=secure, path="/",
                         max_age=int(sessions.ABSOLUTE_TIMEOUT.total_seconds()))
     return response
@@ -65,21 +70,28 @@ async def me(call: Call) -> MeOut:
     return _me(call.actor)
 
 
-def _account_out(a) -> AccountOut:  # type: ignore[no-untyped-def]
-    return AccountOut(id=a.id, username=a.username, display_name=a.display_name, role=a.role, unit_id=a.unit_id,
-                      phone_masked=mask_phone(a.phone), active=a.active, locked_until=a.locked_until)
+async def _accounts_out(call: Call, accounts: list) -> list[AccountOut]:  # type: ignore[type-arg]
+    waiting = await throttle.waiting_until(call.session, [a.username for a in accounts], call.clock.now())
+    return [AccountOut(id=a.id, username=a.username, display_name=a.display_name, role=a.role, unit_id=a.unit_id,
+                       phone_masked=mask_phone(a.phone), active=a.active, locked_until=waiting.get(a.username))
+            for a in accounts]
+
+
+async def _account_out(call: Call, account) -> AccountOut:  # type: ignore[no-untyped-def]
+    (out,) = await _accounts_out(call, [account])
+    return out
 
 
 @router.get("/api/accounts", summary="Accounts in your part of the unit tree (phones masked)", tag="accounts",
             response=list[AccountOut])
 async def list_accounts(call: Call) -> list[AccountOut]:
-    return [_account_out(a) for a in await service.list_accounts(call.session, call.actor)]
+    return await _accounts_out(call, await service.list_accounts(call.session, call.actor))
 
 
 @router.get("/api/accounts/{account_id}", summary="One account (phone masked)", tag="accounts",
             response=AccountOut)
 async def get_account(call: Call) -> AccountOut:
-    return _account_out(await service.get_account(call.session, call.actor, call.path["account_id"]))
+    return await _account_out(call, await service.get_account(call.session, call.actor, call.path["account_id"]))
 
 
 @router.get("/api/accounts/{account_id}/phone", summary="An account's full phone number (audited read)",
@@ -95,7 +107,7 @@ async def get_account_phone(call: Call) -> PhoneOut:
 async def create_account(call: Call) -> AccountOut:
     account = await service.create_account(call.session, call.actor, now=call.clock.now(), **call.body.model_dump())
     _audit(call, "account.create", f"account:{account.id}", detail=f"{account.username} {account.role}")
-    return _account_out(account)
+    return await _account_out(call, account)
 
 
 @router.patch("/api/accounts/{account_id}", summary="Change, deactivate, unlock or reset an account",
@@ -105,7 +117,7 @@ async def update_account(call: Call) -> AccountOut:
     account = await service.update_account(call.session, call.actor, call.path["account_id"],
                                            now=call.clock.now(), **changes)
     _audit(call, "account.update", f"account:{account.id}", detail=",".join(sorted(changes)))
-    return _account_out(account)
+    return await _account_out(call, account)
 
 
 @router.get("/api/devices", summary="Kiosk devices in your part of the unit tree", tag="devices",

@@ -67,6 +67,22 @@ def is_assigned_lawyer(actor: Actor, w: Where) -> bool:
     return actor.role == Role.lawyer and w.app.lawyer_account_id == actor.id
 
 
+def may_read_personal(actor: Actor, w: Where) -> bool:
+    """The full ID number, phone and birth date, the PDFs and the attached papers (an ID card's
+    photo among them): staff who see the application; of the lawyers, the one who started it
+    and the assigned one. A proposed lawyer judges a conflict of interest from the names and
+    the case, and reads the rest only once they have confirmed there is none."""
+    if actor.role != Role.lawyer:
+        return True
+    return w.app.created_by == actor.ref or is_assigned_lawyer(actor, w)
+
+
+def check_may_read_personal(actor: Actor, w: Where) -> None:
+    if not may_read_personal(actor, w):
+        raise PermissionDenied("a proposed lawyer reads the applicant's personal data once they have confirmed "
+                               "no conflict of interest", reason="not_assigned")
+
+
 # action name → (states it starts from, who may take it)
 ACTIONS: dict[str, tuple[frozenset[S], Any]] = {
     "edit": (EDITABLE, may_file),

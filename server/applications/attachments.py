@@ -1,7 +1,8 @@
 """Who may read and add files of an application (server/files/parents.py asks).
 
 - whoever may see the application (its filing or reviewing unit's subtree, the lawyers on it)
-  may read its files: ID card, proof of hardship, evidence;
+  may read its files: ID card, proof of hardship, evidence; but a proposed lawyer only once they
+  have confirmed no conflict of interest (access.may_read_personal);
 - files are added while it is a draft or returned for correction, by whoever may fill in the
   form (service.may_file): after submission the papers reviewed are the papers kept.
 """
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.applications import service
+from server.applications.access import may_read_personal
 from server.applications.models import Application
 from server.applications.state import EDITABLE, ApplicationState
 from server.errors import NotFound
@@ -25,9 +27,10 @@ class ApplicationAttachments:
             raise NotFound(f"there is no application {parent_id}")
         visible = await session.scalar(select(Application.id).where(Application.id == parent_id,
                                                                     service.visible_condition(actor)))
-        may_upload = False
+        may_read = may_upload = False
         if visible is not None:
             where = await service.get(session, actor, parent_id)
+            may_read = may_read_personal(actor, where)
             may_upload = ApplicationState(app.state) in EDITABLE and service.may_file(actor, where)
-        return Parent(kind=service.PARENT_KIND, id=app.id, unit_id=app.unit_id, may_read=visible is not None,
+        return Parent(kind=service.PARENT_KIND, id=app.id, unit_id=app.unit_id, may_read=may_read,
                       may_upload=may_upload)

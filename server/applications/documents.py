@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.accounts.models import LawyerProfile
-from server.applications.access import _where
+from server.applications.access import _where, check_may_read_personal
 from server.applications.context import Context
 from server.applications.form import _yuan
 from server.applications.models import Application, ApplicationStep
@@ -38,6 +38,7 @@ async def document_data(session: AsyncSession, actor: Actor, application_id: int
                         ctx: Context) -> dict:
     """What a PDF shows; printing one is an audited read of the full personal data."""
     w = await _where(session, actor, application_id)
+    check_may_read_personal(actor, w)
     a = w.app
     if kind not in documents(a):
         raise NotFound(f"this application has no {kind} (yet)", kind=kind, available=documents(a))

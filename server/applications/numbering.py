@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Mapping
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.applications.models import CaseSequence
+from server.db import dialect_insert
 
 ENV = "FAYUAN_CASE_NUMBER_FORMAT"
 DEFAULT_FORMAT = "〔{year}〕法援初字第{seq:04d}號"
@@ -41,9 +41,7 @@ def format_number(fmt: str, year: int, seq: int) -> str:
 
 async def allocate(session: AsyncSession, center_id: int, year: int) -> int:
     """The next number of `center_id`'s `year`, inside the caller's transaction."""
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    await session.execute(insert(CaseSequence).values(center_id=center_id, year=year, last=0)
+    await session.execute(dialect_insert(session)(CaseSequence).values(center_id=center_id, year=year, last=0)
                           .on_conflict_do_nothing(index_elements=["center_id", "year"]))
     seq = await session.scalar(update(CaseSequence)
                                .where(CaseSequence.center_id == center_id, CaseSequence.year == year)

@@ -1,4 +1,5 @@
-"""Reading applications: one in detail, the lists with the ID number and phone masked, the export."""
+"""Reading applications: one in detail and the lists with the ID number and phone masked and no birth
+date (server/privacy.py), the export; the full values only through the audited read."""
 from __future__ import annotations
 
 from sqlalchemy import and_, or_, select
@@ -6,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.accounts.models import LawyerProfile
-from server.applications.access import Where, _where, actions, visible_condition
+from server.applications.access import Where, _where, actions, check_may_read_personal, visible_condition
 from server.applications.context import Context
 from server.applications.deadlines import is_overdue
 from server.applications.documents import documents
@@ -77,7 +78,7 @@ async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: 
     return dict(
         base, review_unit_name=w.review_unit.name, center_name=center.name if center else "",
         created_by_name=a.created_by_name, consultation_id=a.consultation_id, applicant_sex=a.applicant_sex,
-        birth_date=a.birth_date, address=a.address, household=a.household,
+        address=a.address, household=a.household,
         economic_situation=a.economic_situation, hardship_grounds=list(a.hardship_grounds or []),
         hardship_other=a.hardship_other, opposing_party=a.opposing_party, amount_in_dispute=_yuan(a.amount_fen),
         summary=a.summary, help_requested=a.help_requested, attachments=list(a.attachments or []),
@@ -94,10 +95,12 @@ async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: 
 
 
 async def read_personal(session: AsyncSession, actor: Actor, application_id: int, ctx: Context) -> dict:
-    """The full ID number and phone: an audited read."""
+    """The full ID number, birth date and phone: an audited read. The birth date is here and not
+    in the detail because it is digits 7–14 of the ID number (privacy.py)."""
     w = await _where(session, actor, application_id)
-    _audit(session, actor, ctx, "personal_data.read", w.app, "id_number, phone")
-    return {"id_number": w.app.id_number, "phone": w.app.phone}
+    check_may_read_personal(actor, w)
+    _audit(session, actor, ctx, "personal_data.read", w.app, "id_number, birth_date, phone")
+    return {"id_number": w.app.id_number, "birth_date": w.app.birth_date, "phone": w.app.phone}
 
 
 async def export_rows(session: AsyncSession, actor: Actor, q: ListQuery, ctx: Context) -> list[dict]:

@@ -183,7 +183,7 @@ class StepOut(BaseModel):
 
 
 class ApplicationOut(BaseModel):
-    """A row of a list: personal data masked."""
+    """A row of a list: personal data masked (server/privacy.py)."""
 
     id: int
     state: str
@@ -214,7 +214,6 @@ class ApplicationDetail(ApplicationOut):
     created_by_name: str
     consultation_id: int | None
     applicant_sex: str
-    birth_date: date | None
     address: str
     household: str
     economic_situation: str
@@ -249,6 +248,7 @@ class ApplicationDetail(ApplicationOut):
 
 class PersonalOut(BaseModel):
     id_number: str
+    birth_date: date | None
     phone: str
 
 

@@ -89,13 +89,15 @@ async def create(call: Call) -> ApplicationDetail:
     return await _detail(call, ctx, app.id)
 
 
-@router.get(ONE, summary="One application with its timeline, due date, actions and documents (masked)",
+@router.get(ONE, summary="One application with its timeline, due date, actions and documents (masked, "
+            "without the birth date)",
             tag=TAG, response=ApplicationDetail)
 async def get_application(call: Call) -> ApplicationDetail:
     return await _detail(call, await context(call), call.path["application_id"])
 
 
-@router.get(ONE + "/personal", summary="The full ID number and phone (an audited read)", tag=TAG,
+@router.get(ONE + "/personal", summary="The full ID number, birth date and phone (an audited read; a proposed "
+            "lawyer only after confirming no conflict of interest)", tag=TAG,
             response=PersonalOut)
 async def personal(call: Call) -> PersonalOut:
     ctx = await context(call)

@@ -32,3 +32,18 @@ class StoredFile(Base):
     scanned_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     uploaded_by: Mapped[str] = mapped_column(String(100))  # Actor.ref
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FileQuota(Base):
+    """What one parent holds: its files and their bytes. Keeping a file reserves its place here
+    with a conditional UPDATE (service.reserve), so concurrent uploads cannot both take the last
+    place, however many processes race: counting the files and then inserting let 50 uploads
+    at once store 21–24 files against a limit of 20. Files are never deleted, so nothing gives
+    a place back."""
+
+    __tablename__ = "file_quotas"
+
+    parent_kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    parent_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_count: Mapped[int] = mapped_column(Integer, default=0)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)

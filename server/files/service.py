@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import AsyncIterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
@@ -19,7 +19,8 @@ from server.notify import Notice
 from server.errors import Conflict, NotFound, TooLarge
 from server.files import docx, images, sniff
 from server.files.limits import MB, FileLimits
-from server.files.models import StoredFile
+from server.db import dialect_insert
+from server.files.models import FileQuota, StoredFile
 from server.files.parents import Parent, Parents
 from server.files.scan import Scanner, ScannerUnavailable
 from server.files.state import FileState
@@ -73,10 +74,31 @@ def urls(f: StoredFile) -> tuple[str, str | None]:
 
 
 async def _usage(session: AsyncSession, kind: str, parent_id: int) -> tuple[int, int]:
-    count, total = (await session.execute(
-        select(func.count(StoredFile.id), func.coalesce(func.sum(StoredFile.size_bytes), 0))
-        .where(StoredFile.parent_kind == kind, StoredFile.parent_id == parent_id))).one()
-    return int(count), int(total)
+    row = (await session.execute(select(FileQuota.file_count, FileQuota.size_bytes)
+                                 .where(FileQuota.parent_kind == kind, FileQuota.parent_id == parent_id))).first()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+async def reserve(session: AsyncSession, limits: FileLimits, kind: str, parent_id: int, size_bytes: int) -> None:
+    """Take a place for one file of `size_bytes` in the parent's quota, inside the caller's
+    transaction, or refuse. The check and the count are one conditional UPDATE: PostgreSQL
+    re-reads the row after a competing transaction commits, SQLite runs one writer at a time."""
+    await session.execute(dialect_insert(session)(FileQuota).values(
+        parent_kind=kind, parent_id=parent_id, file_count=0, size_bytes=0).on_conflict_do_nothing())
+    taken = await session.execute(
+        update(FileQuota)
+        .where(FileQuota.parent_kind == kind, FileQuota.parent_id == parent_id,
+               FileQuota.file_count < limits.files_per_parent,
+               FileQuota.size_bytes + size_bytes <= limits.bytes_per_parent)
+        .values(file_count=FileQuota.file_count + 1, size_bytes=FileQuota.size_bytes + size_bytes))
+    if taken.rowcount == 1:  # type: ignore[attr-defined]
+        return
+    count, _used = await _usage(session, kind, parent_id)
+    if count >= limits.files_per_parent:
+        raise Conflict(f"this {kind} already has {count} files, the most it may have", reason="too_many_files",
+                       limit=limits.files_per_parent)
+    raise TooLarge(f"this {kind}'s files may take at most {limits.bytes_per_parent // MB} MB",
+                   reason="parent_full")
 
 
 async def check_upload(session: AsyncSession, actor: Actor, files: Files, kind: str, parent_id: int) -> UploadTarget:
@@ -167,13 +189,7 @@ async def create(session: AsyncSession, actor: Actor, files: Files, target: Uplo
                  state: FileState, scan_detail: str, *, now: datetime, client_addr: str) -> Outcome:
     """Keep the file and its row. The caller commits, and calls discard() if that fails."""
     parent = target.parent
-    count, used = await _usage(session, parent.kind, parent.id)  # again: another upload may have finished
-    if count >= files.limits.files_per_parent:
-        raise Conflict(f"this {parent.kind} already has {count} files, the most it may have",
-                       reason="too_many_files")
-    if used + prepared.size_bytes > files.limits.bytes_per_parent:
-        raise TooLarge(f"this {parent.kind}'s files may take at most {files.limits.bytes_per_parent // MB} MB",
-                       reason="parent_full")
+    await reserve(session, files.limits, parent.kind, parent.id, prepared.size_bytes)
     f = StoredFile(key=files.store.new_key(), parent_kind=parent.kind, parent_id=parent.id, unit_id=parent.unit_id,
                    name=prepared.name, type=prepared.type.name, mime=prepared.type.mime,
                    size_bytes=prepared.size_bytes, sha256=prepared.sha256, width=prepared.width,

@@ -14,9 +14,10 @@ from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.errors import InvalidInput, NotAuthenticated, PermissionDenied
+from server.errors import InvalidInput, NotAuthenticated, PermissionDenied, UnsupportedType
 from server.ids import MAX_ROW_ID
 from server.web import keys
+from server.web.client_addr import client_addr
 
 Auth = Literal["public", "account", "device", "any"]
 View = Callable[["Call"], Awaitable[Any]]
@@ -56,7 +57,7 @@ class Call:
 
     @property
     def client_addr(self) -> str:
-        return self.request.remote or ""
+        return client_addr(self.request)
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,11 @@ def _parse_path(request: web.Request, route: Route) -> dict[str, int | str]:
 
 
 async def _read_json(request: web.Request) -> Any:
+    if request.content_type != "application/json":
+        # a cross-site form can send text/plain without a preflight (and logged a browser into
+        # someone else's account); only JSON that a page sends with fetch counts
+        raise UnsupportedType(f"send the body as application/json, not {request.content_type[:60]!r}",
+                              reason="content_type")
     if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
         from server.errors import TooLarge
 

@@ -15,8 +15,10 @@ from aiohttp import web
 from server.accounts import sessions
 from server.accounts.actor import ANONYMOUS, Actor
 from server.audit.service import record_now
+from server.config import Settings
 from server.errors import FayuanError, NotAuthenticated, PermissionDenied
 from server.web import keys
+from server.web.client_addr import client_addr
 from signaling import SESSION_COOKIE, SOCKETIO_PATH
 
 log = logging.getLogger(__name__)
@@ -33,7 +35,29 @@ SECURITY_HEADERS = {
 def _error_response(exc: FayuanError) -> web.Response:
     from server.web.api import json_response
 
-    return json_response(exc.to_json(), status=exc.status)
+    retry = exc.details.get("retry_after_seconds")
+    return json_response(exc.to_json(), status=exc.status,
+                         headers={"Retry-After": str(retry)} if isinstance(retry, int) else None)
+
+
+SERVER_HEADER = "fayuan"  # aiohttp's own names its version and Python's
+HSTS_HEADER = "max-age=31536000"  # a year; not includeSubDomains: other services may share the domain
+
+
+def response_headers(settings: Settings) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
+    """An on_response_prepare hook: it sees every response, also static files, sockets'
+    handshakes and aiohttp's own errors, which the middlewares do not all see."""
+    hsts = settings.public_https
+
+    async def prepare(request: web.Request, response: web.StreamResponse) -> None:
+        response.headers["Server"] = SERVER_HEADER
+        if hsts:
+            response.headers["Strict-Transport-Security"] = HSTS_HEADER
+        if request.path.startswith("/api/"):
+            # what the API answers may be personal data: no browser or proxy keeps a copy
+            response.headers.setdefault("Cache-Control", "no-store")
+
+    return prepare
 
 
 @web.middleware
@@ -85,7 +109,7 @@ async def _audit_refusal(request: web.Request, exc: PermissionDenied) -> None:
         action="permission.refused" if exc.code == "forbidden" else f"auth.{exc.code}",
         object=f"{request.method} {request.path}",
         outcome="refused",
-        client_addr=request.remote or "",
+        client_addr=client_addr(request),
         detail=exc.message,
     )
 

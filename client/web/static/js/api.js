@@ -80,7 +80,7 @@ export function showError(box, error, { detail = true } = {}) {
 }
 
 function errorVars(error) {
-  const until = error.details?.locked_until;
+  const until = error.details?.until;
   return until ? { until: formatDateTime(until) } : undefined;
 }
 

@@ -134,7 +134,7 @@ async function formFields(app) {
           { value: "female", i18n: "app.sex.female" }] }),
       app ? null : text("id_number", "app.f.id_number", { maxlength: 18, hint: "app.f.id_hint",
         autocomplete: "off", spellcheck: "false" }),
-      text("birth_date", "app.f.birth_date", { type: "date" }),
+      app ? null : text("birth_date", "app.f.birth_date", { type: "date" }),
       app ? null : text("phone", "app.f.phone", { type: "tel", maxlength: 32, autocomplete: "off" }),
       text("address", "app.f.address", { maxlength: 300 }),
       text("household", "app.f.household", { maxlength: 300 }),
@@ -159,11 +159,11 @@ function formBody(form, values, creating) {
   const body = {};
   for (const name of ["applicant_name", "applicant_sex", "address", "household", "category", "opposing_party",
     "economic_situation", "hardship_other", "summary", "help_requested"]) body[name] = values[name] ?? "";
-  if (creating) {
+  if (creating) {  // afterwards the server shows them only through its audited read
     body.id_number = values.id_number ?? "";
     body.phone = values.phone ?? "";
+    body.birth_date = values.birth_date || null;
   }
-  body.birth_date = values.birth_date || null;
   body.amount_in_dispute = values.amount_in_dispute || null;
   body.hardship_grounds = [...form.querySelectorAll("[data-hardship]:checked")].map((box) => box.dataset.hardship);
   return body;
@@ -202,7 +202,7 @@ async function showOne(page, id) {
     ["app.col.state", stateLabel(app.state)], ["app.col.due", dueCell(app)],
     ["app.f.applicant_name", app.applicant_name], ["app.f.id_number", app.id_number_masked],
     ["app.f.phone", app.phone_masked], ["app.f.applicant_sex", app.applicant_sex ? h("span", { i18n: `app.sex.${app.applicant_sex}` }) : ""],
-    ["app.f.birth_date", app.birth_date || ""], ["app.f.address", app.address], ["app.f.household", app.household],
+    ["app.f.address", app.address], ["app.f.household", app.household],
     ["app.f.economic_situation", app.economic_situation],
     ["app.f.hardship", app.hardship_grounds.flatMap((g, i) => [i ? "、" : "", h("span", { i18n: `app.hardship.${g}` })])],
     ["app.f.category", app.category ? h("span", { i18n: `category.${app.category}` }) : ""],
