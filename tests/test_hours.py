@@ -314,14 +314,11 @@ async def test_a_year_outside_the_table_is_filled_in_on_demand(db: Database, yea
     check_moved_year(schedule, year, official, spring, ordinary)
 
 
-def test_national_day_is_never_open() -> None:
+def test_national_day_is_never_open_in_the_builtin_calendar() -> None:
     schedule = builtin_schedule(SHANGHAI)
-    for year in [*range(1950, 2200, 7), 2100, 2101, 2999]:
+    for year in [1900, 1949, *range(1950, 2200, 7), 2100, 2101, 2999]:
         for day in (1, 2, 3):
             assert not calendar.is_open(schedule, at(f"{year}-10-{day:02d}T10:00:00+08:00")), (year, day)
-    # not even when a make-up workday says so (the admin route refuses to write one)
-    forced = Schedule.default(SHANGHAI, {date(2026, 10, 1): MAKEUP_WORKDAY})
-    assert not calendar.is_open(forced, at("2026-10-01T10:00:00+08:00"))
 
 
 def test_a_year_without_lunar_data_still_has_its_fixed_holidays() -> None:
@@ -355,19 +352,6 @@ async def test_an_override_in_a_year_outside_the_table_keeps_the_rest_of_that_ye
         assert body["open"] is False, asked
     _, body = await api.get("/api/service-hours/status", params={"at": "2035-03-14T10:00+08:00"})
     assert body["open"] is True and body["provisional"] is True
-
-
-@pytest.mark.parametrize("method, body", [("put", {"kind": "makeup_workday", "name": "x"}), ("delete", None)])
-async def test_national_day_cannot_be_opened_by_an_admin(api, method: str, body: dict | None) -> None:
-    await api.login("admin")
-    for day in ("2026-10-01", "2031-10-03"):
-        if method == "put":
-            status, answer = await api.put(f"/api/service-hours/days/{day}", body)
-        else:
-            status, answer = await api.delete(f"/api/service-hours/days/{day}")
-        assert status == 400 and answer["error"]["code"] == "invalid", (day, answer)
-        _, state = await api.get("/api/service-hours/status", params={"at": f"{day}T10:00+08:00"})
-        assert state["open"] is False
 
 
 async def test_a_guessed_year_is_replaced_once_the_official_schedule_is_known(db: Database) -> None:

@@ -3,8 +3,9 @@ is asked about, so tests and the CLI pass any instant they like.
 
 A day is a working day when the calendar says makeup_workday, or when it is Monday to Friday
 and the calendar does not say holiday. The calendar is the database's table for the years it
-holds and the built-in calendar (public_holidays.py, passed in as `builtin`) for every other year. A working day has its weekday's windows; a make-up
-workday on a weekend borrows Monday's. Windows are [start, end): 09:30 is open, 11:30 closed.
+holds and the built-in calendar (public_holidays.py, passed in as `builtin`) for every other
+year. A working day has its weekday's windows; a make-up workday on a weekend borrows Monday's.
+Windows are [start, end): 09:30 is open, 11:30 closed.
 """
 from __future__ import annotations
 
@@ -18,8 +19,6 @@ MAKEUP_WORKDAY = "makeup_workday"
 # How far next_open looks ahead before answering None (no window configured at all).
 SEARCH_HORIZON_DAYS = 400
 DEFAULT_WINDOWS: tuple[tuple[int, int], ...] = ((9 * 60 + 30, 11 * 60 + 30), (14 * 60, 16 * 60))
-# 国庆节: statutory days off (全国年节及纪念日放假办法) that no make-up arrangement or override may open
-NATIONAL_DAY_DATES: frozenset[tuple[int, int]] = frozenset({(10, 1), (10, 2), (10, 3)})
 # year → (date → HOLIDAY or MAKEUP_WORKDAY, whether that year is a guess)
 YearSource = Callable[[int], tuple[Mapping[date, str], bool]]
 
@@ -51,8 +50,6 @@ class Schedule:
         return kind
 
     def is_workday(self, day: date) -> bool:
-        if (day.month, day.day) in NATIONAL_DAY_DATES:
-            return False
         kind = self.kind_of(day)
         if kind == MAKEUP_WORKDAY:
             return True

@@ -17,9 +17,9 @@ from typing import Mapping
 from server.hours.calendar import HOLIDAY, MAKEUP_WORKDAY
 
 OFFICIAL, STATUTORY = "official", "statutory"
-# The holidays package computes the lunar festivals only up to 2100; the fixed-date statutory
-# days (元旦, 劳动节, 国庆节) hold whatever the year, from the first holiday regulation (Dec 1949).
-FIRST_STATUTORY_YEAR = 1950
+# The holidays package computes the lunar festivals only from 1950 to 2100; the fixed-date
+# statutory days (元旦, 劳动节, 国庆节) are added whatever the year, so that no year the service
+# may be asked about has National Day open unless an admin opens it on purpose (holiday duty).
 FIXED_STATUTORY_DAYS: tuple[tuple[int, int, str], ...] = (
     (1, 1, "元旦"), (5, 1, "劳动节"), (5, 2, "劳动节"), (10, 1, "国庆节"), (10, 2, "国庆节"), (10, 3, "国庆节"))
 
@@ -58,11 +58,10 @@ def statutory_days(year: int) -> dict[date, tuple[str, str]]:
     import holidays
 
     days = {day: (HOLIDAY, name) for day, name in holidays.China(years=year).items() if day.weekday() < 5}
-    if year >= FIRST_STATUTORY_YEAR:
-        for month, day_of_month, name in FIXED_STATUTORY_DAYS:
-            day = date(year, month, day_of_month)
-            if day.weekday() < 5:
-                days.setdefault(day, (HOLIDAY, name))
+    for month, day_of_month, name in FIXED_STATUTORY_DAYS:
+        day = date(year, month, day_of_month)
+        if day.weekday() < 5:
+            days.setdefault(day, (HOLIDAY, name))
     return days
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from server.errors import InvalidInput
-from server.hours.calendar import DEFAULT_WINDOWS, MAKEUP_WORKDAY, NATIONAL_DAY_DATES, Schedule, status
+from server.hours.calendar import DEFAULT_WINDOWS, Schedule, status
 from server.hours.models import CalendarDay, ServiceWindow
 from server.hours.public_holidays import OFFICIAL, STATUTORY, builtin_year, year_days
 
@@ -165,8 +165,6 @@ async def set_windows(session: AsyncSession, windows: list[tuple[int, int, int]]
 
 
 async def set_day(session: AsyncSession, day: date, kind: str, name: str) -> CalendarDay:
-    if kind == MAKEUP_WORKDAY:
-        _check_not_national_day(day)
     _check_year(day, "day")
     await seed_year(session, day.year)  # the override then sits on a complete year, not an empty one
     _changed(session)
@@ -181,7 +179,6 @@ async def set_day(session: AsyncSession, day: date, kind: str, name: str) -> Cal
 
 async def clear_day(session: AsyncSession, day: date) -> bool:
     """Remove an override: the date goes back to its weekday's rule."""
-    _check_not_national_day(day)
     _check_year(day, "day")
     await seed_year(session, day.year)
     row = await session.get(CalendarDay, day)
@@ -190,11 +187,6 @@ async def clear_day(session: AsyncSession, day: date) -> bool:
     _changed(session)
     await session.delete(row)
     return True
-
-
-def _check_not_national_day(day: date) -> None:
-    if (day.month, day.day) in NATIONAL_DAY_DATES:
-        raise InvalidInput(f"{day.isoformat()} is National Day, a statutory holiday: it stays closed", field="day")
 
 
 async def list_days(session: AsyncSession, start: date, end: date) -> list[CalendarDay]:
