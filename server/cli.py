@@ -1,4 +1,10 @@
-"""The `fayuan` command: serve, migrate, seed-demo, create-admin, hours at."""
+"""The `fayuan` command: serve, migrate, seed-demo, create-admin, hours at.
+
+Whatever goes wrong that is not a bug in this code (a bad argument, a missing or unreachable
+database, a port in use) is one line on stderr starting with "fayuan" and a non-zero exit:
+2 when the command line or the setup must change (usage, no schema yet: the line names the
+command to run), 1 when the database or the network failed.
+"""
 from __future__ import annotations
 
 import argparse
@@ -7,14 +13,29 @@ import getpass
 import json
 import logging
 import sys
+from pathlib import Path
 from typing import Sequence
 
 from server.config import ConfigError, Settings
 
+USAGE, FAILED = 2, 1  # exit statuses
+
+
+class CliError(Exception):
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # argparse prints the whole usage first; one line that says where to look is enough
+        self.exit(USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="fayuan", description="法援在線 server")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="fayuan", description="法援在線 server")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     serve = sub.add_parser("serve", help="run the web server")
     serve.add_argument("--migrate", action="store_true", help="migrate (and seed the demo when empty) first")
     serve.add_argument("--demo", action="store_true", help="with --migrate: seed the demo organisation when empty")
@@ -26,34 +47,159 @@ def main(argv: Sequence[str] | None = None) -> int:
     admin.add_argument("--center-name", default="區法律援助中心")
     admin.add_argument("--password", help="read from the terminal when omitted")
     hours = sub.add_parser("hours", help="service hours")
-    hours_sub = hours.add_subparsers(dest="hours_command", required=True)
+    hours_sub = hours.add_subparsers(dest="hours_command", metavar="at", required=True)
     at = hours_sub.add_parser("at", help="is the service open at a time? prints one JSON object")
     at.add_argument("time", help="ISO 8601; without an offset it means Asia/Shanghai")
     args = parser.parse_args(argv)
+    if args.command == "serve" and args.demo and not args.migrate:
+        parser.error("--demo needs --migrate")
 
     try:
         settings = Settings.from_env()
     except ConfigError as exc:
         print(f"fayuan: configuration error: {exc}", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return USAGE
+    # serve and migrate report their progress; the other commands print only their answer
+    level = logging.INFO if args.command in ("serve", "migrate") else logging.WARNING
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin, every run
+    try:
+        return _run(args, settings)
+    except CliError as exc:
+        print(f"fayuan {args.command}: {exc.message}", file=sys.stderr)
+        return exc.status
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
         return _serve(settings, migrate=args.migrate, demo=args.demo)
     if args.command == "migrate":
-        from server.migrate import upgrade
-
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        upgrade(settings.database_url)
+        _migrate(settings)
         print("database is up to date")
         return 0
     if args.command == "seed-demo":
-        return asyncio.run(_seed_demo(settings, print_always=True))
+        return _with_database(settings, _seed_demo(settings, print_always=True))
     if args.command == "create-admin":
-        password = args.password or getpass.getpass("password for the new admin: ")
-        return asyncio.run(_create_admin(settings, args.username, args.name, args.center_name, password))
-    if args.command == "hours":
-        return asyncio.run(_hours_at(settings, args.time))
-    return 2
+        _with_database(settings, _check_schema(settings))  # before asking for a password that cannot be used
+        password = args.password if args.password is not None else _read_password()
+        return _with_database(settings, _create_admin(settings, args.username, args.name, args.center_name,
+                                                      password))
+    return _with_database(settings, _hours_at(settings, args.time))
+
+
+def _read_password() -> str:
+    """From the terminal without echo, or the first line of a pipe (`... | fayuan create-admin NAME`)."""
+    try:
+        if sys.stdin.isatty():
+            password = getpass.getpass("password for the new admin: ")
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+    except EOFError:
+        password = ""
+    if not password:
+        raise CliError("no password given: type one, pipe one in, or pass --password", USAGE)
+    return password
+
+
+def _where(settings: Settings) -> str:
+    """The database named for a message: the SQLite file, or the URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)  # parsed once already: Settings.from_env refuses what it cannot
+    if settings.is_sqlite:
+        return url.database or ":memory:"
+    return url.render_as_string(hide_password=True)
+
+
+def _database_failed(settings: Settings, exc: Exception) -> CliError:
+    reason = getattr(exc, "orig", None) or exc
+    first_line = (str(reason).strip().splitlines() or [type(reason).__name__])[0]
+    return CliError(f"cannot use the database at {_where(settings)}: {first_line}", FAILED)
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """What a database that is unreachable, refuses us or is at an unknown revision raises."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return SQLAlchemyError, OSError, CommandError
+
+
+def _with_database(settings: Settings, work) -> int:  # type: ignore[no-untyped-def]
+    """Run a command's coroutine; a database that cannot be reached is one line, not a traceback."""
+    try:
+        return asyncio.run(work)
+    except _database_errors() as exc:
+        raise _database_failed(settings, exc) from None
+
+
+def _sqlite_file_missing(settings: Settings) -> bool:
+    """Opening a SQLite file that is not there would create an empty one: look first."""
+    from sqlalchemy.engine import make_url
+
+    if not settings.is_sqlite:
+        return False
+    name = make_url(settings.database_url).database
+    return bool(name) and name != ":memory:" and not Path(name).exists()
+
+
+async def _schema(settings: Settings, engine) -> str:  # type: ignore[no-untyped-def]
+    from server.migrate import schema_state
+
+    if _sqlite_file_missing(settings):
+        return "missing"
+    return await schema_state(engine, settings.database_url)
+
+
+async def _require_schema(settings: Settings, engine) -> None:  # type: ignore[no-untyped-def]
+    state = await _schema(settings, engine)
+    if state == "missing":
+        raise CliError(f"there is no database at {_where(settings)} yet: run `fayuan migrate` first", USAGE)
+    if state != "current":
+        raise CliError(f"the database at {_where(settings)} is not at this version's schema: "
+                       "run `fayuan migrate` first", USAGE)
+
+
+def _migrate(settings: Settings) -> None:
+    """Schema up to date, then the plan's default service hours where there are none (both idempotent)."""
+    from server.migrate import upgrade
+
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"cannot create the data directory {settings.data_dir}: {exc.strerror}", FAILED) from None
+    try:
+        upgrade(settings.database_url)
+    except _database_errors() as exc:
+        raise _database_failed(settings, exc) from None
+    _with_database(settings, _ensure_hours(settings))
+
+
+async def _ensure_hours(settings: Settings) -> int:
+    from server.clock import SystemClock
+    from server.db import Database, make_engine
+    from server.hours import service as hours
+
+    db = Database(make_engine(settings.database_url))
+    try:
+        async with db.sessions.begin() as session:
+            await hours.ensure_defaults(session, now=SystemClock().now(), tz=settings.timezone)
+    finally:
+        await db.dispose()
+    return 0
+
+
+async def _check_schema(settings: Settings) -> int:
+    from server.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    try:
+        await _require_schema(settings, engine)
+    finally:
+        await engine.dispose()
+    return 0
 
 
 def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
@@ -62,18 +208,17 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
     from server import gc_tuning
     from server.app import init_app
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    if migrate:
-        from server.migrate import upgrade
-
-        upgrade(settings.database_url)
-        if demo:
-            asyncio.run(_seed_demo(settings, print_always=True))
-    try:
+    try:  # the settings the app parses itself are checked before the database is touched
         app = init_app(settings)
     except ConfigError as exc:
         print(f"fayuan: configuration error: {exc}", file=sys.stderr)
-        return 2
+        return USAGE
+    if migrate:
+        _migrate(settings)
+        if demo:
+            _with_database(settings, _seed_demo(settings, print_always=True))
+    else:
+        _with_database(settings, _check_schema(settings))
 
     async def freeze(_app: web.Application) -> None:  # last: once every part has started
         frozen = gc_tuning.freeze_startup_objects()
@@ -88,7 +233,10 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
                         ("API (OpenAPI 3)", "/api/openapi.json"), ("health", "/healthz")):
         print(f"  {label:16} {base}{path}")
     print(flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=None)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", FAILED) from None
     return 0
 
 
@@ -100,6 +248,7 @@ async def _seed_demo(settings: Settings, *, print_always: bool) -> int:
 
     db = Database(make_engine(settings.database_url))
     try:
+        await _require_schema(settings, db.engine)
         async with db.sessions.begin() as session:
             await hours.ensure_defaults(session, now=SystemClock().now(), tz=settings.timezone)
             if await demo.is_empty(session):
@@ -133,6 +282,7 @@ async def _create_admin(settings: Settings, username: str, name: str, center_nam
     db = Database(make_engine(settings.database_url))
     now = SystemClock().now()
     try:
+        await _require_schema(settings, db.engine)
         async with db.sessions.begin() as session:
             center = await session.scalar(select(Unit).where(Unit.kind == UnitKind.center))
             if center is None:
@@ -141,8 +291,7 @@ async def _create_admin(settings: Settings, username: str, name: str, center_nam
                 await accounts.create_account(session, None, username=username, display_name=name, role=Role.admin,
                                               unit_id=center.id, password=password, now=now)
             except FayuanError as exc:
-                print(f"fayuan: {exc.message}", file=sys.stderr)
-                return 2
+                raise CliError(exc.message, USAGE) from None
     finally:
         await db.dispose()
     print(f"admin {username} created")
@@ -157,12 +306,17 @@ async def _hours_at(settings: Settings, text: str) -> int:
     try:
         at = hours.parse_time(text, settings.timezone)
     except InvalidInput as exc:
-        print(f"fayuan: {exc.message}", file=sys.stderr)
-        return 2
+        raise CliError(exc.message, USAGE) from None
     db = Database(make_engine(settings.database_url))
     try:
-        async with db.sessions() as session:
-            schedule = await hours.load_schedule(session, settings.timezone)
+        if await _schema(settings, db.engine) == "missing":
+            # a fresh checkout: the answer the database would give once `fayuan migrate` made it
+            print(f"fayuan hours: no database at {_where(settings)} yet (`fayuan migrate` makes it): answering "
+                  "from the built-in calendar and the default hours", file=sys.stderr)
+            schedule = hours.builtin_schedule(settings.timezone)
+        else:
+            async with db.sessions() as session:
+                schedule = await hours.load_schedule(session, settings.timezone)
     finally:
         await db.dispose()
     print(json.dumps(hours.status_json(schedule, at)))

@@ -14,6 +14,9 @@ from typing import Mapping
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 
 
 class ConfigError(Exception):
@@ -66,6 +69,10 @@ class Settings:
                 "FAYUAN_DATABASE_URL",
                 f"scheme {scheme!r} is not supported; use sqlite+aiosqlite:/// or postgresql+asyncpg://",
             )
+        try:  # SQLAlchemy's own parser, so a bad URL is refused here and not at the first query
+            make_url(database_url)
+        except (ArgumentError, ValueError) as exc:
+            raise ConfigError("FAYUAN_DATABASE_URL", f"is not a database URL ({exc})") from None
         redis_url = env.get("FAYUAN_REDIS_URL") or None
         if redis_url and urlparse(redis_url).scheme not in ("redis", "rediss", "unix"):
             raise ConfigError("FAYUAN_REDIS_URL", "must start with redis://, rediss:// or unix://")

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,3 +32,13 @@ def downgrade(database_url: str, revision: str) -> None:
 
 async def upgrade_async(database_url: str, revision: str = "heads") -> None:
     await asyncio.to_thread(upgrade, database_url, revision)
+
+
+async def schema_state(engine: AsyncEngine, database_url: str) -> str:
+    """"missing" (no schema), "behind" (older than this code's migrations) or "current"."""
+    async with engine.connect() as conn:
+        applied = set(await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_heads()))
+    if not applied:
+        return "missing"
+    known = set(ScriptDirectory.from_config(alembic_config(database_url)).get_heads())
+    return "current" if applied == known else "behind"

@@ -17,7 +17,7 @@ from server.audit.models import AuditEntry
 from server.config import ConfigError
 from server.errors import IllegalTransition, InvalidInput
 from server.hours.calendar import HOLIDAY, Schedule
-from server.hours.service import official_days
+from server.hours.public_holidays import official_days
 from tests.conftest import SHANGHAI
 
 # 1950-03-07, sequence 123 (odd: a man), region 110105 (Beijing, Chaoyang)

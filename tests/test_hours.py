@@ -8,13 +8,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from server.cli import main as cli_main
 from server.clock import FakeClock
 from server.db import Database, make_engine
 from server.hours import calendar
 from server.hours.calendar import HOLIDAY, MAKEUP_WORKDAY, Schedule
-from server.hours.service import ensure_defaults, load_schedule, official_days, statutory_days
+from server.hours.models import CalendarDay
+from server.hours.public_holidays import official_days, statutory_days, year_days
+from server.hours.service import builtin_schedule, ensure_defaults, load_schedule, seed_year
 from tests.conftest import SHANGHAI
 from tests.support import fresh_sqlite
 
@@ -244,7 +247,7 @@ def test_cli_prints_the_same_json_as_the_route(cli_env: Path, capsys: pytest.Cap
 def test_cli_refuses_a_malformed_time(cli_env: Path, capsys: pytest.CaptureFixture[str], bad: str) -> None:
     assert cli_main(["hours", "at", bad]) == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and captured.err.startswith("fayuan: ") and bad[:10] in captured.err
+    assert captured.out == "" and captured.err.startswith("fayuan hours: ") and bad[:10] in captured.err
 
 
 def test_fake_clock_moves_only_when_told() -> None:
@@ -272,3 +275,122 @@ async def test_schedule_cache_is_dropped_when_an_edit_commits(db, demo) -> None:
         async with db.sessions.begin() as writer:
             await hours_service.clear_day(writer, day)
         assert (await hours_service.load_schedule(reader, tz)).is_workday(day)
+
+
+# --- years the calendar table does not hold ------------------------------------------------------
+
+# (year, official?, a Spring Festival weekday, an ordinary weekday) for years around the seeded ones
+MOVED_YEARS = [
+    (2024, True, "2024-02-12", "2024-03-12"),   # official (chinesecalendar), before the seeded range
+    (2029, False, "2029-02-13", "2029-03-13"),  # statutory rules, after it
+    (2035, False, "2035-02-08", "2035-03-13"),
+]
+
+
+def check_moved_year(schedule: Schedule, year: int, official: bool, spring: str, ordinary: str) -> None:
+    for day in (1, 2, 3):
+        answer = calendar.status(schedule, at(f"{year}-10-{day:02d}T10:00:00+08:00"))
+        assert answer["open"] is False and answer["provisional"] is (not official), (day, answer)
+    answer = calendar.status(schedule, at(f"{spring}T10:00:00+08:00"))
+    assert answer["open"] is False and answer["provisional"] is (not official)
+    answer = calendar.status(schedule, at(f"{ordinary}T10:00:00+08:00"))
+    assert answer == {"open": True, "closes_at": at(f"{ordinary}T11:30:00").isoformat(),
+                      "next_open": at(f"{ordinary}T14:00:00").isoformat(), "provisional": not official}
+
+
+@pytest.mark.parametrize("year, official, spring, ordinary", MOVED_YEARS, ids=[str(y[0]) for y in MOVED_YEARS])
+def test_the_builtin_calendar_answers_any_year(year: int, official: bool, spring: str, ordinary: str) -> None:
+    check_moved_year(builtin_schedule(SHANGHAI), year, official, spring, ordinary)
+
+
+@pytest.mark.parametrize("year, official, spring, ordinary", MOVED_YEARS, ids=[str(y[0]) for y in MOVED_YEARS])
+async def test_a_year_outside_the_table_is_filled_in_on_demand(db: Database, year: int, official: bool, spring: str,
+                                                               ordinary: str) -> None:
+    async with db.sessions.begin() as session:
+        await ensure_defaults(session, now=at("2026-11-30T10:00:00"), tz=SHANGHAI)  # the table: 2025-2028
+    async with db.sessions() as session:
+        schedule = await load_schedule(session, SHANGHAI)
+    assert year not in schedule.table_years
+    check_moved_year(schedule, year, official, spring, ordinary)
+
+
+def test_national_day_is_never_open_in_the_builtin_calendar() -> None:
+    schedule = builtin_schedule(SHANGHAI)
+    for year in [1900, 1949, *range(1950, 2200, 7), 2100, 2101, 2999]:
+        for day in (1, 2, 3):
+            assert not calendar.is_open(schedule, at(f"{year}-10-{day:02d}T10:00:00+08:00")), (year, day)
+
+
+def test_a_year_without_lunar_data_still_has_its_fixed_holidays() -> None:
+    """The holidays package stops computing the lunar festivals after 2100."""
+    found = year_days(2101)
+    assert found.provisional and found.source == "statutory"
+    assert {date(2101, 10, 3), date(2101, 5, 2)} <= set(found.days)  # a Monday and a Monday-Friday date
+
+
+async def test_routes_answer_for_a_year_outside_the_table(api) -> None:
+    _, body = await api.get("/api/service-hours/status", params={"at": "2029-10-01T10:00+08:00"})
+    assert body["open"] is False and body["provisional"] is True
+    _, body = await api.get("/api/service-hours/status", params={"at": "2024-10-01T10:00+08:00"})
+    assert body["open"] is False and body["provisional"] is False
+    status, days = await api.get("/api/service-hours/calendar", params={"from": "2029-09-30", "to": "2029-10-04"})
+    assert status == 200
+    by_day = {d["day"]: d for d in days}
+    assert by_day["2029-10-01"]["kind"] == "holiday" and by_day["2029-10-01"]["source"] == "statutory"
+    assert by_day["2029-10-01"]["provisional"] is True and by_day["2029-10-01"]["workday"] is False
+    assert by_day["2029-10-04"]["workday"] is True and by_day["2029-10-04"]["source"] == "weekly"
+    _, days = await api.get("/api/service-hours/calendar", params={"from": "2024-09-14", "to": "2024-09-14"})
+    assert days[0]["kind"] == "makeup_workday" and days[0]["source"] == "official" and days[0]["workday"] is True
+
+
+async def test_an_override_in_a_year_outside_the_table_keeps_the_rest_of_that_year(api) -> None:
+    await api.login("admin")
+    status, _ = await api.put("/api/service-hours/days/2035-03-13", {"kind": "holiday", "name": "test"})
+    assert status == 200
+    for asked in ("2035-03-13T10:00+08:00", "2035-10-02T10:00+08:00", "2035-02-08T10:00+08:00"):
+        _, body = await api.get("/api/service-hours/status", params={"at": asked})
+        assert body["open"] is False, asked
+    _, body = await api.get("/api/service-hours/status", params={"at": "2035-03-14T10:00+08:00"})
+    assert body["open"] is True and body["provisional"] is True
+
+
+async def test_a_guessed_year_is_replaced_once_the_official_schedule_is_known(db: Database) -> None:
+    """A table filled with the statutory guess for 2026 (an older chinesecalendar) takes the official
+    schedule when seeded again; an admin's override in that year stays."""
+    async with db.sessions.begin() as session:
+        for day, (kind, name) in statutory_days(OFFICIAL_YEAR).items():
+            session.add(CalendarDay(day=day, kind=kind, name=name, source="statutory", provisional=True))
+        session.add(CalendarDay(day=date(2026, 12, 2), kind=HOLIDAY, name="manual", source="manual",
+                                provisional=False))
+    async with db.sessions.begin() as session:
+        assert await seed_year(session, OFFICIAL_YEAR) is True
+        assert await seed_year(session, OFFICIAL_YEAR) is False  # idempotent
+    async with db.sessions() as session:
+        schedule = await load_schedule(session, SHANGHAI)
+        sources = set(await session.scalars(select(CalendarDay.source).where(CalendarDay.day >= date(2026, 1, 1),
+                                                                             CalendarDay.day < date(2027, 1, 1))))
+    assert sources == {"official", "manual"}
+    assert not schedule.is_provisional(date(2026, 6, 1))
+    assert schedule.is_workday(date(2026, 9, 20))  # an official make-up workday
+    assert not schedule.is_workday(date(2026, 12, 2))
+
+
+async def test_two_transactions_filling_the_same_year_leave_one_copy(db: Database) -> None:
+    """On PostgreSQL the second looks before the first commits, then meets the first's rows as it
+    inserts: its savepoint rolls back, its transaction goes on, and the year is in the table once
+    (SQLite lets one writer at a time through, so there the second simply finds the year held)."""
+    async with db.sessions() as first, db.sessions() as second:
+        await first.begin()
+        assert await seed_year(first, 2031) is True
+        await second.begin()
+        racing = asyncio.ensure_future(seed_year(second, 2031))
+        await asyncio.sleep(0.3)  # the second has read (nothing yet) and waits on the first's rows or lock
+        await first.commit()
+        assert await asyncio.wait_for(racing, 10) is False
+        second.add(CalendarDay(day=date(2031, 3, 4), kind=HOLIDAY, name="still usable", source="manual",
+                               provisional=False))
+        await second.commit()
+    async with db.sessions() as session:
+        rows = dict((await session.execute(select(CalendarDay.day, CalendarDay.source).where(
+            CalendarDay.day >= date(2031, 1, 1), CalendarDay.day < date(2032, 1, 1)))).all())
+    assert len(rows) == len(year_days(2031).days) + 1 and rows[date(2031, 3, 4)] == "manual"

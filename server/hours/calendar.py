@@ -2,13 +2,16 @@
 is asked about, so tests and the CLI pass any instant they like.
 
 A day is a working day when the calendar says makeup_workday, or when it is Monday to Friday
-and the calendar does not say holiday. A working day has its weekday's windows; a make-up
-workday on a weekend borrows Monday's. Windows are [start, end): 09:30 is open, 11:30 closed.
+and the calendar does not say holiday. The calendar is the database's table for the years it
+holds and the built-in calendar (public_holidays.py, passed in as `builtin`) for every other
+year. A working day has its weekday's windows; a make-up workday on a weekend borrows Monday's.
+Windows are [start, end): 09:30 is open, 11:30 closed.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 HOLIDAY = "holiday"
@@ -16,6 +19,8 @@ MAKEUP_WORKDAY = "makeup_workday"
 # How far next_open looks ahead before answering None (no window configured at all).
 SEARCH_HORIZON_DAYS = 400
 DEFAULT_WINDOWS: tuple[tuple[int, int], ...] = ((9 * 60 + 30, 11 * 60 + 30), (14 * 60, 16 * 60))
+# year → (date → HOLIDAY or MAKEUP_WORKDAY, whether that year is a guess)
+YearSource = Callable[[int], tuple[Mapping[date, str], bool]]
 
 
 @dataclass(frozen=True)
@@ -27,15 +32,25 @@ class Schedule:
     days: dict[date, str] = field(default_factory=dict)
     # years whose days came from the statutory fallback, not the official schedule
     provisional_years: frozenset[int] = frozenset()
+    # years `days` holds in full; a day of any other year not in `days` is asked of `builtin`
+    table_years: frozenset[int] = frozenset()
+    builtin: YearSource | None = None
 
     @classmethod
     def default(cls, tz: ZoneInfo, days: dict[date, str] | None = None,
-                provisional_years: frozenset[int] = frozenset()) -> "Schedule":
+                provisional_years: frozenset[int] = frozenset(), builtin: YearSource | None = None) -> "Schedule":
         return cls(tz=tz, windows={d: DEFAULT_WINDOWS for d in range(5)}, days=days or {},
-                   provisional_years=provisional_years)
+                   provisional_years=provisional_years, builtin=builtin)
+
+    def kind_of(self, day: date) -> str | None:
+        """HOLIDAY, MAKEUP_WORKDAY, or None for a day that follows its weekday."""
+        kind = self.days.get(day)
+        if kind is None and self.builtin is not None and day.year not in self.table_years:
+            kind = self.builtin(day.year)[0].get(day)
+        return kind
 
     def is_workday(self, day: date) -> bool:
-        kind = self.days.get(day)
+        kind = self.kind_of(day)
         if kind == MAKEUP_WORKDAY:
             return True
         if kind == HOLIDAY:
@@ -51,7 +66,9 @@ class Schedule:
         return self.windows.get(weekday, ())
 
     def is_provisional(self, day: date) -> bool:
-        return day.year in self.provisional_years
+        if day.year in self.provisional_years:
+            return True
+        return self.builtin is not None and day.year not in self.table_years and self.builtin(day.year)[1]
 
 
 def _local(schedule: Schedule, at: datetime) -> datetime:

@@ -8,60 +8,56 @@ from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, delete, event, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from server.errors import InvalidInput
-from server.hours.calendar import DEFAULT_WINDOWS, HOLIDAY, MAKEUP_WORKDAY, Schedule, status
+from server.hours.calendar import DEFAULT_WINDOWS, Schedule, status
 from server.hours.models import CalendarDay, ServiceWindow
+from server.hours.public_holidays import OFFICIAL, STATUTORY, builtin_year, year_days
 
-# Years around "now" that the calendar is seeded for when they have no rows yet.
+MANUAL = "manual"  # CalendarDay.source of an admin's override
+
+# Years around "now" that the calendar table is filled for (any other year is answered from the
+# built-in calendar, and written to the table when an admin edits one of its days).
 SEED_YEARS_BEFORE, SEED_YEARS_AFTER = 1, 2
 # The years anyone may ask about: far enough from year 1 and 9999 that converting offsets and
 # looking SEARCH_HORIZON_DAYS ahead stay inside datetime's range.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
-def official_days(year: int) -> dict[date, tuple[str, str]] | None:
-    """The State Council schedule for a year as the chinesecalendar package carries it
-    (date → (kind, name)), or None when the package does not carry that year."""
-    import chinese_calendar
-    from chinese_calendar import constants
-
-    carried = {d.year for d in constants.holidays}
-    if year not in carried:
-        return None
-    days: dict[date, tuple[str, str]] = {}
-    for day, name in constants.holidays.items():
-        if day.year == year and day.weekday() < 5:
-            days[day] = (HOLIDAY, str(getattr(name, "value", name)).split(",")[0])
-    for day, name in constants.workdays.items():
-        if day.year == year and day.weekday() >= 5:
-            days[day] = (MAKEUP_WORKDAY, str(getattr(name, "value", name)).split(",")[0])
-    del chinese_calendar
-    return days
-
-
-def statutory_days(year: int) -> dict[date, tuple[str, str]]:
-    """The fallback for a year not yet published: statutory holidays only, no make-up days."""
-    import holidays
-
-    return {day: (HOLIDAY, name) for day, name in holidays.China(years=year).items() if day.weekday() < 5}
+async def _table_holds(session: AsyncSession, year: int) -> bool:
+    """Whether the table holds the year (any row not an admin's override)."""
+    return bool(await session.scalar(select(func.count()).select_from(CalendarDay).where(
+        CalendarDay.day >= date(year, 1, 1), CalendarDay.day < date(year + 1, 1, 1), CalendarDay.source != MANUAL)))
 
 
 async def seed_year(session: AsyncSession, year: int) -> bool:
-    """Fill a year's calendar if it has no rows; True when it was filled."""
+    """Write a year of the built-in calendar into the table when the table does not hold it, or
+    holds only the statutory guess and the official schedule has since become known; manual rows
+    stay. True when rows were written. Two transactions filling the same year: the second finds
+    the first's rows (its savepoint rolls back) and leaves them."""
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
-    exists = await session.scalar(
-        select(func.count()).select_from(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day < end))
-    if exists:
+    held = dict((await session.execute(
+        select(CalendarDay.day, CalendarDay.source).where(CalendarDay.day >= start, CalendarDay.day < end))).all())
+    filled_from = {source for source in held.values() if source != MANUAL}
+    builtin = year_days(year)
+    if filled_from and not (filled_from == {STATUTORY} and builtin.source == OFFICIAL):
         return False
     _changed(session)
-    official = official_days(year)
-    days, source = (official, "official") if official is not None else (statutory_days(year), "statutory")
-    for day, (kind, name) in sorted(days.items()):
-        session.add(CalendarDay(day=day, kind=kind, name=name[:100], source=source,
-                                provisional=official is None))
+    try:
+        async with session.begin_nested():
+            if filled_from:
+                await session.execute(delete(CalendarDay).where(
+                    CalendarDay.day >= start, CalendarDay.day < end, CalendarDay.source == STATUTORY))
+            for day, (kind, name) in sorted(builtin.days.items()):
+                if held.get(day) != MANUAL:
+                    session.add(CalendarDay(day=day, kind=kind, name=name[:100], source=builtin.source,
+                                            provisional=builtin.provisional))
+            await session.flush()
+    except IntegrityError:
+        return False
     return True
 
 
@@ -111,16 +107,25 @@ async def load_schedule(session: AsyncSession, tz: ZoneInfo, *, fresh: bool = Fa
         windows.setdefault(weekday, []).append((start, end))
     days: dict[date, str] = {}
     provisional: set[int] = set()
-    for day, kind, is_provisional in await session.execute(
-            select(CalendarDay.day, CalendarDay.kind, CalendarDay.provisional)):
+    filled: set[int] = set()
+    for day, kind, source, is_provisional in await session.execute(
+            select(CalendarDay.day, CalendarDay.kind, CalendarDay.source, CalendarDay.provisional)):
         days[day] = kind
         if is_provisional:
             provisional.add(day.year)
+        if source != MANUAL:
+            filled.add(day.year)
     schedule = Schedule(tz=tz, windows={k: tuple(v) for k, v in windows.items()}, days=days,
-                        provisional_years=frozenset(provisional))
+                        provisional_years=frozenset(provisional), table_years=frozenset(filled),
+                        builtin=builtin_year)
     if not session.sync_session.info.get("hours_changed"):
         _cache[engine] = (time.monotonic(), tz, schedule)
     return schedule
+
+
+def builtin_schedule(tz: ZoneInfo) -> Schedule:
+    """The answer without a database: the plan's default windows over the built-in calendar."""
+    return Schedule.default(tz, builtin=builtin_year)
 
 
 def parse_time(text: str, tz: ZoneInfo) -> datetime:
@@ -162,18 +167,22 @@ async def set_windows(session: AsyncSession, windows: list[tuple[int, int, int]]
 
 
 async def set_day(session: AsyncSession, day: date, kind: str, name: str) -> CalendarDay:
+    _check_year(day, "day")
+    await seed_year(session, day.year)  # the override then sits on a complete year, not an empty one
     _changed(session)
     row = await session.get(CalendarDay, day)
     if row is None:
-        row = CalendarDay(day=day, kind=kind, name=name, source="manual", provisional=False)
+        row = CalendarDay(day=day, kind=kind, name=name, source=MANUAL, provisional=False)
         session.add(row)
     else:
-        row.kind, row.name, row.source, row.provisional = kind, name, "manual", False
+        row.kind, row.name, row.source, row.provisional = kind, name, MANUAL, False
     return row
 
 
 async def clear_day(session: AsyncSession, day: date) -> bool:
     """Remove an override: the date goes back to its weekday's rule."""
+    _check_year(day, "day")
+    await seed_year(session, day.year)
     row = await session.get(CalendarDay, day)
     if row is None:
         return False
@@ -183,12 +192,22 @@ async def clear_day(session: AsyncSession, day: date) -> bool:
 
 
 async def list_days(session: AsyncSession, start: date, end: date) -> list[CalendarDay]:
+    """The calendar's rows in a range; for a year the table does not hold, the built-in
+    calendar's days as unsaved rows (under any manual rows of that year)."""
     _check_year(start, "from")
     _check_year(end, "to")
     if end < start:
         raise InvalidInput("'to' is before 'from'", field="to")
     if end - start > timedelta(days=800):
         raise InvalidInput("ask for at most 800 days at once", field="to")
-    rows = await session.scalars(
-        select(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day <= end).order_by(CalendarDay.day))
-    return list(rows)
+    rows = {row.day: row for row in await session.scalars(
+        select(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day <= end))}
+    for year in range(start.year, end.year + 1):
+        if await _table_holds(session, year):
+            continue
+        builtin = year_days(year)
+        for day, (kind, name) in builtin.days.items():
+            if start <= day <= end and day not in rows:
+                rows[day] = CalendarDay(day=day, kind=kind, name=name[:100], source=builtin.source,
+                                        provisional=builtin.provisional)
+    return [rows[day] for day in sorted(rows)]
