@@ -103,4 +103,5 @@ def all_models() -> None:
     from server.hours import models as _h  # noqa: F401
     from server.meetings import models as _m  # noqa: F401
     from server.org import models as _o  # noqa: F401
+    from server.presence import models as _p  # noqa: F401
     from server.recordings import models as _r  # noqa: F401

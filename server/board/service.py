@@ -65,9 +65,9 @@ async def leave_from_consultation(session: AsyncSession, *, unit_id: int, target
                      consultation_id=consultation_id, state=BoardState.open, created_at=now, created_by=SYSTEM.ref)
     session.add(m)
     await session.flush()
-    detail = f"from consultation {consultation_id}"
-    _event(session, m, SYSTEM, now, "left", detail)
-    return Outcome(m, await _audience(session, m, "left"), detail)
+    what = f"from consultation {consultation_id}"
+    _event(session, m, SYSTEM, now, "left", what)
+    return Outcome(m, await _audience(session, m, "left"), what)
 
 
 # -- the lifecycle ------------------------------------------------------------------------

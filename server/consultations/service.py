@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts.actor import Actor
+from server.accounts.actor import SYSTEM, Actor
 from server.accounts.models import Account, LawyerProfile
 from server.accounts.passwords import new_token, token_digest
 from server.accounts.permissions import Role
@@ -341,20 +341,38 @@ async def active_for(session: AsyncSession, actor: Actor) -> list[Consultation]:
     return list(await session.scalars(select(Consultation).where(cond, Consultation.state.in_(ACTIVE))))
 
 
-async def went_away(session: AsyncSession, actor: Actor, ctx: Context) -> list[notify.Notice]:
-    """A connection dropped: keep the place for the reconnect grace and tell the other side."""
-    notices = []
+async def went_away(session: AsyncSession, actor: Actor, ctx: Context, *,
+                    still_in: Collection[int] = frozenset()) -> list[notify.Notice]:
+    """A connection dropped: in each queued or live consultation whose room no other live
+    connection of this kiosk or person is in (`still_in`: presence/service.py), keep the place
+    for the reconnect grace and tell the other side."""
+    notices: list[notify.Notice] = []
     for c in await active_for(session, actor):
-        if actor.kind == "device":
-            c.kiosk_away_since = c.kiosk_away_since or ctx.now
-        else:
-            c.taker_away_since = c.taker_away_since or ctx.now
-        _event(session, c, ctx, "away", actor)
-        if c.state == S.live:
-            notices.append(notify.Notice(notify.consultation(c.id), events.PEER_AWAY, {
-                "consultation_id": c.id, "who": actor.ref,
-                "grace_seconds": int(ctx.rules.reconnect_grace.total_seconds())}))
+        if c.id not in still_in:
+            notices += _mark_away(session, c, actor.ref, ctx, actor)
     return notices
+
+
+async def side_gone(session: AsyncSession, consultation_id: int, ref: str, ctx: Context) -> list[notify.Notice]:
+    """The process holding this side's connection died (presence/service.py claim_dead)."""
+    c = await session.get(Consultation, consultation_id)
+    if c is None or c.state not in ACTIVE:
+        return []
+    return _mark_away(session, c, ref, ctx, SYSTEM)
+
+
+def _mark_away(session: AsyncSession, c: Consultation, ref: str, ctx: Context, by: Actor) -> list[notify.Notice]:
+    if ref == f"device:{c.device_id}":
+        c.kiosk_away_since = c.kiosk_away_since or ctx.now
+    elif c.taker_account_id is not None and ref == f"account:{c.taker_account_id}":
+        c.taker_away_since = c.taker_away_since or ctx.now
+    else:
+        return []  # not a side of it (any more: a transferred taker)
+    _event(session, c, ctx, "away", by, ref if by is SYSTEM else "")
+    if c.state != S.live:
+        return []
+    return [notify.Notice(notify.consultation(c.id), events.PEER_AWAY, {
+        "consultation_id": c.id, "who": ref, "grace_seconds": int(ctx.rules.reconnect_grace.total_seconds())})]
 
 
 async def resume(session: AsyncSession, actor: Actor, token: str, ctx: Context) -> Outcome:

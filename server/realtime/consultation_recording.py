@@ -175,11 +175,11 @@ class ConsultationRecording:
             await self.stop(consultation_id, END_REASONS.get(reason, "ended"))
 
     async def disconnected(self, sid: str, peer: Peer) -> None:
-        """A side's last socket dropped: what it sent the recorder is gone with it."""
-        if self.gateway.connected(peer.actor):
-            return
+        """A side's socket in the call dropped: what it sent the recorder is gone with it (the
+        hook runs while the socket is still listed in its rooms)."""
+        in_rooms = set(self.gateway.rooms(sid))
         for consultation_id, asked in list(self.asked.items()):
-            if peer.actor.ref in asked.refs:
+            if peer.actor.ref in asked.refs and notify.consultation(consultation_id) in in_rooms:
                 try:
                     await self.stop(consultation_id, "participant_left")
                 except Exception:  # noqa: BLE001 - a failed bookkeeping write must not break disconnects

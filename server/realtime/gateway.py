@@ -8,6 +8,7 @@ Packets reach it already read and rate-limited (relay.py, inbound.py).
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any, Awaitable, Callable, Sequence
@@ -24,6 +25,7 @@ from server.consultations import jobs, queue, service
 from server.consultations.rules import Rules
 from server.errors import FayuanError, InvalidInput
 from server.hours import service as hours
+from server.presence import service as presence
 from server.realtime import relay
 from server.realtime.ice import ice_servers
 from server.realtime.queues import QueueNotices
@@ -53,7 +55,8 @@ class Gateway(socketio.AsyncNamespace):
         self.app = app
         self.rules = rules
         self.peers: dict[str, Peer] = {}
-        self._sids: dict[Actor, set[str]] = {}  # each actor's connections (tabs, a kiosk's reconnects)
+        # this process in presence/service.py: its lease, and the connections it lists there
+        self.process_id = secrets.token_hex(8)
         self.queues = QueueNotices(self)
         # called with (sid, peer) for every dropped socket: other domains' rooms (meetings)
         self.disconnect_hooks: list[Callable[[str, Peer], Awaitable[None]]] = []
@@ -84,8 +87,10 @@ class Gateway(socketio.AsyncNamespace):
             # reaches the client as connect_error {"message", "data": {"code"}}
             raise socketio.exceptions.ConnectionRefusedError(
                 "log in, or configure the kiosk with its device token", {"code": "unauthenticated"})
+        async with self.app[keys.DB].sessions() as session:
+            await presence.connected(session, self.process_id, sid, actor.ref)
+            await session.commit()
         self.peers[sid] = Peer(actor)
-        self._sids.setdefault(actor, set()).add(sid)
         await self.enter_room(sid, notify.kiosk(actor.id) if actor.kind == "device" else notify.account(actor.id))
         await self.emit(events.HELLO, {"protocol": PROTOCOL_VERSION, "role": actor.role, "name": actor.name,
                                   "unit_id": actor.unit_id, "id": actor.id, "kind": actor.kind}, to=sid)
@@ -106,16 +111,19 @@ class Gateway(socketio.AsyncNamespace):
         peer = self.peers.pop(sid, None)
         if peer is None:
             return
-        mine = self._sids.get(peer.actor, set())
-        mine.discard(sid)
-        if not mine:
-            self._sids.pop(peer.actor, None)
         for hook in self.disconnect_hooks:
             await hook(sid, peer)
-        if self.connected(peer.actor):
-            return  # another tab or connection of the same kiosk / person is still here
+
+        async def gone(session: AsyncSession, ctx: service.Context) -> list[notify.Notice]:
+            await presence.disconnected(session, self.process_id, sid)
+            # away only from the rooms no other live connection of the side is in, on any process
+            # (a kiosk that came back through another process; another tab does not count)
+            active = [c.id for c in await service.active_for(session, peer.actor)]
+            held = await presence.rooms_held(session, peer.actor.ref, active, self.process_id, ctx.now)
+            return await service.went_away(session, peer.actor, ctx, still_in=held)
+
         try:
-            await self._run(peer, lambda s, ctx: service.went_away(s, peer.actor, ctx))
+            await self._run(peer, gone)
         except Exception:  # noqa: BLE001 - a failed bookkeeping write must not break disconnects
             log.exception("recording a disconnect failed")
 
@@ -180,6 +188,8 @@ class Gateway(socketio.AsyncNamespace):
         async with self.app[keys.DB].sessions() as session:
             ctx = await self.context(session)
             result = await work(session, ctx)
+            if join:
+                await presence.joined(session, self.process_id, join, result.consultation.id)
             await session.commit()
         room = notify.consultation(result.consultation.id) if join else None
         for sid in join:
@@ -219,19 +229,12 @@ class Gateway(socketio.AsyncNamespace):
                 else:
                     await self.close_room(n.to)
 
-    def connected(self, actor: Actor) -> bool:
-        """Whether a connection of this kiosk or person (same session) is still here."""
-        return bool(self._sids.get(actor))
-
-    def _sids_of(self, actor: Actor) -> list[str]:
-        return list(self._sids.get(actor, ()))
-
     def _ice(self, actor: Actor) -> list[dict]:
         return ice_servers(self.app[keys.SETTINGS], actor.ref, self.app[keys.CLOCK].now())
 
     # -- handlers -----------------------------------------------------------------------
     async def _start(self, sid: str, peer: Peer, p: payloads.ConsultStart) -> dict:
-        out = await self._run(peer, lambda s, ctx: service.start(s, peer.actor, p, ctx), join=self._sids_of(peer.actor))
+        out = await self._run(peer, lambda s, ctx: service.start(s, peer.actor, p, ctx), join=[sid])
         return {"consultation": service.public(out.consultation), "resume_token": out.resume_token}
 
     async def _cancel(self, sid: str, peer: Peer, p: payloads.ConsultRef) -> dict:
@@ -303,7 +306,12 @@ class Gateway(socketio.AsyncNamespace):
     async def sweep(self) -> list[notify.Notice]:
         async with self.app[keys.DB].sessions() as session:
             ctx = await self.context(session)
-            notices = await jobs.sweep(session, ctx)
+            notices: list[notify.Notice] = []
+            # the sides a dead process held in rooms are away, unless they are back elsewhere
+            for ref, cid in await presence.claim_dead(session, self.process_id, ctx.now):
+                if not await presence.rooms_held(session, ref, [cid], self.process_id, ctx.now):
+                    notices += await service.side_gone(session, cid, ref, ctx)
+            notices += await jobs.sweep(session, ctx)
             await session.commit()
         await self.deliver(notices)
         return notices

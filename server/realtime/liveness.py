@@ -1,6 +1,6 @@
 """Live sockets obey what happens to their credentials, on every server process.
 
-Every CHECK_INTERVAL_SECONDS each process looks at the credentials of its own connections
+Every CHECK_INTERVAL_SECONDS each process renews its presence lease (presence/service.py) and looks at the credentials of its own connections
 (accounts/liveness.py): a revoked kiosk, a logged-out, expired, deactivated or re-passworded
 staff session is told `session.ended` with the reason and disconnected. The same round renews
 what the service must know about who is connected: staff sessions in use over their sockets
@@ -16,6 +16,7 @@ from server.accounts import liveness
 from server.accounts.actor import Actor
 from server.accounts.permissions import Role
 from server.consultations import service as consultations
+from server.presence import service as presence
 from server.web import keys
 from signaling import events
 
@@ -33,8 +34,6 @@ _BUSY_ROOM_PREFIXES = ("consultation:", "meeting:")
 async def check(gateway: "Gateway") -> dict[str, str]:
     """One round for this process's connections; returns {sid: reason} of those it ended."""
     peers = list(gateway.peers.items())
-    if not peers:
-        return {}
     sessions = {p.actor.session_id for _, p in peers if p.actor.kind == "account" and p.actor.session_id}
     devices = {p.actor.id for _, p in peers if p.actor.kind == "device" and p.actor.id is not None}
     in_use = {p.actor.session_id for sid, p in peers
@@ -44,6 +43,10 @@ async def check(gateway: "Gateway") -> dict[str, str]:
         p.used = False
     now = gateway.app[keys.CLOCK].now()
     async with gateway.app[keys.DB].sessions() as session:
+        if not await presence.renew(session, gateway.process_id, now):
+            # declared dead by another process (this one stalled past the lease): list again
+            # what it holds, so its sides count as present
+            await presence.relist(session, gateway.process_id, now, _held(gateway, peers))
         await liveness.touch_sessions(session, in_use, now)
         await consultations.lawyers_connected(session, lawyers, now)
         ended_sessions = await liveness.ended_sessions(session, sessions, now)
@@ -67,6 +70,15 @@ def _reason(actor: Actor, sessions: dict[str, str], devices: dict[int, str]) -> 
     if actor.kind == "device" and actor.id is not None:
         return devices.get(actor.id)
     return None
+
+
+def _held(gateway: "Gateway", peers: list) -> list[tuple[str, str, int | None]]:  # type: ignore[type-arg]
+    """(sid, actor, consultation id) of every connection, as presence lists them."""
+    held = []
+    for sid, p in peers:
+        rooms = [r for r in gateway.rooms(sid) if isinstance(r, str) and r.startswith("consultation:")]
+        held.append((sid, p.actor.ref, int(rooms[0].split(":", 1)[1]) if rooms else None))
+    return held
 
 
 def _busy(gateway: "Gateway", sid: str) -> bool:

@@ -2,10 +2,13 @@
 liveness rounds of live connections."""
 from __future__ import annotations
 
+from typing import AsyncIterator
+
 import socketio
 from aiohttp import web
 
 from server.consultations.jobs import SWEEP_INTERVAL_SECONDS
+from server.presence import service as presence
 from server.realtime import liveness, wirejson
 from server.realtime.gateway import Gateway
 from server.realtime.relay import RelayServer
@@ -33,9 +36,23 @@ def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
     app[keys.DELIVER] = gateway.deliver
     app.on_cleanup.append(lambda app: app[SIO].eio.pinger.stop())
     app.on_cleanup.append(lambda app: app[GATEWAY].queues.stop())
+    app.cleanup_ctx.append(_lease)
     if run_sweeper:
         app.cleanup_ctx.append(periodic("consultation sweep", SWEEP_INTERVAL_SECONDS,
                                         lambda app: app[GATEWAY].sweep()))
         app.cleanup_ctx.append(periodic("checking live connections' credentials", liveness.CHECK_INTERVAL_SECONDS,
                                         lambda app: liveness.check(app[GATEWAY])))
     return gateway
+
+
+async def _lease(app: web.Application) -> AsyncIterator[None]:
+    """This process's presence lease (presence/service.py): taken at start, renewed by the
+    liveness rounds, given back at a clean stop."""
+    gateway = app[GATEWAY]
+    async with app[keys.DB].sessions() as session:
+        await presence.register(session, gateway.process_id, app[keys.CLOCK].now())
+        await session.commit()
+    yield
+    async with app[keys.DB].sessions() as session:
+        await presence.retire(session, gateway.process_id)
+        await session.commit()
