@@ -36,7 +36,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"fayuan: configuration error: {exc}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from server.logs.formatting import configure
+
+    configure(settings.log_format)
     if args.command == "serve":
         return _serve(settings, migrate=args.migrate, demo=args.demo)
     if args.command == "migrate":
@@ -61,6 +63,7 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
 
     from server import gc_tuning
     from server.app import init_app
+    from server.logs.access import AccessLogger
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if migrate:
@@ -88,7 +91,7 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
                         ("API (OpenAPI 3)", "/api/openapi.json"), ("health", "/healthz")):
         print(f"  {label:16} {base}{path}")
     print(flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=AccessLogger)
     return 0
 
 

@@ -6,6 +6,7 @@ ConfigError naming the variable; the CLI prints that one line and exits 2.
 from __future__ import annotations
 
 import os
+from ipaddress import IPv4Network, IPv6Network, ip_network
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,10 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from yarl import URL
+
+DEFAULT_METRICS_ALLOW = (ip_network("127.0.0.1/32"), ip_network("::1/128"))
+LOG_FORMATS = ("text", "json")
+MIN_METRICS_TOKEN_CHARS = 24
 
 
 class ConfigError(Exception):
@@ -39,6 +44,10 @@ class Settings:
     # the origins browsers reach the service at when a proxy stands in front (scheme://host[:port])
     public_origins: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+    # /metrics: answered to these networks, or to anyone sending this bearer token
+    metrics_allow: tuple[IPv4Network | IPv6Network, ...] = DEFAULT_METRICS_ALLOW
+    metrics_token: str | None = None
+    log_format: str = "text"  # or "json": one object per line (server/logs/)
 
     @property
     def is_sqlite(self) -> bool:
@@ -106,6 +115,7 @@ class Settings:
             demo=env.get("FAYUAN_DEMO", "0") == "1",
             public_origins=tuple(public_origins),
             extra=extra,
+            **_operations(env),
         )
 
     def with_secret(self) -> "Settings":
@@ -118,6 +128,24 @@ class Settings:
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return _replace(self, secret_key=path.read_text().strip())
+
+
+def _operations(env: Mapping[str, str]) -> dict[str, object]:
+    """The metrics and logging settings (README, "Operations")."""
+    allow_text = env.get("FAYUAN_METRICS_ALLOW")
+    allow = DEFAULT_METRICS_ALLOW
+    if allow_text is not None:
+        try:
+            allow = tuple(ip_network(part, strict=False) for part in _split(allow_text))
+        except ValueError as exc:
+            raise ConfigError("FAYUAN_METRICS_ALLOW", f"{exc}; give a comma list of addresses or CIDRs") from None
+    token = env.get("FAYUAN_METRICS_TOKEN") or None
+    if token is not None and len(token) < MIN_METRICS_TOKEN_CHARS:
+        raise ConfigError("FAYUAN_METRICS_TOKEN", f"must be at least {MIN_METRICS_TOKEN_CHARS} characters")
+    log_format = env.get("FAYUAN_LOG_FORMAT", "text")
+    if log_format not in LOG_FORMATS:
+        raise ConfigError("FAYUAN_LOG_FORMAT", f"{log_format!r} is not one of {', '.join(LOG_FORMATS)}")
+    return {"metrics_allow": allow, "metrics_token": token, "log_format": log_format}
 
 
 def normalise_origin(origin: str) -> str | None:

@@ -22,6 +22,7 @@ from server.consultations import jobs, queue, rooms, service
 from server.consultations.rules import Rules
 from server.errors import FayuanError, InvalidInput
 from server.hours import service as hours
+from server.logs import context as log_context
 from server.realtime import relay
 from server.realtime.ice import ice_servers
 from server.realtime.queues import QueueNotices
@@ -56,6 +57,8 @@ class Gateway(socketio.AsyncNamespace):
         self.peers: dict[str, Peer] = {}
         self._sids: dict[Actor, set[str]] = {}  # each actor's connections (tabs, a kiosk's reconnects)
         self.queues = QueueNotices(self)
+        self.events_counted = app[keys.METRICS].socket_events
+        self.sweep_seconds = app[keys.METRICS].sweep_duration
         # called with (sid, peer) for every dropped socket: other domains' rooms (meetings)
         self.disconnect_hooks: list[Callable[[str, Peer], Awaitable[None]]] = []
         # called with (consultation_id, reason) after each consultation.ended push (recording stops)
@@ -124,6 +127,14 @@ class Gateway(socketio.AsyncNamespace):
     async def trigger_event(self, event: str, sid: str, *args: Any) -> Any:
         if event in ("connect", "disconnect"):
             return await super().trigger_event(event, sid, *args)
+        ack = await self._dispatch(event, sid, *args)
+        # one increment: event names from the table only (a client may send any string)
+        error = ack.get("error") if isinstance(ack, dict) else None
+        self.events_counted.labels(event if event in self.handlers or event == events.RTC_SIGNAL else "unknown",
+                                   error["code"] if error else "ok").inc()
+        return ack
+
+    async def _dispatch(self, event: str, sid: str, *args: Any) -> Any:
         peer = self.peers.get(sid)
         if peer is None:
             return _error("unauthenticated", "connect again")
@@ -131,12 +142,15 @@ class Gateway(socketio.AsyncNamespace):
         if not peer.bucket.allow():
             return _error("rate_limited", "too many events: slow down")
         data = args[0] if args else None
-        if event == events.RTC_SIGNAL:
+        if event == events.RTC_SIGNAL:  # the hot path: no log context, it logs only on failure
             try:
                 return await self._relay(sid, peer, data)
             except Exception:  # noqa: BLE001 - it runs inline (relay.py): never break the connection
                 log.exception("relaying a signal failed")
                 return _error("internal", "something went wrong on the server; it has been logged")
+        log_context.start(None, peer.actor.ref)
+        if isinstance(data, dict):
+            log_context.note_ids(data)
         entry = self.handlers.get(event)
         if entry is None:
             return _error("unknown_event", f"there is no event {event[:60]!r}")
@@ -298,9 +312,10 @@ class Gateway(socketio.AsyncNamespace):
 
     # -- the sweep ----------------------------------------------------------------------
     async def sweep(self) -> list[rooms.Notice]:
-        async with self.app[keys.DB].sessions() as session:
-            ctx = await self.context(session)
-            notices = await jobs.sweep(session, ctx)
-            await session.commit()
-        await self.deliver(notices)
+        with self.sweep_seconds.time():
+            async with self.app[keys.DB].sessions() as session:
+                ctx = await self.context(session)
+                notices = await jobs.sweep(session, ctx)
+                await session.commit()
+            await self.deliver(notices)
         return notices

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import InvalidInput, NotAuthenticated, PermissionDenied
 from server.ids import MAX_ROW_ID
+from server.logs import context as log_context
 from server.web import keys
 
 Auth = Literal["public", "account", "device", "any"]
@@ -127,6 +128,7 @@ def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespon
     async def handle(request: web.Request) -> web.StreamResponse:
         actor = request[keys.ACTOR]
         _check_auth(route.auth, actor)
+        log_context.actor.set(actor.ref)
         call = Call(request)
         call.path = _parse_path(request, route)
         if route.query is not None:

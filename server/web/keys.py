@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from server.clock import Clock
     from server.config import Settings
     from server.db import Database
+    from server.metrics.instruments import Metrics
     from server.pubsub.base import PubSub
     from server.web.api import Router
 
@@ -18,4 +19,5 @@ CLOCK = web.AppKey["Clock"]("clock")
 DB = web.AppKey["Database"]("db")
 PUBSUB = web.AppKey["PubSub"]("pubsub")
 ROUTER = web.AppKey["Router"]("router")
+METRICS = web.AppKey["Metrics"]("metrics")  # the app's Prometheus registry and instruments
 ACTOR = web.RequestKey["Actor"]("actor")  # resolved by the auth middleware
