@@ -71,7 +71,8 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
 
         upgrade(settings.database_url)
         if demo:
-            asyncio.run(_seed_demo(settings, print_always=True))
+            # the demo's passwords and kiosk tokens go to a person at a console, never into JSON logs
+            asyncio.run(_seed_demo(settings, print_always=settings.log_format == "text"))
     try:
         app = init_app(settings)
     except ConfigError as exc:
@@ -84,6 +85,15 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
 
     app.on_startup.append(freeze)
     base = f"http://{settings.host}:{settings.port}"
+    if settings.log_format == "json":  # every line of the output is a JSON object
+        logging.getLogger("server.cli").info("fayuan is serving on %s", base)
+    else:
+        _print_banner(base)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=AccessLogger)
+    return 0
+
+
+def _print_banner(base: str) -> None:
     print(f"\n法援在線 fayuan is serving on {base}")
     for label, path in (("login", "/login"), ("admin", "/admin"), ("kiosk", "/kiosk"), ("kiosk board", "/kiosk/board"),
                         ("lawyer console", "/lawyer"), ("message board", "/board"),
@@ -91,8 +101,6 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
                         ("API (OpenAPI 3)", "/api/openapi.json"), ("health", "/healthz")):
         print(f"  {label:16} {base}{path}")
     print(flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=AccessLogger)
-    return 0
 
 
 async def _seed_demo(settings: Settings, *, print_always: bool) -> int:

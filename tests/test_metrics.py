@@ -2,18 +2,26 @@
 rule (configured networks, or the token)."""
 from __future__ import annotations
 
+import json
+import re
 from ipaddress import ip_network
+from pathlib import Path
 
 import pytest
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from server.app import init_app
 from server.config import ConfigError, Settings
+from server.metrics.instruments import Metrics
+from server.metrics.state import Snapshot, StateCollector
 from server.metrics.views import allowed
 from tests.sockets import kiosk, lawyer_on_duty
 from tests.support import Api, settings_for, start_client
 
 TODAY = "2026-11-30"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 TOKEN = "metrics-token-for-the-test-0123456789"
 
 
@@ -72,6 +80,14 @@ async def test_queue_and_live_figures_move_during_a_consultation(base, new_api, 
     assert live[("fayuan_consultations_live", ())] == 1
     assert not [key for key in live if key[0] == "fayuan_queue_length"]
 
+    sent = await k.call("chat.send", {"room": f"consultation:{cid}", "client_id": "m1", "text": "您好"})
+    assert sent["message"]["seq"] == 1
+    uploader = new_api()
+    uploader.bearer = demo["kiosks"][0]["token"]
+    status, stored = await uploader.post(f"/api/files?parent_kind=consultation&parent_id={cid}", data=PDF,
+                                         headers={"X-Filename": "evidence.pdf",
+                                                  "Content-Type": "application/octet-stream"})
+    assert status == 201, stored
     await lawyer.call("consultation.hangup", {"consultation_id": cid})
     status, _ = await center.get(f"/api/consultations/{cid}")
     assert status == 200
@@ -82,6 +98,12 @@ async def test_queue_and_live_figures_move_during_a_consultation(base, new_api, 
                                                  ("status", "200")))] == 1
     assert after[("fayuan_socket_events_total", (("event", "consultation.hangup"), ("outcome", "ok")))] == 1
     assert not [key for key in after if f"/api/consultations/{cid}" in str(key)]
+    assert after[("fayuan_chat_batches_total", ())] >= 1
+    assert after[("fayuan_chat_batch_messages_count", ())] == after[("fayuan_chat_batches_total", ())]
+    assert after[("fayuan_chat_backlog_messages", ())] == 0
+    assert after[("fayuan_uploads_total", (("type", "pdf"),))] == 1
+    assert after[("fayuan_upload_bytes_total", (("type", "pdf"),))] == stored["size_bytes"]
+    assert after[("fayuan_scanner_results_total", (("result", "clean"),))] == 1
 
 
 async def test_unknown_events_and_errors_are_counted_by_bounded_labels(base, api, demo, peers) -> None:
@@ -136,3 +158,26 @@ def test_bad_operations_settings_name_their_variable(env: dict, variable: str) -
     with pytest.raises(ConfigError) as caught:
         Settings.from_env(env)
     assert caught.value.variable == variable
+
+
+def test_alert_rules_and_dashboard_use_only_metrics_we_export() -> None:
+    metrics = Metrics()
+    collector = StateCollector()
+    collector.snapshot = Snapshot(queues=[("CENTER", 1, 1.0)], redis_up=True)
+    metrics.registry.register(collector)
+    exported = set()
+    for family in metrics.registry.collect():
+        exported |= {family.name + suffix for suffix in ("", "_total", "_bucket", "_sum", "_count")}
+    rules = yaml.safe_load((DEPLOY / "prometheus" / "fayuan-alerts.yml").read_text())["groups"][0]["rules"]
+    alerts = {rule["alert"] for rule in rules}
+    assert {"FayuanResidentWaitingNobodyOnDuty", "FayuanHttp5xxRate", "FayuanRedisDown",
+            "FayuanChatBacklogGrowing"} <= alerts
+    assert all(rule["annotations"]["summary"] and rule["expr"] for rule in rules)
+    dashboard = json.loads((DEPLOY / "grafana" / "fayuan-dashboard.json").read_text())
+    queries = [t["expr"] for p in dashboard["panels"] for t in p.get("targets", [])]
+    used = set()
+    for expr in [rule["expr"] for rule in rules] + queries:
+        used |= set(re.findall(r"fayuan_[a-z_]+", expr))
+    assert used and not used - exported, sorted(used - exported)
+    # every instrument shows on the dashboard
+    assert not {f.name for f in metrics.registry.collect()} - {re.sub("_(total|bucket)$", "", u) for u in used}
