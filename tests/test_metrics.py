@@ -17,6 +17,7 @@ from server.metrics.instruments import Metrics
 from server.metrics.state import Snapshot, StateCollector
 from server.metrics.views import allowed
 from tests.sockets import kiosk, lawyer_on_duty
+from tests.processes import RedisProcess
 from tests.support import Api, settings_for, start_client
 
 TODAY = "2026-11-30"
@@ -181,3 +182,19 @@ def test_alert_rules_and_dashboard_use_only_metrics_we_export() -> None:
     assert used and not used - exported, sorted(used - exported)
     # every instrument shows on the dashboard
     assert not {f.name for f in metrics.registry.collect()} - {re.sub("_(total|bucket)$", "", u) for u in used}
+
+
+async def test_redis_health_follows_redis(db_url, tmp_path, clock, demo) -> None:
+    redis = RedisProcess(tmp_path / "redis").start()
+    client = await start_client(init_app(settings_for(db_url, tmp_path, redis_url=redis.url), clock=clock,
+                                         run_sweeper=False))
+    api = Api(str(client.make_url("")))
+    try:
+        got = await scrape(api)
+        assert got[("fayuan_redis_up", ())] == 1 and got[("fayuan_database_up", ())] == 1
+        redis.stop()
+        assert (await scrape(api))[("fayuan_redis_up", ())] == 0
+    finally:
+        redis.stop()
+        await api.close()
+        await client.close()

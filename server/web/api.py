@@ -127,8 +127,8 @@ class Router:
 def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         actor = request[keys.ACTOR]
-        _check_auth(route.auth, actor)
         log_context.actor.set(actor.ref)
+        _check_auth(route.auth, actor)
         call = Call(request)
         call.path = _parse_path(request, route)
         if route.query is not None:

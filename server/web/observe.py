@@ -6,6 +6,7 @@ follow, and counts and times the request by its route template and status.
 own, and a scrape should not show up in the figures it reports."""
 from __future__ import annotations
 
+import asyncio
 import time
 
 from aiohttp import web
@@ -17,6 +18,7 @@ from server.metrics.views import METRICS_PATH
 from server.web import keys
 from server.web.middleware import Handler
 
+CLIENT_WENT_AWAY = 499  # nginx's name for a request whose client closed the connection first
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -41,6 +43,9 @@ async def observe(request: web.Request, handler: Handler) -> web.StreamResponse:
         return response
     except web.HTTPException as exc:
         status = exc.status
+        raise
+    except asyncio.CancelledError:
+        status = CLIENT_WENT_AWAY  # not a server error: it must not count toward the 5xx alert
         raise
     finally:
         metrics = request.app[keys.METRICS]
