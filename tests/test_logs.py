@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-from pathlib import Path
 
 import pytest
 from yarl import URL
@@ -129,14 +128,20 @@ async def test_the_request_id_is_echoed_or_made(server: ServerProcess) -> None:
     try:
         async with api.client.get(server.base_url + "/healthz", headers={"X-Request-ID": REQUEST_ID}) as resp:
             assert resp.headers["X-Request-ID"] == REQUEST_ID
-        async with api.client.get(server.base_url + "/api/nothing-here", headers={"X-Request-ID": "bad id\u00e9"}) as resp:
+        async with api.client.get(server.base_url + "/api/nothing-here", headers={"X-Request-ID": "a b;c"}) as resp:
             assert resp.status == 404
             made = resp.headers["X-Request-ID"]
-            assert made != "bad id\u00e9" and context.SANE_REQUEST_ID.fullmatch(made)
+            assert made != "a b;c" and context.SANE_REQUEST_ID.fullmatch(made)
         async with api.client.get(server.base_url + "/healthz", headers={"X-Request-ID": "x" * 65}) as resp:
             assert resp.headers["X-Request-ID"] != "x" * 65
     finally:
         await api.close()
+
+
+@pytest.fixture
+def clean_context():  # type: ignore[no-untyped-def]
+    yield
+    context.start(None)  # the ids a test set must not reach later tests' log lines
 
 
 def _record(message: str, *args: object, name: str = "server.test", level: int = logging.INFO) -> logging.LogRecord:
@@ -145,7 +150,7 @@ def _record(message: str, *args: object, name: str = "server.test", level: int =
     return record
 
 
-def test_text_format_is_readable_with_the_known_ids() -> None:
+def test_text_format_is_readable_with_the_known_ids(clean_context) -> None:
     context.start("req-1", "account:7")
     context.note_ids({"consultation_id": "42", "meeting_id": True})
     line = TextFormatter().format(_record("taken by %s", "someone"))
@@ -154,7 +159,7 @@ def test_text_format_is_readable_with_the_known_ids() -> None:
     assert TextFormatter().format(_record("plain")).endswith("server.test: plain")
 
 
-def test_json_format_and_redaction_as_a_last_resort() -> None:
+def test_json_format_and_redaction_as_a_last_resort(clean_context) -> None:
     context.start("req-2", "device:3")
     context.note_ids({"application_id": 9})
     token = "Zx9" + "kQ2_vB7-" * 5
@@ -170,7 +175,6 @@ def test_json_format_and_redaction_as_a_last_resort() -> None:
 def test_alembic_plugin_chatter_goes_to_debug() -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    logger = logging.getLogger("alembic.runtime.plugins.test")
     chatty = logging.getLogger("test.demoted")
     chatty.addFilter(DemoteToDebug())
     chatty.addHandler(handler)
@@ -186,4 +190,3 @@ def test_alembic_plugin_chatter_goes_to_debug() -> None:
     finally:
         root.setLevel(old_level)
         chatty.removeHandler(handler)
-        del logger

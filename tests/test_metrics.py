@@ -16,8 +16,8 @@ from server.config import ConfigError, Settings
 from server.metrics.instruments import Metrics
 from server.metrics.state import Snapshot, StateCollector
 from server.metrics.views import allowed
-from tests.sockets import kiosk, lawyer_on_duty
 from tests.processes import RedisProcess
+from tests.sockets import kiosk, lawyer_on_duty
 from tests.support import Api, settings_for, start_client
 
 TODAY = "2026-11-30"

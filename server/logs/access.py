@@ -8,8 +8,6 @@ import logging
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from server.logs import context
-
 REQUEST_ID = web.RequestKey("request_id", str)  # set by server/web/observe.py
 
 
