@@ -23,6 +23,7 @@ PHONE = "13912345678"
 ID_NUMBER = "11010519491231002X"
 SEARCH_PHONE = "13787654321"
 REQUEST_ID = "trace-4711.abc"
+UNKNOWN_CONSULTATION = 424242
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +85,8 @@ async def test_a_run_with_personal_data(server: ServerProcess, used: dict[str, s
         assert status == 200, page
         status, _ = await admin.get(f"/api/board/messages/{message['id']}", headers={"X-Request-ID": REQUEST_ID})
         assert status == 200
+        status, _ = await admin.get(f"/api/consultations/{UNKNOWN_CONSULTATION}")
+        assert status == 404
         staff_peer = await Peer().connect(server.base_url, cookie=used["staff session"])
         peers.append(staff_peer)
         assert "queues" in await staff_peer.call("queue.watch")
@@ -110,6 +113,8 @@ def test_json_log_lines_carry_their_context(server: ServerProcess) -> None:
     traced = [r for r in access if r.get("request_id") == REQUEST_ID]
     assert len(traced) == 1 and "/api/board/messages/" in traced[0]["message"]
     assert traced[0]["actor"].startswith("account:")
+    named = [r for r in access if r.get("consultation_id") == UNKNOWN_CONSULTATION]
+    assert len(named) == 1 and named[0]["actor"].startswith("account:"), named
     assert not [r for r in records if r["logger"] == "alembic.runtime.plugins"]
     assert [r for r in records if r["logger"] == "alembic.runtime.migration"]  # the rest of Alembic stays
 
