@@ -137,6 +137,14 @@ async def test_refused_without_the_token_from_other_addresses(db_url, tmp_path, 
         await client.close()
 
 
+async def test_a_proxied_scrape_needs_the_token(client, api) -> None:  # type: ignore[no-untyped-def]
+    # the test server's peer is 127.0.0.1, allowed by default: unless a proxy forwarded the request
+    assert (await api.get("/metrics"))[0] == 200
+    for header in ("X-Forwarded-For", "Forwarded", "X-Real-IP"):
+        status, body = await api.get("/metrics", headers={header: "203.0.113.9"})
+        assert status == 403 and body["error"]["code"] == "forbidden", header
+
+
 def test_allowed_networks_and_token() -> None:
     settings = Settings.from_env({"FAYUAN_METRICS_ALLOW": "10.1.0.0/16, ::1", "FAYUAN_METRICS_TOKEN": TOKEN})
     assert allowed(settings, "10.1.2.3", "")
@@ -146,6 +154,8 @@ def test_allowed_networks_and_token() -> None:
     assert not allowed(settings, "10.2.0.1", "Bearer nope")
     assert allowed(settings, "10.2.0.1", f"Bearer {TOKEN}")
     assert not allowed(settings, None, "")
+    assert not allowed(settings, "::1", "", proxied=True)  # a proxy on this host forwards anyone
+    assert allowed(settings, "::1", f"Bearer {TOKEN}", proxied=True)
     default = Settings.from_env({})
     assert allowed(default, "127.0.0.1", "") and not allowed(default, "192.168.1.5", f"Bearer {TOKEN}")
 

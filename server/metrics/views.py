@@ -19,6 +19,7 @@ from server.web import keys
 from server.web.api import json_response
 
 METRICS_PATH = "/metrics"
+PROXY_HEADERS = ("Forwarded", "X-Forwarded-For", "X-Real-IP")  # what a reverse proxy adds
 COLLECTOR = web.AppKey("metrics_state", state.StateCollector)
 
 
@@ -32,10 +33,14 @@ def install(app: web.Application) -> Metrics:
     return metrics
 
 
-def allowed(settings: Settings, remote: str | None, authorization: str) -> bool:
+def allowed(settings: Settings, remote: str | None, authorization: str, *, proxied: bool = False) -> bool:
+    """The token, or the peer's address. A proxied request is judged by the token alone: its
+    peer is the proxy (often 127.0.0.1, which the default allows), not whoever sent it."""
     if settings.metrics_token and authorization.startswith("Bearer "):
         if hmac.compare_digest(authorization[7:].strip().encode(), settings.metrics_token.encode()):
             return True
+    if proxied:
+        return False
     try:
         address = ip_address(remote or "")
     except ValueError:
@@ -47,7 +52,8 @@ def allowed(settings: Settings, remote: str | None, authorization: str) -> bool:
 
 async def scrape(request: web.Request) -> web.Response:
     app = request.app
-    if not allowed(app[keys.SETTINGS], request.remote, request.headers.get("Authorization", "")):
+    proxied = any(name in request.headers for name in PROXY_HEADERS)
+    if not allowed(app[keys.SETTINGS], request.remote, request.headers.get("Authorization", ""), proxied=proxied):
         err = PermissionDenied("metrics are served to the configured addresses, or with the metrics token")
         return json_response(err.to_json(), status=err.status)
     snapshot = await state.read(app)
