@@ -71,5 +71,6 @@ def configure(log_format: str, level: int = logging.INFO) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    logging.captureWarnings(True)  # a library's warning becomes a line like any other, not raw stderr
     for name in DEMOTED_TO_DEBUG:
         logging.getLogger(name).addFilter(DemoteToDebug())
