@@ -3,7 +3,7 @@ lawyers on duty come from the database, so every process of a deployment reports
 correct numbers; sockets, the chat backlog and media sessions come from this process.
 
 prometheus-client calls a collector synchronously, so the scrape first awaits `read` (a few
-bounded queries: one row per unit with a queue) and hands the result to StateCollector, which
+bounded queries: one row per unit that takes consultations) and hands the result to StateCollector, which
 only turns it into metric families."""
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from server.consultations.models import Consultation
 from server.consultations.state import ConsultationState
 from server.hours import calendar
 from server.hours import service as hours
-from server.org.models import Unit
+from server.org.models import Unit, UnitKind
 from server.realtime.chat import CHAT_WRITER
 from server.realtime.consultation_recording import CONSULTATION_RECORDING
 from server.realtime.meetings import MEETINGS
@@ -35,7 +35,7 @@ HEALTH_TIMEOUT_SECONDS = 2.0  # a scrape must answer even when the database or R
 
 @dataclass
 class Snapshot:
-    queues: list[tuple[str, int, float]] = field(default_factory=list)  # unit code, length, oldest wait (s)
+    queues: list[tuple[str, int, float]] = field(default_factory=list)  # unit code, length, longest wait (s)
     live_consultations: int = 0
     lawyers_on_duty: int = 0
     service_open: bool = False
@@ -68,12 +68,16 @@ async def _read_database(app: web.Application, snap: Snapshot) -> None:
     tz = app[keys.SETTINGS].timezone
     async with app[keys.DB].sessions() as session:
         await session.execute(text("SELECT 1"))
+        # every unit a consultation may be sent to, with 0 for an empty queue: a dashboard shows a
+        # line at zero instead of a gap, and a unit whose queue never fills is still listed
         rows = await session.execute(
             select(Unit.code, func.count(Consultation.id), func.min(Consultation.queued_at))
-            .join(Unit, Unit.id == Consultation.target_unit_id)
-            .where(Consultation.state == ConsultationState.queued)
+            .outerjoin(Consultation, (Consultation.target_unit_id == Unit.id)
+                       & (Consultation.state == ConsultationState.queued))
+            .where(Unit.kind != UnitKind.community, Unit.active.is_(True))
             .group_by(Unit.code))
-        snap.queues = [(code, count, max(0.0, (now - oldest).total_seconds())) for code, count, oldest in rows]
+        snap.queues = [(code, count, max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+                       for code, count, oldest in rows]
         snap.live_consultations = await session.scalar(
             select(func.count(Consultation.id)).where(Consultation.state == ConsultationState.live)) or 0
         snap.lawyers_on_duty = len(await queue.on_duty_accounts(session, now, tz))
