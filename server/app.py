@@ -23,6 +23,7 @@ from server.db import Database, make_engine
 from server.files import views as files_views
 from server.hours import views as hours_views
 from server.meetings import views as meetings_views
+from server.metrics import views as metrics_views
 from server.org import views as org_views
 from server.pubsub.base import PubSub
 from server.realtime import chat as realtime_chat
@@ -33,7 +34,7 @@ from server.recordings import views as recordings_views
 from server.reports import views as reports_views
 from server.realtime import setup as realtime
 from server.pubsub.memory import MemoryPubSub
-from server.web import keys, middleware
+from server.web import keys, middleware, observe
 from server.web.api import Router
 
 MAX_REQUEST_BYTES = 1_000_000  # uploads stream through their own handler with their own limit
@@ -85,7 +86,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     settings = settings.with_secret()
     check_domain_settings(settings.extra)
     app = web.Application(
-        middlewares=[middleware.sockets, middleware.errors, middleware.actor, middleware.csrf],
+        middlewares=[middleware.sockets, observe.observe, middleware.errors, middleware.actor, middleware.csrf],
         client_max_size=MAX_REQUEST_BYTES,
     )
     app[keys.SETTINGS] = settings
@@ -93,6 +94,8 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     app[keys.RULES] = consultation_rules(settings.extra)
     app.on_response_prepare.append(middleware.response_headers(settings))
     app.cleanup_ctx.extend([_database, _pubsub])
+    metrics_views.install(app)  # before the parts that count things
+    app.on_response_prepare.append(observe.echo_request_id)
     router = make_router()
     app[keys.ROUTER] = router
     router.install(app)

@@ -59,10 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"fayuan: configuration error: {exc}", file=sys.stderr)
         return USAGE
+    from server.logs.formatting import configure
+
     # serve and migrate report their progress; the other commands print only their answer
-    level = logging.INFO if args.command in ("serve", "migrate") else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin, every run
+    configure(settings.log_format, level=logging.INFO if args.command in ("serve", "migrate") else logging.WARNING)
     try:
         return _run(args, settings)
     except CliError as exc:
@@ -207,6 +207,7 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
 
     from server import gc_tuning
     from server.app import init_app
+    from server.logs.access import AccessLogger
 
     try:  # the settings the app parses itself are checked before the database is touched
         app = init_app(settings)
@@ -216,7 +217,8 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
     if migrate:
         _migrate(settings)
         if demo:
-            _with_database(settings, _seed_demo(settings, print_always=True))
+            # the demo's passwords and kiosk tokens go to a person at a console, never into JSON logs
+            _with_database(settings, _seed_demo(settings, print_always=settings.log_format == "text"))
     else:
         _with_database(settings, _check_schema(settings))
 
@@ -226,6 +228,18 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
 
     app.on_startup.append(freeze)
     base = f"http://{settings.host}:{settings.port}"
+    if settings.log_format == "json":  # every line of the output is a JSON object
+        logging.getLogger("server.cli").info("fayuan is serving on %s", base)
+    else:
+        _print_banner(base)
+    try:
+        web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=AccessLogger)
+    except OSError as exc:
+        raise CliError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", FAILED) from None
+    return 0
+
+
+def _print_banner(base: str) -> None:
     print(f"\n法援在線 fayuan is serving on {base}")
     for label, path in (("login", "/login"), ("admin", "/admin"), ("kiosk", "/kiosk"), ("kiosk board", "/kiosk/board"),
                         ("lawyer console", "/lawyer"), ("message board", "/board"),
@@ -233,11 +247,6 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
                         ("API (OpenAPI 3)", "/api/openapi.json"), ("health", "/healthz")):
         print(f"  {label:16} {base}{path}")
     print(flush=True)
-    try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None)
-    except OSError as exc:
-        raise CliError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", FAILED) from None
-    return 0
 
 
 async def _seed_demo(settings: Settings, *, print_always: bool) -> int:

@@ -5,11 +5,11 @@ ConfigError naming the variable; the CLI prints that one line and exits 2.
 """
 from __future__ import annotations
 
-import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Mapping
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+
+DEFAULT_METRICS_ALLOW = (ip_network("127.0.0.1/32"), ip_network("::1/128"))
+LOG_FORMATS = ("text", "json")
+MIN_METRICS_TOKEN_CHARS = 24
 
 
 class ConfigError(Exception):
@@ -43,8 +47,12 @@ class Settings:
     # public one: sockets from these are the service's own; an https first one turns on HSTS
     public_origins: tuple[str, ...] = ()
     # proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (web/client_addr.py)
-    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
+    # /metrics: answered to these networks, or to anyone sending this bearer token
+    metrics_allow: tuple[IPv4Network | IPv6Network, ...] = DEFAULT_METRICS_ALLOW
+    metrics_token: str | None = None
+    log_format: str = "text"  # or "json": one object per line (server/logs/)
 
     @property
     def public_origin(self) -> str | None:
@@ -109,7 +117,7 @@ class Settings:
             if normal is None:
                 raise ConfigError("FAYUAN_PUBLIC_ORIGINS", f"{origin!r} is not an origin like https://fayuan.example.org")
             public_origins.append(normal)
-        trusted_proxies = _networks(env.get("FAYUAN_TRUSTED_PROXIES", ""))
+        trusted_proxies = _networks(env.get("FAYUAN_TRUSTED_PROXIES", ""), "FAYUAN_TRUSTED_PROXIES")
         extra = {k: v for k, v in env.items() if k.startswith("FAYUAN_")}
         return cls(
             data_dir=data_dir,
@@ -126,6 +134,7 @@ class Settings:
             public_origins=tuple(public_origins),
             trusted_proxies=trusted_proxies,
             extra=extra,
+            **_operations(env),
         )
 
     def with_secret(self) -> "Settings":
@@ -138,6 +147,19 @@ class Settings:
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return _replace(self, secret_key=path.read_text().strip())
+
+
+def _operations(env: Mapping[str, str]) -> dict[str, object]:
+    """The metrics and logging settings (README, "Operations")."""
+    allow_text = env.get("FAYUAN_METRICS_ALLOW")
+    allow = DEFAULT_METRICS_ALLOW if allow_text is None else _networks(allow_text, "FAYUAN_METRICS_ALLOW")
+    token = env.get("FAYUAN_METRICS_TOKEN") or None
+    if token is not None and len(token) < MIN_METRICS_TOKEN_CHARS:
+        raise ConfigError("FAYUAN_METRICS_TOKEN", f"must be at least {MIN_METRICS_TOKEN_CHARS} characters")
+    log_format = env.get("FAYUAN_LOG_FORMAT", "text")
+    if log_format not in LOG_FORMATS:
+        raise ConfigError("FAYUAN_LOG_FORMAT", f"{log_format!r} is not one of {', '.join(LOG_FORMATS)}")
+    return {"metrics_allow": allow, "metrics_token": token, "log_format": log_format}
 
 
 def normalise_origin(text: str) -> str | None:
@@ -157,13 +179,13 @@ def normalise_origin(text: str) -> str | None:
     return f"{url.scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
-def _networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+def _networks(text: str, variable: str) -> tuple[IPv4Network | IPv6Network, ...]:
     networks = []
     for part in _split(text):
         try:
-            networks.append(ipaddress.ip_network(part, strict=False))
+            networks.append(ip_network(part, strict=False))
         except ValueError:
-            raise ConfigError("FAYUAN_TRUSTED_PROXIES", f"{part!r} is not an IP address or network") from None
+            raise ConfigError(variable, f"{part!r} is not an IP address or network") from None
     return tuple(networks)
 
 

@@ -58,6 +58,8 @@ def sqlite_pragmas(dbapi_conn, _record: object = None) -> None:  # type: ignore[
 
 
 def make_engine(url: str) -> AsyncEngine:
+    """hide_parameters: a database error's text would otherwise carry the statement's values
+    (phones, ID numbers, message texts) into the log line that reports it."""
     if url.startswith("sqlite"):
         # SQLite takes one writer at a time: more connections than this only cost a thread and
         # a page cache each
@@ -65,10 +67,11 @@ def make_engine(url: str) -> AsyncEngine:
 
         connect = partial(sqlite_driver.connect, make_url(url).database or ":memory:",
                           timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
-        engine = create_async_engine(url, pool_size=SQLITE_POOL_SIZE, max_overflow=0, async_creator=connect)
+        engine = create_async_engine(url, pool_size=SQLITE_POOL_SIZE, max_overflow=0, async_creator=connect,
+                                     hide_parameters=True)
         event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
 def dialect_insert(session: AsyncSession):  # type: ignore[no-untyped-def]

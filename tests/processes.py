@@ -104,9 +104,11 @@ class RedisProcess:
         if binary is None:
             raise RuntimeError("redis-server is not installed")
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # on the real clock: under `faketime` (libfaketime preloaded) redis-server never answers
+        env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.data_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+             "--dir", str(self.data_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         deadline = time.monotonic() + START_TIMEOUT_SECS
         while time.monotonic() < deadline:
             try:

@@ -4,7 +4,6 @@ reaches the Janus room without a permission our server issued, and the recorder 
 subscriber of each feed) records once all consent, until one withdraws."""
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import aiohttp

@@ -16,7 +16,7 @@ from server.hours.service import SCHEDULE_TTL_SECONDS
 from server.presence.service import LEASE_SECONDS
 from server.realtime.setup import GATEWAY
 from tests.sockets import Peer, kiosk, lawyer_on_duty, login_cookie, put_on_duty, staff
-from tests.support import Api, wait_until
+from tests.support import Api
 from tests.test_consultations import base, center  # noqa: F401 - the same fixtures
 from tests.test_take_race import open_all_day_today
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import datetime
 from typing import Callable
 
@@ -55,6 +56,7 @@ RETRY_PAUSE_SECONDS = 0.02  # doubled per attempt: lets a lock holder or a deadl
 STOP_TIMEOUT_SECONDS = 5.0
 
 Stored = Callable[[list[dict]], None]
+Committed = Callable[[int, float], None]  # (messages, seconds) of each committed batch: metrics
 
 
 class WriterStopped(FayuanError):
@@ -70,9 +72,10 @@ class ChatWriter:
     """Stores chat messages for this process, many per transaction (see the module docstring)."""
 
     def __init__(self, engine: AsyncEngine, *, on_stored: Stored | None = None,
-                 max_batch: int = MAX_BATCH_MESSAGES) -> None:
+                 max_batch: int = MAX_BATCH_MESSAGES, on_committed: Committed | None = None) -> None:
         self.engine = engine
         self.on_stored = on_stored
+        self.on_committed = on_committed
         self.max_batch = max_batch
         self.batches = 0  # committed transactions, for tests and the benchmark
         self._queue: list[Pending] = []
@@ -103,6 +106,11 @@ class ChatWriter:
             await self._sqlite.close()
         if self._conn is not None:
             await self._conn.close()
+
+    @property
+    def backlog(self) -> int:
+        """Messages queued and not yet in a transaction."""
+        return len(self._queue)
 
     async def send(self, room: RoomKey, *, sender: str, sender_name: str, client_id: str, text: str,
                    at: datetime) -> dict:
@@ -135,6 +143,7 @@ class ChatWriter:
 
     async def _store(self, batch: list[Pending]) -> None:
         lookup = False
+        started = time.perf_counter()
         for attempt in range(MAX_ATTEMPTS):
             try:
                 answers, new_rooms = await self._transaction(batch, lookup)
@@ -150,6 +159,8 @@ class ChatWriter:
                 return
             else:
                 self.batches += 1
+                if self.on_committed is not None:
+                    self.on_committed(len(batch), time.perf_counter() - started)
                 self._room_ids.update(new_rooms)
                 self._answer(batch, answers)
                 return

@@ -63,6 +63,7 @@ async def upload(call: Call) -> FileOut:
     kept_key = None
     try:
         state, detail = await service.scan(files, prepared)
+        call.app[keys.METRICS].scans.labels(state).inc()
         outcome = await service.create(call.session, call.actor, files, target, prepared, state, detail, now=now,
                                        client_addr=call.client_addr)
         kept_key = outcome.file.key
@@ -70,6 +71,9 @@ async def upload(call: Call) -> FileOut:
     except BaseException:
         service.discard(files, prepared, kept_key)
         raise
+    metrics = call.app[keys.METRICS]
+    metrics.uploads.labels(outcome.file.type).inc()
+    metrics.upload_bytes.labels(outcome.file.type).inc(outcome.file.size_bytes)
     await call.app[keys.DELIVER](outcome.notices)
     return _out(outcome.file)
 

@@ -53,7 +53,8 @@ def chat_handlers(app: web.Application, gateway: Gateway) -> dict[str, tuple[typ
 def _writer(gateway: Gateway):  # type: ignore[no-untyped-def]
     async def context(app: web.Application) -> AsyncIterator[None]:
         stored: asyncio.Queue[list[dict]] = asyncio.Queue()
-        writer = ChatWriter(app[keys.DB].engine, on_stored=stored.put_nowait)
+        writer = ChatWriter(app[keys.DB].engine, on_stored=stored.put_nowait,
+                            on_committed=app[keys.METRICS].chat_batch)
         await writer.start()
         app[CHAT_WRITER] = writer
         delivery = asyncio.create_task(_deliver(gateway, stored), name="chat-delivery")

@@ -25,6 +25,7 @@ from server.consultations import jobs, queue, service
 from server.consultations.rules import Rules
 from server.errors import FayuanError, InvalidInput
 from server.hours import service as hours
+from server.logs import context as log_context
 from server.presence import service as presence
 from server.realtime import relay
 from server.realtime.ice import ice_servers
@@ -58,6 +59,8 @@ class Gateway(socketio.AsyncNamespace):
         # this process in presence/service.py: its lease, and the connections it lists there
         self.process_id = secrets.token_hex(8)
         self.queues = QueueNotices(self)
+        self.events_counted = app[keys.METRICS].socket_events
+        self.sweep_seconds = app[keys.METRICS].sweep_duration
         # called with (sid, peer) for every dropped socket: other domains' rooms (meetings)
         self.disconnect_hooks: list[Callable[[str, Peer], Awaitable[None]]] = []
         # called with (consultation_id, reason) after each consultation.ended push (recording stops)
@@ -131,17 +134,28 @@ class Gateway(socketio.AsyncNamespace):
     async def trigger_event(self, event: str, sid: str, *args: Any) -> Any:
         if event in ("connect", "disconnect"):
             return await super().trigger_event(event, sid, *args)
+        ack = await self._dispatch(event, sid, *args)
+        # one increment: event names from the table only (a client may send any string)
+        error = ack.get("error") if isinstance(ack, dict) else None
+        self.events_counted.labels(event if event in self.handlers or event == events.RTC_SIGNAL else "unknown",
+                                   error["code"] if error else "ok").inc()
+        return ack
+
+    async def _dispatch(self, event: str, sid: str, *args: Any) -> Any:
         peer = self.peers.get(sid)
         if peer is None:
             return _error("unauthenticated", "connect again")
         peer.used = True
         data = args[0] if args else None
-        if event == events.RTC_SIGNAL:
+        if event == events.RTC_SIGNAL:  # the hot path: no log context, it logs only on failure
             try:
                 return await self._relay(sid, peer, data)
             except Exception:  # noqa: BLE001 - it runs inline (relay.py): never break the connection
                 log.exception("relaying a signal failed")
                 return _error("internal", "something went wrong on the server; it has been logged")
+        log_context.start(None, peer.actor.ref)
+        if isinstance(data, dict):
+            log_context.note_ids(data)
         entry = self.handlers.get(event)
         if entry is None:
             return _error("unknown_event", f"there is no event {event[:60]!r}")
@@ -304,14 +318,15 @@ class Gateway(socketio.AsyncNamespace):
 
     # -- the sweep ----------------------------------------------------------------------
     async def sweep(self) -> list[notify.Notice]:
-        async with self.app[keys.DB].sessions() as session:
-            ctx = await self.context(session)
-            notices: list[notify.Notice] = []
-            # the sides a dead process held in rooms are away, unless they are back elsewhere
-            for ref, cid in await presence.claim_dead(session, self.process_id, ctx.now):
-                if not await presence.rooms_held(session, ref, [cid], self.process_id, ctx.now):
-                    notices += await service.side_gone(session, cid, ref, ctx)
-            notices += await jobs.sweep(session, ctx)
-            await session.commit()
-        await self.deliver(notices)
+        with self.sweep_seconds.time():
+            async with self.app[keys.DB].sessions() as session:
+                ctx = await self.context(session)
+                notices: list[notify.Notice] = []
+                # the sides a dead process held in rooms are away, unless they are back elsewhere
+                for ref, cid in await presence.claim_dead(session, self.process_id, ctx.now):
+                    if not await presence.rooms_held(session, ref, [cid], self.process_id, ctx.now):
+                        notices += await service.side_gone(session, cid, ref, ctx)
+                notices += await jobs.sweep(session, ctx)
+                await session.commit()
+            await self.deliver(notices)
         return notices

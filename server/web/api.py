@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import InvalidInput, NotAuthenticated, PermissionDenied, UnsupportedType
 from server.ids import MAX_ROW_ID
+from server.logs import context as log_context
 from server.web import keys
 from server.web.client_addr import client_addr
 
@@ -127,6 +128,7 @@ class Router:
 def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         actor = request[keys.ACTOR]
+        log_context.actor.set(actor.ref)
         _check_auth(route.auth, actor)
         call = Call(request)
         call.path = _parse_path(request, route)

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from server.config import Settings
     from server.consultations.rules import Rules
     from server.db import Database
+    from server.metrics.instruments import Metrics
     from server.notify import Push
     from server.pubsub.base import PubSub
     from server.web.api import Router
@@ -23,4 +24,5 @@ ROUTER = web.AppKey["Router"]("router")
 RULES = web.AppKey["Rules"]("consultation_rules")  # FAYUAN_* consultation knobs, parsed once
 # sends what a service returned, after its commit (the gateway's deliver): views and jobs use it
 DELIVER = web.AppKey["Callable[[Sequence[Push]], Awaitable[None]]"]("deliver")
+METRICS = web.AppKey["Metrics"]("metrics")  # the app's Prometheus registry and instruments
 ACTOR = web.RequestKey["Actor"]("actor")  # resolved by the auth middleware
