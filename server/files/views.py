@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
 from aiohttp import web
 
@@ -17,7 +16,6 @@ from server.files.store import FileStore
 from server.web import keys
 from server.web.api import Call, Router
 
-log = logging.getLogger(__name__)
 router = Router()
 FILES = web.AppKey("files", Files)
 DOWNLOAD_HEADERS = {
