@@ -1,0 +1,93 @@
+"""A kiosk is a shared terminal: the next person at it is a stranger (issue 12, items 7 and 8).
+
+- With camera and microphone refused, the kiosk still calls: it offers receive-only, sees and
+  hears the lawyer, and the console tells the lawyer the resident sends no picture or sound.
+- A file the lawyer shares opens in a viewer on the page (no download to the kiosk's disk),
+  and back on the first screen nothing of the resident is left: language, storage, chat.
+
+The set-up (service open now, lawyer1 on duty) is test_consultation_call.py's.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any, AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from tests.browser.helpers import axe_violations, describe, lawyer_on_duty, open_pages, start_and_take
+from tests.browser.test_consultation_call import FRAMES_DECODED, hours, open_now, staff  # noqa: F401 - fixtures
+from tests.route_table import TINY_PNG
+
+pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
+
+CALL_TIMEOUT_MS = 15_000
+# What a kiosk whose user (or policy) refused camera and microphone gets from every request.
+REFUSE_MEDIA = """navigator.mediaDevices.getUserMedia = async () => {
+  throw new DOMException("Permission denied", "NotAllowedError");
+};"""
+REMOTE_PLAYING = "() => { const v = document.getElementById('remote'); return v.readyState >= 2 && v.videoWidth > 0; }"
+
+
+async def _until(page: Any, predicate: str) -> None:
+    """Poll an async predicate: wait_for_function takes the Promise it returns for a true value."""
+    deadline = asyncio.get_running_loop().time() + CALL_TIMEOUT_MS / 1000
+    while not await page.evaluate(predicate):
+        assert asyncio.get_running_loop().time() < deadline, f"not true in time: {predicate}"
+        await asyncio.sleep(0.2)
+
+
+async def _no_axe_violations(page: Any, where: str) -> None:
+    found = await axe_violations(page)
+    assert not found, f"axe-core on {where}:\n{describe(found)}"
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def pages(browser, live_server, request) -> AsyncIterator[tuple[Any, Any, list[str]]]:
+    """The kiosk and the console; parametrized with "refused", the kiosk's camera and microphone
+    are refused (the console keeps its fake ones)."""
+    refused = getattr(request, "param", "") == "refused"
+    contexts, opened, problems = await open_pages(browser, live_server.base_url, ("kiosk", "lawyer"),
+                                                  {"kiosk": REFUSE_MEDIA} if refused else None)
+    yield opened[0], opened[1], problems
+    for context in contexts:
+        await context.close()
+
+
+async def _off_duty(lawyer: Any) -> None:
+    await lawyer.get_by_role("status").filter(has_text="通话已结束").wait_for()
+    await lawyer.get_by_role("button", name="暂停接听").click()  # as the other browser tests expect
+    await lawyer.get_by_role("status").filter(has_text="您现在暂停接听").wait_for()
+
+
+@pytest.mark.parametrize("pages", ["refused"], indirect=True)
+async def test_a_kiosk_without_camera_or_microphone_still_sees_and_hears_the_lawyer(
+        pages, live_server, staff, open_now):  # noqa: F811 - fixtures
+    kiosk, lawyer, problems = pages
+    await lawyer_on_duty(lawyer)
+    await kiosk.goto(f"/kiosk#token={live_server.kiosks[0]['token']}")
+    await kiosk.get_by_role("button", name="工资、劳动纠纷").click()
+    await kiosk.get_by_text("也可以先开始，只看和听律师").wait_for()
+    await start_and_take(kiosk, lawyer)
+
+    # The kiosk offered receive-only and decodes the lawyer's video; the call is up on both sides.
+    await _until(kiosk, FRAMES_DECODED)
+    await kiosk.wait_for_function(REMOTE_PLAYING, timeout=CALL_TIMEOUT_MS)
+    await kiosk.wait_for_function("() => document.getElementById('call-heading').textContent === '正在和 李明律师 通话'")
+    await lawyer.wait_for_function("() => window.fayuanPc.connectionState === 'connected'", timeout=CALL_TIMEOUT_MS)
+    sent = await kiosk.evaluate("window.fayuanPc.getSenders().filter((s) => s.track).length")
+    assert sent == 0
+    # The lawyer is told why there is no picture and no sound, in their language.
+    notice = lawyer.locator("#peer-media")
+    await notice.filter(has_text="居民的摄像头和麦克风都打不开").wait_for()
+    await _no_axe_violations(lawyer, "/lawyer (a call with a resident without camera or microphone)")
+    await _no_axe_violations(kiosk, "/kiosk (a receive-only call)")
+    await lawyer.get_by_role("button", name="English").click()
+    await notice.filter(has_text="The resident has no camera or microphone").wait_for()
+    await lawyer.get_by_role("button", name="中文").click()
+
+    await kiosk.get_by_role("button", name="结束通话").click()
+    await kiosk.wait_for_selector("[data-screen=rate]:not([hidden])")
+    await _off_duty(lawyer)
+    unexpected = [p for p in problems if "status of 401" not in p]  # /lawyer before the login
+    assert not unexpected, "\n".join(unexpected)
