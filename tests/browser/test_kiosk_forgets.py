@@ -91,3 +91,53 @@ async def test_a_kiosk_without_camera_or_microphone_still_sees_and_hears_the_law
     await _off_duty(lawyer)
     unexpected = [p for p in problems if "status of 401" not in p]  # /lawyer before the login
     assert not unexpected, "\n".join(unexpected)
+
+
+async def test_a_shared_file_opens_on_the_page_and_the_first_screen_forgets_the_resident(
+        pages, live_server, staff, open_now):  # noqa: F811 - fixtures
+    kiosk, lawyer, problems = pages
+    downloads: list[Any] = []
+    kiosk.on("download", lambda download: downloads.append(download))
+    await lawyer_on_duty(lawyer)
+    await kiosk.goto(f"/kiosk#token={live_server.kiosks[0]['token']}")
+    await kiosk.get_by_role("button", name="工资、劳动纠纷").click()
+    await kiosk.get_by_role("button", name="English").click()  # the resident reads English
+    await kiosk.locator("html[lang='en']").wait_for(state="attached")
+    await kiosk.locator("#start").click()
+    await kiosk.wait_for_selector("[data-screen=queued]:not([hidden])")
+    await lawyer.get_by_role("button", name="接听下一位").click()
+    await kiosk.wait_for_selector("[data-screen=call]:not([hidden]) .chat-panel")
+    await lawyer.wait_for_selector("#call-panel:not([hidden]) .chat-panel")
+
+    await lawyer.locator("input[data-chat-file]").set_input_files(
+        files=[{"name": "须知.png", "mimeType": "image/png", "buffer": TINY_PNG}])
+    entry = kiosk.locator(".chat-log li.theirs[data-file]").filter(has_text="须知.png")
+    await entry.wait_for(timeout=CALL_TIMEOUT_MS)
+    assert await entry.get_by_role("link").count() == 0  # no download link at a kiosk
+    await entry.get_by_role("button", name="View 须知.png").click()
+    viewer = kiosk.locator("dialog.file-viewer[open]")
+    await viewer.wait_for()
+    await kiosk.wait_for_function("() => { const img = document.querySelector('dialog.file-viewer img');"
+                                  " return Boolean(img && img.complete && img.naturalWidth > 0); }")
+    await _no_axe_violations(kiosk, "/kiosk (the file viewer)")
+    await viewer.get_by_role("button", name="Close").click()
+    await viewer.wait_for(state="detached")
+    assert "fayuan.kiosk.resume" in await kiosk.evaluate("Object.keys(localStorage)")
+
+    await kiosk.locator("#hangup").click()
+    await kiosk.wait_for_selector("[data-screen=rate]:not([hidden])")
+    await kiosk.locator("#skip-rating").click()
+    await kiosk.wait_for_selector("[data-screen=categories]:not([hidden])", timeout=20_000)  # thanks → home
+    # Nothing of the resident is left for the next one.
+    assert await kiosk.evaluate("document.documentElement.lang") == "zh-CN"
+    await kiosk.get_by_role("button", name="工资、劳动纠纷").wait_for()
+    assert await kiosk.evaluate("Object.keys(localStorage)") == ["fayuan.kiosk.token"]
+    assert await kiosk.evaluate("sessionStorage.length") == 0
+    assert await kiosk.locator("#resident-text").input_value() == ""
+    assert await kiosk.locator("#chat").inner_html() == ""
+    assert await kiosk.locator("dialog").count() == 0
+    assert await kiosk.evaluate("document.getElementById('preview').srcObject") is None
+    assert downloads == []
+    await _off_duty(lawyer)
+    unexpected = [p for p in problems if "status of 401" not in p]  # /lawyer before the login
+    assert not unexpected, "\n".join(unexpected)
