@@ -1,6 +1,7 @@
 """What the browser tests share besides fixtures: logging in, running axe-core."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 DEMO_PASSWORD = "fayuan-demo-2026"
@@ -84,3 +85,13 @@ async def start_and_take(kiosk: Any, lawyer: Any) -> int:
     await kiosk.wait_for_selector("[data-screen=call]:not([hidden]) .chat-panel")
     await lawyer.wait_for_selector("#call-panel:not([hidden]) .chat-panel")
     return consultation_id
+
+
+async def until_true(page: Any, predicate: str, timeout_ms: int) -> None:
+    """Poll a predicate that may be async. wait_for_function does not await the Promise an async
+    predicate returns: it takes the Promise itself for a true value and returns at once."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_ms / 1000
+    while not await page.evaluate(predicate):
+        assert loop.time() < deadline, f"not true within {timeout_ms} ms: {predicate}"
+        await asyncio.sleep(0.2)

@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe, open_pages
+from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe, open_pages, until_true
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -159,8 +159,8 @@ async def test_kiosk_and_lawyer_talk_by_video_and_the_rating_is_saved(two_pages,
     await lawyer.get_by_role("button", name="接听下一位").click()
 
     await kiosk.wait_for_selector("[data-screen=call]:not([hidden])")
-    await kiosk.wait_for_function(FRAMES_DECODED, polling=200, timeout=CALL_TIMEOUT_MS)
-    await lawyer.wait_for_function(FRAMES_DECODED, polling=200, timeout=CALL_TIMEOUT_MS)
+    await until_true(kiosk, FRAMES_DECODED, CALL_TIMEOUT_MS)
+    await until_true(lawyer, FRAMES_DECODED, CALL_TIMEOUT_MS)
     await kiosk.wait_for_function("() => document.getElementById('call-heading').textContent === '正在和 李明律师 通话'")
     # Renegotiation the other way: the console offers (as for a screen share), the kiosk answers.
     offer_before = await kiosk.evaluate("window.fayuanPc.remoteDescription.sdp")

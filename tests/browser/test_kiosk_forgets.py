@@ -9,13 +9,12 @@ The set-up (service open now, lawyer1 on duty) is test_consultation_call.py's.
 """
 from __future__ import annotations
 
-import asyncio
 from typing import Any, AsyncIterator
 
 import pytest
 import pytest_asyncio
 
-from tests.browser.helpers import axe_violations, describe, lawyer_on_duty, open_pages, start_and_take
+from tests.browser.helpers import axe_violations, describe, lawyer_on_duty, open_pages, start_and_take, until_true
 from tests.browser.test_consultation_call import FRAMES_DECODED, hours, open_now, staff  # noqa: F401 - fixtures
 from tests.route_table import TINY_PNG
 
@@ -27,14 +26,6 @@ REFUSE_MEDIA = """navigator.mediaDevices.getUserMedia = async () => {
   throw new DOMException("Permission denied", "NotAllowedError");
 };"""
 REMOTE_PLAYING = "() => { const v = document.getElementById('remote'); return v.readyState >= 2 && v.videoWidth > 0; }"
-
-
-async def _until(page: Any, predicate: str) -> None:
-    """Poll an async predicate: wait_for_function takes the Promise it returns for a true value."""
-    deadline = asyncio.get_running_loop().time() + CALL_TIMEOUT_MS / 1000
-    while not await page.evaluate(predicate):
-        assert asyncio.get_running_loop().time() < deadline, f"not true in time: {predicate}"
-        await asyncio.sleep(0.2)
 
 
 async def _no_axe_violations(page: Any, where: str) -> None:
@@ -71,7 +62,7 @@ async def test_a_kiosk_without_camera_or_microphone_still_sees_and_hears_the_law
     await start_and_take(kiosk, lawyer)
 
     # The kiosk offered receive-only and decodes the lawyer's video; the call is up on both sides.
-    await _until(kiosk, FRAMES_DECODED)
+    await until_true(kiosk, FRAMES_DECODED, CALL_TIMEOUT_MS)
     await kiosk.wait_for_function(REMOTE_PLAYING, timeout=CALL_TIMEOUT_MS)
     await kiosk.wait_for_function("() => document.getElementById('call-heading').textContent === '正在和 李明律师 通话'")
     await lawyer.wait_for_function("() => window.fayuanPc.connectionState === 'connected'", timeout=CALL_TIMEOUT_MS)
