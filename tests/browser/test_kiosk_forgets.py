@@ -25,6 +25,13 @@ CALL_TIMEOUT_MS = 15_000
 REFUSE_MEDIA = """navigator.mediaDevices.getUserMedia = async () => {
   throw new DOMException("Permission denied", "NotAllowedError");
 };"""
+ONE_PAGE_PDF = b"""%PDF-1.4
+1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj
+2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj
+3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj
+trailer<</Root 1 0 R>>
+%%EOF
+"""
 REMOTE_PLAYING = "() => { const v = document.getElementById('remote'); return v.readyState >= 2 && v.videoWidth > 0; }"
 
 
@@ -113,6 +120,14 @@ async def test_a_shared_file_opens_on_the_page_and_the_first_screen_forgets_the_
     await _no_axe_violations(kiosk, "/kiosk (the file viewer)")
     await viewer.get_by_role("button", name="Close").click()
     await viewer.wait_for(state="detached")
+    # A PDF opens in the browser's own viewer, inside the page: still nothing is saved.
+    await lawyer.locator("input[data-chat-file]").set_input_files(
+        files=[{"name": "通知.pdf", "mimeType": "application/pdf", "buffer": ONE_PAGE_PDF}])
+    await kiosk.locator(".chat-log li.theirs[data-file]").filter(has_text="通知.pdf").get_by_role(
+        "button", name="View 通知.pdf").click()
+    await kiosk.locator("dialog.file-viewer[open] iframe[title='通知.pdf']").wait_for()
+    await kiosk.wait_for_timeout(1_000)  # time for a download to start, were one to
+    await kiosk.locator("dialog.file-viewer[open]").get_by_role("button", name="Close").click()
     assert "fayuan.kiosk.resume" in await kiosk.evaluate("Object.keys(localStorage)")
 
     await kiosk.locator("#hangup").click()

@@ -322,7 +322,8 @@ export class ChatPanel {
 
   async view(f) {
     replace(this.error);
-    if (!VIEWABLE.has(f.mime)) {
+    // Without the browser's own PDF viewer a PDF in a frame would be saved instead: not at a kiosk.
+    if (!VIEWABLE.has(f.mime) || (f.mime === "application/pdf" && !navigator.pdfViewerEnabled)) {
       replace(this.error, h("p", { i18n: "files.not_viewable", vars: { name: f.name } }));
       return;
     }
