@@ -70,7 +70,7 @@ async def find(session: AsyncSession, actor: Actor, code: str, phone_tail: str, 
                           retry_after_seconds=int(KIOSK_WINDOW.total_seconds()))
     code = normalise(code)
     m = None
-    if code.isdigit() and len(code) == RECEIPT_DIGITS:
+    if code.isascii() and code.isdigit() and len(code) == RECEIPT_DIGITS:
         m = await session.scalar(select(BoardMessage).where(BoardMessage.receipt_hash == digest(code),
                                                             BoardMessage.unit_id == actor.unit_id))
     if m is not None and await _wrong_tries(session, ReceiptTry.message_id, m.id,
