@@ -27,21 +27,24 @@ PAGES = {
 }
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
        "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")
+# The kiosk's file viewer shows a PDF the lawyer shared in a frame, from the bytes it fetched
+# (a blob: URL made by the page itself), so that nothing is saved to the kiosk's disk.
+FRAMES_FROM_BLOBS = {"/kiosk": CSP + "; frame-src blob:"}
 
 
-def _page(filename: str):  # type: ignore[no-untyped-def]
+def _page(filename: str, csp: str = CSP):  # type: ignore[no-untyped-def]
     async def serve(request: web.Request) -> web.StreamResponse:
         path = WEB_ROOT / "pages" / filename
         if not path.exists():
             raise web.HTTPNotFound(text=f"page {filename} is not built")
-        return web.FileResponse(path, headers={"Content-Security-Policy": CSP, "Cache-Control": "no-cache"})
+        return web.FileResponse(path, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"})
 
     return serve
 
 
 def install(app: web.Application, pages: dict[str, str] | None = None) -> None:
     for url, filename in (pages or PAGES).items():
-        app.router.add_get(url, _page(filename))
+        app.router.add_get(url, _page(filename, FRAMES_FROM_BLOBS.get(url, CSP)))
 
     async def root(request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound("/login")

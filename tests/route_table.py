@@ -242,6 +242,15 @@ def board_message_left_in(suffix: str = "") -> Sample:
     return sample
 
 
+async def board_receipt(world: World, unit: str) -> Request | None:
+    """A message left at the kiosk actor's community, with a receipt code the sample knows."""
+    from server.board import receipts
+
+    code = receipts.new_code()
+    await _board_message(world, "C-EAST-1", receipt_hash=receipts.digest(code))
+    return Request("/api/board/receipt", {"receipt_code": code, "phone_last4": "5678"})
+
+
 def board_action(action: str, body: Any = None) -> Sample:
     """An open message for the center: claimed, replied to, handed over or closed by the center."""
     async def sample(world: World, unit: str) -> Request | None:
@@ -305,8 +314,10 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/consultations/{consultation_id}/chat"): Spec(STAFF - {"lawyer"}, consultation_chat, scoped=True),
     ("GET", "/api/board/targets"): Spec(BOARD_LEAVERS, fixed("/api/board/targets")),
     ("POST", "/api/board/messages"): Spec(BOARD_LEAVERS, fixed("/api/board/messages", BOARD_MESSAGE)),
-    ("GET", "/api/board/messages"): Spec(SIGNED_IN, fixed("/api/board/messages", query={"unanswered": "true"})),
-    ("GET", "/api/board/messages/{message_id}"): Spec(SIGNED_IN, board_message_left_in(), scoped=True),
+    # A kiosk lists and reads no messages by id: a resident finds their own by its receipt code.
+    ("GET", "/api/board/messages"): Spec(STAFF, fixed("/api/board/messages", query={"unanswered": "true"})),
+    ("GET", "/api/board/messages/{message_id}"): Spec(STAFF, board_message_left_in(), scoped=True),
+    ("POST", "/api/board/receipt"): Spec(frozenset({"kiosk"}), board_receipt),
     ("GET", "/api/board/messages/{message_id}/phone"): Spec(STAFF, board_message_left_in("/phone"), scoped=True),
     ("POST", "/api/board/messages/{message_id}/claim"): Spec(CENTER_BOARD, board_action("claim"), scoped=True),
     ("POST", "/api/board/messages/{message_id}/reply"): Spec(CENTER_BOARD, board_action(

@@ -2,6 +2,7 @@
 hand over, close; deadlines in working days; the unit tree; anonymised public Q&A; pushes."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import date, datetime, timedelta
@@ -12,7 +13,10 @@ from urllib.parse import quote
 import pytest
 
 from server.board import service
+from server.board.attachments import KIOSK_ATTACH_WINDOW
+from server.board.models import BoardMessage
 from server.board.personal_data import find
+from server.board.receipts import RECEIPT_DIGITS
 from server.board.state import BoardAction, BoardState
 from server.config import ConfigError
 from server.errors import IllegalTransition, InvalidInput
@@ -100,8 +104,10 @@ async def test_claim_reply_hand_over_close(as_user, as_kiosk, world: World) -> N
     await refused(spare.post(f"/api/board/messages/{mid}/handover", {"to_unit_id": world.unit_ids["CENTER"]}),
                   409, "illegal_transition")
 
-    seen = await ok(kiosk_api.get(f"/api/board/messages/{mid}"))  # the community sees the answer
+    # The resident sees the answer at the kiosk with the receipt code and the phone's last 4 digits.
+    seen = await ok(kiosk_api.post("/api/board/receipt", {"receipt_code": left["receipt_code"], "phone_last4": "5678"}))
     assert [r["body"] for r in seen["replies"]][0] == "請帶上勞動合同到工作站。" and seen["events"] == []
+    assert seen["contact_name"] == "王**"
     closed = await ok(spare.post(f"/api/board/messages/{mid}/close", {"note": "已答覆"}))
     assert closed["state"] == "closed" and closed["actions"] == ["read_phone"]
     await refused(spare.post(f"/api/board/messages/{mid}/reply", {"body": "補充"}), 409, "illegal_transition")
@@ -114,7 +120,7 @@ async def test_claim_reply_hand_over_close(as_user, as_kiosk, world: World) -> N
     audit = await ok((await as_user("admin")).get("/api/audit", params={"action": "board.", "limit": "50"}))
     mine = [r["action"] for r in audit["rows"] if r["object"] == f"board_message:{mid}"]
     assert sorted(mine) == sorted(["board.leave", "board.claim", "board.hand_over", "board.reply", "board.reply",
-                                   "board.close"])
+                                   "board.receipt_read", "board.close"])
 
 
 async def test_hand_over_to_a_unit_reopens_it_there(as_user, as_kiosk, world: World) -> None:
@@ -140,11 +146,13 @@ async def test_a_community_sees_only_its_own_messages(as_user, as_kiosk, world: 
     staff_left = await leave(heping, target="department", department_id=world.unit_ids["D-UNION"])
     assert staff_left["source"] == "staff" and staff_left["contact_name"] == "王大爺"
 
-    for api in (heping, as_kiosk("C-EAST-1")):
-        ids = {r["id"] for r in (await ok(api.get("/api/board/messages")))["rows"]}
-        assert ids == {own, staff_left["id"]}
-        for foreign in (sibling, other_station):
-            await refused(api.get(f"/api/board/messages/{foreign}"), 403, "forbidden")
+    assert {r["id"] for r in (await ok(heping.get("/api/board/messages")))["rows"]} == {own, staff_left["id"]}
+    for foreign in (sibling, other_station):
+        await refused(heping.get(f"/api/board/messages/{foreign}"), 403, "forbidden")
+    # A kiosk is shared by strangers: it lists nothing and reads no message by its id, not even its own.
+    await refused(as_kiosk("C-EAST-1").get("/api/board/messages"), 403, "forbidden")
+    for any_message in (own, sibling):
+        await refused(as_kiosk("C-EAST-1").get(f"/api/board/messages/{any_message}"), 403, "forbidden")
     await refused(as_kiosk("C-EAST-1").get(f"/api/board/messages/{own}/phone"), 403, "forbidden")
     await refused(heping.post(f"/api/board/messages/{own}/claim"), 403, "forbidden")
     assert {r["id"] for r in (await ok(west.get("/api/board/messages")))["rows"]} == {other_station}
@@ -159,9 +167,10 @@ async def upload_to(api: Api, message_id: int, name: str = "信.png") -> tuple[i
                           data=TINY_PNG, headers={"X-Filename": quote(name), "Content-Type": "image/png"})
 
 
-async def test_board_files_follow_the_messages_visibility_and_stop_at_closing(as_user, as_kiosk) -> None:
+async def test_board_files_follow_the_messages_visibility_and_stop_at_closing(as_user, as_kiosk, clock) -> None:
     """BoardAttachments: the one who left a message and the staff handling it add files while it
-    is open; whoever sees the message reads them; a sibling community sees nothing."""
+    is open; staff who see the message read them; a sibling community sees nothing; the kiosk
+    that left it reads and adds files only while the resident is still at it."""
     kiosk_api, sibling, west = as_kiosk("C-EAST-1"), as_kiosk("C-EAST-2"), await as_user("west")
     east, heping = await as_user("east"), await as_user("heping")
     mid = (await leave(kiosk_api))["id"]
@@ -183,11 +192,53 @@ async def test_board_files_follow_the_messages_visibility_and_stop_at_closing(as
         await refused(upload_to(outsider, mid), 403, "forbidden")
     await refused(upload_to(heping, mid), 403, "forbidden")  # sees the message, neither left nor handles it
 
+    # The next person at the kiosk (past the attach window) reads and adds nothing of it.
+    clock.set(clock.now() + KIOSK_ATTACH_WINDOW + timedelta(seconds=1))
+    await refused(kiosk_api.get("/api/files", params=listing), 403, "forbidden")
+    await refused(kiosk_api.get(f"/api/files/{by_kiosk['id']}/download"), 403, "forbidden")
+    await refused(upload_to(kiosk_api, mid), 403, "forbidden")
+    await ok(upload_to(east, mid, "再答覆.png"), 201)
+
     await ok(east.post(f"/api/board/messages/{mid}/close", {"note": ""}))
-    for uploader in (kiosk_api, east):
-        await refused(upload_to(uploader, mid), 403, "forbidden")
-    assert len(await ok(kiosk_api.get("/api/files", params=listing))) == 2  # still readable
+    await refused(upload_to(east, mid), 403, "forbidden")
+    assert len(await ok(east.get("/api/files", params=listing))) == 3  # still readable
     await refused(upload_to(kiosk_api, 2**31 - 1), 404, "not_found")
+
+
+async def test_a_resident_finds_their_message_by_receipt_and_guessing_is_limited(as_user, as_kiosk, world: World,
+                                                                                 db, clock) -> None:
+    kiosk_api = as_kiosk("C-EAST-1")
+    left = await leave(kiosk_api)
+    code = left["receipt_code"]
+    assert len(code) == RECEIPT_DIGITS and code.isdigit()
+    async with db.sessions() as session:  # only the hash is kept
+        m = await session.get(BoardMessage, left["id"])
+        assert m.receipt_hash == hashlib.sha256(code.encode()).hexdigest()
+    receipt = {"receipt_code": f"{code[:4]} {code[4:]}", "phone_last4": "5678"}  # typed with a space
+    assert (await ok(kiosk_api.post("/api/board/receipt", receipt)))["id"] == left["id"]
+    heping = await as_user("heping")
+    await refused(heping.post("/api/board/receipt", receipt), 403, "forbidden")  # for kiosks
+    await refused(as_kiosk("C-EAST-2").post("/api/board/receipt", receipt), 404, "not_found")  # another community
+    await refused(kiosk_api.post("/api/board/receipt", {**receipt, "phone_last4": "56789"}), 400, "invalid")
+
+    # Someone holding the code but not the phone: five wrong tries lock this receipt for a day.
+    for tail in ("0000", "1111", "2222", "3333", "4444"):
+        await refused(kiosk_api.post("/api/board/receipt", {**receipt, "phone_last4": tail}), 404, "not_found")
+    await refused(kiosk_api.post("/api/board/receipt", receipt), 429, "rate_limited")
+    clock.set(clock.now() + timedelta(days=1, seconds=1))
+    assert (await ok(kiosk_api.post("/api/board/receipt", receipt)))["id"] == left["id"]
+
+    # Someone trying codes at a kiosk: ten wrong tries an hour, then even a right one waits.
+    other = await leave(kiosk_api)
+    wrong = f"{(int(code) + 1) % 10**8:08d}"
+    wrong = wrong if wrong != other["receipt_code"] else f"{(int(code) + 2) % 10**8:08d}"
+    for _ in range(10):
+        await refused(kiosk_api.post("/api/board/receipt", {**receipt, "receipt_code": wrong}), 404, "not_found")
+    right = {"receipt_code": other["receipt_code"], "phone_last4": "5678"}
+    await refused(kiosk_api.post("/api/board/receipt", right), 429, "rate_limited")
+    assert (await ok(as_kiosk("C-EAST-2").post("/api/board/receipt", {**right, "receipt_code": wrong}), 404))
+    clock.set(clock.now() + timedelta(hours=1, seconds=1))
+    assert (await ok(kiosk_api.post("/api/board/receipt", right)))["id"] == other["id"]
 
 
 async def test_full_phone_reads_are_audited(as_user, as_kiosk) -> None:
@@ -343,7 +394,7 @@ async def test_filters(as_user, as_kiosk, world: World, clock) -> None:
     assert await ids(to="2026-11-30") == [wages]
     assert await ids(unit_id=str(world.unit_ids["C-EAST-2"])) == []
     assert await ids(unit_id=str(world.unit_ids["C-EAST-1"]), limit="1") == [housing]
-    assert (await ok(as_kiosk("C-EAST-1").get("/api/board/messages", params={"mine": "true"})))["total"] == 0
+    await refused(as_kiosk("C-EAST-1").get("/api/board/messages", params={"mine": "true"}), 403, "forbidden")
 
 
 async def test_the_community_is_told_at_once(client, as_user, as_kiosk, world: World) -> None:

@@ -122,7 +122,9 @@ async def test_history_on_joining_and_since_seq(base, center, demo, peers) -> No
     await lawyer.call("consultation.hangup", {"consultation_id": cid})
     ended = await send(k, room, "too late")
     assert ended["error"]["code"] == "conflict"
-    assert len((await k.call("chat.sync", {"room": room}))["messages"]) == 6  # still readable
+    assert len((await lawyer.call("chat.sync", {"room": room}))["messages"]) == 6  # the lawyer still reads it
+    # the kiosk does not: the next person at it is a stranger (issue 12)
+    assert (await k.call("chat.sync", {"room": room}))["error"]["code"] == "forbidden"
 
 
 async def test_staff_read_the_chat_over_http_and_each_read_is_audited(app, live, new_api) -> None:

@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 
 from server.app import init_app
+from server.consultations.service import RATING_WINDOW
 from server.realtime.setup import GATEWAY
 from tests.conftest import SHANGHAI
 from tests.sockets import kiosk, lawyer_on_duty, staff
@@ -70,6 +71,24 @@ async def test_kiosk_queues_lawyer_takes_and_rating_is_saved(base, center, demo,
     assert status == 200
     assert rec["rating"] == 5 and rec["advice"] == "申請勞動仲裁" and rec["wait_seconds"] == 0
     assert [e["kind"] for e in rec["events"]] == ["queued", "taken", "noted", "ended", "rated"]
+
+
+async def test_the_kiosk_rates_right_after_the_call_not_later(base, center, demo, peers, clock) -> None:
+    """The rating screen follows the call; ten minutes on, the kiosk may hold the next resident."""
+    lawyer = await lawyer_on_duty(base, center, "lawyer1", TODAY)
+    k = await kiosk(base, demo["kiosks"][0]["token"])
+    peers += [lawyer, k]
+    ended = []  # two calls that end at the same instant: one rated just inside the window, one just after
+    for _ in range(2):
+        cid = (await k.call("consultation.start", {"category": "other"}))["consultation"]["id"]
+        await lawyer.call("queue.take", {})
+        await lawyer.call("consultation.hangup", {"consultation_id": cid})
+        ended.append(cid)
+    clock.advance(seconds=RATING_WINDOW.total_seconds() - 1)
+    assert (await k.call("consultation.rate", {"consultation_id": ended[0], "rating": 4}))["consultation"]["rating"] == 4
+    clock.advance(seconds=2)
+    refused = await k.call("consultation.rate", {"consultation_id": ended[1], "rating": 4})
+    assert refused["error"]["code"] == "conflict" and "rating_window_seconds" in refused["error"]["details"]
 
 
 async def test_outside_hours_refused_with_next_open(base, demo, peers, clock) -> None:

@@ -17,8 +17,10 @@ PUBLISHER_ROLES = frozenset({Role.admin, Role.center_staff})  # and only at the 
 
 
 def visible_condition(actor: Actor) -> ColumnElement[bool]:
+    """Which messages staff may read. A kiosk reads none this way: the next person at it is a
+    stranger, so a resident finds their own message by its receipt code (receipts.py)."""
     if actor.kind == "device":
-        return BoardMessage.unit_id == actor.unit_id
+        raise PermissionDenied("a kiosk lists no messages; a resident finds their own with its receipt code")
     if actor.kind != "account":
         raise PermissionDenied("log in, or use a kiosk")
     subtree = select(Unit.id).where(Unit.path.startswith(actor.unit_path))

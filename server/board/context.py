@@ -28,6 +28,7 @@ class Outcome:
     message: BoardMessage
     notices: list[Notice]
     detail: str = ""  # for the audit row
+    receipt_code: str = ""  # leave: the code the resident is given, shown once
 
 
 def reply_working_days(env: Mapping[str, str]) -> int:

@@ -101,7 +101,11 @@ async def describe(session: AsyncSession, actor: Actor, messages: list[BoardMess
 
 
 async def detail(session: AsyncSession, actor: Actor, message_id: int, ctx: Context) -> MessageDetail:
-    m = await _visible(session, actor, message_id)
+    return await detailed(session, actor, await _visible(session, actor, message_id), ctx)
+
+
+async def detailed(session: AsyncSession, actor: Actor, m: BoardMessage, ctx: Context) -> MessageDetail:
+    """A message the actor may read (checked by the caller), with its replies and history."""
     row = (await describe(session, actor, [m], ctx))[0]
     events = []
     if actor.kind == "account":  # the history names staff and hand-overs: not for the kiosk screen

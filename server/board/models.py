@@ -35,6 +35,9 @@ class BoardMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Added by migration 0009_board_receipts: the SHA-256 of the receipt code the resident was
+    # given (server/board/receipts.py); the code itself is kept nowhere.
+    receipt_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     # Its files live in the files domain under parent kind "board" (server/board/attachments.py).
 
 
@@ -77,3 +80,15 @@ class PublicAnswer(Base):
     answer: Mapped[str] = mapped_column(Text)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     published_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+
+
+class ReceiptTry(Base):
+    """A wrong try at finding a message by receipt code and phone digits at a kiosk: counted per
+    kiosk and per message to stop guessing (server/board/receipts.py)."""
+
+    __tablename__ = "board_receipt_tries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("board_messages.id"), nullable=True, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -152,7 +152,7 @@ class MessageOut(BaseModel):
     state: BoardState
     category: str
     question: str
-    contact_name: str  # a kiosk sees it masked too: other residents of the community read the list
+    contact_name: str  # masked at a kiosk: the screen may be seen by whoever stands behind
     contact_phone_masked: str
     source: str
     unit: UnitRef  # where it was left
@@ -168,6 +168,21 @@ class MessageOut(BaseModel):
     published: bool
     replies: list[ReplyOut]
     actions: list[str]  # what the asker may do now: claim, reply, hand_over, close, publish, read_phone
+
+
+class LeftOut(MessageOut):
+    """The message just left, with its receipt code: shown (and printable) this once only."""
+
+    receipt_code: str = Field(description="8 digits; with the phone's last 4 it finds the message again at a "
+                                          "kiosk (POST /api/board/receipt). Only its hash is stored.")
+
+
+class ReceiptIn(BaseModel):
+    """What a resident types at a kiosk to see their own message and its answers."""
+
+    model_config = ConfigDict(extra="forbid")
+    receipt_code: str = Field(min_length=1, max_length=32, description="the 8 digits; spaces and dashes are fine")
+    phone_last4: str = Field(pattern=r"^[0-9]{4}$", description="the last four digits of the contact phone")
 
 
 class PublicDraft(BaseModel):

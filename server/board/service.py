@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import SYSTEM, Actor
 from server.accounts.models import Account
+from server.board import receipts
 from server.board.models import BoardMessage, BoardReply
 from server.board.schemas import HandOverIn, MessageIn
 from server.board.state import BoardAction, BoardState
@@ -32,7 +33,7 @@ from server.board.context import (  # noqa: F401
     DEFAULT_REPLY_WORKING_DAYS, MAX_REPLY_WORKING_DAYS, Context, Outcome, reply_working_days)
 from server.board.deadlines import (  # noqa: F401
     OVERDUE_SEARCH_DAYS, china_day_start, due_on, is_overdue, overdue_before)
-from server.board.listing import _filters, _replies, describe, detail, page  # noqa: F401
+from server.board.listing import _filters, _replies, describe, detail, detailed, page  # noqa: F401
 from server.board.public import public_page, publish  # noqa: F401
 from server.board.targets import (  # noqa: F401
     TARGET_KINDS, _center, _check_may_leave, _own_station, _target_of, hand_over_targets, targets)
@@ -49,10 +50,11 @@ async def leave(session: AsyncSession, actor: Actor, p: MessageIn, ctx: Context)
                      source="kiosk" if actor.kind == "device" else "staff",
                      device_id=actor.id if actor.kind == "device" else None, state=BoardState.open,
                      created_at=ctx.now, created_by=actor.ref)
+    code = await receipts.give(session, m)
     session.add(m)
     await session.flush()
     _event(session, m, actor, ctx.now, "left", f"for unit {target.id}")
-    return Outcome(m, await _audience(session, m, "left"), f"for unit {target.id}")
+    return Outcome(m, await _audience(session, m, "left"), f"for unit {target.id}", receipt_code=code)
 
 
 async def leave_from_consultation(session: AsyncSession, *, unit_id: int, target_unit_id: int, category: str,

@@ -6,10 +6,11 @@ import logging
 from typing import Any, Awaitable, Callable
 
 from server.audit.service import record
-from server.board import service
-from server.board.schemas import (CloseIn, HandOverIn, HandOverTargets, ListQuery, MessageDetail, MessageIn,
+from server.board import receipts, service
+from server.board.schemas import (CloseIn, HandOverIn, HandOverTargets, LeftOut, ListQuery, MessageDetail, MessageIn,
                                   MessageOut, MessagePage, PhoneOut, PublicAnswerOut, PublicPage, PublicQuery,
-                                  PublishIn, ReplyIn, TargetsOut)
+                                  PublishIn, ReceiptIn, ReplyIn, TargetsOut)
+from server.errors import NotFound
 from server.hours import service as hours
 from server.web import keys
 from server.web.api import Call, Router
@@ -38,13 +39,18 @@ async def _finish(call: Call, outcome: service.Outcome, action: str) -> None:
     await call.app[keys.DELIVER](outcome.notices)
 
 
-async def _change(call: Call, action: str, verb: Callable[..., Awaitable[service.Outcome]], *args: Any) -> MessageOut:
-    """Run one verb of the service and answer with the message as it now is."""
+async def _run(call: Call, action: str, verb: Callable[..., Awaitable[service.Outcome]],
+               *args: Any) -> tuple[MessageOut, service.Outcome]:
+    """Run one verb of the service: the message as it now is, and the outcome."""
     ctx = await _context(call)
     outcome = await verb(call.session, call.actor, *args, ctx)
     row = (await service.describe(call.session, call.actor, [outcome.message], ctx))[0]
     await _finish(call, outcome, action)
-    return row
+    return row, outcome
+
+
+async def _change(call: Call, action: str, verb: Callable[..., Awaitable[service.Outcome]], *args: Any) -> MessageOut:
+    return (await _run(call, action, verb, *args))[0]
 
 
 @router.get("/api/board/targets", summary="Where a message may be left for, and its categories", tag="board",
@@ -53,20 +59,37 @@ async def targets(call: Call) -> TargetsOut:
     return await service.targets(call.session, call.actor, _categories(call))
 
 
-@router.post("/api/board/messages", summary="Leave a message (a kiosk or community staff, at any time)",
-             tag="board", auth="any", body=MessageIn, response=MessageOut)
-async def leave(call: Call) -> MessageOut:
-    return await _change(call, "leave", service.leave, call.body)
+@router.post("/api/board/messages", summary="Leave a message (a kiosk or community staff, at any time); the "
+             "answer carries the message's receipt code, this once", tag="board", auth="any", body=MessageIn,
+             response=LeftOut)
+async def leave(call: Call) -> LeftOut:
+    row, outcome = await _run(call, "leave", service.leave, call.body)
+    return LeftOut(**row.model_dump(), receipt_code=outcome.receipt_code)
 
 
-@router.get("/api/board/messages", summary="Messages you may see, newest first (phones masked)", tag="board",
-            auth="any", query=ListQuery, response=MessagePage)
+@router.post("/api/board/receipt", summary="At a kiosk: the resident's own message and its answers, found by its "
+             "receipt code and the phone's last four digits (wrong tries are limited per kiosk and per message)",
+             tag="board", auth="device", body=ReceiptIn, response=MessageDetail, status=200)
+async def by_receipt(call: Call) -> MessageDetail:
+    m = await receipts.find(call.session, call.actor, call.body.receipt_code, call.body.phone_last4,
+                            call.clock.now())
+    if m is None:
+        await call.session.commit()  # the wrong try counts even though the request is refused
+        raise NotFound(receipts.NO_SUCH)
+    record(call.session, at=call.clock.now(), actor=call.actor, action="board.receipt_read",
+           object=f"board_message:{m.id}", client_addr=call.client_addr)
+    return await service.detailed(call.session, call.actor, m, await _context(call))
+
+
+@router.get("/api/board/messages", summary="Messages you may see, newest first (phones masked); staff only: a "
+            "kiosk finds a resident's own message by its receipt code", tag="board",
+            auth="account", query=ListQuery, response=MessagePage)
 async def list_messages(call: Call) -> MessagePage:
     total, rows = await service.page(call.session, call.actor, call.query, await _context(call))
     return MessagePage(total=total, rows=rows)
 
 
-@router.get(ONE, summary="One message with its replies and history", tag="board", auth="any",
+@router.get(ONE, summary="One message with its replies and history (staff)", tag="board", auth="account",
             response=MessageDetail)
 async def get_message(call: Call) -> MessageDetail:
     return await service.detail(call.session, call.actor, call.path["message_id"], await _context(call))

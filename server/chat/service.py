@@ -81,12 +81,15 @@ class Members:
 
     refs: frozenset[str]  # Actor.ref of each member
     writable: bool
+    former: frozenset[str] = frozenset()  # took part, read nothing now (a kiosk after the end)
 
     def check_read(self, sender: str) -> None:
         if sender not in self.refs:
             raise PermissionDenied("only the people in this consultation may read or write its chat")
 
     def check_write(self, sender: str) -> None:
+        if sender in self.former:
+            raise Conflict("this consultation has ended; its chat takes no more messages")
         self.check_read(sender)
         if not self.writable:
             raise Conflict("this consultation has ended; its chat can be read but not written")
@@ -100,12 +103,17 @@ _CONSULTATIONS = select(Consultation.id, Consultation.device_id, Consultation.ta
 
 
 def consultation_members(db: ExecutesNow, ids: Iterable[int]) -> dict[int, Members]:
-    """The kiosk that started it and its current taker; writable while queued or live."""
+    """Its current taker, and the kiosk that started it while it is queued or live; writable
+    while queued or live. Once it is over the kiosk reads nothing of it: the next person at a
+    kiosk is a stranger (the rating screen needs no chat)."""
     rows = db.execute(_CONSULTATIONS, {"ids": list(ids)})
     found = {}
     for cid, device_id, taker, state in rows:
-        refs = (f"device:{device_id}", f"account:{taker}") if taker is not None else (f"device:{device_id}",)
-        found[cid] = Members(frozenset(refs), state in WRITABLE_CONSULTATION_STATES)
+        open_now = state in WRITABLE_CONSULTATION_STATES
+        refs = {f"device:{device_id}"} if open_now else set()
+        if taker is not None:
+            refs.add(f"account:{taker}")
+        found[cid] = Members(frozenset(refs), open_now, frozenset() if open_now else frozenset({f"device:{device_id}"}))
     return found
 
 

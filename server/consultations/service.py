@@ -3,8 +3,8 @@ must be told. Services take an AsyncSession and an Actor; they never import aioh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Collection
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -27,6 +27,9 @@ from server.org.models import Unit, UnitKind
 from signaling import events, payloads
 
 ACTIVE = (S.queued, S.live)
+# The kiosk rates on the screen right after the call (it goes home after 90 s untouched); past
+# this the kiosk may hold the next resident, who has no business with the last one's call.
+RATING_WINDOW = timedelta(minutes=10)
 
 
 @dataclass
@@ -241,6 +244,9 @@ async def rate(session: AsyncSession, actor: Actor, consultation_id: int, rating
     _require_kiosk_of(actor, c)
     if c.state != S.ended:
         raise Conflict("a consultation is rated after it has ended", state=c.state)
+    if c.ended_at is not None and ctx.now - c.ended_at > RATING_WINDOW:
+        raise Conflict("a consultation is rated on the kiosk's screen right after it, not later",
+                       rating_window_seconds=int(RATING_WINDOW.total_seconds()))
     if c.rating is not None:
         raise Conflict("this consultation has already been rated")
     c.rating = rating

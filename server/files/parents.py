@@ -16,6 +16,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
+from server.clock import Clock
 from server.errors import InvalidInput, PermissionDenied
 
 
@@ -58,11 +59,11 @@ class Parents:
         return parent
 
 
-def default_parents() -> Parents:
+def default_parents(clock: Clock) -> Parents:
     from server.applications.attachments import ApplicationAttachments
     from server.board.attachments import BoardAttachments
     from server.consultations.attachments import ConsultationAttachments
 
-    return Parents({"consultation": ConsultationAttachments(), "board": BoardAttachments(),
+    return Parents({"consultation": ConsultationAttachments(), "board": BoardAttachments(clock),
                     "application": ApplicationAttachments()})
 

@@ -32,7 +32,7 @@ def install(app: web.Application) -> None:
     settings = app[keys.SETTINGS]
     limits = FileLimits.from_env(settings.extra)
     app[FILES] = Files(store=FileStore(settings.data_dir / "files"), scanner=scanner_for(limits.clamd_url),
-                       limits=limits, parents=default_parents(),
+                       limits=limits, parents=default_parents(app[keys.CLOCK]),
                        decoding=asyncio.Semaphore(service.IMAGES_DECODED_AT_ONCE))
 
 

@@ -1,6 +1,7 @@
 """What the browser tests share besides fixtures: logging in, running axe-core."""
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 DEMO_PASSWORD = "fayuan-demo-2026"
@@ -37,3 +38,60 @@ def describe(violations: list[dict]) -> str:
         for node in v["nodes"][:5]:
             lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}")
     return "\n".join(lines)
+
+
+async def open_pages(browser: Any, base_url: str, names: tuple[str, ...],
+                     init_scripts: dict[str, str] | None = None) -> tuple[list[Any], list[Any], list[str]]:
+    """One browser context and page per name (a kiosk, a console…); their errors go to one list,
+    marked with the name. init_scripts[name] runs in that page before its own scripts."""
+    problems: list[str] = []
+    contexts, pages = [], []
+    for name in names:
+        context = await browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900},
+                                            locale="zh-CN")
+        context.set_default_timeout(10_000)
+        if init_scripts and name in init_scripts:
+            await context.add_init_script(init_scripts[name])
+        one = await context.new_page()
+        one.on("console", lambda msg, name=name: problems.append(f"{name} console.{msg.type}: {msg.text}")
+               if msg.type == "error" else None)
+        one.on("pageerror", lambda exc, name=name: problems.append(f"{name} page error: {exc}"))
+        contexts.append(context)
+        pages.append(one)
+    return contexts, pages, problems
+
+
+async def lawyer_on_duty(lawyer: Any) -> None:
+    """lawyer1 logs in to the console and is available (an earlier test may have left them so)."""
+    await lawyer.goto("/lawyer")
+    await lawyer.wait_for_url("**/login?next=%2Flawyer")
+    await lawyer.fill("#username", "lawyer1")
+    await lawyer.fill("#password", DEMO_PASSWORD)
+    await lawyer.click("button[type=submit]")
+    await lawyer.wait_for_selector("body[data-ready=console]")
+    go_available = lawyer.get_by_role("button", name="开始接听")
+    if await go_available.is_visible():
+        await go_available.click()
+    await lawyer.get_by_role("status").filter(has_text="您正在值班，可以接听").wait_for()
+
+
+async def start_and_take(kiosk: Any, lawyer: Any) -> int:
+    """From the kiosk's camera check: start, and the lawyer takes it; both chat panels are up."""
+    await kiosk.get_by_role("button", name="开始视频咨询").click()
+    await kiosk.wait_for_selector("[data-screen=queued]:not([hidden])")
+    consultation_id = await kiosk.evaluate("window.fayuanKiosk.consultationId")
+    await lawyer.locator(f"#queue-rows tr[data-consultation='{consultation_id}']").wait_for()
+    await lawyer.get_by_role("button", name="接听下一位").click()
+    await kiosk.wait_for_selector("[data-screen=call]:not([hidden]) .chat-panel")
+    await lawyer.wait_for_selector("#call-panel:not([hidden]) .chat-panel")
+    return consultation_id
+
+
+async def until_true(page: Any, predicate: str, timeout_ms: int) -> None:
+    """Poll a predicate that may be async. wait_for_function does not await the Promise an async
+    predicate returns: it takes the Promise itself for a true value and returns at once."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_ms / 1000
+    while not await page.evaluate(predicate):
+        assert loop.time() < deadline, f"not true within {timeout_ms} ms: {predicate}"
+        await asyncio.sleep(0.2)

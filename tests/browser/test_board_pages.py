@@ -1,6 +1,7 @@
 """The message board pages in Chromium against the real server: a resident leaves a message at
-the kiosk, station staff claim and answer it, the kiosk's answer list updates by itself; axe-core
-on each page in both languages."""
+the kiosk and gets a receipt code, station staff claim and answer it, the resident's message
+found with that code updates by itself; the kiosk lists nobody's messages and forgets the
+resident on its first screen; axe-core on each page in both languages."""
 from __future__ import annotations
 
 import json
@@ -75,9 +76,28 @@ async def test_a_resident_leaves_a_message_at_the_kiosk(page, live_server, tmp_p
     await page.get_by_role("heading", name="留言已经送出").wait_for()
     assert "最晚在" in await page.locator("#sent-due").inner_text()
     await page.screenshot(path=str(tmp_path_factory.getbasetemp() / "board-kiosk-sent.png"), full_page=True)
-    await page.get_by_role("button", name="回到首页").click()
-    await page.get_by_role("button", name="看留言的答复").click()
-    await page.locator(".board-item", has_text="房东不退押金").first.wait_for()
+    code = (await page.locator("#receipt-code").inner_text()).replace(" ", "")
+    assert len(code) == 8 and code.isdigit()
+    await page.get_by_role("button", name="English").click()  # the resident's language…
+    await page.get_by_role("button", name="Back to start").click()
+    await page.locator("html[lang='zh-CN']").wait_for(state="attached")  # …is not the next one's
+    assert await page.evaluate("Object.keys(localStorage)") == ["fayuan.kiosk.token"]
+    assert await page.locator("#receipt-code").inner_text() == ""
+
+    await page.get_by_role("button", name="看我的留言").click()
+    assert await page.locator(".board-item").count() == 0  # nobody's messages are listed
+    page.refusals_expected = {404}  # the wrong try below
+    await _find_mine(page, code, "0000")
+    await page.get_by_text("没有找到").wait_for()
+    await _find_mine(page, code, "1111")
+    await page.locator(".board-item", has_text="房东不退押金").wait_for()
+    await _axe_both_languages(page)
+
+
+async def _find_mine(page, code: str, tail: str) -> None:
+    await page.get_by_role("textbox", name="回执号").fill(code)
+    await page.get_by_label("手机号的后四位").fill(tail)
+    await page.get_by_role("button", name="查看", exact=True).click()
 
 
 async def test_station_staff_claim_and_answer_and_the_kiosk_sees_it_at_once(page, browser, live_server,
@@ -88,7 +108,8 @@ async def test_station_staff_claim_and_answer_and_the_kiosk_sees_it_at_once(page
     kiosk_page = await kiosk_context.new_page()
     try:
         await _open_kiosk_board(kiosk_page, live_server)
-        await kiosk_page.get_by_role("button", name="看留言的答复").click()
+        await kiosk_page.get_by_role("button", name="看我的留言").click()
+        await _find_mine(kiosk_page, message["receipt_code"], "1111")
         card = kiosk_page.locator(f"[data-message='{message['id']}']")
         await card.get_by_text("还没有答复。").wait_for()
         assert await card.locator(".state").inner_text() == "等待答复"  # a resident's words, not the staff's

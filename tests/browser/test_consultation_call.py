@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe
+from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe, open_pages, until_true
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -111,19 +111,7 @@ async def open_now(staff, hours) -> AsyncIterator[None]:
 @pytest_asyncio.fixture(loop_scope="module")
 async def two_pages(browser, live_server) -> AsyncIterator[tuple[Any, Any, list[str]]]:
     """The kiosk and the console, each in its own browser context; page errors are collected."""
-    problems: list[str] = []
-    contexts, pages = [], []
-
-    for name in ("kiosk", "lawyer"):
-        context = await browser.new_context(base_url=live_server.base_url, viewport={"width": 1280, "height": 900},
-                                            locale="zh-CN")
-        context.set_default_timeout(10_000)
-        one = await context.new_page()
-        one.on("console", lambda msg, name=name: problems.append(f"{name} console.{msg.type}: {msg.text}")
-               if msg.type == "error" else None)
-        one.on("pageerror", lambda exc, name=name: problems.append(f"{name} page error: {exc}"))
-        contexts.append(context)
-        pages.append(one)
+    contexts, pages, problems = await open_pages(browser, live_server.base_url, ("kiosk", "lawyer"))
     yield pages[0], pages[1], problems
     for context in contexts:
         await context.close()
@@ -171,8 +159,8 @@ async def test_kiosk_and_lawyer_talk_by_video_and_the_rating_is_saved(two_pages,
     await lawyer.get_by_role("button", name="接听下一位").click()
 
     await kiosk.wait_for_selector("[data-screen=call]:not([hidden])")
-    await kiosk.wait_for_function(FRAMES_DECODED, polling=200, timeout=CALL_TIMEOUT_MS)
-    await lawyer.wait_for_function(FRAMES_DECODED, polling=200, timeout=CALL_TIMEOUT_MS)
+    await until_true(kiosk, FRAMES_DECODED, CALL_TIMEOUT_MS)
+    await until_true(lawyer, FRAMES_DECODED, CALL_TIMEOUT_MS)
     await kiosk.wait_for_function("() => document.getElementById('call-heading').textContent === '正在和 李明律师 通话'")
     # Renegotiation the other way: the console offers (as for a screen share), the kiosk answers.
     offer_before = await kiosk.evaluate("window.fayuanPc.remoteDescription.sdp")

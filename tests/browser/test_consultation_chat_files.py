@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe
+from tests.browser.helpers import axe_violations, describe, lawyer_on_duty, start_and_take
 from tests.browser.test_consultation_call import hours, open_now, staff, two_pages  # noqa: F401 - fixtures
 from tests.route_table import TINY_PNG
 
@@ -31,27 +31,11 @@ async def _no_axe_violations(page: Any, where: str) -> None:
 
 
 async def _into_a_call(kiosk: Any, lawyer: Any, token: str) -> int:
-    await lawyer.goto("/lawyer")
-    await lawyer.wait_for_url("**/login?next=%2Flawyer")
-    await lawyer.fill("#username", "lawyer1")
-    await lawyer.fill("#password", DEMO_PASSWORD)
-    await lawyer.click("button[type=submit]")
-    await lawyer.wait_for_selector("body[data-ready=console]")
-    go_available = lawyer.get_by_role("button", name="开始接听")
-    if await go_available.is_visible():  # an earlier test on this server may have left lawyer1 available
-        await go_available.click()
-    await lawyer.get_by_role("status").filter(has_text="您正在值班，可以接听").wait_for()
+    await lawyer_on_duty(lawyer)
 
     await kiosk.goto(f"/kiosk#token={token}")
     await kiosk.get_by_role("button", name="工资、劳动纠纷").click()
-    await kiosk.get_by_role("button", name="开始视频咨询").click()
-    await kiosk.wait_for_selector("[data-screen=queued]:not([hidden])")
-    consultation_id = await kiosk.evaluate("window.fayuanKiosk.consultationId")
-    await lawyer.locator(f"#queue-rows tr[data-consultation='{consultation_id}']").wait_for()
-    await lawyer.get_by_role("button", name="接听下一位").click()
-    await kiosk.wait_for_selector("[data-screen=call]:not([hidden]) .chat-panel")
-    await lawyer.wait_for_selector("#call-panel:not([hidden]) .chat-panel")
-    return consultation_id
+    return await start_and_take(kiosk, lawyer)
 
 
 async def test_kiosk_sends_a_message_and_a_photographed_document_and_the_lawyer_downloads_it(

@@ -1,17 +1,21 @@
-// The message board at a community kiosk: leave a message at any time, read the answers to this
-// community's messages (pushed the moment staff reply), browse the anonymised public Q&A.
+// The message board at a community kiosk: leave a message at any time (and get a receipt code),
+// see the answer to one's own message with that code and the phone's last four digits, browse
+// the anonymised public Q&A. The next person at the kiosk is a stranger: it lists nobody's
+// messages, and the first screen forgets the resident (language, storage, forms, files).
 // The device token is the kiosk page's (kiosk-storage.js).
 import { ApiError, showError, clearMessage } from "./api.js";
 import { categoryKey, drawLeaveForm, formatDay, messageCard } from "./board-common.js";
 import { h, replace } from "./dom.js";
-import { formatDateTime, initI18n, t, translate } from "./i18n.js";
-import { deviceToken, forgetDeviceToken } from "./kiosk-storage.js";
+import { DEFAULT_LANGUAGE, formatDateTime, initI18n, language, setLanguage, t, translate } from "./i18n.js";
+import { deviceToken, forgetDeviceToken, forgetResident } from "./kiosk-storage.js";
 import { connect } from "./socket.js";
 import { ACCEPTED_FILES, captureStill, photoName, progressBar, showThumbnail, uploadFile } from "./upload.js";
 
 // A resident who walks away leaves the kiosk on its first screen after this long.
 const AUTO_HOME_SECS = 180;
-const state = { token: null, screen: "loading", targets: null, autoHome: null, camera: null, objectUrls: [] };
+const RECEIPT_GROUP = 4; // digits shown together: 1234 5678
+const state = { token: null, screen: "loading", targets: null, autoHome: null, camera: null, objectUrls: [],
+  found: null }; // found: {receipt, id} of the message on the "see my message" screen
 const $ = (id) => document.getElementById(id);
 
 async function kioskApi(method, path, body) {
@@ -49,8 +53,9 @@ function show(screen) {
 async function go(screen) {
   clearMessage($("page-error"));
   try {
+    if (screen === "home") await forget();
     if (screen === "leave") drawLeave();
-    if (screen === "answers") await loadAnswers();
+    if (screen === "answers") clearAnswers();
     if (screen === "public") await loadPublic();
     show(screen);
   } catch (error) {
@@ -64,6 +69,7 @@ function drawLeave() {
     try {
       const m = await kioskApi("POST", "/api/board/messages", body);
       translate($("sent-due"), "board.kiosk.sent_due", { day: formatDay(m.due_on) });
+      $("receipt-code").textContent = m.receipt_code.match(new RegExp(`.{1,${RECEIPT_GROUP}}`, "g")).join(" ");
       drawAttach(m.id);
       show("sent");
     } catch (error) {
@@ -157,10 +163,55 @@ function forgetAttachments() {
   replace($("attach"));
 }
 
-async function loadAnswers() {
-  const page = await kioskApi("GET", "/api/board/messages?limit=50");
-  $("answers-empty").hidden = page.rows.length > 0;
-  replace($("answers-list"), page.rows.map((m) => messageCard(m, { heading: "h2" })));
+// -- "see my message": found by receipt code and the phone's last four digits ------------------
+function clearAnswers() {
+  state.found = null;
+  $("receipt-form").reset();
+  clearMessage($("receipt-error"));
+  replace($("answers-list"));
+}
+
+const RECEIPT_ERRORS = { not_found: "board.kiosk.not_found", rate_limited: "board.kiosk.too_many",
+  invalid: "board.kiosk.fill_both" };
+
+async function findMine(receipt) {
+  clearMessage($("receipt-error"));
+  try {
+    const m = await kioskApi("POST", "/api/board/receipt", receipt);
+    state.found = { receipt, id: m.id };
+    replace($("answers-list"), messageCard(m, { heading: "h2" }));
+  } catch (error) {
+    state.found = null;
+    replace($("answers-list"));
+    if (RECEIPT_ERRORS[error.code]) replace($("receipt-error"), h("p", { i18n: RECEIPT_ERRORS[error.code] }));
+    else showError($("receipt-error"), error);
+  }
+}
+
+function wireReceiptForm() {
+  $("receipt-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const receipt = { receipt_code: $("receipt-input").value.trim(), phone_last4: $("phone-tail").value.trim() };
+    if (!receipt.receipt_code || !/^[0-9]{4}$/.test(receipt.phone_last4)) {
+      replace($("receipt-error"), h("p", { i18n: "board.kiosk.fill_both" }));
+      return;
+    }
+    findMine(receipt);
+  });
+  $("print-receipt").addEventListener("click", () => window.print());
+}
+
+/** The first screen: nothing of the resident stays (the next one is a stranger). */
+async function forget() {
+  forgetAttachments();
+  clearAnswers();
+  $("receipt-code").textContent = "";
+  replace($("leave-form"));
+  clearMessage($("leave-error"));
+  $("live").removeAttribute("data-i18n");
+  replace($("live"));
+  forgetResident();
+  if (language() !== DEFAULT_LANGUAGE) await setLanguage(DEFAULT_LANGUAGE);
 }
 
 async function loadPublic() {
@@ -180,13 +231,16 @@ function listen() {
     show("setup");
   } });
   socket.on("board.changed", async (change) => {
+    // Only the message the resident has on screen: the others are strangers' business.
+    if (state.screen !== "answers" || state.found?.id !== change.message_id) return;
     if (change.change === "replied") translate($("live"), "board.kiosk.new_answer");
-    if (state.screen === "answers") await loadAnswers().catch(() => {});
+    await findMine(state.found.receipt);
   });
 }
 
 async function start() {
-  await initI18n();
+  await initI18n({ remember: false });
+  forgetResident();
   state.token = deviceToken();
   if (!state.token) {
     show("setup");
@@ -206,6 +260,7 @@ async function start() {
     ...state.targets.categories.map((c) => h("option", { value: c, i18n: categoryKey(c) })));
   $("public-category").addEventListener("change", () => loadPublic().catch((e) => showError($("page-error"), e)));
   document.querySelectorAll("[data-go]").forEach((b) => b.addEventListener("click", () => go(b.dataset.go)));
+  wireReceiptForm();
   document.addEventListener("pointerdown", () => state.autoHome && show(state.screen));
   listen();
   show("home");

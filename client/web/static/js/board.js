@@ -243,7 +243,7 @@ async function drawLeave() {
     try {
       const m = await post("/api/board/messages", body);
       $("leave-form").reset();
-      showDone($("leave-done"), "board.done.left", { day: formatDay(m.due_on) });
+      showDone($("leave-done"), "board.done.left", { day: formatDay(m.due_on), receipt: m.receipt_code });
       await load(0);
     } catch (error) {
       showError($("leave-error"), error);

@@ -16,6 +16,8 @@ import {
 import { send, SocketError } from "./socket.js";
 
 export const MAX_CHAT_CHARS = 2000; // signaling/payloads.py MAX_CHAT_CHARS
+// What the kiosk's viewer shows (a DOCX cannot be shown on the page; the lawyer prints it instead).
+const VIEWABLE = new Set(["image/jpeg", "image/png", "image/webp", "application/pdf"]);
 const RETRY_AFTER_TIMEOUT_MS = 2_000;
 const TIME = { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: "Asia/Shanghai" };
 
@@ -47,6 +49,7 @@ export class ChatPanel {
     this.objectUrls = [];
     this.photo = null; // {blob, url} while the preview waits for "send" or "retake"
     this.closed = false;
+    this.viewer = null; // the open file viewer (a kiosk's <dialog>)
     this.handlers = {
       "chat.message": (message) => this.receive(message),
       "file.shared": (file) => this.shared(file),
@@ -111,6 +114,7 @@ export class ChatPanel {
 
   destroy() {
     this.closed = true;
+    this.closeViewer();
     for (const [event, handler] of Object.entries(this.handlers)) this.socket.off(event, handler);
     this.objectUrls.forEach((url) => URL.revokeObjectURL(url));
     this.objectUrls = [];
@@ -301,25 +305,58 @@ export class ChatPanel {
   }
 
   downloadLink(f) {
-    const label = { i18nLabel: "files.download_label", vars: { name: f.name } };
-    if (!this.auth.token) {
-      return h("a", { class: "chat-download", href: f.download_url, download: f.name, i18n: "files.download", ...label });
+    if (this.auth.token) return this.viewButton(f);
+    return h("a", { class: "chat-download", href: f.download_url, download: f.name, i18n: "files.download",
+      i18nLabel: "files.download_label", vars: { name: f.name } });
+  }
+
+  /**
+   * A kiosk opens a file in a viewer on the page and never saves it: the next person at the
+   * kiosk must not find it on the disk. The bytes are fetched with the device token and shown
+   * from memory; closing the viewer (or the end of the call) lets them go.
+   */
+  viewButton(f) {
+    return h("button", { type: "button", class: "chat-view", i18n: "files.view", i18nLabel: "files.view_label",
+      vars: { name: f.name }, onclick: () => this.view(f) });
+  }
+
+  async view(f) {
+    replace(this.error);
+    // Without the browser's own PDF viewer a PDF in a frame would be saved instead: not at a kiosk.
+    if (!VIEWABLE.has(f.mime) || (f.mime === "application/pdf" && !navigator.pdfViewerEnabled)) {
+      replace(this.error, h("p", { i18n: "files.not_viewable", vars: { name: f.name } }));
+      return;
     }
-    // A kiosk has a bearer token, not a cookie: fetch the bytes, then hand them to the browser.
-    return h("button", { type: "button", class: "chat-download", i18n: "files.download", ...label,
-      onclick: async () => {
-        try {
-          const blob = await (await fetchAuthorized(f.download_url, this.auth)).blob();
-          const objectUrl = URL.createObjectURL(blob);
-          const a = h("a", { href: objectUrl, download: f.name, hidden: true });
-          document.body.append(a);
-          a.click();
-          a.remove();
-          setTimeout(() => URL.revokeObjectURL(objectUrl), 60_000);
-        } catch (error) {
-          this.showError(error);
-        }
-      } });
+    let url;
+    try {
+      const blob = await (await fetchAuthorized(f.download_url, this.auth)).blob();
+      url = URL.createObjectURL(new Blob([blob], { type: f.mime }));
+    } catch (error) {
+      this.showError(error);
+      return;
+    }
+    this.closeViewer();
+    const headingId = uid("viewer");
+    const content = f.mime === "application/pdf"
+      ? h("iframe", { class: "file-viewer-page", src: url, title: f.name })
+      : h("img", { class: "file-viewer-image", src: url, alt: f.name });
+    const close = h("button", { type: "button", class: "primary", i18n: "files.viewer_close",
+      onclick: () => this.closeViewer() });
+    const dialog = h("dialog", { class: "file-viewer", "aria-labelledby": headingId },
+      h("div", { class: "file-viewer-bar" }, h("h2", { id: headingId }, f.name), close), content);
+    dialog.addEventListener("close", () => {
+      dialog.remove();
+      URL.revokeObjectURL(url);
+      if (this.viewer === dialog) this.viewer = null;
+    });
+    this.viewer = dialog;
+    document.body.append(dialog);
+    dialog.showModal();
+    close.focus();
+  }
+
+  closeViewer() {
+    this.viewer?.close();
   }
 
   chooseFile() {

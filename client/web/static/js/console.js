@@ -20,6 +20,9 @@ const state = {
   queues: new Map(), // unit_id → {entries, receivedAt (ms)}
   duty: null, // the DutyPanel (lawyers only)
   call: null, // {id, media: MediaCall, stream, screen: MediaStreamTrack|null, muted, cameraOff}
+  // While the camera opens for a call: {id, signals} the kiosk sent meanwhile, applied once the
+  // call exists (a kiosk without camera and microphone offers at once).
+  opening: null,
   chat: null, // the ChatPanel of the call
   recording: null, // the ConsoleRecording of the call
   records: null, // the recent ConsultationRecords
@@ -121,7 +124,16 @@ async function take(consultationId) {
 }
 
 // -- the call -------------------------------------------------------------------------------
+/** What the lawyer is told when the resident sends no picture or no sound (null: both come). */
+function peerMediaKey(audio, video) {
+  if (!audio && !video) return "console.call.peer_no_media";
+  if (!video) return "console.call.peer_no_camera";
+  if (!audio) return "console.call.peer_no_microphone";
+  return null;
+}
+
 async function beginCall(consultationId, iceServers) {
+  state.opening = { id: consultationId, signals: [] };
   let stream = null;
   try {
     stream = await openCameraAndMicrophone();
@@ -129,14 +141,19 @@ async function beginCall(consultationId, iceServers) {
     say("call-status", "console.call.no_media");
   }
   state.call?.media.close();
+  say("peer-media", null);
   const media = new MediaCall({
     socket: state.socket, consultationId, iceServers, localStream: stream, offerer: false,
     onRemoteStream: (remote) => {
       if ($("remote").srcObject !== remote) $("remote").srcObject = remote;
       translate($("call-title"), "console.call.talking");
     },
+    onPeerMedia: ({ audio, video }) => say("peer-media", peerMediaKey(audio, video)),
   });
   state.call = { id: consultationId, media, stream, screen: null, muted: false, cameraOff: false };
+  const early = state.opening?.id === consultationId ? state.opening.signals : [];
+  state.opening = null;
+  early.forEach((message) => media.receive(message));
   window.fayuanCall = media; // for the browser tests
   $("local").srcObject = stream;
   translate($("call-title"), "console.call.connecting");
@@ -322,7 +339,10 @@ function wire(socket) {
   });
   socket.on("disconnect", () => say("connection", "console.connection.lost"));
   socket.on("queue.changed", (message) => applyQueue(message.unit_id, message.entries));
-  socket.on("rtc.signal", forCall((message) => state.call.media.receive(message)));
+  socket.on("rtc.signal", (message) => {
+    if (state.opening?.id === message.consultation_id) state.opening.signals.push(message);
+    else forCall((signal) => state.call.media.receive(signal))(message);
+  });
   socket.on("peer.away", forCall((message) => say("call-status", "console.call.peer_away",
     { seconds: message.grace_seconds })));
   socket.on("peer.back", forCall(() => say("call-status", null)));

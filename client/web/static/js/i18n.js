@@ -1,11 +1,13 @@
-// The message catalogs: zh-CN by default, English on request, the choice kept in localStorage.
+// The message catalogs: zh-CN by default, English on request, the choice kept in localStorage
+// (not on a kiosk: there the next person is a stranger, so initI18n({ remember: false })).
 // Elements carry data-i18n="key" (and data-i18n-vars for {placeholders}); switching the
 // language re-translates every one of them, so nothing has to be drawn again.
 export const LANGUAGES = ["zh-CN", "en"];
-const DEFAULT_LANGUAGE = "zh-CN";
+export const DEFAULT_LANGUAGE = "zh-CN";
 const STORAGE_KEY = "fayuan.language";
 const catalogs = new Map();
 let current = DEFAULT_LANGUAGE;
+let remember = true;
 
 export function language() {
   return current;
@@ -86,7 +88,8 @@ export async function setLanguage(lang) {
   await load(lang);
   current = lang;
   try {
-    localStorage.setItem(STORAGE_KEY, lang);
+    if (remember) localStorage.setItem(STORAGE_KEY, lang);
+    else localStorage.removeItem(STORAGE_KEY);
   } catch {
     // private mode: the choice lasts until the page is closed
   }
@@ -98,10 +101,14 @@ export async function setLanguage(lang) {
   document.dispatchEvent(new CustomEvent("fayuan:language", { detail: { lang } }));
 }
 
-/** Load the stored language, translate the page and wire every [data-language-switch] button. */
-export async function initI18n() {
+/**
+ * Load the stored language (remember: false, as on a kiosk: always the default, nothing kept),
+ * translate the page and wire every [data-language-switch] button.
+ */
+export async function initI18n({ remember: keep = true } = {}) {
+  remember = keep;
   await load(DEFAULT_LANGUAGE);
-  await setLanguage(stored());
+  await setLanguage(remember ? stored() : DEFAULT_LANGUAGE);
   document.querySelectorAll("[data-language-switch]").forEach((button) => {
     button.addEventListener("click", () => setLanguage(current === "en" ? "zh-CN" : "en"));
   });

@@ -1,6 +1,7 @@
 // What the kiosk keeps in the browser's localStorage: its device token (given once in the URL's
 // #token=, then dropped from the address bar), and the consultation to resume after a reload
-// or a dropped connection (docs/protocol.md, "Resume").
+// or a dropped connection (docs/protocol.md, "Resume"). Nothing else survives the return to the
+// first screen (forgetResident): the next person at a kiosk is a stranger.
 const TOKEN_KEY = "fayuan.kiosk.token";
 const RESUME_KEY = "fayuan.kiosk.resume";
 
@@ -34,4 +35,16 @@ export function keptResume() {
 
 export function forgetResume() {
   localStorage.removeItem(RESUME_KEY);
+}
+
+/** Back on the first screen: every key but the device token goes, and all of sessionStorage. */
+export function forgetResident() {
+  try {
+    for (const key of Object.keys(localStorage)) {
+      if (key !== TOKEN_KEY) localStorage.removeItem(key);
+    }
+    sessionStorage.clear();
+  } catch {
+    // storage refused (private mode): there is nothing kept to forget
+  }
 }

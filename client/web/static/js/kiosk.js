@@ -2,14 +2,16 @@
 // may never have used a computer. Category → camera check → start is two taps from the first
 // screen; everything else (a particular lawyer, the workstation, typed text) is optional.
 import { h, replace } from "./dom.js";
-import { initI18n, translate } from "./i18n.js";
+import { DEFAULT_LANGUAGE, initI18n, language, setLanguage, translate } from "./i18n.js";
 import { KioskCall } from "./kiosk-call.js";
 import { KioskCamera } from "./kiosk-camera.js";
 import { drawKioskHours } from "./kiosk-hours.js";
 import { drawChoices } from "./kiosk-options.js";
 import { drawPosition } from "./kiosk-queue.js";
 import { drawRatings } from "./kiosk-rating.js";
-import { deviceToken, forgetDeviceToken, forgetResume, keepResume, keptResume } from "./kiosk-storage.js";
+import {
+  deviceToken, forgetDeviceToken, forgetResident, forgetResume, keepResume, keptResume,
+} from "./kiosk-storage.js";
 import { connect, refusalCode, send } from "./socket.js";
 
 const HOURS_REFRESH_MS = 60_000;
@@ -89,12 +91,20 @@ function drawHours() {
   drawKioskHours(state.windows, state.nextOpen);
 }
 
+/** The first screen: nothing of the last resident stays (language, storage, media, chat, forms). */
 async function home() {
+  if (state.screen === "rate") forgetConsultation(); // walked away without rating
   state.camera.release();
+  state.call?.end();
   state.category = null;
   state.target = "center";
   state.lawyer = null;
+  state.peerName = "";
   $("resident-text").value = "";
+  $("choice").hidden = true;
+  ["start-error", "queue-error", "call-status", "rate-error", "media-problem"].forEach(clearMessage);
+  if (!state.consultationId) forgetResident();
+  if (language() !== DEFAULT_LANGUAGE) await setLanguage(DEFAULT_LANGUAGE);
   const status = await refreshHours();
   if (state.consultationId) return; // a resume came back meanwhile
   if (status && !status.open) showClosed(status.next_open);
@@ -368,7 +378,7 @@ function wireButtons() {
 }
 
 async function start() {
-  await initI18n();
+  await initI18n({ remember: false });
   wireButtons();
   state.token = deviceToken();
   if (!state.token) {

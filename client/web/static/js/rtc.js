@@ -14,6 +14,22 @@ function fingerprint(sdp) {
   return (sdp || "").match(FINGERPRINT)?.[1]?.trim() || null;
 }
 
+/**
+ * What the side that wrote `sdp` sends: {audio, video}, each true when one of its m-sections of
+ * that kind is live (port not 0) and sendrecv or sendonly. A kiosk without a camera or
+ * microphone offers recvonly there, so the console learns it from the offer itself.
+ */
+export function sentKinds(sdp) {
+  const sends = { audio: false, video: false };
+  for (const section of (sdp || "").split(/\r?\n(?=m=)/).slice(1)) {
+    const [, kind, port] = section.match(/^m=(\w+) (\d+)/) || [];
+    if (!(kind in sends) || port === "0") continue;
+    const direction = section.match(/^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m)?.[1] || "sendrecv";
+    if (direction === "sendrecv" || direction === "sendonly") sends[kind] = true;
+  }
+  return sends;
+}
+
 /** getUserMedia for a call: camera and microphone, or whichever of them works. */
 export async function openCameraAndMicrophone() {
   const tries = [{ video: true, audio: true }, { video: false, audio: true }, { video: true, audio: false }];
@@ -36,12 +52,15 @@ export class MediaCall {
   /**
    * socket: the socket.io connection; consultationId; iceServers from consultation.taken /
    * queue.take; localStream (may be null); offerer: true on the kiosk;
-   * onRemoteStream(stream), onConnection(state): callbacks for the page.
+   * onRemoteStream(stream), onConnection(state): callbacks for the page; onPeerMedia({audio,
+   * video}): on the answerer, what the offerer sends, at each offer.
    */
-  constructor({ socket, consultationId, iceServers, localStream, offerer, onRemoteStream, onConnection }) {
+  constructor({ socket, consultationId, iceServers, localStream, offerer, onRemoteStream, onConnection,
+    onPeerMedia }) {
     Object.assign(this, { socket, consultationId, iceServers: iceServers || [], localStream, offerer });
     this.onRemoteStream = onRemoteStream || (() => {});
     this.onConnection = onConnection || (() => {});
+    this.onPeerMedia = onPeerMedia || (() => {});
     this.polite = !offerer;
     this.closed = false;
     this.pc = null;
@@ -73,10 +92,20 @@ export class MediaCall {
     if (this.offerer) this.addLocalTracks();
   }
 
+  /**
+   * Our tracks, and on the offerer a receive-only transceiver for each kind it has no track of:
+   * a kiosk whose camera or microphone was refused still offers, and still sees and hears the
+   * lawyer (with neither, an offer with no m-section would never be made at all).
+   */
   addLocalTracks() {
-    if (this.tracksAdded || !this.localStream) return;
+    if (this.tracksAdded) return;
     this.tracksAdded = true;
-    for (const track of this.localStream.getTracks()) this.pc.addTrack(track, this.localStream);
+    const tracks = this.localStream?.getTracks() || [];
+    for (const track of tracks) this.pc.addTrack(track, this.localStream);
+    if (!this.offerer) return;
+    for (const kind of ["audio", "video"]) {
+      if (!tracks.some((track) => track.kind === kind)) this.pc.addTransceiver(kind, { direction: "recvonly" });
+    }
   }
 
   async offer(pc) {
@@ -124,6 +153,7 @@ export class MediaCall {
     try {
       await pc.setRemoteDescription({ type: message.type, sdp: message.sdp });
       if (message.type === "offer") {
+        this.onPeerMedia(sentKinds(message.sdp));
         // Answering the first offer with our tracks reuses its transceivers: no second round.
         this.addLocalTracks();
         await pc.setLocalDescription();
