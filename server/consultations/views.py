@@ -11,8 +11,8 @@ from server.chat import service as chat
 from server.consultations import queue, records
 from server.consultations.models import Consultation, ConsultationEvent, DutyShift
 from server.consultations.rules import DEFAULT_CATEGORIES
-from server.consultations.schemas import (Categories, DutyNow, EventOut, RecordDetail, RecordOut, RecordQuery,
-                                          RosterQuery, ShiftIn, ShiftOut)
+from server.consultations.schemas import (Categories, DutyNow, EventOut, IceServersOut, RecordDetail, RecordOut,
+                                          RecordQuery, RosterQuery, ShiftIn, ShiftOut)
 from server.errors import InvalidInput, NotFound, PermissionDenied
 from server.hours.schemas import hhmm, minutes
 from server.privacy import mask_phone
@@ -31,7 +31,7 @@ async def categories(call: Call) -> Categories:
 
 
 @router.get("/api/rtc/ice-servers", summary="ICE servers, with TURN credentials that expire with the session",
-            tag="consultations", auth="any")
+            tag="consultations", auth="any", response=IceServersOut)
 async def get_ice_servers(call: Call) -> dict:
     return {"ice_servers": ice_servers(call.settings, call.actor.ref, call.clock.now())}
 

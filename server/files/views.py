@@ -6,7 +6,7 @@ import logging
 
 from aiohttp import web
 
-from server.files import names, service
+from server.files import names, service, sniff
 from server.files.limits import FileLimits
 from server.files.models import StoredFile
 from server.files.parents import default_parents
@@ -99,7 +99,8 @@ async def get_file(call: Call) -> FileOut:
 
 
 @router.get("/api/files/{file_id}/download", summary="Download a file (clean ones only; an audited read), "
-            "as an attachment under its own name", tag="files", auth="any")
+            "as an attachment under its own name", tag="files", auth="any", media=tuple(t.mime for t in sniff.ALLOWED),
+            ranges=True)
 async def download(call: Call) -> web.FileResponse:
     files = call.app[FILES]
     f = await service.get_servable(call.session, call.actor, files.parents, call.path["file_id"],
@@ -109,7 +110,7 @@ async def download(call: Call) -> web.FileResponse:
 
 
 @router.get("/api/files/{file_id}/thumbnail", summary="An image's thumbnail (JPEG, at most 320 px; an audited read)",
-            tag="files", auth="any")
+            tag="files", auth="any", media="image/jpeg", ranges=True)
 async def thumbnail(call: Call) -> web.FileResponse:
     files = call.app[FILES]
     f = await service.get_servable(call.session, call.actor, files.parents, call.path["file_id"],
