@@ -41,6 +41,10 @@ def test_every_reference_names_a_component_of_its_own() -> None:
     assert component(app_close)["properties"].keys() == {"outcome"}
     phone = paths["/api/accounts/{account_id}/phone"]["get"]["responses"]["200"]["content"]
     assert component(phone)["required"] == ["phone"]
+    upload = paths["/api/files"]["post"]
+    assert upload["requestBody"]["content"].keys() == {"application/octet-stream"}
+    assert {"name": "X-Filename", "in": "header", "required": True} | {"schema": {"type": "string"}} in [
+        {k: p[k] for k in ("name", "in", "required", "schema")} for p in upload["parameters"]]
 
 
 def _router_with(*bodies: type[BaseModel]) -> Router:

@@ -50,7 +50,8 @@ def _out(f: StoredFile) -> FileOut:
              "streamed; XHR upload progress works), its name is the X-Filename header, percent-encoded UTF-8. "
              "PDF, JPEG, PNG, WebP or DOCX, judged by the bytes; the extension must agree. 413 when too large "
              "(from Content-Length, or as soon as the count passes the limit), 415 for a refused type.",
-             tag="files", auth="any", query=ParentQuery, response=FileOut)
+             tag="files", auth="any", query=ParentQuery, response=FileOut, upload="application/octet-stream",
+             headers={names.FILENAME_HEADER: "the file's name, percent-encoded UTF-8"})
 async def upload(call: Call) -> FileOut:
     files, now = call.app[FILES], call.clock.now()
     name = names.from_header(call.request.headers.get(names.FILENAME_HEADER))

@@ -76,6 +76,8 @@ class Route:
     path_types: dict[str, type]
     media: tuple[str, ...] = ()  # the media types of a response that is not JSON (a CSV, a PDF, a file)
     ranges: bool = False  # a file served whole or, for a Range header, in part (206): seeking in a video
+    upload: str | None = None  # the media type of a raw request body the view streams itself (a file)
+    headers: dict[str, str] = field(default_factory=dict)  # request headers the view reads: name -> meaning
 
 
 class Router:
@@ -97,10 +99,13 @@ class Router:
         path_types: dict[str, type] | None = None,
         media: str | tuple[str, ...] = (),
         ranges: bool = False,
+        upload: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
             self.routes.append(Route(method, path, view, auth, summary, tag, body, query, response, status,
-                                     path_types or {}, (media,) if isinstance(media, str) else media, ranges))
+                                     path_types or {}, (media,) if isinstance(media, str) else media, ranges,
+                                     upload, headers or {}))
             return view
 
         return register
@@ -329,19 +334,23 @@ def openapi(router: Router, title: str = "fayuan", version: str = "0.1.0") -> di
         params = []
         for name in _path_names(route.path):
             kind = route.path_types.get(name, int)
-            params.append(
-                {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if kind is int else "string"}}
-            )
+            schema = {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID} if kind is int else {"type": "string"}
+            params.append({"name": name, "in": "path", "required": True, "schema": schema})
         if route.query is not None:
             qschema = _resolve(schema_of[(index, "query")], schemas)
             required = set(qschema.get("required", []))
             for name, prop in qschema.get("properties", {}).items():
                 params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+        for name, meaning in route.headers.items():
+            params.append({"name": name, "in": "header", "required": True, "schema": {"type": "string"},
+                           "description": meaning})
         if route.ranges:
             params.append({"name": "Range", "in": "header", "required": False, "schema": {"type": "string"},
                            "description": "bytes=START-END, for part of the file (206)"})
         if params:
             op["parameters"] = params
+        if route.upload is not None:
+            op["requestBody"] = {"required": True, "content": {route.upload: {"schema": BINARY}}}
         if route.body is not None:
             op["requestBody"] = {"required": True,
                                  "content": {"application/json": {"schema": schema_of[(index, "body")]}}}
