@@ -261,7 +261,11 @@ class _ComponentNames(GenerateJsonSchema):
     """Names each model's component `<domain>.<Class>` (`board.CloseIn`, `applications.CloseIn`)
     whether or not another model shares its class name, so a name never depends on what else the
     document holds; two models that would still share one (the same class name in one domain's
-    schemas.py and views.py) stop the build instead of one silently replacing the other."""
+    schemas.py and views.py) stop the build instead of one silently replacing the other.
+
+    get_defs_ref is pydantic's documented hook for naming; the name must also be entered in
+    `_prioritized_defsref_choices`, a private table pydantic reads when it finishes (tested
+    with pydantic 2.14; tests/test_openapi.py fails if that changes)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -274,7 +278,11 @@ class _ComponentNames(GenerateJsonSchema):
         if owner != core_ref:
             raise ComponentNameClash(f"two models would share the OpenAPI component name {name!r}: "
                                      f"{_without_ids(owner)} and {_without_ids(core_ref)}; rename one")
-        self._prioritized_defsref_choices[DefsRef(name)] = [DefsRef(name)]
+        choices = getattr(self, "_prioritized_defsref_choices", None)
+        if choices is None:
+            raise RuntimeError("pydantic's GenerateJsonSchema no longer has _prioritized_defsref_choices; "
+                               "see _ComponentNames in server/web/api.py")
+        choices[DefsRef(name)] = [DefsRef(name)]
         return DefsRef(name)
 
 
