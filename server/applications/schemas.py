@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from server.dates import Day
 from server.ids import RowId
 
 HARDSHIP_GROUNDS = ("minimum_living_allowance", "disability", "elderly_without_support", "migrant_worker_wages",
@@ -18,15 +19,6 @@ MAX_ATTACHMENTS = 20
 MAX_INSTALMENTS = 60
 MAX_AMOUNT = Decimal("1000000000000")  # yuan
 PHONE = r"^[0-9+\- ]*$"
-
-
-def _plausible_year(value: date) -> date:
-    if not 1900 <= value.year <= 2999:
-        raise ValueError("give a date from 1900 to 2999")
-    return value
-
-
-Day = Annotated[date, AfterValidator(_plausible_year)]
 
 
 class AttachmentIn(BaseModel):
@@ -63,26 +55,10 @@ class ApplicationIn(FormFields):
     consultation_id: RowId | None = Field(default=None, description="the consultation it started from")
 
 
-class ApplicationPatch(BaseModel):
-    """Only the fields given change."""
-
-    model_config = ConfigDict(extra="forbid")
-    applicant_name: str | None = Field(default=None, max_length=100)
-    applicant_sex: Literal["", "male", "female"] | None = None
-    id_number: str | None = Field(default=None, max_length=18)
-    birth_date: Day | None = None
-    phone: str | None = Field(default=None, max_length=32, pattern=PHONE)
-    address: str | None = Field(default=None, max_length=300)
-    household: str | None = Field(default=None, max_length=300)
-    economic_situation: str | None = Field(default=None, max_length=2000)
-    hardship_grounds: list[Hardship] | None = Field(default=None, max_length=len(HARDSHIP_GROUNDS))
-    hardship_other: str | None = Field(default=None, max_length=300)
-    category: str | None = Field(default=None, max_length=40)
-    opposing_party: str | None = Field(default=None, max_length=200)
-    amount_in_dispute: Decimal | None = Field(default=None, ge=0, le=MAX_AMOUNT, decimal_places=2)
-    summary: str | None = Field(default=None, max_length=5000)
-    help_requested: str | None = Field(default=None, max_length=2000)
-    attachments: list[AttachmentIn] | None = Field(default=None, max_length=MAX_ATTACHMENTS)
+class ApplicationPatch(FormFields):
+    """Only the fields given change (the service reads model_dump(exclude_unset=True)). The types
+    are the form's own, so a field the database keeps as text takes "" to clear it, never null;
+    only birth_date and amount_in_dispute may be null."""
 
 
 class NoteIn(BaseModel):

@@ -59,7 +59,7 @@ async def reminders(call: Call) -> list[ReminderOut]:
 
 
 @router.get("/api/applications/export", summary="The list as CSV (masked as in the list)", tag=TAG,
-            query=ListQuery)
+            query=ListQuery, media="text/csv")
 async def export(call: Call) -> web.Response:
     rows = await service.export_rows(call.session, call.actor, call.query, await context(call))
     out = io.StringIO()
@@ -113,7 +113,8 @@ async def edit(call: Call) -> ApplicationDetail:
 
 
 @router.get(ONE + "/documents/{kind}", summary="A form as PDF: application_form, preliminary_approval, "
-            "acceptance_notice or approval_form (an audited read)", tag=TAG, path_types={"kind": str})
+            "acceptance_notice or approval_form (an audited read)", tag=TAG, path_types={"kind": str},
+            media="application/pdf")
 async def document(call: Call) -> web.Response:
     kind = str(call.path["kind"])
     if kind not in pdf.KINDS:

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.accounts.permissions import require
 from server.audit import service
+from server.dates import Moment
 from server.org import service as org
 from server.web.api import Call, Router
 
@@ -17,8 +18,8 @@ class AuditQuery(BaseModel):
     actor: str | None = Field(default=None, max_length=100)
     action: str | None = Field(default=None, max_length=64)
     outcome: str | None = Field(default=None, pattern=r"^(ok|refused|failed)$")
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Moment | None = Field(default=None, description="with its offset, e.g. 2026-12-07T00:00:00+08:00")
+    until: Moment | None = None
     offset: int = Field(default=0, ge=0, le=10_000_000)
     limit: int = Field(default=50, ge=1, le=200)
 

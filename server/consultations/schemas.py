@@ -86,3 +86,15 @@ class RecordDetail(RecordOut):
 
 class Categories(BaseModel):
     categories: list[str]
+
+
+class IceServer(BaseModel):
+    """One RTCIceServer: a STUN entry has urls only, a TURN entry also its short-lived credentials."""
+
+    urls: list[str]
+    username: str | None = None
+    credential: str | None = None
+
+
+class IceServersOut(BaseModel):
+    ice_servers: list[IceServer]  # empty when neither STUN nor TURN is configured

@@ -10,14 +10,14 @@ from server.audit.service import record
 from server.chat import service as chat
 from server.consultations import queue, records
 from server.consultations.models import Consultation, ConsultationEvent, DutyShift
-from server.consultations.schemas import (Categories, DutyNow, EventOut, RecordDetail, RecordOut, RecordQuery,
-                                          RosterQuery, ShiftIn, ShiftOut)
+from server.consultations.schemas import (Categories, DutyNow, EventOut, IceServersOut, RecordDetail, RecordOut,
+                                          RecordQuery, RosterQuery, ShiftIn, ShiftOut)
 from server.errors import InvalidInput, NotFound, PermissionDenied
 from server.hours.schemas import hhmm, minutes
 from server.privacy import mask_phone
 from server.recordings import service as recordings
 from server.realtime.ice import ice_servers
-from server.realtime.setup import GATEWAY
+from server.web import keys
 from server.web.api import Call, Router
 from signaling.payloads import MAX_SYNC_MESSAGES
 
@@ -28,11 +28,11 @@ router = Router()
             auth="any", response=Categories)
 async def categories(call: Call) -> Categories:
     """The ones consultation.start accepts: FAYUAN_CATEGORIES when it is set."""
-    return Categories(categories=list(call.app[GATEWAY].rules.categories))
+    return Categories(categories=list(call.app[keys.RULES].categories))
 
 
 @router.get("/api/rtc/ice-servers", summary="ICE servers, with TURN credentials that expire with the session",
-            tag="consultations", auth="any")
+            tag="consultations", auth="any", response=IceServersOut)
 async def get_ice_servers(call: Call) -> dict:
     return {"ice_servers": ice_servers(call.settings, call.actor.ref, call.clock.now())}
 

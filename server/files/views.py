@@ -5,7 +5,7 @@ import asyncio
 
 from aiohttp import web
 
-from server.files import names, service
+from server.files import names, service, sniff
 from server.files.limits import FileLimits
 from server.files.models import StoredFile
 from server.files.parents import default_parents
@@ -48,7 +48,8 @@ def _out(f: StoredFile) -> FileOut:
              "streamed; XHR upload progress works), its name is the X-Filename header, percent-encoded UTF-8. "
              "PDF, JPEG, PNG, WebP or DOCX, judged by the bytes; the extension must agree. 413 when too large "
              "(from Content-Length, or as soon as the count passes the limit), 415 for a refused type.",
-             tag="files", auth="any", query=ParentQuery, response=FileOut)
+             tag="files", auth="any", query=ParentQuery, response=FileOut, upload="application/octet-stream",
+             headers={names.FILENAME_HEADER: "the file's name, percent-encoded UTF-8"})
 async def upload(call: Call) -> FileOut:
     files, now = call.app[FILES], call.clock.now()
     name = names.from_header(call.request.headers.get(names.FILENAME_HEADER))
@@ -90,7 +91,8 @@ async def get_file(call: Call) -> FileOut:
 
 
 @router.get("/api/files/{file_id}/download", summary="Download a file (clean ones only; an audited read), "
-            "as an attachment under its own name", tag="files", auth="any")
+            "as an attachment under its own name", tag="files", auth="any", media=tuple(t.mime for t in sniff.ALLOWED),
+            ranges=True)
 async def download(call: Call) -> web.FileResponse:
     files = call.app[FILES]
     f = await service.get_servable(call.session, call.actor, files.parents, call.path["file_id"],
@@ -100,7 +102,7 @@ async def download(call: Call) -> web.FileResponse:
 
 
 @router.get("/api/files/{file_id}/thumbnail", summary="An image's thumbnail (JPEG, at most 320 px; an audited read)",
-            tag="files", auth="any")
+            tag="files", auth="any", media="image/jpeg", ranges=True)
 async def thumbnail(call: Call) -> web.FileResponse:
     files = call.app[FILES]
     f = await service.get_servable(call.session, call.actor, files.parents, call.path["file_id"],

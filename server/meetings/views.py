@@ -67,7 +67,7 @@ async def attendance(call: Call) -> list[dict]:
 
 
 @router.get("/api/meetings/{meeting_id}/attendance.csv", summary="The attendance as CSV (UTF-8 with BOM)",
-            tag="meetings")
+            tag="meetings", media="text/csv")
 async def attendance_csv(call: Call) -> web.Response:
     meeting = await service.readable(call.session, call.actor, call.path["meeting_id"])
     text = service.attendance_csv(await service.attendance(call.session, meeting.id))

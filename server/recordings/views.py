@@ -38,7 +38,7 @@ async def consultation_recordings(call: Call) -> list[dict]:
 
 
 @router.get("/api/recordings/{recording_id}/media", summary="Play a recording (each request is an audit row)",
-            tag="recordings")
+            tag="recordings", media="video/mp4", ranges=True)
 async def play_recording(call: Call) -> web.StreamResponse:
     recording = await call.session.get(Recording, call.path["recording_id"])
     if recording is None or recording.state != RecordingState.ready:

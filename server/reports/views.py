@@ -8,7 +8,7 @@ from aiohttp import web
 
 from server.hours.service import load_schedule
 from server.reports import service
-from server.reports.schemas import ReportQuery
+from server.reports.schemas import Report, ReportQuery
 from server.web.api import Call, Router
 
 router = Router()
@@ -22,12 +22,13 @@ async def _build(call: Call) -> dict:
 
 
 @router.get("/api/reports", summary="Figures for a unit's subtree and a period: consultations, board, "
-            "applications", tag="reports", query=ReportQuery)
+            "applications", tag="reports", query=ReportQuery, response=Report)
 async def report(call: Call) -> dict:
     return await _build(call)
 
 
-@router.get("/api/reports/export", summary="The same figures as CSV", tag="reports", query=ReportQuery)
+@router.get("/api/reports/export", summary="The same figures as CSV", tag="reports", query=ReportQuery,
+            media="text/csv")
 async def export(call: Call) -> web.Response:
     data = await _build(call)
     out = io.StringIO()

@@ -7,11 +7,13 @@ itself (Router did), calls a service with `call.session` and `call.actor`, and r
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic.json_schema import CoreModeRef, DefsRef, GenerateJsonSchema
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.errors import InvalidInput, NotAuthenticated, PermissionDenied, UnsupportedType
@@ -74,6 +76,10 @@ class Route:
     response: Any
     status: int
     path_types: dict[str, type]
+    media: tuple[str, ...] = ()  # the media types of a response that is not JSON (a CSV, a PDF, a file)
+    ranges: bool = False  # a file served whole or, for a Range header, in part (206): seeking in a video
+    upload: str | None = None  # the media type of a raw request body the view streams itself (a file)
+    headers: dict[str, str] = field(default_factory=dict)  # request headers the view reads: name -> meaning
 
 
 class Router:
@@ -93,11 +99,15 @@ class Router:
         response: Any = None,
         status: int = 200,
         path_types: dict[str, type] | None = None,
+        media: str | tuple[str, ...] = (),
+        ranges: bool = False,
+        upload: str | None = None,
+        headers: dict[str, str] | None = None,
     ) -> Callable[[View], View]:
         def register(view: View) -> View:
-            self.routes.append(
-                Route(method, path, view, auth, summary, tag, body, query, response, status, path_types or {})
-            )
+            self.routes.append(Route(method, path, view, auth, summary, tag, body, query, response, status,
+                                     path_types or {}, (media,) if isinstance(media, str) else media, ranges,
+                                     upload, headers or {}))
             return view
 
         return register
@@ -251,36 +261,84 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
     return web.Response(text=text, status=status, content_type="application/json", headers=headers)
 
 
+class ComponentNameClash(ValueError):
+    """Two different models would be published under one component name."""
+
+
+class _ComponentNames(GenerateJsonSchema):
+    """Names each model's component `<domain>.<Class>` (`board.CloseIn`, `applications.CloseIn`)
+    whether or not another model shares its class name, so a name never depends on what else the
+    document holds; two models that would still share one (the same class name in one domain's
+    schemas.py and views.py) stop the build instead of one silently replacing the other.
+
+    get_defs_ref is pydantic's documented hook for naming; the name must also be entered in
+    `_prioritized_defsref_choices`, a private table pydantic reads when it finishes (tested
+    with pydantic 2.14; tests/test_openapi.py fails if that changes)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.owners: dict[str, str] = {}
+
+    def get_defs_ref(self, core_mode_ref: CoreModeRef) -> DefsRef:
+        core_ref, _mode = core_mode_ref
+        name = component_name(core_ref)
+        owner = self.owners.setdefault(name, core_ref)
+        if owner != core_ref:
+            raise ComponentNameClash(f"two models would share the OpenAPI component name {name!r}: "
+                                     f"{_without_ids(owner)} and {_without_ids(core_ref)}; rename one")
+        choices = getattr(self, "_prioritized_defsref_choices", None)
+        if choices is None:
+            raise RuntimeError("pydantic's GenerateJsonSchema no longer has _prioritized_defsref_choices; "
+                               "see _ComponentNames in server/web/api.py")
+        choices[DefsRef(name)] = [DefsRef(name)]
+        return DefsRef(name)
+
+
+def _without_ids(core_ref: str) -> str:
+    return re.sub(r":\d+", "", core_ref)
+
+
+def component_name(core_ref: str) -> str:
+    """`server.board.schemas.CloseIn:1403…` -> `board.CloseIn`; outside server/ the top package
+    stands for the domain (`signaling.Hello`)."""
+    dotted = _without_ids(core_ref)
+    qualified = dotted.split("[", 1)[0]
+    parts = qualified.split(".")
+    domain = parts[1] if parts[0] == "server" and len(parts) > 2 else parts[0]
+    tail = dotted[len(qualified):]  # a generic model's arguments, rare
+    return re.sub(r"[^A-Za-z0-9._-]", "_", f"{domain}.{parts[-1]}{tail}")
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}},
+        }
+    },
+}
+BINARY = {"type": "string", "format": "binary"}
+
+
 def openapi(router: Router, title: str = "fayuan", version: str = "0.1.0") -> dict[str, Any]:
-    """Build the OpenAPI 3.1 document from the registered routes and their models."""
+    """Build the OpenAPI 3.1 document from the registered routes and their models, all in one
+    schema generation so that every model lands in components under one name (_ComponentNames)."""
+    inputs = []
+    for index, route in enumerate(router.routes):
+        for part, model in (("body", route.body), ("query", route.query), ("response", route.response)):
+            if model is not None:
+                inputs.append(((index, part), "validation", TypeAdapter(model)))
+    by_part, defs = TypeAdapter.json_schemas(inputs, ref_template="#/components/schemas/{model}",
+                                             schema_generator=_ComponentNames)
+    schemas: dict[str, Any] = {**defs.get("$defs", {}), "Error": ERROR_SCHEMA}
+    schema_of = {key: value for (key, _mode), value in by_part.items()}
+    error = {"description": "error",
+             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
     paths: dict[str, Any] = {}
-    schemas: dict[str, Any] = {}
-
-    def ref(model: Any) -> dict[str, Any]:
-        schema = TypeAdapter(model).json_schema(ref_template="#/components/schemas/{model}")
-        for name, sub in schema.pop("$defs", {}).items():
-            schemas[name] = sub
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            schemas[model.__name__] = schema
-            return {"$ref": f"#/components/schemas/{model.__name__}"}
-        return schema
-
-    error = {
-        "description": "error",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-    schemas["Error"] = {
-        "type": "object",
-        "required": ["error"],
-        "properties": {
-            "error": {
-                "type": "object",
-                "required": ["code", "message"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "details": {"type": "object"}},
-            }
-        },
-    }
-    for route in router.routes:
+    for index, route in enumerate(router.routes):
         op: dict[str, Any] = {
             "summary": route.summary,
             "tags": [route.tag],
@@ -292,35 +350,71 @@ def openapi(router: Router, title: str = "fayuan", version: str = "0.1.0") -> di
         params = []
         for name in _path_names(route.path):
             kind = route.path_types.get(name, int)
-            params.append(
-                {"name": name, "in": "path", "required": True, "schema": {"type": "integer" if kind is int else "string"}}
-            )
+            schema = {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID} if kind is int else {"type": "string"}
+            params.append({"name": name, "in": "path", "required": True, "schema": schema})
         if route.query is not None:
-            qschema = route.query.model_json_schema()
+            qschema = _resolve(schema_of[(index, "query")], schemas)
             required = set(qschema.get("required", []))
             for name, prop in qschema.get("properties", {}).items():
                 params.append({"name": name, "in": "query", "required": name in required, "schema": prop})
+        for name, meaning in route.headers.items():
+            params.append({"name": name, "in": "header", "required": True, "schema": {"type": "string"},
+                           "description": meaning})
+        if route.ranges:
+            params.append({"name": "Range", "in": "header", "required": False, "schema": {"type": "string"},
+                           "description": "bytes=START-END, for part of the file (206)"})
         if params:
             op["parameters"] = params
+        if route.upload is not None:
+            op["requestBody"] = {"required": True, "content": {route.upload: {"schema": BINARY}}}
         if route.body is not None:
-            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(route.body)}}}
+            op["requestBody"] = {"required": True,
+                                 "content": {"application/json": {"schema": schema_of[(index, "body")]}}}
         ok: dict[str, Any] = {"description": "ok"}
         if route.response is not None:
-            ok["content"] = {"application/json": {"schema": ref(route.response)}}
+            ok["content"] = {"application/json": {"schema": schema_of[(index, "response")]}}
+        elif route.media:
+            ok["content"] = {media: {"schema": BINARY} for media in route.media}
         op["responses"][str(route.status)] = ok
+        if route.ranges:
+            op["responses"]["206"] = {**ok, "description": "the part the Range header asked for"}
         paths.setdefault(route.path, {})[route.method.lower()] = op
     return {
         "openapi": "3.1.0",
         "info": {"title": title, "version": version},
         "paths": paths,
         "components": {
-            "schemas": schemas,
+            "schemas": _referenced(schemas, paths),
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "fayuan_session"},
                 "device": {"type": "http", "scheme": "bearer"},
             },
         },
     }
+
+
+def _referenced(schemas: dict[str, Any], paths: dict[str, Any]) -> dict[str, Any]:
+    """The components that paths use, directly or through another component: a query model's
+    fields became parameters, so the model itself is left out."""
+    kept: dict[str, Any] = {}
+    pending = [paths]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.rsplit("/", 1)[-1] not in kept:
+                name = ref.rsplit("/", 1)[-1]
+                kept[name] = schemas[name]
+                pending.append(schemas[name])
+            pending.extend(node.values())
+        elif isinstance(node, list):
+            pending.extend(node)
+    return dict(sorted(kept.items()))
+
+
+def _resolve(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref", "")
+    return schemas[ref.rsplit("/", 1)[-1]] if ref else schema
 
 
 def _path_names(path: str) -> list[str]:
