@@ -43,6 +43,7 @@ TRANSPORT = "server/realtime/transport.py"
 RELAY = "server/realtime/relay.py"
 SQLITE_DRIVER = "server/sqlite_driver.py"
 GATEWAY = "server/realtime/gateway.py"
+WEB_API = "server/web/api.py"
 
 
 def _requirements() -> dict[str, Requirement]:
@@ -381,3 +382,15 @@ def test_aiohttp_typed_request_keys() -> None:
                       hook="aiohttp.web.WebSocketResponse(max_msg_size=, compress=, autoping=)", user=TRANSPORT)
     assert {"max_msg_size", "compress", "autoping"} <= set(inspect.signature(web.WebSocketResponse).parameters), \
         _where("aiohttp", "aiohttp.web.WebSocketResponse(max_msg_size=, compress=, autoping=)", TRANSPORT)
+
+
+def test_pydantic_json_schema_naming_hooks() -> None:
+    """web/api.py names each OpenAPI component itself: get_defs_ref, and the private table of
+    chosen names pydantic reads when it finishes the document."""
+    from pydantic.json_schema import GenerateJsonSchema
+
+    _check_parameters(GenerateJsonSchema, "get_defs_ref", ["self", "core_mode_ref"], dist="pydantic",
+                      hook="pydantic.json_schema.GenerateJsonSchema.get_defs_ref", user=WEB_API)
+    table = getattr(GenerateJsonSchema(), "_prioritized_defsref_choices", None)
+    assert isinstance(table, dict), \
+        f"{_where('pydantic', 'GenerateJsonSchema._prioritized_defsref_choices', WEB_API)}; it is {table!r}"
