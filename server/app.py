@@ -25,7 +25,6 @@ from server.hours import views as hours_views
 from server.meetings import views as meetings_views
 from server.metrics import views as metrics_views
 from server.org import views as org_views
-from server.pubsub.base import PubSub
 from server.realtime import chat as realtime_chat
 from server.realtime import consultation_recording
 from server.realtime import meetings as realtime_meetings
@@ -33,7 +32,6 @@ from server.recordings import retention as recordings_retention
 from server.recordings import views as recordings_views
 from server.reports import views as reports_views
 from server.realtime import setup as realtime
-from server.pubsub.memory import MemoryPubSub
 from server.web import keys, middleware, observe
 from server.web.api import Router
 
@@ -68,20 +66,6 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     await app[keys.DB].dispose()
 
 
-async def _pubsub(app: web.Application) -> AsyncIterator[None]:
-    url = app[keys.SETTINGS].redis_url
-    if url:
-        from server.pubsub.redis import RedisPubSub
-
-        ps: PubSub = RedisPubSub(url)
-    else:
-        ps = MemoryPubSub()
-    await ps.start()
-    app[keys.PUBSUB] = ps
-    yield
-    await ps.stop()
-
-
 def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: bool = True) -> web.Application:
     settings = settings.with_secret()
     check_domain_settings(settings.extra)
@@ -93,7 +77,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     app[keys.CLOCK] = clock or SystemClock()
     app[keys.RULES] = consultation_rules(settings.extra)
     app.on_response_prepare.append(middleware.response_headers(settings))
-    app.cleanup_ctx.extend([_database, _pubsub])
+    app.cleanup_ctx.append(_database)
     metrics_views.install(app)  # before the parts that count things
     app.on_response_prepare.append(observe.echo_request_id)
     router = make_router()

@@ -37,8 +37,9 @@ async def readyz(call: Call) -> web.Response:
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001 - readiness reports any failure
         checks["database"] = f"failed: {type(exc).__name__}"
-    if call.settings.redis_url:
-        checks["redis"] = "ok" if await call.app[keys.PUBSUB].ping() else "failed"
+    fanout = call.app[keys.FANOUT]
+    if fanout is not None:
+        checks["redis"] = "ok" if await fanout.ping() else "failed"
     ready = all(v == "ok" for v in checks.values())
     return json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
 

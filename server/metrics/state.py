@@ -54,9 +54,10 @@ async def read(app: web.Application) -> Snapshot:
         snap.database_up = True
     except Exception:  # noqa: BLE001 - a failed read is what fayuan_database_up reports
         snap.database_up = False
-    if app[keys.SETTINGS].redis_url:
+    fanout = app[keys.FANOUT]
+    if fanout is not None:
         try:
-            snap.redis_up = await asyncio.wait_for(app[keys.PUBSUB].ping(), HEALTH_TIMEOUT_SECONDS)
+            snap.redis_up = await asyncio.wait_for(fanout.ping(), HEALTH_TIMEOUT_SECONDS)
         except asyncio.TimeoutError:
             snap.redis_up = False
     _read_process(app, snap)

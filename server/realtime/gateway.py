@@ -28,6 +28,7 @@ from server.hours import service as hours
 from server.logs import context as log_context
 from server.presence import service as presence
 from server.realtime import relay
+from server.realtime.fanout import FanOutUnavailable
 from server.realtime.ice import ice_servers
 from server.realtime.queues import QueueNotices
 from server.web import keys
@@ -185,7 +186,11 @@ class Gateway(socketio.AsyncNamespace):
         if not members or sid not in members:
             return _error("forbidden", "you are not in this consultation's room")
         out["from"] = peer.actor.kind
-        await self.server.relay(events.RTC_RELAYED, out, room=room, skip_sid=sid)
+        try:
+            await self.server.relay(events.RTC_RELAYED, out, room=room, skip_sid=sid)
+        except FanOutUnavailable:
+            if len(members) < 2:  # the other side is on another process, out of reach now
+                return _error("unavailable", "the other side cannot be reached right now; send it again")
         return {"ok": True}
 
     # -- helpers ------------------------------------------------------------------------
@@ -230,6 +235,8 @@ class Gateway(socketio.AsyncNamespace):
                 data = {**data, "ice_servers": ice_servers(self.app[keys.SETTINGS], n.to, self.app[keys.CLOCK].now())}
             try:
                 await self.emit(n.event, data, room=n.to, skip_sid=skip[1] if n.to == skip[0] else None)
+            except FanOutUnavailable:
+                pass  # delivered here; the other processes get it when Redis answers (realtime/fanout.py)
             except Exception:  # noqa: BLE001 - saved already; see above
                 log.exception("could not push %s to %s", n.event, n.to)
             if n.event == events.CONSULT_ENDED:

@@ -22,6 +22,7 @@ from pydantic.fields import FieldInfo
 
 from server.errors import BadPacket, FayuanError, NotAuthenticated, RateLimited
 from server.realtime import inbound, wirejson
+from server.realtime import fanout
 from server.realtime.transport import Engine
 from signaling import events
 from signaling.payloads import RtcSignal
@@ -145,7 +146,8 @@ class RelayServer(socketio.AsyncServer):
 
     async def relay(self, event: str, data: dict, *, room: str, skip_sid: str) -> None:
         if isinstance(self.manager, AsyncPubSubManager):
-            await self.emit(event, data, room=room, skip_sid=skip_sid, namespace=NAMESPACE)
+            with fanout.or_refuse():  # the sender is told and sends again: no late copy
+                await self.emit(event, data, room=room, skip_sid=skip_sid, namespace=NAMESPACE)
             return
         members = self.manager.rooms.get(NAMESPACE, {}).get(room)
         if not members:

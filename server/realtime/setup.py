@@ -10,6 +10,7 @@ from aiohttp import web
 from server.consultations.jobs import SWEEP_INTERVAL_SECONDS
 from server.presence import service as presence
 from server.realtime import liveness, wirejson
+from server.realtime.fanout import FanOut
 from server.realtime.gateway import Gateway
 from server.realtime.relay import RelayServer
 from server.tasks import periodic
@@ -24,7 +25,7 @@ MAX_PAYLOAD_BYTES = 256_000
 
 def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
     settings = app[keys.SETTINGS]
-    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    manager = FanOut(settings.redis_url) if settings.redis_url else None
     sio = RelayServer(async_mode="aiohttp", client_manager=manager, cors_allowed_origins=[],
                       ping_interval=10, ping_timeout=10, max_http_buffer_size=MAX_PAYLOAD_BYTES, json=wirejson)
     sio.attach(app, socketio_path=SOCKETIO_PATH.strip("/"))
@@ -33,6 +34,9 @@ def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
     sio.register_namespace(gateway)
     app[SIO] = sio
     app[GATEWAY] = gateway
+    app[keys.FANOUT] = manager
+    if manager is not None:
+        app.on_cleanup.append(lambda app: manager.close())
     app[keys.DELIVER] = gateway.deliver
     app.on_cleanup.append(lambda app: app[SIO].eio.pinger.stop())
     app.on_cleanup.append(lambda app: app[GATEWAY].queues.stop())

@@ -13,13 +13,14 @@ if TYPE_CHECKING:
     from server.db import Database
     from server.metrics.instruments import Metrics
     from server.notify import Push
-    from server.pubsub.base import PubSub
+    from server.realtime.fanout import FanOut
     from server.web.api import Router
 
 SETTINGS = web.AppKey["Settings"]("settings")
 CLOCK = web.AppKey["Clock"]("clock")
 DB = web.AppKey["Database"]("db")
-PUBSUB = web.AppKey["PubSub"]("pubsub")
+# the Redis fan-out between server processes, or None with one process (realtime/fanout.py)
+FANOUT = web.AppKey["FanOut | None"]("fanout")
 ROUTER = web.AppKey["Router"]("router")
 RULES = web.AppKey["Rules"]("consultation_rules")  # FAYUAN_* consultation knobs, parsed once
 # sends what a service returned, after its commit (the gateway's deliver): views and jobs use it

@@ -1,1 +1,0 @@
-"""Publish/subscribe between server processes: in-process by default, Redis when configured."""
