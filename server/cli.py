@@ -11,6 +11,9 @@ from typing import Sequence
 
 from server.config import ConfigError, Settings
 
+# after the sockets have gone (realtime/setup.py), HTTP requests still running get this long
+HTTP_SHUTDOWN_SECONDS = 2.0
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="fayuan", description="法援在線 server")
@@ -88,7 +91,8 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
                         ("API (OpenAPI 3)", "/api/openapi.json"), ("health", "/healthz")):
         print(f"  {label:16} {base}{path}")
     print(flush=True)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    # SIGTERM or SIGINT: a graceful stop within 10 s (realtime/setup.py says in what order)
+    web.run_app(app, host=settings.host, port=settings.port, print=None, shutdown_timeout=HTTP_SHUTDOWN_SECONDS)
     return 0
 
 

@@ -1,6 +1,18 @@
 """Attach socket.io to the aiohttp app, and run its periodic jobs: the consultation sweep and the
-liveness rounds of live connections."""
+liveness rounds of live connections.
+
+Stopping (SIGTERM, a rolling restart): aiohttp first stops listening, then runs on_shutdown,
+where every socket is sent to reconnect elsewhere (transport.Engine.send_everyone_away): its
+side is recorded away (peer.away; the call keeps for FAYUAN_RECONNECT_GRACE_SECONDS) before
+its websocket closes, and the client comes back through the proxy on another process and
+resumes there. Then aiohttp finishes the HTTP requests in flight (cli.HTTP_SHUTDOWN_SECONDS)
+and the cleanup contexts stop in reverse: the chat writer stores what it queued, the sweep
+and the database go last. SEND_AWAY_SECONDS + cli.HTTP_SHUTDOWN_SECONDS + a writer batch stay
+under the 10 s that process managers (Docker, systemd) wait before a SIGKILL.
+"""
 from __future__ import annotations
+
+import logging
 
 import socketio
 from aiohttp import web
@@ -13,10 +25,15 @@ from server.tasks import periodic
 from server.web import keys
 from signaling import SOCKETIO_PATH
 
+log = logging.getLogger(__name__)
+
 GATEWAY = web.AppKey("gateway", Gateway)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 # the longest websocket frame read (the handshake's maxPayload); a longer one closes the connection
 MAX_PAYLOAD_BYTES = 256_000
+# the part of a stop spent recording departures and closing sockets (the rest: HTTP requests
+# in flight, then the chat writer's last batch)
+SEND_AWAY_SECONDS = 3.0
 
 
 def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
@@ -31,6 +48,7 @@ def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
     app[SIO] = sio
     app[GATEWAY] = gateway
     app[keys.DELIVER] = gateway.deliver
+    app.on_shutdown.append(send_everyone_away)
     app.on_cleanup.append(lambda app: app[SIO].eio.pinger.stop())
     app.on_cleanup.append(lambda app: app[GATEWAY].queues.stop())
     if run_sweeper:
@@ -39,3 +57,10 @@ def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
         app.cleanup_ctx.append(periodic("checking live connections' credentials", liveness.CHECK_INTERVAL_SECONDS,
                                         lambda app: liveness.check(app[GATEWAY])))
     return gateway
+
+
+async def send_everyone_away(app: web.Application) -> None:
+    """on_shutdown: every client reconnects, to another process (see the module's docstring)."""
+    count = await app[SIO].eio.send_everyone_away(SEND_AWAY_SECONDS)
+    if count:
+        log.info("stopping: %d connection(s) sent to reconnect elsewhere", count)

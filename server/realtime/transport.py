@@ -13,7 +13,10 @@ socket state (a DirectSocket is its AsyncSocket) driven differently:
 - a packet to send is written to the websocket at once: the write is synchronous (no
   per-message compression), so packets leave in the order they were sent, from any task;
 - one Pinger per server sends every socket its PING when due and drops a socket whose PONG
-  is overdue by aborting its transport, which also frees a sender waiting on a full buffer.
+  is overdue by aborting its transport, which also frees a sender waiting on a full buffer;
+- on a restart (SIGTERM) Engine.send_everyone_away refuses new connections and sends every
+  client elsewhere: its disconnect is recorded first (the reconnect grace starts), then the
+  websocket closes with 1012 and the client reconnects, to whichever process the proxy picks.
 
 Every client of ours connects with `transports: ["websocket"]`, and the server accepts only
 that: there is no long-polling session to upgrade from. Anything else (a bad version, a
@@ -29,7 +32,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import engineio
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from engineio import packet
 from engineio.async_socket import AsyncSocket
 from engineio.exceptions import SocketIsClosedError
@@ -41,6 +44,9 @@ from server.tasks import stop_task
 log = logging.getLogger(__name__)
 
 PING_CHECK_SECONDS = 1.0
+# how long a closing websocket waits for the client's close frame (aiohttp's default is 10 s,
+# which a restart cannot afford for a client that went silent)
+CLOSE_REPLY_TIMEOUT_SECONDS = 2.0
 
 
 class DirectSocket(AsyncSocket):
@@ -56,6 +62,8 @@ class DirectSocket(AsyncSocket):
         self.last_ping = None
         self.last_pong = time.time()
         self.intake = Intake(sid)
+        self.handling = False  # a packet of the client's is being handled (its ack not yet sent)
+        self.leaving = False  # sent elsewhere by a restart: leave() once the packet being handled is done
 
     def schedule_ping(self) -> None:
         """The Pinger pings; a PONG only records that the client answered."""
@@ -79,6 +87,23 @@ class DirectSocket(AsyncSocket):
         if not abort and ws is not None:
             await ws.close()  # after the CLOSE packet: ends run()'s loop
 
+    async def leave(self) -> None:
+        """Send the client to reconnect (this process is stopping). The disconnect runs first,
+        to its end (gateway.on_disconnect records the side away and starts its reconnect
+        grace), so that a resume on the other process always comes after it; only then does
+        the websocket close, with 1012 (service restart) and without engine.io's CLOSE packet:
+        python-socketio's client takes that packet for a goodbye and does not reconnect, while
+        a closed transport makes it and socket.io-client reconnect by themselves. A packet
+        being handled is answered first: run() calls this again once its ack is out."""
+        self.leaving = True
+        if self.handling:
+            return
+        ws = self.ws
+        await self.close(wait=False, abort=True, reason=self.server.reason.SERVER_DISCONNECT)
+        if ws is not None:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await ws.close(code=WSCloseCode.SERVICE_RESTART, message=b"server restarting: connect again")
+
     async def run(self) -> None:
         ws = self.ws
         assert ws is not None
@@ -94,12 +119,18 @@ class DirectSocket(AsyncSocket):
                     self.intake.allow()  # junk counts against the rate limit like any packet
                     self.intake.malformed(str(exc))
                     continue
+                self.handling = True
                 try:
                     await self.receive(pkt)
                 except SocketIsClosedError:
                     break
                 except Exception:  # noqa: BLE001 - one bad packet must not end the connection
                     log.exception("engine.io packet from %s failed", self.sid)
+                finally:
+                    self.handling = False
+                if self.leaving:
+                    await asyncio.shield(self.leave())
+                    break
         finally:
             self.ws = self.transport = None
             # aiohttp cancels this handler when the client goes; disconnect work (telling the
@@ -217,6 +248,27 @@ class Engine(engineio.AsyncServer):
         self.pinger = Pinger(self)
         # FAYUAN_PUBLIC_ORIGINS, normalised: the origins of a proxy in front (set by setup.py)
         self.allowed_origins: frozenset[str] = frozenset()
+        self.accepting = True  # False once send_everyone_away began: the process is stopping
+
+    async def send_everyone_away(self, timeout_seconds: float) -> int:
+        """Refuse new connections and send every connected client to reconnect elsewhere
+        (DirectSocket.leave), waiting at most `timeout_seconds` for them to go; the transports
+        of any still here then are cut. Returns how many connections there were."""
+        self.accepting = False
+        sockets = [s for s in self.sockets.values() if isinstance(s, DirectSocket)]
+        deadline = time.monotonic() + timeout_seconds
+        try:
+            await asyncio.wait_for(asyncio.gather(*(s.leave() for s in sockets), return_exceptions=True),
+                                   timeout_seconds)
+            # a socket that was handling a packet leaves from its own run() once the ack is out
+            while any(s.sid in self.sockets for s in sockets) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        except TimeoutError:
+            pass
+        for socket in sockets:
+            if socket.sid in self.sockets and socket.transport is not None:
+                socket.transport.abort()
+        return len(sockets)
 
     def intake(self, sid: str) -> Intake:
         """The connection's count of what it sent (inbound.py), for the socket.io layer."""
@@ -229,11 +281,15 @@ class Engine(engineio.AsyncServer):
             return _refuse(400, "bad_request", "a handshake parameter is given twice")
         if is_foreign_origin(request, self.allowed_origins):
             return _refuse(403, "forbidden", "this socket is for our own pages")
+        if not self.accepting:
+            # a proxy in front passes a 503 on to the next server (nginx: proxy_next_upstream http_503)
+            return _refuse(503, "unavailable", "this server is restarting: connect again")
         if not is_fresh_websocket(request, query):
             return await super().handle_request(request)
         environ = _environ(request, request.rel_url.raw_query_string)
         # aiohttp refuses a frame of max_msg_size bytes or more; maxPayload is the most a frame may be
-        ws = web.WebSocketResponse(max_msg_size=self.max_http_buffer_size + 1, compress=False, autoping=True)
+        ws = web.WebSocketResponse(max_msg_size=self.max_http_buffer_size + 1, compress=False, autoping=True,
+                                   timeout=CLOSE_REPLY_TIMEOUT_SECONDS)
         sid = self.generate_id()
         socket = self.sockets[sid] = DirectSocket(self, sid, ws, request.transport)
         refused = await self._trigger_event("connect", sid, environ, run_async=False)
