@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Any
+from typing import Any, Coroutine
 from urllib.parse import parse_qsl
 
 import engineio
@@ -62,8 +62,10 @@ class DirectSocket(AsyncSocket):
         self.last_ping = None
         self.last_pong = time.time()
         self.intake = Intake(sid)
-        self.handling = False  # a packet of the client's is being handled (its ack not yet sent)
-        self.leaving = False  # sent elsewhere by a restart: leave() once the packet being handled is done
+        self.handling = False  # a packet read from the client is being handed on (inline handlers run now)
+        self.handlers: set[asyncio.Task[None]] = set()  # its events' handlers in tasks of their own (run_handler)
+        self.leaving = False  # sent elsewhere by a stop: leaves once everything it asked is answered
+        self._leaving: asyncio.Task[None] | None = None
 
     def schedule_ping(self) -> None:
         """The Pinger pings; a PONG only records that the client answered."""
@@ -87,6 +89,22 @@ class DirectSocket(AsyncSocket):
         if not abort and ws is not None:
             await ws.close()  # after the CLOSE packet: ends run()'s loop
 
+    @property
+    def busy(self) -> bool:
+        return self.handling or bool(self.handlers)
+
+    def run_handler(self, handler: Coroutine[Any, Any, None]) -> None:
+        """Run one event's handler, which sends its ack, in a task of its own; a socket sent
+        away leaves once the last of them has answered."""
+        task = asyncio.create_task(handler)
+        self.handlers.add(task)
+        task.add_done_callback(self._handler_done)
+
+    def _handler_done(self, task: asyncio.Task[None]) -> None:
+        self.handlers.discard(task)
+        if self.leaving and not self.busy and self._leaving is None:
+            self._leaving = asyncio.create_task(self.leave())
+
     async def leave(self) -> None:
         """Send the client to reconnect (this process is stopping). The disconnect runs first,
         to its end (gateway.on_disconnect records the side away and starts its reconnect
@@ -94,9 +112,10 @@ class DirectSocket(AsyncSocket):
         the websocket close, with 1012 (service restart) and without engine.io's CLOSE packet:
         python-socketio's client takes that packet for a goodbye and does not reconnect, while
         a closed transport makes it and socket.io-client reconnect by themselves. A packet
-        being handled is answered first: run() calls this again once its ack is out."""
+        being handled is answered first: this runs again once the last ack is out. What the
+        client sends meanwhile is not read: it sends it again after reconnecting."""
         self.leaving = True
-        if self.handling:
+        if self.busy or self.closing or self.closed:
             return
         ws = self.ws
         await self.close(wait=False, abort=True, reason=self.server.reason.SERVER_DISCONNECT)
@@ -113,6 +132,8 @@ class DirectSocket(AsyncSocket):
                     if message.type == WSMsgType.ERROR:  # a frame over maxPayload (close code 1009), or a broken one
                         log.info("connection %s closed: %s", self.sid, message.data)
                     break
+                if self.leaving:
+                    continue
                 try:
                     pkt = read_frame(message.data)
                 except ValueError as exc:
@@ -129,8 +150,7 @@ class DirectSocket(AsyncSocket):
                 finally:
                     self.handling = False
                 if self.leaving:
-                    await asyncio.shield(self.leave())
-                    break
+                    await asyncio.shield(self.leave())  # closes the websocket unless acks are due
         finally:
             self.ws = self.transport = None
             # aiohttp cancels this handler when the client goes; disconnect work (telling the
@@ -249,6 +269,17 @@ class Engine(engineio.AsyncServer):
         # FAYUAN_PUBLIC_ORIGINS, normalised: the origins of a proxy in front (set by setup.py)
         self.allowed_origins: frozenset[str] = frozenset()
         self.accepting = True  # False once send_everyone_away began: the process is stopping
+        self._orphans: set[asyncio.Task[None]] = set()  # handlers of sockets already gone, kept from the GC
+
+    def run_handler(self, sid: str, handler: Coroutine[Any, Any, None]) -> None:
+        """Run an event's handler in a task of its own, counted against its socket (relay.py)."""
+        socket = self.sockets.get(sid)
+        if isinstance(socket, DirectSocket):
+            socket.run_handler(handler)
+        else:
+            task = asyncio.create_task(handler)
+            self._orphans.add(task)
+            task.add_done_callback(self._orphans.discard)
 
     async def send_everyone_away(self, timeout_seconds: float) -> int:
         """Refuse new connections and send every connected client to reconnect elsewhere
@@ -260,7 +291,7 @@ class Engine(engineio.AsyncServer):
         try:
             await asyncio.wait_for(asyncio.gather(*(s.leave() for s in sockets), return_exceptions=True),
                                    timeout_seconds)
-            # a socket that was handling a packet leaves from its own run() once the ack is out
+            # a socket with acks due leaves by itself once the last is out
             while any(s.sid in self.sockets for s in sockets) and time.monotonic() < deadline:
                 await asyncio.sleep(0.05)
         except TimeoutError:
