@@ -20,6 +20,7 @@ import signal
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import aiohttp
 import pytest
@@ -29,11 +30,13 @@ from client.connection import RECONNECTED, Connection
 from client.kiosk import Kiosk
 from client.lawyer import Lawyer
 from client.media import SineTone
+from client.meeting import MeetingClient
 from signaling import events
 from tests import nginx_process
+from tests.meetings_support import account_ids, schedule
 from tests.nginx_process import NginxProcess
 from tests.processes import RedisProcess, ServerProcess
-from tests.sockets import PASSWORD, put_on_duty
+from tests.sockets import PASSWORD, login_cookie, put_on_duty
 from tests.sockets import kiosk as kiosk_peer
 from tests.support import PG_URL, Api, fresh_postgres, wait_until
 from tests.test_take_race import open_all_day_today
@@ -205,6 +208,40 @@ async def test_a_consultation_with_kiosk_and_lawyer_on_different_processes(topol
         for chat in (call.kiosk_chat, call.lawyer_chat):
             assert [m["client_id"] for m in chat.messages] == [from_kiosk["client_id"], from_lawyer["client_id"]]
         assert await call.state() == "live"
+
+
+async def test_a_meeting_through_nginx(topology: Topology) -> None:
+    """Two invited people in a mesh meeting through nginx (both on A: a meeting across
+    processes is issue 14 item 4): media between them, and the meeting's chat."""
+    await asyncio.to_thread(topology.whole)
+    nginx = topology.nginx
+    admin, host_api = Api(nginx.url), Api(nginx.url)
+    members: list[MeetingClient] = []
+    try:
+        await admin.login("admin")
+        await host_api.login("center")
+        ids = await account_ids(admin)
+        status, meeting = await schedule(host_api, datetime.now(UTC), account_ids=[ids["union"]])
+        assert status == 201, meeting
+        for username in ("center", "union"):
+            cookie, _ = await login_cookie(nginx.url, username)
+            member = MeetingClient(Connection(nginx.url_to(A), session_cookie=cookie), tracks=audio_only)
+            members.append(member)
+            await member.connection.connect()
+            assert (await member.join(meeting["id"]))["topology"] == "mesh"
+        host, union = members
+        await wait_until(lambda: all(sum(m.received("audio").values()) > 10 for m in members), MEDIA_TIMEOUT_SECONDS)
+        room = f"meeting:{meeting['id']}"
+        await host.connection.call(events.CHAT_SYNC, {"room": room})
+        await union.connection.call(events.CHAT_SEND, {"room": room, "client_id": "union-1", "text": "大家好"})
+        pushed = await host.connection.wait_for(events.CHAT_MESSAGE, lambda d: d.get("room") == room)
+        assert pushed["text"] == "大家好"
+    finally:
+        for member in members:
+            with contextlib.suppress(Exception):
+                await member.close()
+        await admin.close()
+        await host_api.close()
 
 
 async def test_a_rolling_restart_ends_no_call_and_loses_no_message(topology: Topology) -> None:

@@ -28,7 +28,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Any, Coroutine
+from collections.abc import Coroutine
+from typing import Any
 from urllib.parse import parse_qsl
 
 import engineio
