@@ -249,6 +249,9 @@ async def test_a_rolling_restart_ends_no_call_and_loses_no_message(topology: Top
         reconnects = {"kiosk": 0, "lawyer": 0}
         for name, side in (("kiosk", call.kiosk), ("lawyer", call.lawyer)):
             side.connection.on(RECONNECTED, lambda _data, name=name: reconnects.__setitem__(name, reconnects[name] + 1))
+        heard: list[tuple[str, str]] = []  # what the lawyer heard of the other side
+        call.lawyer.connection.on(events.PEER_AWAY, lambda d: heard.append(("away", d["who"])))
+        call.lawyer.connection.on(events.PEER_BACK, lambda d: heard.append(("back", d["who"])))
         sent: list[asyncio.Future[dict]] = []
         talking = asyncio.Event()
 
@@ -266,6 +269,10 @@ async def test_a_rolling_restart_ends_no_call_and_loses_no_message(topology: Top
                 stopped_in = await asyncio.to_thread(topology.stop, index, signal.SIGTERM)
                 assert topology.servers[index].process.returncode == 0, topology.servers[index].tail()
                 assert stopped_in < STOP_LIMIT_SECONDS, stopped_in
+                if index == A:
+                    # A recorded the kiosk away before closing its socket; it came back through B
+                    await wait_until(lambda: [kind for kind, _who in heard] == ["away", "back"], 10)
+                    assert all(who.startswith("device:") for _kind, who in heard), heard
                 await asyncio.to_thread(topology.start, index)
             # the kiosk was sent away by A, then (having landed on B) by B; the lawyer by B
             await wait_until(lambda: reconnects["kiosk"] >= 2 and reconnects["lawyer"] >= 1, 20)
