@@ -48,6 +48,7 @@ PING_CHECK_SECONDS = 1.0
 # how long a closing websocket waits for the client's close frame (aiohttp's default is 10 s,
 # which a restart cannot afford for a client that went silent)
 CLOSE_REPLY_TIMEOUT_SECONDS = 2.0
+RESTARTING = "this server is restarting: connect again"
 
 
 class DirectSocket(AsyncSocket):
@@ -122,7 +123,7 @@ class DirectSocket(AsyncSocket):
         await self.close(wait=False, abort=True, reason=self.server.reason.SERVER_DISCONNECT)
         if ws is not None:
             with contextlib.suppress(ConnectionError, RuntimeError):
-                await ws.close(code=WSCloseCode.SERVICE_RESTART, message=b"server restarting: connect again")
+                await ws.close(code=WSCloseCode.SERVICE_RESTART, message=RESTARTING.encode())
 
     async def run(self) -> None:
         ws = self.ws
@@ -315,7 +316,7 @@ class Engine(engineio.AsyncServer):
             return _refuse(403, "forbidden", "this socket is for our own pages")
         if not self.accepting:
             # a proxy in front passes a 503 on to the next server (nginx: proxy_next_upstream http_503)
-            return _refuse(503, "unavailable", "this server is restarting: connect again")
+            return _refuse(503, "unavailable", RESTARTING)
         if not is_fresh_websocket(request, query):
             return await super().handle_request(request)
         environ = _environ(request, request.rel_url.raw_query_string)
@@ -328,6 +329,9 @@ class Engine(engineio.AsyncServer):
         if refused is not None and refused is not True:
             del self.sockets[sid]
             return _refuse(401, "unauthenticated", str(refused))
+        if socket.closed:  # sent away by a stop while it was being let in
+            self.sockets.pop(sid, None)
+            return _refuse(503, "unavailable", RESTARTING)
         await ws.prepare(request)
         self.pinger.start()
         await socket.send(packet.Packet(packet.OPEN, {
