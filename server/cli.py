@@ -18,6 +18,8 @@ from typing import Sequence
 
 from server.config import ConfigError, Settings
 
+# after the sockets have gone (realtime/setup.py), HTTP requests still running get this long
+HTTP_SHUTDOWN_SECONDS = 2.0
 USAGE, FAILED = 2, 1  # exit statuses
 
 
@@ -233,7 +235,9 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
     else:
         _print_banner(base)
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=AccessLogger)
+        # SIGTERM or SIGINT: a graceful stop within 10 s (realtime/setup.py says in what order)
+        web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=AccessLogger,
+                    shutdown_timeout=HTTP_SHUTDOWN_SECONDS)
     except OSError as exc:
         raise CliError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", FAILED) from None
     return 0

@@ -266,8 +266,8 @@ def test_socketio_event_dispatch_hooks() -> None:
 
 async def test_socketio_routes_events_through_handle_event_to_the_namespace() -> None:
     """An EVENT packet from engine.io reaches _handle_event (relay.py's override): rtc.signal
-    goes inline through _handle_event_internal, anything else the stock way, in a task; both
-    reach the namespace and ack its answer."""
+    goes inline through _handle_event_internal, anything else through it in a task of its own
+    (transport.Engine.run_handler); both reach the namespace and ack its answer."""
     sio = relay.RelayServer(async_mode="aiohttp", json=wirejson)
     seen: list[tuple] = []
     sent: list[str] = []
@@ -291,7 +291,7 @@ async def test_socketio_routes_events_through_handle_event_to_the_namespace() ->
     assert seen == [(events.RTC_SIGNAL, sid, {"a": 1})] and sent == ['37[{"ok":1}]'], \
         f"{_where('python-socketio', hook, RELAY)}; the namespace saw {seen}, the client was sent {sent}"
 
-    hook = "socketio.AsyncServer._handle_event (stock path, in a task)"
+    hook = "socketio.AsyncServer._handle_event_internal (in a task, Engine.run_handler)"
     await sio._handle_eio_message("eio1", "28" + wirejson.dumps([events.CONSULT_NOTE, {"b": 2}]))
     for _ in range(100):
         if len(sent) == 2:

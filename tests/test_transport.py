@@ -1,5 +1,6 @@
 """Our engine.io websocket transport (server/realtime/transport.py), spoken to frame by frame:
-the handshake, pings and their timeout, order of packets, a foreign page refused."""
+the handshake, pings and their timeout, order of packets, a foreign page refused, a stopping
+server sending its clients away."""
 from __future__ import annotations
 
 import asyncio
@@ -9,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 import socketio
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from aiohttp.test_utils import TestServer
 
 from server.realtime import wirejson
@@ -34,6 +35,10 @@ class Probe(socketio.AsyncNamespace):
         # more than the sockets' kernel buffers hold: the rest waits in the server's transport
         for n in range(megabytes * 100):
             await self.emit("big", [n, "x" * 10_000], to=sid)
+
+    async def on_slow(self, sid: str, seconds: float) -> str:
+        await asyncio.sleep(seconds)
+        return "done"
 
     async def on_burst(self, sid: str, count: int) -> None:
         # from many tasks at once: the frames must still leave in the order they were emitted
@@ -180,3 +185,39 @@ async def test_a_malformed_frame_does_not_end_the_connection(served) -> None:
     await ws.send_str('42["burst",2]')
     assert await _events(ws, 2) == [["n", 0], ["n", 1]]
     assert probe.gone == []
+
+
+async def test_a_stopping_server_records_the_departure_then_closes_with_1012_and_refuses_newcomers(served) -> None:
+    server, http, probe, sio = served
+    ws = await _joined(server, http)
+    assert await sio.eio.send_everyone_away(3.0) == 1
+    gone_when_closed = list(probe.gone)
+    closed = await ws.receive(timeout=5)
+    # no engine.io CLOSE packet ("1") first: python-socketio's client would not reconnect after one
+    assert closed.type == WSMsgType.CLOSE and closed.data == WSCloseCode.SERVICE_RESTART, closed
+    assert len(gone_when_closed) == 1  # the disconnect ran to its end before the websocket closed
+    assert sio.eio.sockets == {}
+    with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+        await _open(server, http)
+    assert refused.value.status == 503  # a proxy passes the handshake to another server
+
+
+async def test_a_client_sent_away_gets_the_ack_it_was_waiting_for_and_reconnects(served) -> None:
+    server, _http, probe, sio = served
+    client = socketio.AsyncClient(reconnection=True, reconnection_delay=0.1, reconnection_delay_max=0.2)
+    await client.connect(str(server.make_url("/")), transports=["websocket"], socketio_path="socket.io")
+    first_sid = client.get_sid()
+    try:
+        answer = asyncio.create_task(client.call("slow", 0.5, timeout=5))
+        await asyncio.sleep(0.1)  # the event is being handled
+        await sio.eio.send_everyone_away(3.0)
+        assert await answer == "done"
+        assert len(probe.gone) == 1
+        sio.eio.accepting = True  # "another server" at the same address
+        for _ in range(100):
+            if client.connected and client.get_sid() != first_sid:
+                break
+            await asyncio.sleep(0.05)
+        assert client.connected and client.get_sid() != first_sid
+    finally:
+        await client.disconnect()

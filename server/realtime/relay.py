@@ -88,7 +88,8 @@ class RelayServer(socketio.AsyncServer):
     - Its handler runs inline instead of in a task of its own: it never waits on the
       database, only on handing packets to engine.io's send queues (or, across processes, on
       one Redis publish), and inline keeps one connection's signals in order. Every other
-      event still gets its own task, so a slow handler does not hold up the connection.
+      event still gets its own task, so a slow handler does not hold up the connection; the
+      socket counts those tasks, so that a stop lets them answer first (transport.py).
     - `relay` encodes the packet once and queues it for each other local member of the room
       directly, where the stock manager makes a task per recipient and waits for them all.
       With a pub/sub manager (Redis) members may sit in another process: it emits as usual.
@@ -137,12 +138,16 @@ class RelayServer(socketio.AsyncServer):
             await self.eio.send(eio_sid, ack.encode())
 
     async def _handle_event(self, eio_sid: str, namespace: str | None, id: int | None, data: list) -> None:
-        if data and data[0] == events.RTC_SIGNAL and (namespace or NAMESPACE) == NAMESPACE:
-            sid = self.manager.sid_from_eio_sid(eio_sid, NAMESPACE)
-            if self.manager.is_connected(sid, NAMESPACE):
-                await self._handle_event_internal(self, sid, eio_sid, data, NAMESPACE, id)
+        namespace = namespace or NAMESPACE
+        sid = self.manager.sid_from_eio_sid(eio_sid, namespace)
+        if not self.manager.is_connected(sid, namespace):
             return
-        await super()._handle_event(eio_sid, namespace, id, data)
+        if data and data[0] == events.RTC_SIGNAL and namespace == NAMESPACE:
+            await self._handle_event_internal(self, sid, eio_sid, data, NAMESPACE, id)
+            return
+        # as python-socketio does with async_handlers, but counted against the socket: a socket
+        # sent away by a stop answers what it was asked first (transport.DirectSocket.leave)
+        self.eio.run_handler(eio_sid, self._handle_event_internal(self, sid, eio_sid, data, namespace, id))
 
     async def relay(self, event: str, data: dict, *, room: str, skip_sid: str) -> None:
         if isinstance(self.manager, AsyncPubSubManager):

@@ -1,7 +1,18 @@
 """Attach socket.io to the aiohttp app, and run its periodic jobs: the consultation sweep and the
-liveness rounds of live connections."""
+liveness rounds of live connections.
+
+Stopping (SIGTERM, a rolling restart): aiohttp first stops listening, then runs on_shutdown,
+where every socket is sent to reconnect elsewhere (transport.Engine.send_everyone_away): its
+side is recorded away (peer.away; the call keeps for FAYUAN_RECONNECT_GRACE_SECONDS) before
+its websocket closes, and the client comes back through the proxy on another process and
+resumes there. Then aiohttp finishes the HTTP requests in flight (cli.HTTP_SHUTDOWN_SECONDS)
+and the cleanup contexts stop in reverse: the chat writer stores what it queued, the sweep
+and the database go last. SEND_AWAY_SECONDS + cli.HTTP_SHUTDOWN_SECONDS + a writer batch stay
+under the 10 s that process managers (Docker, systemd) wait before a SIGKILL.
+"""
 from __future__ import annotations
 
+import logging
 from typing import AsyncIterator
 
 import socketio
@@ -17,10 +28,15 @@ from server.tasks import periodic
 from server.web import keys
 from signaling import SOCKETIO_PATH
 
+log = logging.getLogger(__name__)
+
 GATEWAY = web.AppKey("gateway", Gateway)
 SIO = web.AppKey("sio", socketio.AsyncServer)
 # the longest websocket frame read (the handshake's maxPayload); a longer one closes the connection
 MAX_PAYLOAD_BYTES = 256_000
+# the part of a stop spent recording departures and closing sockets (the rest: HTTP requests
+# in flight, then the chat writer's last batch)
+SEND_AWAY_SECONDS = 3.0
 
 
 def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
@@ -38,6 +54,7 @@ def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
     if manager is not None:
         app.on_cleanup.append(lambda app: manager.close())
     app[keys.DELIVER] = gateway.deliver
+    app.on_shutdown.append(send_everyone_away)
     app.on_cleanup.append(lambda app: app[SIO].eio.pinger.stop())
     app.on_cleanup.append(lambda app: app[GATEWAY].queues.stop())
     app.cleanup_ctx.append(_lease)
@@ -60,3 +77,10 @@ async def _lease(app: web.Application) -> AsyncIterator[None]:
     async with app[keys.DB].sessions() as session:
         await presence.retire(session, gateway.process_id)
         await session.commit()
+
+
+async def send_everyone_away(app: web.Application) -> None:
+    """on_shutdown: every client reconnects, to another process (see the module's docstring)."""
+    count = await app[SIO].eio.send_everyone_away(SEND_AWAY_SECONDS)
+    if count:
+        log.info("stopping: %d connection(s) sent to reconnect elsewhere", count)

@@ -13,7 +13,10 @@ socket state (a DirectSocket is its AsyncSocket) driven differently:
 - a packet to send is written to the websocket at once: the write is synchronous (no
   per-message compression), so packets leave in the order they were sent, from any task;
 - one Pinger per server sends every socket its PING when due and drops a socket whose PONG
-  is overdue by aborting its transport, which also frees a sender waiting on a full buffer.
+  is overdue by aborting its transport, which also frees a sender waiting on a full buffer;
+- on a restart (SIGTERM) Engine.send_everyone_away refuses new connections and sends every
+  client elsewhere: its disconnect is recorded first (the reconnect grace starts), then the
+  websocket closes with 1012 and the client reconnects, to whichever process the proxy picks.
 
 Every client of ours connects with `transports: ["websocket"]`, and the server accepts only
 that: there is no long-polling session to upgrade from. Anything else (a bad version, a
@@ -25,11 +28,12 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Coroutine
 from typing import Any
 from urllib.parse import parse_qsl
 
 import engineio
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from engineio import packet
 from engineio.async_socket import AsyncSocket
 from engineio.exceptions import SocketIsClosedError
@@ -41,6 +45,10 @@ from server.tasks import stop_task
 log = logging.getLogger(__name__)
 
 PING_CHECK_SECONDS = 1.0
+# how long a closing websocket waits for the client's close frame (aiohttp's default is 10 s,
+# which a restart cannot afford for a client that went silent)
+CLOSE_REPLY_TIMEOUT_SECONDS = 2.0
+RESTARTING = "this server is restarting: connect again"
 
 
 class DirectSocket(AsyncSocket):
@@ -56,6 +64,10 @@ class DirectSocket(AsyncSocket):
         self.last_ping = None
         self.last_pong = time.time()
         self.intake = Intake(sid)
+        self.handling = False  # a packet read from the client is being handed on (inline handlers run now)
+        self.handlers: set[asyncio.Task[None]] = set()  # its events' handlers in tasks of their own (run_handler)
+        self.leaving = False  # sent elsewhere by a stop: leaves once everything it asked is answered
+        self._leaving: asyncio.Task[None] | None = None
 
     def schedule_ping(self) -> None:
         """The Pinger pings; a PONG only records that the client answered."""
@@ -79,6 +91,40 @@ class DirectSocket(AsyncSocket):
         if not abort and ws is not None:
             await ws.close()  # after the CLOSE packet: ends run()'s loop
 
+    @property
+    def busy(self) -> bool:
+        return self.handling or bool(self.handlers)
+
+    def run_handler(self, handler: Coroutine[Any, Any, None]) -> None:
+        """Run one event's handler, which sends its ack, in a task of its own; a socket sent
+        away leaves once the last of them has answered."""
+        task = asyncio.create_task(handler)
+        self.handlers.add(task)
+        task.add_done_callback(self._handler_done)
+
+    def _handler_done(self, task: asyncio.Task[None]) -> None:
+        self.handlers.discard(task)
+        if self.leaving and not self.busy and self._leaving is None:
+            self._leaving = asyncio.create_task(self.leave())
+
+    async def leave(self) -> None:
+        """Send the client to reconnect (this process is stopping). The disconnect runs first,
+        to its end (gateway.on_disconnect records the side away and starts its reconnect
+        grace), so that a resume on the other process always comes after it; only then does
+        the websocket close, with 1012 (service restart) and without engine.io's CLOSE packet:
+        python-socketio's client takes that packet for a goodbye and does not reconnect, while
+        a closed transport makes it and socket.io-client reconnect by themselves. A packet
+        being handled is answered first: this runs again once the last ack is out. What the
+        client sends meanwhile is not read: it sends it again after reconnecting."""
+        self.leaving = True
+        if self.busy or self.closing or self.closed:
+            return
+        ws = self.ws
+        await self.close(wait=False, abort=True, reason=self.server.reason.SERVER_DISCONNECT)
+        if ws is not None:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                await ws.close(code=WSCloseCode.SERVICE_RESTART, message=RESTARTING.encode())
+
     async def run(self) -> None:
         ws = self.ws
         assert ws is not None
@@ -88,18 +134,25 @@ class DirectSocket(AsyncSocket):
                     if message.type == WSMsgType.ERROR:  # a frame over maxPayload (close code 1009), or a broken one
                         log.info("connection %s closed: %s", self.sid, message.data)
                     break
+                if self.leaving:
+                    continue
                 try:
                     pkt = read_frame(message.data)
                 except ValueError as exc:
                     self.intake.allow()  # junk counts against the rate limit like any packet
                     self.intake.malformed(str(exc))
                     continue
+                self.handling = True
                 try:
                     await self.receive(pkt)
                 except SocketIsClosedError:
                     break
                 except Exception:  # noqa: BLE001 - one bad packet must not end the connection
                     log.exception("engine.io packet from %s failed", self.sid)
+                finally:
+                    self.handling = False
+                if self.leaving:
+                    await asyncio.shield(self.leave())  # closes the websocket unless acks are due
         finally:
             self.ws = self.transport = None
             # aiohttp cancels this handler when the client goes; disconnect work (telling the
@@ -217,6 +270,38 @@ class Engine(engineio.AsyncServer):
         self.pinger = Pinger(self)
         # FAYUAN_PUBLIC_ORIGINS, normalised: the origins of a proxy in front (set by setup.py)
         self.allowed_origins: frozenset[str] = frozenset()
+        self.accepting = True  # False once send_everyone_away began: the process is stopping
+        self._orphans: set[asyncio.Task[None]] = set()  # handlers of sockets already gone, kept from the GC
+
+    def run_handler(self, sid: str, handler: Coroutine[Any, Any, None]) -> None:
+        """Run an event's handler in a task of its own, counted against its socket (relay.py)."""
+        socket = self.sockets.get(sid)
+        if isinstance(socket, DirectSocket):
+            socket.run_handler(handler)
+        else:
+            task = asyncio.create_task(handler)
+            self._orphans.add(task)
+            task.add_done_callback(self._orphans.discard)
+
+    async def send_everyone_away(self, timeout_seconds: float) -> int:
+        """Refuse new connections and send every connected client to reconnect elsewhere
+        (DirectSocket.leave), waiting at most `timeout_seconds` for them to go; the transports
+        of any still here then are cut. Returns how many connections there were."""
+        self.accepting = False
+        sockets = [s for s in self.sockets.values() if isinstance(s, DirectSocket)]
+        deadline = time.monotonic() + timeout_seconds
+        try:
+            await asyncio.wait_for(asyncio.gather(*(s.leave() for s in sockets), return_exceptions=True),
+                                   timeout_seconds)
+            # a socket with acks due leaves by itself once the last is out
+            while any(s.sid in self.sockets for s in sockets) and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+        except TimeoutError:
+            pass
+        for socket in sockets:
+            if socket.sid in self.sockets and socket.transport is not None:
+                socket.transport.abort()
+        return len(sockets)
 
     def intake(self, sid: str) -> Intake:
         """The connection's count of what it sent (inbound.py), for the socket.io layer."""
@@ -229,17 +314,24 @@ class Engine(engineio.AsyncServer):
             return _refuse(400, "bad_request", "a handshake parameter is given twice")
         if is_foreign_origin(request, self.allowed_origins):
             return _refuse(403, "forbidden", "this socket is for our own pages")
+        if not self.accepting:
+            # a proxy in front passes a 503 on to the next server (nginx: proxy_next_upstream http_503)
+            return _refuse(503, "unavailable", RESTARTING)
         if not is_fresh_websocket(request, query):
             return await super().handle_request(request)
         environ = _environ(request, request.rel_url.raw_query_string)
         # aiohttp refuses a frame of max_msg_size bytes or more; maxPayload is the most a frame may be
-        ws = web.WebSocketResponse(max_msg_size=self.max_http_buffer_size + 1, compress=False, autoping=True)
+        ws = web.WebSocketResponse(max_msg_size=self.max_http_buffer_size + 1, compress=False, autoping=True,
+                                   timeout=CLOSE_REPLY_TIMEOUT_SECONDS)
         sid = self.generate_id()
         socket = self.sockets[sid] = DirectSocket(self, sid, ws, request.transport)
         refused = await self._trigger_event("connect", sid, environ, run_async=False)
         if refused is not None and refused is not True:
             del self.sockets[sid]
             return _refuse(401, "unauthenticated", str(refused))
+        if socket.closed:  # sent away by a stop while it was being let in
+            self.sockets.pop(sid, None)
+            return _refuse(503, "unavailable", RESTARTING)
         await ws.prepare(request)
         self.pinger.start()
         await socket.send(packet.Packet(packet.OPEN, {
