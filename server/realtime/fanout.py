@@ -37,6 +37,7 @@ RESUBSCRIBED_SECONDS = 2 * RETRY_SECONDS
 UNSENT_MAX_MESSAGES = 10_000
 UNSENT_MAX_SECONDS = 60.0
 PING_TIMEOUT_SECONDS = 2.0
+CLOSE_SECONDS = 1.0
 
 
 # False inside or_refuse(): a message that cannot be published is not kept for later
@@ -63,6 +64,7 @@ class FanOut(socketio.AsyncRedisManager):
         self.unsent: deque[tuple[float, Any]] = deque()
         self.dropped = 0  # messages given up on (too many, or too old to matter)
         self._resender: asyncio.Task[None] | None = None
+        self.closing = False
 
     async def _publish(self, data: Any) -> None:
         if not self.unsent:
@@ -115,7 +117,7 @@ class FanOut(socketio.AsyncRedisManager):
 
     async def _listen(self) -> AsyncIterator[Any]:
         channel = self.channel.encode("utf-8")
-        while True:
+        while not self.closing:
             try:
                 self._redis_connect()
                 await self.pubsub.subscribe(self.channel)
@@ -125,6 +127,8 @@ class FanOut(socketio.AsyncRedisManager):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - Redis went away: listen again shortly
+                if self.closing:
+                    return
                 log.warning("fan-out: not receiving from Redis (%s); again in %.0f s", type(exc).__name__,
                             RETRY_SECONDS)
                 await asyncio.sleep(RETRY_SECONDS)
@@ -139,10 +143,14 @@ class FanOut(socketio.AsyncRedisManager):
             return False
 
     async def close(self) -> None:
-        if self._resender is not None:
-            self._resender.cancel()
-        if self.redis is not None:
-            try:
-                await self.redis.aclose()
-            except Exception:  # noqa: BLE001 - closing a connection that is already gone
-                pass
+        """At a stop: the listener and the resender end, then the connections."""
+        self.closing = True
+        tasks = [t for t in (self._resender, getattr(self, "thread", None)) if t is not None and not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=CLOSE_SECONDS)
+        for connection in (self.pubsub, self.redis):
+            if connection is not None:
+                with contextlib.suppress(Exception):  # closing what is already gone
+                    await connection.aclose()
