@@ -32,6 +32,7 @@ from server.recordings import views as recordings_views
 from server.reports import views as reports_views
 from server.retention import job as retention_job
 from server.retention import views as retention_views
+from server.pipl import views as pipl_views
 from server.realtime import setup as realtime
 from server.pubsub.memory import MemoryPubSub
 from server.web import keys, middleware
@@ -44,7 +45,7 @@ def make_router() -> Router:
     router = Router()
     for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views, chat_views,
                    board_views, files_views, applications_views, reports_views, meetings_views, recordings_views,
-                   retention_views):
+                   retention_views, pipl_views):
         router.include(module.router)
     return router
 

@@ -736,6 +736,13 @@ ROUTES.update({
     ("POST", "/api/legal-holds/{hold_id}/release"): Spec(CENTER_ADMINS, hold_to_release),
 })
 
+# a resident's export and erasure (tests/test_pipl.py): a phone nobody in the world gave
+PERSON = {"phone": "13800001111", "reason": "本人申請"}
+ROUTES.update({
+    ("POST", "/api/privacy/export"): Spec(CENTER_ADMINS, fixed("/api/privacy/export", PERSON)),
+    ("POST", "/api/privacy/erase"): Spec(CENTER_ADMINS, fixed("/api/privacy/erase", PERSON)),
+})
+
 
 def missing_and_stale(
 routes: list[Any]) -> tuple[list[str], list[str]]:

@@ -13,7 +13,7 @@ from typing import Awaitable, Callable
 from sqlalchemy import Select, delete, func, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts.actor import SYSTEM
+from server.accounts.actor import SYSTEM, Actor
 from server.applications.models import Application, ApplicationStep
 from server.applications.state import ApplicationState
 from server.audit.models import AuditEntry
@@ -50,14 +50,17 @@ class Purge:
     places: Places
     deleted: dict[str, int] = field(default_factory=dict)
     paths: list[Path] = field(default_factory=list)
+    actor: Actor = SYSTEM
+    action: str = "retention.delete"
+    why: str = ""  # the reason given, when a person (not the clock) asked
 
     def cutoff(self, kind: Kind) -> datetime:
         return self.now - self.policy.period(kind)
 
     def audit(self, session: AsyncSession, kind: Kind, obj: str, detail: str) -> None:
         self.deleted[kind.value] = self.deleted.get(kind.value, 0) + 1
-        record(session, at=self.now, actor=SYSTEM, action="retention.delete", object=obj,
-               detail=f"{detail}; kept {self.policy.period(kind).days} days")
+        because = self.why or f"kept {self.policy.period(kind).days} days"
+        record(session, at=self.now, actor=self.actor, action=self.action, object=obj, detail=f"{detail}; {because}")
 
     def unlink_all(self) -> None:
         for path in self.paths:
@@ -112,17 +115,39 @@ async def drop_application(session: AsyncSession, purge: Purge, aid: int) -> Non
     await session.execute(delete(Application).where(Application.id == aid))
 
 
+
+
 Drop = Callable[[AsyncSession, "Purge", int], Awaitable[None]]
 
 
-async def finished_cases(session: AsyncSession, purge: Purge, *, kind: Kind, hold: HoldKind, ids: Select[tuple[int]],
-                         drop: Drop, what: str) -> int:
+@dataclass(frozen=True)
+class Case:
+    """How one kind of case is deleted, and what its audit row says went with it."""
+
+    kind: Kind
+    drop: Drop
+    what: str
+
+
+CASES = {
+    HoldKind.consultation: Case(Kind.consultations, drop_consultation, "record, events, chat, files, recordings"),
+    HoldKind.board: Case(Kind.board, drop_board_message, "message, replies, events, public answer, files"),
+    HoldKind.application: Case(Kind.applications, drop_application, "form, steps, files"),
+}
+
+
+async def drop_case(session: AsyncSession, purge: Purge, hold: HoldKind, case_id: int) -> None:
+    case = CASES[hold]
+    await case.drop(session, purge, case_id)
+    purge.audit(session, case.kind, f"{hold.value}:{case_id}", case.what)
+
+
+async def finished_cases(session: AsyncSession, purge: Purge, hold: HoldKind, ids: Select[tuple[int]]) -> int:
     """Delete up to a batch of the cases `ids` selects, skipping held ones, one audit row each."""
     held = await held_ids(session, hold)
     done = 0
     for case_id in [i for i in await session.scalars(ids) if i not in held][:BATCH_CASES]:
-        await drop(session, purge, case_id)
-        purge.audit(session, kind, f"{hold.value}:{case_id}", what)
+        await drop_case(session, purge, hold, case_id)
         done += 1
     return done
 
@@ -137,22 +162,19 @@ async def consultations(session: AsyncSession, purge: Purge) -> int:
            .where(Consultation.state.in_(FINISHED_CONSULTATIONS), finished_at < purge.cutoff(Kind.consultations),
                   Consultation.id.not_in(select(cited.subquery().c[0])))
            .order_by(Consultation.id))
-    return await finished_cases(session, purge, kind=Kind.consultations, hold=HoldKind.consultation, ids=ids,
-                                drop=drop_consultation, what="record, events, chat, files, recordings")
+    return await finished_cases(session, purge, HoldKind.consultation, ids)
 
 
 async def board_messages(session: AsyncSession, purge: Purge) -> int:
     ids = select(BoardMessage.id).where(BoardMessage.state == BoardState.closed,
                                         BoardMessage.closed_at < purge.cutoff(Kind.board)).order_by(BoardMessage.id)
-    return await finished_cases(session, purge, kind=Kind.board, hold=HoldKind.board, ids=ids,
-                                drop=drop_board_message, what="message, replies, events, public answer, files")
+    return await finished_cases(session, purge, HoldKind.board, ids)
 
 
 async def applications(session: AsyncSession, purge: Purge) -> int:
     ids = select(Application.id).where(Application.state.in_(FINISHED_APPLICATIONS),
                                        Application.updated_at < purge.cutoff(Kind.applications)).order_by(Application.id)
-    return await finished_cases(session, purge, kind=Kind.applications, hold=HoldKind.application, ids=ids,
-                                drop=drop_application, what="form, steps, files")
+    return await finished_cases(session, purge, HoldKind.application, ids)
 
 
 async def files(session: AsyncSession, purge: Purge) -> int:

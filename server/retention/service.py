@@ -29,11 +29,11 @@ CASE_MODELS = {HoldKind.consultation: Consultation, HoldKind.board: BoardMessage
                HoldKind.application: Application}
 
 
-def require_center_admin(actor: Actor) -> None:
-    """Holds bind the whole tree's retention: only an admin of the center sets or lifts them."""
-    require(actor, "legal_holds.write")
+def require_center_admin(actor: Actor, permission: str = "legal_holds.write") -> None:
+    """Holds and residents' requests act on the whole tree: only an admin of the center may."""
+    require(actor, permission)
     if not actor.at_center:
-        raise PermissionDenied("only the center's administrators manage legal holds", permission="legal_holds.write")
+        raise PermissionDenied("only the center's administrators may do this", permission=permission)
 
 
 async def held_ids(session: AsyncSession, kind: HoldKind) -> set[int]:
