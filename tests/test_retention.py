@@ -203,6 +203,24 @@ async def test_the_database_refuses_deleting_young_audit_rows_and_any_update(db:
         assert await session.scalar(select(func.count()).select_from(AuditEntry)) == 2
 
 
+async def test_the_database_keeps_183_days_behind_the_newest_audit_row_whatever_the_clock(
+        db: Database, long_ago_clock: FakeClock) -> None:
+    """Rows old by the wall clock but within 183 days of the log's newest row stay: a machine
+    whose clock jumped ahead cannot open the recent history."""
+    async with db.sessions.begin() as session:
+        record(session, at=long_ago_clock.now(), actor=SYSTEM, action="test.oldest")
+        record(session, at=long_ago_clock.now() + timedelta(days=100), actor=SYSTEM, action="test.newest")
+    with pytest.raises((DBAPIError, IntegrityError), match="append-only"):
+        async with db.sessions.begin() as session:
+            await session.execute(text("DELETE FROM audit_log WHERE action = 'test.oldest'"))
+    async with db.sessions.begin() as session:
+        record(session, at=long_ago_clock.now() + timedelta(days=200), actor=SYSTEM, action="test.later")
+    async with db.sessions.begin() as session:  # now 200 days behind the newest: it may go
+        await session.execute(text("DELETE FROM audit_log WHERE action = 'test.oldest'"))
+    async with db.sessions() as session:
+        assert set(await session.scalars(select(AuditEntry.action))) == {"test.newest", "test.later"}
+
+
 @pytest.mark.parametrize("env, variable", [
     ({"FAYUAN_RETENTION_DAYS_AUDIT": "182"}, "FAYUAN_RETENTION_DAYS_AUDIT"),
     ({"FAYUAN_RETENTION_DAYS_FILES": "0"}, "FAYUAN_RETENTION_DAYS_FILES"),

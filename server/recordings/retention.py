@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from aiohttp import web
 
+from server.accounts.actor import SYSTEM
+from server.audit.service import record
 from server.config import ConfigError
 from server.recordings import service
 from server.recordings.recorder import recordings_folder
@@ -36,5 +38,7 @@ async def delete_expired(app: web.Application) -> int:
         for recording in expired:
             (folder / recording.key).unlink(missing_ok=True)
             await session.delete(recording)
+            record(session, at=now, actor=SYSTEM, action="retention.delete", object=f"recording:{recording.id}",
+                   detail=f"of {recording.parent_kind}:{recording.parent_id}; kept {keep.days} days")
         await session.commit()
     return len(expired)

@@ -1,9 +1,11 @@
 """retention: legal holds, and an audit log the retention job may trim past six months
 
 The append-only triggers of 0001 refused every DELETE on audit_log. Retention of the log itself
-needs one narrow way through: a DELETE is now allowed only of rows older than 183 days by the
-database's own clock (the legal minimum, so no setting, no code path and no person at a
-console can remove a younger row); UPDATE stays refused outright.
+needs one narrow way through: a DELETE is now allowed only of a row older than 183 days (the
+legal minimum) both by the database's own clock and behind the log's newest row, so no setting,
+code path or person at a console can remove a younger one, and a clock set wrong (the
+machine's, or a test's under faketime) cannot open the recent history either; UPDATE stays
+refused outright.
 
 Revision ID: 0012_retention
 Revises: 0010_audit_no_replace
@@ -18,6 +20,7 @@ branch_labels = None
 depends_on = None
 
 AUDIT_MINIMUM_DAYS = 183  # server/retention/policy.py: the same floor, for the settings
+REFUSAL = f"audit_log is append-only: no row younger than {AUDIT_MINIMUM_DAYS} days may be deleted"
 
 
 def upgrade() -> None:
@@ -39,8 +42,9 @@ def upgrade() -> None:
                    "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse()")
         op.execute(
             "CREATE FUNCTION audit_log_refuse_young() RETURNS trigger AS $$ BEGIN "
-            f"IF OLD.at >= now() - interval '{AUDIT_MINIMUM_DAYS} days' THEN "
-            f"RAISE EXCEPTION 'audit_log rows younger than {AUDIT_MINIMUM_DAYS} days cannot be deleted'; END IF; "
+            f"IF OLD.at >= now() - interval '{AUDIT_MINIMUM_DAYS} days' OR "
+            f"OLD.at >= (SELECT max(at) FROM audit_log) - interval '{AUDIT_MINIMUM_DAYS} days' THEN "
+            f"RAISE EXCEPTION '{REFUSAL}'; END IF; "
             "RETURN OLD; END $$ LANGUAGE plpgsql")
         op.execute("CREATE TRIGGER audit_log_no_young_delete BEFORE DELETE ON audit_log "
                    "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_young()")
@@ -50,8 +54,8 @@ def upgrade() -> None:
         op.execute("DROP TRIGGER audit_log_no_delete")
         op.execute("CREATE TRIGGER audit_log_no_young_delete BEFORE DELETE ON audit_log "
                    f"WHEN OLD.at >= datetime('now', '-{AUDIT_MINIMUM_DAYS} days') "
-                   f"BEGIN SELECT RAISE(ABORT, 'audit_log rows younger than {AUDIT_MINIMUM_DAYS} days cannot be "
-                   "deleted'); END")
+                   f"OR OLD.at >= (SELECT datetime(max(at), '-{AUDIT_MINIMUM_DAYS} days') FROM audit_log) "
+                   f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END")
 
 
 def downgrade() -> None:
