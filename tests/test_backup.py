@@ -195,6 +195,7 @@ async def sqlite_backup(tmp_path: Path) -> Path:
 async def test_a_backup_skips_uploads_in_flight_and_refuses_a_used_directory(sqlite_backup: Path,
                                                                             tmp_path: Path) -> None:
     assert (sqlite_backup / "data" / "files" / "ab" / "abcdef").read_bytes() == b"evidence"
+    assert sqlite_backup.stat().st_mode & 0o077 == 0  # only the service's user may read it
     assert not (sqlite_backup / "data" / "files" / "incoming").exists()
     line = one_line(await fayuan_async(cli_env(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'fayuan.sqlite3'}"),
                                        "backup", str(sqlite_backup)), 2)

@@ -57,7 +57,9 @@ def data_files(data_dir: Path) -> list[Path]:
 def _empty_target(directory: Path) -> None:
     if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
         raise BackupError(f"{directory} is not an empty directory: a backup goes into a new one", usage=True)
-    directory.mkdir(parents=True, exist_ok=True)
+    # a backup holds every phone and ID number: readable by the service's own user only
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    directory.chmod(0o700)
 
 
 async def _revisions_and_version(database_url: str) -> tuple[list[str], int | None]:
