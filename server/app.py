@@ -28,9 +28,11 @@ from server.org import views as org_views
 from server.realtime import chat as realtime_chat
 from server.realtime import consultation_recording
 from server.realtime import meetings as realtime_meetings
-from server.recordings import retention as recordings_retention
 from server.recordings import views as recordings_views
 from server.reports import views as reports_views
+from server.retention import job as retention_job
+from server.retention import views as retention_views
+from server.pipl import views as pipl_views
 from server.realtime import setup as realtime
 from server.web import keys, middleware, observe
 from server.web.api import Router
@@ -41,7 +43,8 @@ MAX_REQUEST_BYTES = 1_000_000  # uploads stream through their own handler with t
 def make_router() -> Router:
     router = Router()
     for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views, chat_views,
-                   board_views, files_views, applications_views, reports_views, meetings_views, recordings_views):
+                   board_views, files_views, applications_views, reports_views, meetings_views, recordings_views,
+                   retention_views, pipl_views):
         router.include(module.router)
     return router
 
@@ -53,11 +56,13 @@ def check_domain_settings(env: dict[str, str]) -> None:
     from server.applications.numbering import format_from_env
     from server.board.service import reply_working_days
     from server.recordings.retention import retention
+    from server.retention.policy import RetentionPolicy
 
     Deadlines.from_env(env)
     format_from_env(env)
     reply_working_days(env)
     retention(env)
+    RetentionPolicy.from_env(env)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -89,5 +94,5 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     realtime_chat.install(app, gateway)
     realtime_meetings.install(app, gateway)
     consultation_recording.install(app, gateway)
-    recordings_retention.install(app)
+    retention_job.install(app)
     return app

@@ -1,4 +1,4 @@
-"""The `fayuan` command: serve, migrate, seed-demo, create-admin, hours at.
+"""The `fayuan` command: serve, migrate, seed-demo, create-admin, hours at, backup, restore.
 
 Whatever goes wrong that is not a bug in this code (a bad argument, a missing or unreachable
 database, a port in use) is one line on stderr starting with "fayuan" and a non-zero exit:
@@ -52,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     hours_sub = hours.add_subparsers(dest="hours_command", metavar="at", required=True)
     at = hours_sub.add_parser("at", help="is the service open at a time? prints one JSON object")
     at.add_argument("time", help="ISO 8601; without an offset it means Asia/Shanghai")
+    backup = sub.add_parser("backup", help="snapshot the database and files into a new directory, while serving")
+    backup.add_argument("directory", type=Path)
+    restore = sub.add_parser("restore", help="put a backup into an empty data directory and database")
+    restore.add_argument("directory", type=Path)
     args = parser.parse_args(argv)
     if args.command == "serve" and args.demo and not args.migrate:
         parser.error("--demo needs --migrate")
@@ -88,6 +92,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         password = args.password if args.password is not None else _read_password()
         return _with_database(settings, _create_admin(settings, args.username, args.name, args.center_name,
                                                       password))
+    if args.command in ("backup", "restore"):
+        return _with_database(settings, _backup_or_restore(settings, args.command, args.directory))
     return _with_database(settings, _hours_at(settings, args.time))
 
 
@@ -333,6 +339,26 @@ async def _hours_at(settings: Settings, text: str) -> int:
     finally:
         await db.dispose()
     print(json.dumps(hours.status_json(schedule, at)))
+    return 0
+
+
+async def _backup_or_restore(settings: Settings, command: str, directory: Path) -> int:
+    from server.backup import snapshot
+    from server.backup.manifest import BackupError
+    from server.clock import SystemClock
+
+    try:
+        if command == "backup":
+            summary = await snapshot.backup(settings, directory, now=SystemClock().now())
+        else:
+            summary = await snapshot.restore(settings, directory)
+    except BackupError as exc:
+        raise CliError(exc.message, USAGE if exc.usage else FAILED) from None
+    done = "backed up to" if command == "backup" else "restored from"
+    print(f"{summary.kind} database ({summary.database_bytes} bytes) and {summary.files} files "
+          f"({summary.file_bytes} bytes) {done} {directory}")
+    if command == "restore":
+        print("run `fayuan migrate` before serving if this version is newer than the backup's")
     return 0
 
 

@@ -108,3 +108,4 @@ def all_models() -> None:
     from server.org import models as _o  # noqa: F401
     from server.presence import models as _p  # noqa: F401
     from server.recordings import models as _r  # noqa: F401
+    from server.retention import models as _rt  # noqa: F401

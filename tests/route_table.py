@@ -703,6 +703,58 @@ ROUTES.update({
 })
 
 
+# -- legal holds (tests/test_retention.py): the center's admins only ---------------------------
+CENTER_ADMINS = frozenset({"admin"})
+
+
+async def unheld_consultation(world: World, unit: str) -> int | None:
+    """The unit's consultation with no active hold on it, so that every try may set one."""
+    from sqlalchemy import update
+
+    from server.retention.models import LegalHold
+
+    consultation = await consultation_in(world, unit)
+    if consultation is not None:
+        async with world.db.sessions.begin() as session:
+            await session.execute(update(LegalHold).where(LegalHold.ref_id == consultation,
+                                                          LegalHold.released_at.is_(None))
+                                  .values(released_at=world.now, released_by="test"))
+    return consultation
+
+
+async def new_hold(world: World, unit: str) -> Request | None:
+    consultation = await unheld_consultation(world, unit)
+    return None if consultation is None else Request("/api/legal-holds", {
+        "kind": "consultation", "ref_id": consultation, "reason": "投訴處理中"})
+
+
+async def hold_to_release(world: World, unit: str) -> Request | None:
+    from server.retention.models import LegalHold
+
+    consultation = await unheld_consultation(world, unit)
+    if consultation is None:
+        return None
+    async with world.db.sessions.begin() as session:
+        hold = LegalHold(kind="consultation", ref_id=consultation, reason="test", set_by="test", set_at=world.now)
+        session.add(hold)
+        await session.flush()
+    return Request(f"/api/legal-holds/{hold.id}/release", {"reason": "已結案"})
+
+
+ROUTES.update({
+    ("GET", "/api/legal-holds"): Spec(CENTER_ADMINS, fixed("/api/legal-holds")),
+    ("POST", "/api/legal-holds"): Spec(CENTER_ADMINS, new_hold),
+    ("POST", "/api/legal-holds/{hold_id}/release"): Spec(CENTER_ADMINS, hold_to_release),
+})
+
+# a resident's export and erasure (tests/test_pipl.py): a phone nobody in the world gave
+PERSON = {"phone": "13800001111", "reason": "本人申請"}
+ROUTES.update({
+    ("POST", "/api/privacy/export"): Spec(CENTER_ADMINS, fixed("/api/privacy/export", PERSON)),
+    ("POST", "/api/privacy/erase"): Spec(CENTER_ADMINS, fixed("/api/privacy/erase", PERSON)),
+})
+
+
 def missing_and_stale(
 routes: list[Any]) -> tuple[list[str], list[str]]:
     """Routes the app has that ROUTES lacks, and ROUTES entries the app no longer has."""

@@ -139,17 +139,23 @@ class InProcessServer:
         await self.start()
 
 
-async def test_no_chat_message_lost_or_doubled_across_drops_and_a_restart(any_db_url, tmp_path, clock) -> None:
+async def seeded_server(db_url: str, tmp_path, clock) -> tuple[InProcessServer, dict]:  # type: ignore[no-untyped-def]
+    """The demo organisation and default hours in the database, and the app serving it."""
     from server import demo as demo_seed
     from server.hours import service as hours
 
-    db = Database(make_engine(any_db_url))
+    db = Database(make_engine(db_url))
     async with db.sessions.begin() as session:
         await hours.ensure_defaults(session, now=clock.now(), tz=SHANGHAI)
         info = await demo_seed.seed(session, now=clock.now())
     await db.dispose()
-    server = InProcessServer(any_db_url, tmp_path, clock)
+    server = InProcessServer(db_url, tmp_path, clock)
     await server.start()
+    return server, info
+
+
+async def test_no_chat_message_lost_or_doubled_across_drops_and_a_restart(any_db_url, tmp_path, clock) -> None:
+    server, info = await seeded_server(any_db_url, tmp_path, clock)
     center = Api(server.url)
     try:
         await center.login("center")

@@ -110,4 +110,6 @@ async def test_recording_needs_everyones_consent_and_stops_when_one_withdraws(ne
     assert not any((folder / r.key).exists() for r in rows)
     async with db.sessions() as session:
         assert not list(await session.scalars(select(Recording)))
+        deleted = set(await session.scalars(select(AuditEntry.object).where(AuditEntry.action == "retention.delete")))
+    assert deleted == {f"recording:{r.id}" for r in rows}  # one audit row each
     clock.advance(-timedelta(days=91).total_seconds())

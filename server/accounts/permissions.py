@@ -31,6 +31,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.read": frozenset({Role.admin}),
     "hours.read": EVERYONE,
     "hours.write": frozenset({Role.admin}),
+    # retention and the residents' rights: acts on the whole tree (server/retention, server/privacy)
+    "legal_holds.write": frozenset({Role.admin}),
+    "personal_data.requests": frozenset({Role.admin}),  # a resident's export and erasure (PIPL)
 }
 
 

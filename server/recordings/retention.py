@@ -1,24 +1,21 @@
-"""The retention job: recordings of every kind (meetings, consultations) are deleted, file and
-row, FAYUAN_RECORDING_RETENTION_DAYS after they started. Consents stay: they say who agreed
+"""Recordings' retention: recordings of every kind (meetings, consultations) are deleted, file
+and row, FAYUAN_RECORDING_RETENTION_DAYS after they started, by the one retention job
+(server/retention/job.py) each round. Consents stay: they say who agreed
 to what and when, and hold no picture or voice."""
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import timedelta
-from typing import AsyncIterator
 
 from aiohttp import web
 
+from server.accounts.actor import SYSTEM
+from server.audit.service import record
 from server.config import ConfigError
 from server.recordings import service
 from server.recordings.recorder import recordings_folder
-from server.tasks import stop_task
 from server.web import keys
 
-log = logging.getLogger(__name__)
 DEFAULT_RETENTION_DAYS = 90
-RETENTION_SWEEP_INTERVAL_SECONDS = 3600.0
 
 
 def retention(extra: dict[str, str]) -> timedelta:
@@ -41,28 +38,7 @@ async def delete_expired(app: web.Application) -> int:
         for recording in expired:
             (folder / recording.key).unlink(missing_ok=True)
             await session.delete(recording)
+            record(session, at=now, actor=SYSTEM, action="retention.delete", object=f"recording:{recording.id}",
+                   detail=f"of {recording.parent_kind}:{recording.parent_id}; kept {keep.days} days")
         await session.commit()
     return len(expired)
-
-
-def install(app: web.Application) -> None:
-    retention(app[keys.SETTINGS].extra)  # a bad value stops start-up, naming the variable
-    app.cleanup_ctx.append(_retention_job)
-
-
-async def _retention_job(app: web.Application) -> AsyncIterator[None]:
-    async def loop() -> None:
-        while True:
-            try:
-                deleted = await delete_expired(app)
-                if deleted:
-                    log.info("deleted %d recordings past their retention period", deleted)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # noqa: BLE001 - try again next round
-                log.exception("recording retention job failed")
-            await asyncio.sleep(RETENTION_SWEEP_INTERVAL_SECONDS)
-
-    task = asyncio.create_task(loop(), name="recording-retention")
-    yield
-    await stop_task(task)
