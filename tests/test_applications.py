@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from server.applications import documents, idnumber, numbering, pdf
+from server.applications.specimen import LONG_COMMUNITY, specimen
 from server.applications.deadlines import Deadlines, due_for, enforcement_deadline, is_overdue
 from server.applications.state import TRANSITIONS, ApplicationState as S
 from server.audit.models import AuditEntry
@@ -362,30 +363,7 @@ async def test_case_numbers_are_unique_under_concurrency(db, demo) -> None:  # t
 
 # -- documents ------------------------------------------------------------------------------------
 A4_MM, PRINTABLE_MARGIN_MM, PT_PER_MM = (210.0, 297.0), 15.0, 72 / 25.4
-LONG_COMMUNITY = "东城街道长安里第二社区居民委员会法律援助联系点"
-LONG_SUMMARY = ("申请人与被申请人系母子关系。申请人年逾七旬，丧偶独居，每月仅有养老金一千二百元，患有高血压、糖尿病等慢性病，"
-                "需要长期服药。被申请人有稳定收入，却自二〇二四年起拒绝支付赡养费，也不探望照料；经社区、街道多次调解无果，"
-                "申请人生活十分困难。") * 6
 TRADITIONAL = set("請號簽蓋單聯係戶審書決議經濟歲絕給與對應當辦證據")
-
-
-def document_sample(kind: str) -> dict:
-    """What documents.document_data gives, at its longest: a 22-character community name, a
-    long summary, reason and list of missing materials."""
-    return dict(
-        kind=kind, application_id=12, case_number="〔2026〕法援初字第0001号", issued_on="2026-12-07",
-        unit_name=LONG_COMMUNITY, review_unit_name="东城街道法律援助工作站", center_name="示范市法律援助中心",
-        center_phone="010-12348", applicant_name="王秀英", applicant_sex="female", id_number=VALID_ID,
-        birth_date="1950-03-07", phone="13812345678", address="东城街道长安里第二社区3号楼2单元501室",
-        household="本市户籍，独居", economic_situation="每月养老金1200元，无其他收入",
-        hardship_grounds=["elderly_without_support", "other"], hardship_other="患慢性病", category="elder_support",
-        opposing_party="王大明（儿子）", amount_in_dispute="36000.00", summary=LONG_SUMMARY,
-        help_requested="代理赡养纠纷诉讼，请求被申请人每月支付赡养费。", attachments=3, created_on="2026-12-01",
-        submitted_on="2026-12-01", missing="户口簿复印件；近三个月银行流水；社区出具的经济困难证明。" * 3,
-        supplement_due_on=None, reviewed_on="2026-12-02", reviewer="张三", review_opinion="经济困难证明不全。" * 8,
-        accepted_on="2026-12-03", accepted_by="李四", decision_days=7, decision_due_on="2026-12-14",
-        decided_on="2026-12-08", decision_opinion="其名下有房产两处，月收入超过本地经济困难标准。" * 4, decided_by="赵六",
-        granted=kind != "denial_decision", assigned_on="2026-12-09", lawyer_name="李明", lawyer_firm="明德律师事务所")
 
 
 def text_lines(pdf_bytes: bytes, tmp_path) -> list[tuple[int, str, tuple[float, float, float, float]]]:  # type: ignore[no-untyped-def]
@@ -425,7 +403,7 @@ def test_every_document_stays_on_the_page_in_simplified_chinese(kind: str, tmp_p
 
     assert pdf.KINDS == documents.KINDS
 
-    lines = text_lines(pdf.render(document_sample(kind)), tmp_path)
+    lines = text_lines(pdf.render(specimen(kind)), tmp_path)
     low, (right, bottom) = PRINTABLE_MARGIN_MM, (A4_MM[0] - PRINTABLE_MARGIN_MM, A4_MM[1] - PRINTABLE_MARGIN_MM)
     for page, text, (x0, y0, x1, y1) in lines:
         assert low <= x0 and x1 <= right and low <= y0 and y1 <= bottom, (kind, page, text, (x0, y0, x1, y1))
@@ -449,11 +427,26 @@ def test_documents_are_set_from_the_working_face_unless_a_character_is_missing(t
 
     font = find_font({})
     assert "SC" in Path(font.path).name or font.index == 2  # Noto Sans CJK's SC face
-    working = pdf.FACES.face_for(font, pdf.text_of(document_sample("application_form")))
+    working = pdf.FACES.face_for(font, pdf.text_of(specimen("application_form")))
     assert working != font and Path(working.path).stat().st_size < Path(font.path).stat().st_size / 5
     assert pdf.FACES.face_for(font, "𠮷") == font  # outside the working face: the full face
-    sample = dict(document_sample("acceptance_notice"), applicant_name="王𠮷")
+    sample = dict(specimen("acceptance_notice"), applicant_name="王𠮷")
     assert "王𠮷" in "".join(t for _, t, _ in text_lines(pdf.render(sample), tmp_path))
+
+
+async def test_documents_render_in_a_worker_process_off_the_event_loop() -> None:
+    import os
+
+    from server.applications.printer import Printer
+
+    printer = Printer({})
+    try:
+        body = await printer.render(specimen("grant_decision"))
+        assert body.startswith(b"%PDF")
+        assert printer.pool is not None
+        assert await asyncio.get_running_loop().run_in_executor(printer.pool, os.getpid) != os.getpid()
+    finally:
+        printer.close()
 
 
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")

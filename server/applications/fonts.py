@@ -109,14 +109,22 @@ class WorkingFaces:
             return font
         return self.working(font)
 
-    def working(self, font: FontFile) -> FontFile:
-        with self.lock:
+    def working(self, font: FontFile, wait: bool = False) -> FontFile:
+        """The working face, cutting it if need be; while another thread cuts it, the full face
+        (unless `wait`): a render waiting ~20 s on the lock would hold a worker thread."""
+        if font in self.ready:
+            return self.ready[font]
+        if not self.lock.acquire(blocking=wait):
+            return font
+        try:
             if font not in self.ready:
                 path = self.cache_path(font)
                 if not path.is_file():
                     cut(font, self.repertoire, path)
                 self.ready[font] = FontFile(str(path), 0)
             return self.ready[font]
+        finally:
+            self.lock.release()
 
 
 def cut(font: FontFile, repertoire: frozenset[str], target: Path) -> None:
