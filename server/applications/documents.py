@@ -45,8 +45,8 @@ ISSUED_BY: dict[str, tuple[str, ...]] = {
 KINDS = tuple(ISSUED_BY)
 
 
-def documents(state: str, actions: set[str]) -> list[str]:
-    """The documents an application in `state` whose timeline holds `actions` has by now."""
+def documents(actions: set[str]) -> list[str]:
+    """The documents an application whose timeline holds `actions` has by now."""
     return [kind for kind, by in ISSUED_BY.items()
             if kind == "application_form" or actions.intersection(by)]
 
@@ -65,7 +65,7 @@ async def document_data(session: AsyncSession, actor: Actor, application_id: int
     w = await _where(session, actor, application_id)
     steps = list(await session.scalars(select(ApplicationStep).where(ApplicationStep.application_id == w.app.id)
                                        .order_by(ApplicationStep.id)))
-    available = documents(w.app.state, {s.action for s in steps})
+    available = documents({s.action for s in steps})
     if kind not in available:
         raise NotFound(f"this application has no {kind} (yet)", kind=kind, available=available)
     _audit(session, actor, ctx, "personal_data.read", w.app, f"document {kind}")

@@ -7,7 +7,7 @@ So the process keeps a "working face": the configured face cut down once to the 
 documents are normally made of (ASCII, CJK and full-width punctuation, the 3 755 most common
 hanzi of GB 2312 level 1, and every character of the forms' own wording). Subsetting from
 that file costs tens of milliseconds. Cutting it takes ~20 s, so it is done once and kept in
-a cache directory keyed by the source font and the repertoire; a document with a character
+a cache directory of this user's (keyed by the source font and the repertoire); a document with a character
 outside the repertoire (a rare character in a name) is set from the full face, slowly but
 correctly.
 """
@@ -30,7 +30,8 @@ FONT_CANDIDATES = (
     ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", "Noto Serif CJK SC"),
     ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "WenQuanYi Zen Hei"),
 )
-CACHE_DIR = Path(tempfile.gettempdir()) / "fayuan-fonts"
+# Per user and private: a font file another local user could put there would be embedded.
+CACHE_DIR = Path(tempfile.gettempdir()) / f"fayuan-fonts-{os.getuid()}"
 # Bumped when the way the working face is cut changes, so old cached files are not reused.
 WORKING_FACE_VERSION = 1
 
@@ -118,6 +119,7 @@ class WorkingFaces:
             return font
         try:
             if font not in self.ready:
+                private_dir(self.cache_dir)
                 path = self.cache_path(font)
                 if not path.is_file():
                     cut(font, self.repertoire, path)
@@ -125,6 +127,12 @@ class WorkingFaces:
             return self.ready[font]
         finally:
             self.lock.release()
+
+
+def private_dir(folder: Path) -> None:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_uid != os.getuid() or folder.stat().st_mode & 0o022:
+        raise PermissionError(f"{folder} is not this user's own: remove it or fix its owner and mode")
 
 
 def cut(font: FontFile, repertoire: frozenset[str], target: Path) -> None:
@@ -141,7 +149,6 @@ def cut(font: FontFile, repertoire: frozenset[str], target: Path) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(c) for c in repertoire])
     subsetter.subset(face)
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
     face.save(str(partial))
     os.replace(partial, target)

@@ -109,6 +109,7 @@ class FormPage(FPDF):
                 shown = labels if first else self.wrap(label + "（续）", LABEL_WIDTH_MM - 2 * PADDING_MM)
                 self.box(shown[:max(fits, 1)], part)
                 first = False
+        self.ln(2)
 
     def box(self, labels: list[str], values: list[str]) -> None:
         top, left = self.get_y(), self.l_margin

@@ -102,8 +102,9 @@ def _supplement_notice(pdf: FormPage, d: Mapping[str, Any]) -> None:
                   "审查，申请材料不齐全，请补充以下材料：", indent=True)
     pdf.rows([("需补充的材料", d["missing"])])
     due = f"请于{chinese_date(d['supplement_due_on'])}前" if d.get("supplement_due_on") else "请及时"
-    pdf.paragraph(f"{due}将上述材料交到{d['unit_name']}或{d['review_unit_name']}。材料补充齐全后，继续审查你的申请。",
-                  indent=True)
+    where = d["review_unit_name"] if d["unit_name"] == d["review_unit_name"] else \
+        f"{d['unit_name']}或{d['review_unit_name']}"
+    pdf.paragraph(f"{due}将上述材料交到{where}。材料补充齐全后，继续审查你的申请。", indent=True)
     pdf.paragraph(f"{d['review_unit_name']}　{chinese_date(d['issued_on'])}", align="R")
     pdf.signatures([(d["review_unit_name"], "盖章"), ("申请人", "签收")])
 

@@ -90,7 +90,7 @@ async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: 
         enforcement_reminder_on=a.enforcement_reminder_on,
         steps=[dict(at=s.at, action=s.action, from_state=s.from_state, to_state=s.to_state, actor=s.actor,
                     actor_name=s.actor_name, unit_id=s.unit_id, note=s.note) for s in steps],
-        actions=actions(actor, w), documents=documents(a.state, {s.action for s in steps}))
+        actions=actions(actor, w), documents=documents({s.action for s in steps}))
 
 
 async def read_personal(session: AsyncSession, actor: Actor, application_id: int, ctx: Context) -> dict:
