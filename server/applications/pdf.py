@@ -48,7 +48,8 @@ CATEGORY = {
 # 《中华人民共和国法律援助法》第四十九条: the objection to a denial goes to the justice
 # bureau that set up the legal aid center.
 OBJECTION = ("如对本决定有异议，可以依照《中华人民共和国法律援助法》第四十九条的规定，向设立{center}的司法行政部门"
-             "提出。司法行政部门应当自收到异议之日起五日内进行审查，作出维持法律援助机构决定或者责令法律援助机构改正的决定。")
+             "提出。司法行政部门应当自收到异议之日起五日内进行审查，作出维持法律援助机构决定或者责令法律援助机构改正的决定；"
+             "对维持的决定不服的，可以依法申请行政复议或者提起行政诉讼。")
 # The working face holds every character of this module's wording, whatever the GB 2312 set lacks.
 FACES = WorkingFaces(repertoire=Path(__file__).read_text(encoding="utf-8"))
 
