@@ -383,6 +383,16 @@ def text_lines(pdf_bytes: bytes, tmp_path) -> list[tuple[int, str, tuple[float, 
     return lines  # type: ignore[return-value]
 
 
+def assert_on_the_page(lines: list[tuple[int, str, tuple[float, float, float, float]]]) -> None:
+    """Every glyph inside A4's printable area, and no line starting with closing punctuation."""
+    from server.applications.layout import NO_LINE_START
+
+    low, (right, bottom) = PRINTABLE_MARGIN_MM, (A4_MM[0] - PRINTABLE_MARGIN_MM, A4_MM[1] - PRINTABLE_MARGIN_MM)
+    for page, text, (x0, y0, x1, y1) in lines:
+        assert low <= x0 and x1 <= right and low <= y0 and y1 <= bottom, (page, text, (x0, y0, x1, y1))
+        assert text[:1] not in NO_LINE_START, (page, text)
+
+
 def test_lines_break_between_characters_and_never_start_with_closing_punctuation() -> None:
     from server.applications.layout import NO_LINE_END, NO_LINE_START, break_lines
 
@@ -399,15 +409,10 @@ def test_lines_break_between_characters_and_never_start_with_closing_punctuation
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
 @pytest.mark.parametrize("kind", pdf.KINDS)
 def test_every_document_stays_on_the_page_in_simplified_chinese(kind: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from server.applications.layout import NO_LINE_START
-
     assert pdf.KINDS == documents.KINDS
 
     lines = text_lines(pdf.render(specimen(kind)), tmp_path)
-    low, (right, bottom) = PRINTABLE_MARGIN_MM, (A4_MM[0] - PRINTABLE_MARGIN_MM, A4_MM[1] - PRINTABLE_MARGIN_MM)
-    for page, text, (x0, y0, x1, y1) in lines:
-        assert low <= x0 and x1 <= right and low <= y0 and y1 <= bottom, (kind, page, text, (x0, y0, x1, y1))
-        assert text[:1] not in NO_LINE_START, (kind, text)
+    assert_on_the_page(lines)
     text = "".join(t for _, t, _ in lines)
     assert pdf.TITLES[kind] in text and "王秀英" in text, kind
     assert not TRADITIONAL & set(text), (kind, TRADITIONAL & set(text))
@@ -461,9 +466,12 @@ async def test_every_document_prints_through_the_api_and_reprints_as_issued(staf
             assert r.status == 200 and r.content_type == "application/pdf", (kind, r.status)
             body = await r.read()
         (tmp_path / f"{aid}-{kind}.pdf").write_bytes(body)
-        subprocess.run(["pdftoppm", "-r", "40", "-png", str(tmp_path / f"{aid}-{kind}.pdf"),
-                        str(tmp_path / f"{aid}-{kind}")], check=True)
-        return "".join(t for _, t, _ in text_lines(body, tmp_path))
+        # off the loop: the server under test runs on it
+        await asyncio.to_thread(subprocess.run, ["pdftoppm", "-r", "40", "-png", str(tmp_path / f"{aid}-{kind}.pdf"),
+                                                 str(tmp_path / f"{aid}-{kind}")], check=True)
+        lines = await asyncio.to_thread(text_lines, body, tmp_path)
+        assert_on_the_page(lines)
+        return "".join(t for _, t, _ in lines)
 
     async def rename_community(aid: int, name: str) -> None:
         async with db.sessions.begin() as session:

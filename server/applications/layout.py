@@ -18,7 +18,7 @@ PADDING_MM = 1.8
 LINE_MM = 7.0
 BODY_PT, TITLE_PT, SMALL_PT = 11.5, 18, 9
 # Characters a line must not start with, and ones it must not end with (GB/T 15834 usage).
-NO_LINE_START = frozenset("，。、；：？！）」』》〉】〕”’…%,.;:?!)]}·—～")
+NO_LINE_START = frozenset("，。、；：？！）」』》〉】〕”’…%,.;:?!)]}·")
 NO_LINE_END = frozenset("（「『《〈【〔“‘([{")
 
 
