@@ -9,6 +9,7 @@ import platform
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench import applications as applications_bench
 from bench import chat as chat_bench
 from bench import consultation
 from bench import files as files_bench
@@ -53,6 +54,7 @@ def main() -> None:
     asyncio.run(files_bench.run(report))
     asyncio.run(chat_bench.run(report))
     asyncio.run(meetings_bench.run(report))
+    asyncio.run(applications_bench.run(report))
     if args.kiosks > 0:
         scale = consultation.ScalePlan(kiosks=args.kiosks, take_rate_per_s=args.take_rate,
                                        takes=min(scale_defaults.takes, args.kiosks - consultation.QUEUE_DEPTH))

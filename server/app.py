@@ -11,6 +11,7 @@ from aiohttp import web
 
 from server import health, pages
 from server.accounts import views as accounts_views
+from server.applications import printer as applications_printer
 from server.applications import views as applications_views
 from server.audit import views as audit_views
 from server.board import views as board_views
@@ -95,4 +96,5 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     realtime_meetings.install(app, gateway)
     consultation_recording.install(app, gateway)
     retention_job.install(app)
+    applications_printer.install(app)
     return app

@@ -6,11 +6,13 @@ import asyncio
 import shutil
 import subprocess
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from server.applications import idnumber, numbering
+from server.applications import documents, idnumber, numbering, pdf
+from server.applications.specimen import LONG_COMMUNITY, specimen
 from server.applications.deadlines import Deadlines, due_for, enforcement_deadline, is_overdue
 from server.applications.state import TRANSITIONS, ApplicationState as S
 from server.audit.models import AuditEntry
@@ -130,7 +132,7 @@ async def test_the_whole_path_by_the_right_roles_with_refusals_and_audit(staff, 
     assert app["state"] == "follow_up" and app["actions"] == []
     assert [s["action"] for s in app["steps"]] == taken
     assert all(s["actor_name"] and s["at"] for s in app["steps"])
-    assert app["case_number"] == "〔2026〕法援初字第0001號"
+    assert app["case_number"] == "〔2026〕法援初字第0001号"
     assert app["enforcement_deadline"] == "2029-04-15"
     assert app["satisfaction"] == 5
     async with db.sessions() as session:
@@ -420,33 +422,178 @@ async def test_case_numbers_are_unique_under_concurrency(db, demo) -> None:  # t
     assert sorted(numbers) == list(range(1, 13))
     async with db.sessions.begin() as session:
         assert await numbering.allocate(session, center, 2027) == 1
-    assert numbering.format_number(numbering.DEFAULT_FORMAT, 2026, 7) == "〔2026〕法援初字第0007號"
+    assert numbering.format_number(numbering.DEFAULT_FORMAT, 2026, 7) == "〔2026〕法援初字第0007号"
 
 
-# -- PDFs ---------------------------------------------------------------------------------------
+# -- documents ------------------------------------------------------------------------------------
+A4_MM, PRINTABLE_MARGIN_MM, PT_PER_MM = (210.0, 297.0), 15.0, 72 / 25.4
+TRADITIONAL = set("請號簽蓋單聯係戶審書決議經濟歲絕給與對應當辦證據")
+
+
+def text_lines(pdf_bytes: bytes, tmp_path) -> list[tuple[int, str, tuple[float, float, float, float]]]:  # type: ignore[no-untyped-def]
+    """(page, text, bbox in mm) of every line poppler finds in the PDF."""
+    import xml.etree.ElementTree as ET
+
+    path = tmp_path / "doc.pdf"
+    path.write_bytes(pdf_bytes)
+    xhtml = subprocess.run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    lines = []
+    for page_no, page in enumerate(ET.fromstring(xhtml).iter("{http://www.w3.org/1999/xhtml}page"), 1):
+        for line in page.iter("{http://www.w3.org/1999/xhtml}line"):
+            words = [w.text or "" for w in line.iter("{http://www.w3.org/1999/xhtml}word")]
+            box = tuple(float(line.get(k)) / PT_PER_MM for k in ("xMin", "yMin", "xMax", "yMax"))  # type: ignore[arg-type]
+            lines.append((page_no, "".join(words), box))
+    return lines  # type: ignore[return-value]
+
+
+def assert_on_the_page(lines: list[tuple[int, str, tuple[float, float, float, float]]]) -> None:
+    """Every glyph inside A4's printable area, and no line starting with closing punctuation."""
+    from server.applications.layout import NO_LINE_START
+
+    low, (right, bottom) = PRINTABLE_MARGIN_MM, (A4_MM[0] - PRINTABLE_MARGIN_MM, A4_MM[1] - PRINTABLE_MARGIN_MM)
+    for page, text, (x0, y0, x1, y1) in lines:
+        assert low <= x0 and x1 <= right and low <= y0 and y1 <= bottom, (page, text, (x0, y0, x1, y1))
+        assert text[:1] not in NO_LINE_START, (page, text)
+
+
+def test_lines_break_between_characters_and_never_start_with_closing_punctuation() -> None:
+    from server.applications.layout import NO_LINE_END, NO_LINE_START, break_lines
+
+    text = "甲乙丙丁，戊己。（庚辛）壬癸「子丑」寅卯，辰巳。\n午未"
+    for width in range(2, 12):
+        lines = break_lines(text, width, len)
+        assert "".join(lines) == text.replace("\n", ""), width
+        assert all(len(line) <= width or len(line) <= 3 for line in lines), (width, lines)
+        assert not any(line[:1] in NO_LINE_START for line in lines), (width, lines)
+        assert not any(line[-1:] in NO_LINE_END for line in lines), (width, lines)
+    assert break_lines("午未", 10, len) == ["午未"] and break_lines("", 10, len) == [""]
+
+
 @pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
-async def test_the_pdfs_carry_the_name_and_case_number_and_render(staff, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    aid = await approved_application(staff)
+@pytest.mark.parametrize("kind", pdf.KINDS)
+def test_every_document_stays_on_the_page_in_simplified_chinese(kind: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert pdf.KINDS == documents.KINDS
+
+    lines = text_lines(pdf.render(specimen(kind)), tmp_path)
+    assert_on_the_page(lines)
+    text = "".join(t for _, t, _ in lines)
+    assert pdf.TITLES[kind] in text and "王秀英" in text, kind
+    assert not TRADITIONAL & set(text), (kind, TRADITIONAL & set(text))
+    assert "法援在线" not in text and "法援在線" not in text
+    if kind in ("application_form", "supplement_notice", "preliminary_approval", "approval_form"):
+        assert LONG_COMMUNITY in text, kind  # wrapped inside its box, never cut off
+    if kind == "application_form":  # the long summary goes on from page 1, which it fills
+        page_1 = [box for page, _, box in lines if page == 1]
+        assert max(y1 for _, _, _, y1 in page_1) > A4_MM[1] * 0.85
+        assert "受理单位东城街道法律援助工作站" in text and "接收单位" + LONG_COMMUNITY in text
+    if kind == "denial_decision":
+        assert "其名下有房产两处" in text and "第四十九条" in text and "司法行政部门" in text
+
+
+def test_documents_are_set_from_the_working_face_unless_a_character_is_missing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from server.applications.fonts import find_font
+
+    font = find_font({})
+    assert "SC" in Path(font.path).name or font.index == 2  # Noto Sans CJK's SC face
+    working = pdf.FACES.face_for(font, pdf.text_of(specimen("application_form")))
+    assert working != font and Path(working.path).stat().st_size < Path(font.path).stat().st_size / 5
+    assert pdf.FACES.face_for(font, "𠮷") == font  # outside the working face: the full face
+    sample = dict(specimen("acceptance_notice"), applicant_name="王𠮷")
+    assert "王𠮷" in "".join(t for _, t, _ in text_lines(pdf.render(sample), tmp_path))
+
+
+async def test_documents_render_in_a_worker_process_off_the_event_loop() -> None:
+    import os
+
+    from server.applications.printer import Printer
+
+    printer = Printer({})
+    try:
+        body = await printer.render(specimen("grant_decision"))
+        assert body.startswith(b"%PDF")
+        assert printer.pool is not None
+        assert await asyncio.get_running_loop().run_in_executor(printer.pool, os.getpid) != os.getpid()
+    finally:
+        printer.close()
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils is not installed")
+async def test_every_document_prints_through_the_api_and_reprints_as_issued(staff, db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    from server.applications.models import Application
+    from server.org.models import Unit
+
+    async def print_text(who: str, aid: int, kind: str) -> str:
+        async with staff[who].client.get(f"{staff[who].base_url}/api/applications/{aid}/documents/{kind}") as r:
+            assert r.status == 200 and r.content_type == "application/pdf", (kind, r.status)
+            body = await r.read()
+        (tmp_path / f"{aid}-{kind}.pdf").write_bytes(body)
+        # off the loop: the server under test runs on it
+        await asyncio.to_thread(subprocess.run, ["pdftoppm", "-r", "40", "-png", str(tmp_path / f"{aid}-{kind}.pdf"),
+                                                 str(tmp_path / f"{aid}-{kind}")], check=True)
+        lines = await asyncio.to_thread(text_lines, body, tmp_path)
+        assert_on_the_page(lines)
+        return "".join(t for _, t, _ in lines)
+
+    async def rename_community(aid: int, name: str) -> None:
+        async with db.sessions.begin() as session:
+            unit_id = await session.scalar(select(Application.unit_id).where(Application.id == aid))
+            await session.execute(update(Unit).where(Unit.id == unit_id).values(name=name))
+
+    lawyer = await lawyer_profile_id(db, "lawyer1")
+    granted = await approved_application(staff)
+    await rename_community(granted, LONG_COMMUNITY)
+    for who, suffix, body in [("center", "assign", {"lawyer_id": lawyer, "mode": "designated"}),
+                              ("lawyer1", "confirm-assignment", {"no_conflict": True})]:
+        assert (await staff[who].post(f"/api/applications/{granted}/{suffix}", body))[0] == 200
+    _, app = await staff["center"].get(f"/api/applications/{granted}")
+    assert app["documents"] == ["application_form", "preliminary_approval", "acceptance_notice", "approval_form",
+                                "grant_decision", "assignment_notice", "supervision_card"]
+    texts = {kind: await print_text("center", granted, kind) for kind in app["documents"]}
+    # the form's own wording is Simplified (the test's form data is not)
+    assert all("王秀英" in t and "申请" in t and not {"請", "簽", "蓋", "審", "單"} & set(t) for t in texts.values())
+    assert "〔2026〕法援初字第0001号" in texts["acceptance_notice"] and LONG_COMMUNITY in texts["application_form"]
+    # the acceptance notice, first printed after the decision, still gives the decision's due date
+    assert "个工作日内（" in texts["acceptance_notice"]
+    assert "李明" in texts["assignment_notice"] and "明德律师事务所" in texts["assignment_notice"]
+    # printed again after the community was renamed, every document shows what it showed first
+    await rename_community(granted, "东城街道新名称联系点")
+    for kind, first in texts.items():
+        assert await print_text("east" if kind != "supervision_card" else "center", granted, kind) == first, kind
+
+    # a return asks for materials, a rejection is explained: each with its own notice
+    _, app = await staff["heping"].post("/api/applications", form())
+    aid = app["id"]
+    for who, suffix, body in [("heping", "submit", {}), ("east", "review", {}),
+                              ("east", "return", {"missing": "缺少户口簿复印件"})]:
+        assert (await staff[who].post(f"/api/applications/{aid}/{suffix}", body))[0] == 200
+    assert "缺少户口簿复印件" in await print_text("heping", aid, "supplement_notice")
+    for who, suffix, body in [("heping", "reopen", {}), ("heping", "submit", {}), ("east", "review", {}),
+                              ("east", "reject", {"reason": "不符合经济困难标准"})]:
+        assert (await staff[who].post(f"/api/applications/{aid}/{suffix}", body))[0] == 200
     _, app = await staff["east"].get(f"/api/applications/{aid}")
-    assert app["documents"] == ["application_form", "preliminary_approval", "acceptance_notice", "approval_form"]
-    for kind in app["documents"]:
-        async with staff["east"].client.get(f"{staff['east'].base_url}/api/applications/{aid}/documents/{kind}") as r:
-            assert r.status == 200 and r.content_type == "application/pdf"
-            data = await r.read()
-        path = tmp_path / f"{kind}.pdf"
-        path.write_bytes(data)
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True,
-                              check=True).stdout
-        assert "王秀英" in text, (kind, text)
-        assert "〔2026〕法援初字第0001號" in text or kind in ("application_form", "preliminary_approval")
-        assert "（簽名）" in text or "蓋章" in text
-        subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / kind)], check=True)
-        assert list(tmp_path.glob(f"{kind}*.png"))
+    assert app["documents"] == ["application_form", "supplement_notice", "non_acceptance_notice"]
+    assert "不符合经济困难标准" in await print_text("east", aid, "non_acceptance_notice")
+    assert "缺少户口簿复印件" in await print_text("east", aid, "supplement_notice")
+
+    # a denial states its reason and where to object
+    _, app = await staff["heping"].post("/api/applications", form())
+    aid = app["id"]
+    for who, suffix, body in [("heping", "submit", {}), ("east", "review", {}), ("east", "preliminary-approve", {}),
+                              ("east", "accept", {}), ("center", "center-review", {}),
+                              ("center", "deny", {"reason": "不属于法律援助事项范围"})]:
+        assert (await staff[who].post(f"/api/applications/{aid}/{suffix}", body))[0] == 200
+    denial = await print_text("heping", aid, "denial_decision")
+    assert "不属于法律援助事项范围" in denial and "司法行政部门" in denial
     status, body = await staff["east"].get(f"/api/applications/{aid}/documents/nonsense")
+    assert status == 404 and body["error"]["code"]
+    status, body = await staff["east"].get(f"/api/applications/{aid}/documents/grant_decision")
     assert status == 404
     _, draft = await staff["heping"].post("/api/applications", form())
-    status, body = await staff["heping"].get(f"/api/applications/{draft['id']}/documents/acceptance_notice")
-    assert status == 404
+    assert (await staff["heping"].get(f"/api/applications/{draft['id']}/documents/acceptance_notice"))[0] == 404
+    assert list(tmp_path.glob("*.png"))
 
 
 # -- attachments (server/files/ with parent kind "application") -----------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -92,3 +92,19 @@ class CaseSequence(Base):
     center_id: Mapped[int] = mapped_column(ForeignKey("units.id"), primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ApplicationDocument(Base):
+    """A document as it was issued: what it showed the first time it was printed, so that a
+    copy printed later shows the same (documents.py). One per issuing step and kind."""
+
+    __tablename__ = "application_documents"
+    __table_args__ = (UniqueConstraint("application_id", "kind", "step_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # a pdf.KINDS
+    step_id: Mapped[int] = mapped_column(ForeignKey("application_steps.id"))  # the step that issued it
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())  # first printed
+    issued_by: Mapped[str] = mapped_column(String(100))  # Actor.ref
+    content: Mapped[dict] = mapped_column(JSON)  # what pdf.render() was given

@@ -1,4 +1,5 @@
-"""Case numbers per center and year, e.g. 〔2026〕法援初字第0001號.
+"""Case numbers per center and year, e.g. 〔2026〕法援初字第0001号. A number
+already given out keeps the form it was issued in (older ones end in 號).
 
 The sequence is one row per (center, year). Allocation is an UPDATE … SET last = last + 1
 RETURNING last, so concurrent transactions queue on that row (PostgreSQL row lock, SQLite's
@@ -16,7 +17,7 @@ from server.applications.models import CaseSequence
 from server.db import dialect_insert
 
 ENV = "FAYUAN_CASE_NUMBER_FORMAT"
-DEFAULT_FORMAT = "〔{year}〕法援初字第{seq:04d}號"
+DEFAULT_FORMAT = "〔{year}〕法援初字第{seq:04d}号"
 
 
 def check_format(fmt: str) -> str:

@@ -1,226 +1,227 @@
-"""The application's printable forms as PDFs, drawn with fpdf2 in a CJK font the build installs
-(Debian fonts-noto-cjk, listed in .ci/run; FAYUAN_PDF_FONT=/path/font.ttc#index overrides).
-The text is embedded as Unicode, so `pdftotext` gets the Chinese back. Pure: `render(data)`
-takes the dict service.document_data() returns and gives the bytes.
+"""The application's printed documents, in Simplified Chinese (the service's language, zh-CN),
+worded after the Ministry of Justice's legal aid forms and set in the SC face of Noto Sans CJK.
+
+Pure: `render(data)` takes the dict documents.document_data() gives (JSON-safe: dates are ISO
+strings, so an issued document's data can be kept and printed again unchanged) and returns the
+PDF bytes. The text is embedded as Unicode, so `pdftotext` gets the Chinese back.
+
+Who does what on the forms: the community point (联系点) receives the application and forwards
+it (接收); the station or department does the preliminary review and accepts it (受理), giving
+the case number; the legal aid center decides (给予/不予), assigns the lawyer (指派), and is
+the one an objection is about; the applicant signs the form and signs for the notices.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from server.applications.fonts import FontFile, WorkingFaces, find_font
+from server.applications.layout import FormPage
 
-FONT_ENV = "FAYUAN_PDF_FONT"
-# (file, the family inside a collection): the first that exists is used.
-FONT_CANDIDATES = (
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", "Noto Sans CJK TC"),
-    ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc", "Noto Serif CJK TC"),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "WenQuanYi Zen Hei"),
-)
-KINDS = ("application_form", "preliminary_approval", "acceptance_notice", "approval_form")
 TITLES = {
-    "application_form": "法援在線初審案件申請表",
-    "preliminary_approval": "法援在線初審案件審批表",
-    "acceptance_notice": "法援在線初審案件受理通知書",
-    "approval_form": "法律援助審批表",
+    "application_form": "法律援助申请表",
+    "supplement_notice": "补充材料通知书",
+    "non_acceptance_notice": "不予受理通知书",
+    "preliminary_approval": "法律援助申请初审表",
+    "acceptance_notice": "法律援助申请受理通知书",
+    "approval_form": "法律援助审批表",
+    "grant_decision": "给予法律援助决定书",
+    "denial_decision": "不予法律援助决定书",
+    "assignment_notice": "指派通知书",
+    "supervision_card": "法律援助服务质量监督卡",
 }
+KINDS = tuple(TITLES)
 SEX = {"male": "男", "female": "女", "": ""}
 HARDSHIP = {
-    "minimum_living_allowance": "享受最低生活保障",
-    "disability": "殘疾人",
-    "elderly_without_support": "無固定生活來源的老年人（無人贍養）",
-    "migrant_worker_wages": "農民工請求支付勞動報酬",
+    "minimum_living_allowance": "享受最低生活保障待遇",
+    "disability": "残疾人",
+    "elderly_without_support": "无固定生活来源的老年人（无人赡养）",
+    "migrant_worker_wages": "农民工请求支付劳动报酬",
     "other": "其他",
 }
 CATEGORY = {
-    "wages_labour": "勞動報酬與勞動爭議", "marriage_family": "婚姻家庭", "elder_support": "贍養",
-    "injury_traffic": "人身損害與交通事故", "housing": "房屋租賃", "debt_contracts": "債務與合同",
-    "intellectual_property": "知識產權", "other": "其他",
+    "wages_labour": "劳动报酬与劳动争议", "marriage_family": "婚姻家庭", "elder_support": "赡养",
+    "injury_traffic": "人身损害与交通事故", "housing": "房屋租赁", "debt_contracts": "债务与合同",
+    "intellectual_property": "知识产权", "other": "其他",
 }
-PAGE_MARGIN_MM = 18
-LABEL_WIDTH_MM = 38
-BODY_PT, TITLE_PT, SMALL_PT = 12, 20, 10
+# 《中华人民共和国法律援助法》第四十九条: the objection to a denial goes to the justice
+# bureau that set up the legal aid center.
+OBJECTION = ("如对本决定有异议，可以依照《中华人民共和国法律援助法》第四十九条的规定，向设立{center}的司法行政部门"
+             "提出。司法行政部门应当自收到异议之日起五日内进行审查，作出维持法律援助机构决定或者责令法律援助机构改正的决定；"
+             "对维持的决定不服的，可以依法申请行政复议或者提起行政诉讼。")
+# The working face holds every character of this module's wording, whatever the GB 2312 set lacks.
+FACES = WorkingFaces(repertoire=Path(__file__).read_text(encoding="utf-8"))
 
 
-class FontMissing(RuntimeError):
-    """No CJK font: install fonts-noto-cjk (Debian) or set FAYUAN_PDF_FONT."""
-
-
-@dataclass(frozen=True)
-class FontFile:
-    path: str
-    index: int  # the font's number inside a .ttc collection (0 for a single font)
-
-
-@lru_cache(maxsize=8)
-def _index_of(path: str, family: str) -> int:
-    if not path.endswith((".ttc", ".otc")):
-        return 0
-    from fontTools.ttLib import TTCollection
-
-    collection = TTCollection(path, lazy=True)
-    for index, font in enumerate(collection.fonts):
-        if font["name"].getDebugName(1) == family:
-            return index
-    return 0
-
-
-def find_font(env: Mapping[str, str] | None = None) -> FontFile:
-    configured = (env or {}).get(FONT_ENV, "").strip()
-    if configured:
-        path, _, index = configured.partition("#")
-        if not Path(path).is_file():
-            raise FontMissing(f"{FONT_ENV}: {path} does not exist")
-        return FontFile(path, int(index) if index.isdigit() else 0)
-    for path, family in FONT_CANDIDATES:
-        if Path(path).is_file():
-            return FontFile(path, _index_of(path, family))
-    raise FontMissing("no CJK font found: install fonts-noto-cjk or set " + FONT_ENV)
-
-
-def chinese_date(day: date | None) -> str:
+def chinese_date(day: str | date | None) -> str:
+    if isinstance(day, str):
+        day = date.fromisoformat(day) if day else None
     return f"{day.year}年{day.month}月{day.day}日" if day else "　　年　　月　　日"
 
 
-class _Form(FPDF):
-    def __init__(self, font: FontFile, footer_text: str) -> None:
-        super().__init__(format="A4")
-        self.footer_text = footer_text
-        self.set_margins(PAGE_MARGIN_MM, PAGE_MARGIN_MM, PAGE_MARGIN_MM)
-        self.set_auto_page_break(True, margin=PAGE_MARGIN_MM + 6)
-        self.add_font("cjk", fname=font.path, collection_font_number=font.index)
-        self.set_font("cjk", size=BODY_PT)
-        self.set_title(footer_text)
-        self.set_creator("fayuan 法援在線")
-
-    def footer(self) -> None:
-        self.set_y(-PAGE_MARGIN_MM)
-        self.set_font("cjk", size=SMALL_PT)
-        self.cell(0, 6, f"{self.footer_text}　第 {self.page_no()} 頁", align="C")
-
-    def title_block(self, title: str, number_line: str) -> None:
-        self.set_font("cjk", size=TITLE_PT)
-        self.cell(0, 14, title, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.set_font("cjk", size=BODY_PT)
-        if number_line:
-            self.cell(0, 8, number_line, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(3)
-
-    def rows(self, rows: list[tuple[str, str]]) -> None:
-        width = self.epw
-        with self.table(col_widths=(LABEL_WIDTH_MM, width - LABEL_WIDTH_MM), first_row_as_headings=False,
-                        line_height=7.5, padding=1.5) as table:
-            for label, value in rows:
-                line = table.row()
-                line.cell(label)
-                line.cell(value or "—")
-        self.ln(4)
-
-    def paragraph(self, text: str) -> None:
-        self.multi_cell(0, 8, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.ln(2)
-
-    def signatures(self, lines: list[str]) -> None:
-        """Signature lines: the label, a blank to sign on, and a date."""
-        self.ln(6)
-        for label in lines:
-            if self.will_page_break(12):
-                self.add_page()
-            self.cell(0, 12, f"{label}：＿＿＿＿＿＿＿＿＿＿　　日期：　　　年　　月　　日",
-                      new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+def category(d: Mapping[str, Any]) -> str:
+    return CATEGORY.get(d["category"], d["category"])
 
 
-def _hardship(data: Mapping[str, Any]) -> str:
-    grounds = [HARDSHIP.get(g, g) for g in data["hardship_grounds"]]
-    if "other" in data["hardship_grounds"] and data["hardship_other"]:
-        grounds[-1] = f"其他：{data['hardship_other']}"
+def hardship(d: Mapping[str, Any]) -> str:
+    grounds = [HARDSHIP.get(g, g) for g in d["hardship_grounds"]]
+    if "other" in d["hardship_grounds"] and d["hardship_other"]:
+        grounds[-1] = f"其他：{d['hardship_other']}"
     return "；".join(grounds)
 
 
-def _amount(value: str | None) -> str:
-    return f"人民幣 {value} 元" if value else ""
+def lawyer(d: Mapping[str, Any]) -> str:
+    return f"{d['lawyer_name']}（{d['lawyer_firm']}）" if d["lawyer_firm"] else d["lawyer_name"]
 
 
-def _application_no(data: Mapping[str, Any]) -> str:
-    return f"申請編號：{data['application_id']:06d}"
+def numbers(d: Mapping[str, Any]) -> str:
+    return "　".join(x for x in (f"申请编号：{d['application_id']:06d}",
+                                 f"案号：{d['case_number']}" if d["case_number"] else "") if x)
 
 
-def _application_form(pdf: _Form, d: Mapping[str, Any]) -> None:
-    pdf.title_block(TITLES["application_form"], f"{_application_no(d)}　　{d['case_number']}".strip())
-    pdf.paragraph(f"受理單位：{d['unit_name']}　　填表日期：{chinese_date(d['created_on'])}")
+def _application_form(pdf: FormPage, d: Mapping[str, Any]) -> None:
     pdf.rows([
-        ("申請人姓名", d["applicant_name"]), ("性別", SEX.get(d["applicant_sex"], "")),
-        ("公民身份號碼", d["id_number"]), ("出生日期", chinese_date(d["birth_date"]) if d["birth_date"] else ""),
-        ("聯系電話", d["phone"]), ("住址", d["address"]), ("戶籍及家庭成員", d["household"]),
-        ("家庭經濟狀況", d["economic_situation"]), ("經濟困難情形", _hardship(d)),
-        ("案件類別", CATEGORY.get(d["category"], d["category"])), ("對方當事人", d["opposing_party"]),
-        ("爭議金額", _amount(d["amount_in_dispute"])), ("案情摘要", d["summary"]),
-        ("申請事項", d["help_requested"]), ("附件", f"共 {d['attachments']} 份"),
+        ("申请人姓名", d["applicant_name"]), ("性别", SEX.get(d["applicant_sex"], "")),
+        ("出生日期", chinese_date(d["birth_date"]) if d["birth_date"] else ""),
+        ("公民身份号码", d["id_number"]), ("联系电话", d["phone"]),
+        ("住所地（经常居住地）", d["address"]), ("户籍所在地及家庭成员", d["household"]),
+        ("家庭经济状况", d["economic_situation"]), ("经济困难情形", hardship(d)),
+        ("案件类别", category(d)), ("对方当事人", d["opposing_party"]),
+        ("争议金额", f"人民币{d['amount_in_dispute']}元" if d["amount_in_dispute"] else ""),
+        ("案情及申请理由", d["summary"]), ("申请事项", d["help_requested"]),
+        ("提交材料", f"共{d['attachments']}份"), ("接收单位", d["unit_name"]), ("受理单位", d["review_unit_name"]),
+        ("申请日期", chinese_date(d["submitted_on"] or d["created_on"])),
     ])
-    pdf.paragraph("本人承諾以上所填內容及所附材料真實；如有虛假，願承擔相應法律責任。")
-    pdf.signatures(["申請人（簽名）", f"經辦人（{d['unit_name']}）"])
+    pdf.paragraph("本人承诺以上所填内容及所附材料真实；如有虚假，愿意承担相应法律责任。", indent=True)
+    pdf.signatures([("申请人", "签名"), (f"接收人（{d['unit_name']}）", "签名")])
 
 
-def _preliminary_approval(pdf: _Form, d: Mapping[str, Any]) -> None:
-    pdf.title_block(TITLES["preliminary_approval"], _application_no(d))
-    pdf.rows([
-        ("申請人", d["applicant_name"]), ("公民身份號碼", d["id_number"]),
-        ("案件類別", CATEGORY.get(d["category"], d["category"])), ("報送單位", d["unit_name"]),
-        ("初審單位", d["review_unit_name"]), ("申請日期", chinese_date(d["submitted_on"])),
-        ("初審方式", "視頻審核：身份、證據及經濟困難證明"), ("初審意見", d["review_opinion"] or "同意，報請受理。"),
-        ("初審人", d["reviewer"]), ("初審日期", chinese_date(d["reviewed_on"])),
-    ])
-    pdf.paragraph(f"本表由{d['review_unit_name']}填寫，送回{d['unit_name']}。")
-    pdf.signatures(["初審人（簽名）", f"負責人（{d['review_unit_name']}蓋章）"])
-
-
-def _acceptance_notice(pdf: _Form, d: Mapping[str, Any]) -> None:
-    pdf.title_block(TITLES["acceptance_notice"], d["case_number"])
-    category = CATEGORY.get(d["category"], d["category"])
+def _supplement_notice(pdf: FormPage, d: Mapping[str, Any]) -> None:
     pdf.paragraph(f"{d['applicant_name']}：")
-    pdf.paragraph(
-        f"　　你於{chinese_date(d['submitted_on'])}提出的法律援助申請（{category}），經{d['review_unit_name']}初審，"
-        f"符合受理條件，現予受理，案號為{d['case_number']}。申請材料已轉送{d['center_name']}，"
-        f"由其在{d['decision_days']}個工作日內作出是否給予法律援助的決定"
-        + (f"（{chinese_date(d['decision_due_on'])}前）" if d.get("decision_due_on") else "") + "。")
-    pdf.rows([("案號", d["case_number"]), ("受理單位", d["review_unit_name"]),
-              ("受理日期", chinese_date(d["accepted_on"])), ("經辦人", d["accepted_by"]),
-              ("轉送", d["center_name"])])
-    pdf.signatures([f"受理單位（{d['review_unit_name']}蓋章）", "申請人（簽收）"])
+    pdf.paragraph(f"你于{chinese_date(d['submitted_on'])}提出的法律援助申请（{category(d)}），经{d['review_unit_name']}"
+                  "审查，申请材料不齐全，请补充以下材料：", indent=True)
+    pdf.rows([("需补充的材料", d["missing"])])
+    due = f"请于{chinese_date(d['supplement_due_on'])}前" if d.get("supplement_due_on") else "请及时"
+    where = d["review_unit_name"] if d["unit_name"] == d["review_unit_name"] else \
+        f"{d['unit_name']}或{d['review_unit_name']}"
+    pdf.paragraph(f"{due}将上述材料交到{where}。材料补充齐全后，继续审查你的申请。", indent=True)
+    pdf.paragraph(f"{d['review_unit_name']}　{chinese_date(d['issued_on'])}", align="R")
+    pdf.signatures([(d["review_unit_name"], "盖章"), ("申请人", "签收")])
 
 
-def _approval_form(pdf: _Form, d: Mapping[str, Any]) -> None:
-    pdf.title_block(TITLES["approval_form"], d["case_number"])
-    decision = "給予法律援助" if d["granted"] else "不予法律援助"
+def _non_acceptance_notice(pdf: FormPage, d: Mapping[str, Any]) -> None:
+    pdf.paragraph(f"{d['applicant_name']}：")
+    pdf.paragraph(f"你于{chinese_date(d['submitted_on'])}提出的法律援助申请（{category(d)}），经{d['review_unit_name']}"
+                  "初审，不符合受理条件，决定不予受理。理由如下：", indent=True)
+    pdf.rows([("不予受理理由", d["review_opinion"])])
+    pdf.paragraph(f"如对本通知有异议，可以向{d['center_name']}提出；情况发生变化或者补齐材料后，可以重新申请。", indent=True)
+    pdf.paragraph(f"{d['review_unit_name']}　{chinese_date(d['reviewed_on'])}", align="R")
+    pdf.signatures([(d["review_unit_name"], "盖章"), ("申请人", "签收")])
+
+
+def _preliminary_approval(pdf: FormPage, d: Mapping[str, Any]) -> None:
     pdf.rows([
-        ("案號", d["case_number"]), ("申請人", d["applicant_name"]), ("公民身份號碼", d["id_number"]),
-        ("案件類別", CATEGORY.get(d["category"], d["category"])), ("對方當事人", d["opposing_party"]),
-        ("報送單位", f"{d['unit_name']}（經{d['review_unit_name']}初審）"),
-        ("受理日期", chinese_date(d["accepted_on"])), ("審查意見", d["decision_opinion"]),
-        ("決定", decision), ("決定日期", chinese_date(d["decided_on"])), ("審批人", d["decided_by"]),
-        ("承辦律師", f"{d['lawyer_name']}（{d['lawyer_firm']}）" if d["lawyer_name"] else ""),
+        ("申请人", d["applicant_name"]), ("公民身份号码", d["id_number"]), ("案件类别", category(d)),
+        ("接收单位", d["unit_name"]), ("初审单位", d["review_unit_name"]), ("申请日期", chinese_date(d["submitted_on"])),
+        ("初审方式", "视频审核：身份、证据及经济困难证明"), ("初审意见", d["review_opinion"] or "同意受理。"),
+        ("初审人", d["reviewer"]), ("初审日期", chinese_date(d["reviewed_on"])),
     ])
-    pdf.paragraph(f"決定送回報送單位：{d['unit_name']}。")
-    pdf.signatures(["承辦人（簽名）", f"審批人（{d['center_name']}蓋章）"])
+    pdf.paragraph(f"本表由{d['review_unit_name']}填写，送回{d['unit_name']}。")
+    pdf.signatures([("初审人", "签名"), (f"{d['review_unit_name']}负责人", "签名")])
 
 
-DRAW: dict[str, Callable[[_Form, Mapping[str, Any]], None]] = {
-    "application_form": _application_form,
-    "preliminary_approval": _preliminary_approval,
-    "acceptance_notice": _acceptance_notice,
-    "approval_form": _approval_form,
+def _acceptance_notice(pdf: FormPage, d: Mapping[str, Any]) -> None:
+    pdf.paragraph(f"{d['applicant_name']}：")
+    due = f"（{chinese_date(d['decision_due_on'])}前）" if d.get("decision_due_on") else ""
+    pdf.paragraph(f"你于{chinese_date(d['submitted_on'])}提出的法律援助申请（{category(d)}），经{d['review_unit_name']}"
+                  f"审查，符合受理条件，现予受理，案号为{d['case_number']}。申请材料已转送{d['center_name']}，由其在"
+                  f"{d['decision_days']}个工作日内{due}作出是否给予法律援助的决定。", indent=True)
+    pdf.rows([("案号", d["case_number"]), ("受理单位", d["review_unit_name"]),
+              ("受理日期", chinese_date(d["accepted_on"])), ("经办人", d["accepted_by"]), ("转送", d["center_name"])])
+    pdf.signatures([(d["review_unit_name"], "盖章"), ("申请人", "签收")])
+
+
+def _approval_form(pdf: FormPage, d: Mapping[str, Any]) -> None:
+    pdf.rows([
+        ("申请人", d["applicant_name"]), ("公民身份号码", d["id_number"]), ("案件类别", category(d)),
+        ("对方当事人", d["opposing_party"]), ("受理单位", d["review_unit_name"]), ("接收单位", d["unit_name"]),
+        ("受理日期", chinese_date(d["accepted_on"])), ("审查意见", d["decision_opinion"]),
+        ("决定", "给予法律援助" if d["granted"] else "不予法律援助"), ("决定日期", chinese_date(d["decided_on"])),
+        ("审批人", d["decided_by"]),
+    ])
+    pdf.signatures([("承办人", "签名"), ("审批人", "签名"), (d["center_name"], "盖章")])
+
+
+def _grant_decision(pdf: FormPage, d: Mapping[str, Any]) -> None:
+    pdf.paragraph(f"{d['applicant_name']}：")
+    pdf.paragraph(f"你于{chinese_date(d['submitted_on'])}提出的法律援助申请（{category(d)}，案号{d['case_number']}），"
+                  f"经审查，符合法律援助条件。根据《中华人民共和国法律援助法》的规定，{d['center_name']}决定给予你法律援助，"
+                  "并将指派律师为你提供法律援助服务。承办律师确定后，本中心将告知你其姓名和联系方式。", indent=True)
+    pdf.paragraph(f"{d['center_name']}　{chinese_date(d['decided_on'])}", align="R")
+    pdf.signatures([(d["center_name"], "盖章"), ("申请人", "签收")])
+
+
+def _denial_decision(pdf: FormPage, d: Mapping[str, Any]) -> None:
+    pdf.paragraph(f"{d['applicant_name']}：")
+    pdf.paragraph(f"你于{chinese_date(d['submitted_on'])}提出的法律援助申请（{category(d)}，案号{d['case_number']}），"
+                  f"经审查，{d['center_name']}决定不予法律援助。理由如下：", indent=True)
+    pdf.rows([("不予法律援助理由", d["decision_opinion"])])
+    pdf.paragraph(OBJECTION.format(center=d["center_name"]), indent=True)
+    pdf.paragraph(f"{d['center_name']}　{chinese_date(d['decided_on'])}", align="R")
+    pdf.signatures([(d["center_name"], "盖章"), ("申请人", "签收")])
+
+
+def _assignment_notice(pdf: FormPage, d: Mapping[str, Any]) -> None:
+    pdf.paragraph(f"{d['lawyer_firm'] or d['lawyer_name']}：")
+    pdf.paragraph(f"根据《中华人民共和国法律援助法》的规定，{d['center_name']}决定指派{d['lawyer_name']}律师承办"
+                  f"{d['applicant_name']}的法律援助事项（{category(d)}，案号{d['case_number']}）。请于收到本通知后及时与"
+                  "受援人联系，依法提供法律援助服务；办理过程中遇有应当终止法律援助的情形，及时报告本中心。", indent=True)
+    pdf.rows([("受援人", d["applicant_name"]), ("联系电话", d["phone"]), ("案件类别", category(d)),
+              ("对方当事人", d["opposing_party"]), ("承办律师", lawyer(d)), ("指派日期", chinese_date(d["assigned_on"]))])
+    pdf.signatures([(d["center_name"], "盖章"), (d["lawyer_firm"] or "承办律师", "签收")])
+
+
+def _supervision_card(pdf: FormPage, d: Mapping[str, Any]) -> None:
+    pdf.rows([("案号", d["case_number"]), ("受援人", d["applicant_name"]), ("承办律师", lawyer(d)),
+              ("法律援助机构", d["center_name"]), ("监督电话", d["center_phone"])])
+    pdf.paragraph("为保障服务质量，请你在案件办结后如实填写本卡，交回法律援助机构或在回访时告知。", indent=True)
+    pdf.rows([
+        ("承办律师是否及时与你联系", "□是　　□否"),
+        ("服务态度", "□满意　　□基本满意　　□不满意"),
+        ("办案质量", "□满意　　□基本满意　　□不满意"),
+        ("是否收取财物或者接受宴请", "□否　　□是（请说明）"),
+        ("意见和建议", "\n\n"),
+    ])
+    pdf.signatures([("受援人", "签名")])
+
+
+DRAW: dict[str, Callable[[FormPage, Mapping[str, Any]], None]] = {
+    "application_form": _application_form, "supplement_notice": _supplement_notice,
+    "non_acceptance_notice": _non_acceptance_notice, "preliminary_approval": _preliminary_approval,
+    "acceptance_notice": _acceptance_notice, "approval_form": _approval_form, "grant_decision": _grant_decision,
+    "denial_decision": _denial_decision, "assignment_notice": _assignment_notice,
+    "supervision_card": _supervision_card,
 }
 
 
-def render(data: Mapping[str, Any], font: FontFile | None = None) -> bytes:
-    """One form as PDF bytes. Slow-ish (the font is parsed and subset): call it off the event loop."""
+def text_of(data: Any) -> str:
+    """Every character the values of `data` may print."""
+    if isinstance(data, Mapping):
+        return "".join(text_of(v) for v in data.values())
+    if isinstance(data, (list, tuple)):
+        return "".join(text_of(v) for v in data)
+    return str(data)
+
+
+def render(data: Mapping[str, Any], font: FontFile | None = None, faces: WorkingFaces = FACES) -> bytes:
+    """One document as PDF bytes. Blocking (tens of milliseconds once the working face is cut,
+    seconds before): call it off the event loop."""
     kind = data["kind"]
-    pdf = _Form(font or find_font(), f"{data['center_name']} · {TITLES[kind]}")
+    face = faces.face_for(font or find_font(), text_of(data))
+    pdf = FormPage(face.path, face.index, TITLES[kind])
     pdf.add_page()
+    pdf.title_block(TITLES[kind], numbers(data))
     DRAW[kind](pdf, data)
     return bytes(pdf.output())
 

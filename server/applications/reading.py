@@ -69,8 +69,8 @@ async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: 
     a = w.app
     (base,) = await rows_out(session, [a], ctx)
     center = await session.get(Unit, a.center_id)
-    steps = await session.scalars(select(ApplicationStep).where(ApplicationStep.application_id == a.id)
-                                  .order_by(ApplicationStep.id))
+    steps = list(await session.scalars(select(ApplicationStep).where(ApplicationStep.application_id == a.id)
+                                  .order_by(ApplicationStep.id)))
     proposed_name = ""
     if a.proposed_lawyer_id:
         proposed_name = await session.scalar(select(LawyerProfile.name)
@@ -91,7 +91,7 @@ async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: 
         enforcement_reminder_on=a.enforcement_reminder_on,
         steps=[dict(at=s.at, action=s.action, from_state=s.from_state, to_state=s.to_state, actor=s.actor,
                     actor_name=s.actor_name, unit_id=s.unit_id, note=s.note) for s in steps],
-        actions=actions(actor, w), documents=documents(a))
+        actions=actions(actor, w), documents=documents({s.action for s in steps}))
 
 
 async def read_personal(session: AsyncSession, actor: Actor, application_id: int, ctx: Context) -> dict:

@@ -28,7 +28,7 @@ from server.applications.access import (  # noqa: F401
     ACTIONS, CENTER_ROLES, FILER_ROLES, REVIEWER_ROLES, Where, _where, actions, check_may, is_assigned_lawyer,
     is_center, is_proposed_lawyer, may_file, may_review, visible_condition)
 from server.applications.context import Context  # noqa: F401
-from server.applications.documents import REVIEWED, document_data, documents  # noqa: F401
+from server.applications.documents import document_data, documents  # noqa: F401
 from server.applications.followup import INSTALMENT_NOTICE_DAYS, overdue_by_unit, reminders  # noqa: F401
 from server.applications.form import PARENT_KIND, _apply, _check_fields, _fen, _yuan, check_complete  # noqa: F401
 from server.applications.reading import (  # noqa: F401

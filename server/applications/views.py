@@ -2,7 +2,6 @@
 application as the caller now sees it (its timeline and the actions left to them)."""
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 
@@ -10,6 +9,7 @@ from aiohttp import web
 
 from server.applications import numbering, pdf, service
 from server.applications.deadlines import Deadlines
+from server.applications.printer import PRINTER
 from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
                                          AssignIn, CloseIn, ConfirmIn, DeclineIn, FollowUpIn, ListQuery, NoteIn,
                                          OpinionIn, OverdueUnit, PersonalOut, ReasonIn, ReminderOut, ReturnIn,
@@ -112,8 +112,8 @@ async def edit(call: Call) -> ApplicationDetail:
     return await _detail(call, ctx, app.id)
 
 
-@router.get(ONE + "/documents/{kind}", summary="A form as PDF: application_form, preliminary_approval, "
-            "acceptance_notice or approval_form (an audited read)", tag=TAG, path_types={"kind": str},
+@router.get(ONE + "/documents/{kind}", summary="A document as PDF, as first issued (an audited read): "
+            + ", ".join(pdf.KINDS), tag=TAG, path_types={"kind": str},
             media="application/pdf")
 async def document(call: Call) -> web.Response:
     kind = str(call.path["kind"])
@@ -121,7 +121,7 @@ async def document(call: Call) -> web.Response:
         raise NotFound(f"there is no document {kind[:40]!r}", allowed=list(pdf.KINDS))
     ctx = await context(call)
     data = await service.document_data(call.session, call.actor, call.path["application_id"], kind, ctx)
-    body = await asyncio.to_thread(pdf.render, data, pdf.find_font(call.settings.extra))
+    body = await call.app[PRINTER].render(data)
     return web.Response(body=body, content_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{pdf.filename(data)}"'})
 
