@@ -80,7 +80,8 @@ async def _pubsub(app: web.Application) -> AsyncIterator[None]:
     await ps.stop()
 
 
-def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: bool = True) -> web.Application:
+def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Clock | None = None,
+             run_sweeper: bool = True) -> web.Application:
     settings = settings.with_secret()
     check_domain_settings(settings.extra)
     app = web.Application(
@@ -89,6 +90,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     )
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock or SystemClock()
+    app[keys.WALL_CLOCK] = wall_clock or SystemClock()
     app.cleanup_ctx.extend([_database, _pubsub])
     router = make_router()
     app[keys.ROUTER] = router

@@ -18,6 +18,7 @@ from server.hours.schemas import hhmm, minutes
 from server.privacy import mask_phone
 from server.recordings import service as recordings
 from server.realtime.ice import ice_servers
+from server.web import keys
 from server.web.api import Call, Router
 from signaling.payloads import MAX_SYNC_MESSAGES
 
@@ -33,7 +34,8 @@ async def categories(call: Call) -> Categories:
 @router.get("/api/rtc/ice-servers", summary="ICE servers, with TURN credentials that expire with the session",
             tag="consultations", auth="any")
 async def get_ice_servers(call: Call) -> dict:
-    return {"ice_servers": ice_servers(call.settings, call.actor.ref, call.clock.now())}
+    # wall time, not the domain clock: coturn checks the expiry against its own clock
+    return {"ice_servers": ice_servers(call.settings, call.actor.ref, call.app[keys.WALL_CLOCK].now())}
 
 
 @router.get("/api/duty/now", summary="How many lawyers are on duty and available now", tag="duty", auth="any",
