@@ -131,7 +131,7 @@ async def test_signals_relay_between_two_processes_and_stay_in_order(tmp_path) -
     try:
         await admin.login("admin")
         await center.login("center")
-        today = await open_all_day_today(admin)
+        today = await open_all_day_today(admin, center)
         lawyer = await lawyer_on_duty(second.base_url, center, "lawyer1", today)
         resident = await kiosk(first.base_url, first.demo_logins()["kiosks"][0]["token"])
         outsider = await kiosk(second.base_url, first.demo_logins()["kiosks"][1]["token"])
