@@ -24,6 +24,7 @@ def ice_servers(settings: Settings, user: str, wall_now: datetime, expires: date
     if settings.stun_urls:
         servers.append({"urls": list(settings.stun_urls)})
     if settings.turn_secret and settings.turn_urls:
-        username, credential = turn_credentials(settings.turn_secret, user, expires or wall_now + TURN_CREDENTIAL_LIFETIME)
+        expiry = expires or wall_now + TURN_CREDENTIAL_LIFETIME
+        username, credential = turn_credentials(settings.turn_secret, user, expiry)
         servers.append({"urls": list(settings.turn_urls), "username": username, "credential": credential})
     return servers
