@@ -72,7 +72,8 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     await app[keys.DB].dispose()
 
 
-def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: bool = True) -> web.Application:
+def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Clock | None = None,
+             run_sweeper: bool = True) -> web.Application:
     settings = settings.with_secret()
     check_domain_settings(settings.extra)
     app = web.Application(
@@ -81,6 +82,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, run_sweeper: boo
     )
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock or SystemClock()
+    app[keys.WALL_CLOCK] = wall_clock or SystemClock()
     app[keys.RULES] = consultation_rules(settings.extra)
     app.on_response_prepare.append(middleware.response_headers(settings))
     app.cleanup_ctx.append(_database)

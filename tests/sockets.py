@@ -69,11 +69,12 @@ async def put_on_duty(center_api: Any, account_id: int, day: str, start: str = "
     assert status == 201, body
 
 
-async def lawyer_on_duty(base_url: str, center_api: Any, username: str, day: str) -> Peer:
-    """A connected lawyer, on the roster for `day` and marked available."""
+async def lawyer_on_duty(base_url: str, center_api: Any, username: str, day: str, start: str = "08:00",
+                         end: str = "18:00") -> Peer:
+    """A connected lawyer, on the roster for `day` (from `start` to `end`) and marked available."""
     peer = await staff(base_url, username)
     hello = await peer.next("hello")
-    await put_on_duty(center_api, hello["id"], day)
+    await put_on_duty(center_api, hello["id"], day, start, end)
     ack = await peer.call("duty.availability", {"available": True})
     assert ack == {"available": True, "on_duty": True}, ack
     return peer

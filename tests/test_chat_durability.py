@@ -190,7 +190,7 @@ async def test_no_chat_message_lost_or_doubled_across_two_processes(two_processe
     try:
         await admin.login("admin")
         await center.login("center")
-        day = await open_all_day_today(admin)
+        day = await open_all_day_today(admin, center)
         await run_scenario(Setup(kiosk_side.base_url, lawyer_side.base_url, demo["kiosks"][0]["token"], day, center,
                                  crash_and_restart, db_url))
     finally:

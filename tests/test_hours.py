@@ -107,6 +107,21 @@ def test_status(asked: str, is_open: bool, closes: str | None, upcoming: str, pr
     assert calendar.is_open(SCHEDULE, at(asked)) is is_open
 
 
+def test_touching_windows_are_one_open_period_also_over_midnight() -> None:
+    """A service open around the clock does not close (cut-off, warnings, board move) at each
+    midnight, nor one whose windows meet at noon; it closes where the windows stop."""
+    around_the_clock = Schedule(tz=SHANGHAI, windows={d: ((0, 24 * 60),) for d in range(5)},
+                                days={date(2026, 12, 12): MAKEUP_WORKDAY, date(2026, 12, 13): MAKEUP_WORKDAY,
+                                      date(2026, 12, 14): HOLIDAY})
+    assert calendar.status(around_the_clock, at("2026-12-12T23:55:00")) == {
+        "open": True, "closes_at": at("2026-12-14T00:00:00").isoformat(),
+        "next_open": at("2026-12-15T00:00:00").isoformat(), "provisional": False}
+    meeting_at_noon = Schedule(tz=SHANGHAI, windows={0: ((9 * 60, 12 * 60), (12 * 60, 17 * 60))})
+    assert calendar.status(meeting_at_noon, at("2026-11-30T11:00:00")) == {
+        "open": True, "closes_at": at("2026-11-30T17:00:00").isoformat(),
+        "next_open": at("2026-12-07T09:00:00").isoformat(), "provisional": False}
+
+
 def test_status_times_are_china_time_whatever_offset_was_asked() -> None:
     answer = calendar.status(SCHEDULE, at("2026-11-30T01:30:00+00:00"))
     assert answer["closes_at"].endswith("+08:00") and answer["next_open"].endswith("+08:00")

@@ -131,8 +131,9 @@ async def test_signals_relay_between_two_processes_and_stay_in_order(tmp_path) -
     try:
         await admin.login("admin")
         await center.login("center")
-        today = await open_all_day_today(admin)
-        lawyer = await lawyer_on_duty(second.base_url, center, "lawyer1", today)
+        today = await open_all_day_today(admin, center)
+        # all day: the servers run on the real clock, and 08:00-18:00 left the lawyer off duty at night
+        lawyer = await lawyer_on_duty(second.base_url, center, "lawyer1", today, "00:00", "24:00")
         resident = await kiosk(first.base_url, first.demo_logins()["kiosks"][0]["token"])
         outsider = await kiosk(second.base_url, first.demo_logins()["kiosks"][1]["token"])
         peers += [lawyer, resident, outsider]

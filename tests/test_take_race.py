@@ -6,15 +6,21 @@ import asyncio
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+
+from server.hours.service import SCHEDULE_TTL_SECONDS
 from tests.sockets import Peer, kiosk, login_cookie, put_on_duty, staff
-from tests.support import Api
+from tests.support import Api, wait_until
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TAKERS = 100
 
 
-async def open_all_day_today(admin: Api) -> str:
-    """The servers run on the real clock: make the service open now, whatever day it is."""
+async def open_all_day_today(admin: Api, *others: Api) -> str:
+    """The servers run on the real clock: make the service open now, whatever day it is.
+    `others` (on the other processes) are waited for until their process sees it open too: a
+    process keeps the schedule it read for up to SCHEDULE_TTL_SECONDS, and on a night, a
+    weekend or at lunch the one it read at start-up is closed, so its sweep would move a
+    consultation started meanwhile to the message board."""
     now = datetime.now(SHANGHAI)
     windows = [{"weekday": d, "start": "00:00", "end": "24:00"} for d in range(7)]
     status, body = await admin.put("/api/service-hours/windows", {"windows": windows})
@@ -22,6 +28,12 @@ async def open_all_day_today(admin: Api) -> str:
     for day in (now.date(), (now + timedelta(minutes=30)).date()):
         status, body = await admin.put(f"/api/service-hours/days/{day}", {"kind": "makeup_workday"})
         assert status == 200, body
+
+    async def all_open() -> bool:
+        answers = [await api.get("/api/service-hours/status") for api in (admin, *others)]
+        return all(status == 200 and body["open"] for status, body in answers)
+
+    await wait_until(all_open, timeout=SCHEDULE_TTL_SECONDS + 10)
     return now.date().isoformat()
 
 
@@ -33,7 +45,7 @@ async def test_exactly_one_of_100_concurrent_takers_wins(two_servers) -> None:
     try:
         await admin.login("admin")
         await center.login("center")
-        today = await open_all_day_today(admin)
+        today = await open_all_day_today(admin, center)
         lawyers = {}
         for name in ("lawyer1", "lawyer2"):
             probe = await staff(first.base_url, name)

@@ -1,11 +1,14 @@
 """TURN for real: coturn started on a free port; two aiortc peers that may only use relay
 candidates connect with the credentials our /api/rtc/ice-servers hands out — and a wrong
-secret gathers nothing."""
+secret gathers nothing. coturn checks a credential's expiry against its own clock, so the
+credentials are minted from wall time even while the test's domain clock is frozen."""
 from __future__ import annotations
 
 import asyncio
 import shutil
 import subprocess
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -13,8 +16,9 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
 
 from server.app import init_app
-from server.realtime.ice import ice_servers, turn_credentials
+from server.realtime.ice import TURN_CREDENTIAL_LIFETIME, ice_servers, turn_credentials
 from tests.processes import free_port
+from tests.sockets import kiosk, lawyer_on_duty
 from tests.support import Api, settings_for, start_client, wait_until
 
 TURN_SECRET = "turn-secret-for-tests-only"
@@ -76,9 +80,10 @@ async def test_ice_servers_route_hands_out_working_turn_credentials(coturn, db_u
         (turn,) = body["ice_servers"]
         assert turn["urls"] == [coturn]
         expiry, user = turn["username"].split(":", 1)
-        assert user.startswith("account:") and int(expiry) > clock.now().timestamp()
-        kiosk = ice_servers(settings, "device:1", clock.now())  # the other side gets its own
-        a, b = await _connect(body["ice_servers"], kiosk)
+        assert user.startswith("account:") and int(expiry) > time.time()
+        # the other side gets its own, minted as the server does: from wall time (coturn's clock)
+        other = ice_servers(settings, "device:1", datetime.now(timezone.utc))
+        a, b = await _connect(body["ice_servers"], other)
         pair = a.sctp.transport.transport.iceGatherer  # both sides used relay candidates only
         assert all(c.type == "relay" for c in pair.getLocalCandidates())
         await a.close()
@@ -89,8 +94,6 @@ async def test_ice_servers_route_hands_out_working_turn_credentials(coturn, db_u
 
 
 async def test_wrong_secret_gathers_no_relay_candidate(coturn) -> None:
-    from datetime import datetime, timedelta, timezone
-
     username, credential = turn_credentials("not-the-secret", "device:1", datetime.now(timezone.utc) + timedelta(hours=1))
     pc = RTCPeerConnection(_config([{"urls": [coturn], "username": username, "credential": credential}]))
     pc.createDataChannel("x")
@@ -98,3 +101,34 @@ async def test_wrong_secret_gathers_no_relay_candidate(coturn) -> None:
     assert "typ relay" not in pc.localDescription.sdp
     await pc.close()
     await asyncio.sleep(0)
+
+
+async def test_turn_credentials_expire_from_wall_time_not_the_domain_clock(db_url, tmp_path, clock, demo) -> None:
+    """The domain clock is frozen at 2026-11-30 10:00 China time, the past of any run from now
+    on: credentials minted from it would be dead on arrival (issue 11). The HTTP route, the
+    lawyer's take ack and the kiosk's `consultation.taken` all count from real time instead."""
+    settings = settings_for(db_url, tmp_path, turn_secret=TURN_SECRET, turn_urls=("turn:127.0.0.1:3478",))
+    client = await start_client(init_app(settings, clock=clock, run_sweeper=False))
+    base = str(client.make_url("")).rstrip("/")
+    center = Api(base)
+    peers = []
+    try:
+        await center.login("center")
+        status, body = await center.get("/api/rtc/ice-servers")
+        assert status == 200
+        lawyer = await lawyer_on_duty(base, center, "lawyer1", clock.now().date().isoformat())
+        resident = await kiosk(base, demo["kiosks"][0]["token"])
+        peers += [lawyer, resident]
+        await resident.call("consultation.start", {"category": "other"})
+        took = await lawyer.call("queue.take", {})
+        taken = await resident.next("consultation.taken")
+        lifetime_seconds = TURN_CREDENTIAL_LIFETIME.total_seconds()
+        for servers in (body["ice_servers"], took["ice_servers"], taken["ice_servers"]):
+            (turn,) = servers
+            seconds_left = int(turn["username"].split(":", 1)[0]) - time.time()
+            assert lifetime_seconds - 300 < seconds_left <= lifetime_seconds, turn["username"]
+    finally:
+        for peer in peers:
+            await peer.close()
+        await center.close()
+        await client.close()

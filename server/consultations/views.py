@@ -34,7 +34,8 @@ async def categories(call: Call) -> Categories:
 @router.get("/api/rtc/ice-servers", summary="ICE servers, with TURN credentials that expire with the session",
             tag="consultations", auth="any", response=IceServersOut)
 async def get_ice_servers(call: Call) -> dict:
-    return {"ice_servers": ice_servers(call.settings, call.actor.ref, call.clock.now())}
+    # wall time, not the domain clock: coturn checks the expiry against its own clock
+    return {"ice_servers": ice_servers(call.settings, call.actor.ref, call.app[keys.WALL_CLOCK].now())}
 
 
 @router.get("/api/duty/now", summary="How many lawyers are on duty and available now", tag="duty", auth="any",

@@ -18,6 +18,7 @@ HOLIDAY = "holiday"
 MAKEUP_WORKDAY = "makeup_workday"
 # How far next_open looks ahead before answering None (no window configured at all).
 SEARCH_HORIZON_DAYS = 400
+MINUTES_PER_DAY = 24 * 60
 DEFAULT_WINDOWS: tuple[tuple[int, int], ...] = ((9 * 60 + 30, 11 * 60 + 30), (14 * 60, 16 * 60))
 # year → (date → HOLIDAY or MAKEUP_WORKDAY, whether that year is a guess)
 YearSource = Callable[[int], tuple[Mapping[date, str], bool]]
@@ -82,13 +83,27 @@ def _at_minute(schedule: Schedule, day: date, minute: int) -> datetime:
 
 
 def current_window(schedule: Schedule, at: datetime) -> tuple[datetime, datetime] | None:
-    """The window containing `at`, as aware local datetimes, or None when closed."""
+    """The open period containing `at`, as aware local datetimes, or None when closed."""
     local = _local(schedule, at)
     minute = local.hour * 60 + local.minute + local.second / 60 + local.microsecond / 60e6
     for start, end in schedule.windows_on(local.date()):
         if start <= minute < end:
-            return _at_minute(schedule, local.date(), start), _at_minute(schedule, local.date(), end)
+            return _at_minute(schedule, local.date(), start), _period_end(schedule, local.date(), end)
     return None
+
+
+def _period_end(schedule: Schedule, day: date, end_minute: int) -> datetime:
+    """Where the service really closes after a window ending at `end_minute` of `day`: windows
+    that touch it (one starting as it ends, also at 00:00 the next day after one ending at 24:00)
+    carry on without a closing, so no cut-off, warning or board move happens between them."""
+    for _ in range(SEARCH_HORIZON_DAYS):
+        if end_minute >= MINUTES_PER_DAY:
+            day, end_minute = day + timedelta(days=1), end_minute - MINUTES_PER_DAY
+        following = [end for start, end in schedule.windows_on(day) if start <= end_minute < end]
+        if not following:
+            break
+        end_minute = max(following)
+    return _at_minute(schedule, day, end_minute)
 
 
 def is_open(schedule: Schedule, at: datetime) -> bool:
@@ -96,15 +111,16 @@ def is_open(schedule: Schedule, at: datetime) -> bool:
 
 
 def closes_at(schedule: Schedule, at: datetime) -> datetime | None:
-    """When the window that `at` lies in ends; None when closed at `at`."""
+    """When the open period that `at` lies in ends; None when closed at `at`."""
     window = current_window(schedule, at)
     return window[1] if window else None
 
 
 def next_open(schedule: Schedule, at: datetime) -> datetime | None:
     """The start of the next window strictly after `at` (when open now, the next one after
-    this window). None when no window opens within SEARCH_HORIZON_DAYS."""
-    local = _local(schedule, at)
+    this open period). None when no window opens within SEARCH_HORIZON_DAYS."""
+    window = current_window(schedule, at)
+    local = _local(schedule, window[1] if window else at)
     for offset in range(SEARCH_HORIZON_DAYS):
         day = local.date() + timedelta(days=offset)
         for start, _end in schedule.windows_on(day):

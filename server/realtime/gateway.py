@@ -232,7 +232,9 @@ class Gateway(socketio.AsyncNamespace):
                 continue
             data = n.data
             if n.event == events.CONSULT_TAKEN:
-                data = {**data, "ice_servers": ice_servers(self.app[keys.SETTINGS], n.to, self.app[keys.CLOCK].now())}
+                # wall time, not the domain clock: coturn checks the expiry against its own clock
+                data = {**data, "ice_servers": ice_servers(self.app[keys.SETTINGS], n.to,
+                                                           self.app[keys.WALL_CLOCK].now())}
             try:
                 await self.emit(n.event, data, room=n.to, skip_sid=skip[1] if n.to == skip[0] else None)
             except FanOutUnavailable:
@@ -251,7 +253,8 @@ class Gateway(socketio.AsyncNamespace):
                     await self.close_room(n.to)
 
     def _ice(self, actor: Actor) -> list[dict]:
-        return ice_servers(self.app[keys.SETTINGS], actor.ref, self.app[keys.CLOCK].now())
+        # wall time, not the domain clock: coturn checks the expiry against its own clock
+        return ice_servers(self.app[keys.SETTINGS], actor.ref, self.app[keys.WALL_CLOCK].now())
 
     # -- handlers -----------------------------------------------------------------------
     async def _start(self, sid: str, peer: Peer, p: payloads.ConsultStart) -> dict:

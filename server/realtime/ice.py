@@ -18,11 +18,13 @@ def turn_credentials(secret: str, user: str, expires: datetime) -> tuple[str, st
     return username, base64.b64encode(digest).decode()
 
 
-def ice_servers(settings: Settings, user: str, now: datetime, expires: datetime | None = None) -> list[dict]:
+def ice_servers(settings: Settings, user: str, wall_now: datetime, expires: datetime | None = None) -> list[dict]:
+    """`wall_now` is real time, never a test's frozen clock: coturn checks the expiry against its own."""
     servers: list[dict] = []
     if settings.stun_urls:
         servers.append({"urls": list(settings.stun_urls)})
     if settings.turn_secret and settings.turn_urls:
-        username, credential = turn_credentials(settings.turn_secret, user, expires or now + TURN_CREDENTIAL_LIFETIME)
+        expiry = expires or wall_now + TURN_CREDENTIAL_LIFETIME
+        username, credential = turn_credentials(settings.turn_secret, user, expiry)
         servers.append({"urls": list(settings.turn_urls), "username": username, "credential": credential})
     return servers

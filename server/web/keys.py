@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from server.web.api import Router
 
 SETTINGS = web.AppKey["Settings"]("settings")
-CLOCK = web.AppKey["Clock"]("clock")
+CLOCK = web.AppKey["Clock"]("clock")  # domain time: service hours, deadlines, sessions; tests move it
+# Real time, for what we hand to a component that checks it against its own clock (coturn's
+# credential expiry): a test's frozen CLOCK there would hand out credentials already expired.
+WALL_CLOCK = web.AppKey["Clock"]("wall_clock")
 DB = web.AppKey["Database"]("db")
 # the Redis fan-out between server processes, or None with one process (realtime/fanout.py)
 FANOUT = web.AppKey["FanOut | None"]("fanout")

@@ -4,12 +4,13 @@ sides, the kiosk hangs up and rates. And outside service hours the kiosk says so
 creates nothing.
 
 The server subprocess runs on the real clock, so the set-up makes the service open now (or
-closed now) through the API, and puts the lawyer on duty for today; it puts everything back
-afterwards for the other browser tests.
+closed now) through the API, and puts the lawyer on duty; it puts everything back afterwards
+for the other browser tests. "Now" is today and tomorrow in China, open around the clock: a run
+at 23:50 would otherwise meet the cut-off before closing, and one past midnight a closed day.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, AsyncIterator
 from zoneinfo import ZoneInfo
 
@@ -22,7 +23,7 @@ from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe, open_
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
 CHINA = ZoneInfo("Asia/Shanghai")
-ALL_DAY = ("00:00", "23:59")
+ALL_DAY = ("00:00", "24:00")
 CALL_TIMEOUT_MS = 15_000
 FRAMES_DECODED = """async () => {
   const pc = window.fayuanPc;
@@ -54,8 +55,9 @@ class Api:
             return data
 
 
-def _today() -> str:
-    return datetime.now(CHINA).date().isoformat()
+def _today_and_tomorrow() -> list[str]:
+    today = datetime.now(CHINA).date()
+    return [today.isoformat(), (today + timedelta(days=1)).isoformat()]
 
 
 def _windows_excluding_now() -> list[dict]:
@@ -76,36 +78,40 @@ async def staff(live_server) -> AsyncIterator[dict[str, Api]]:
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def hours(staff) -> AsyncIterator[Any]:
-    """A setter for the weekly windows; the old windows and today's calendar entry come back after."""
+    """A setter for the weekly windows; the old windows and the calendar entries of today and
+    tomorrow come back after."""
     admin = staff["admin"]
-    today = _today()
+    first, last = _today_and_tomorrow()
     saved = await admin.call("GET", "/api/service-hours/windows")
-    calendar = await admin.call("GET", f"/api/service-hours/calendar?from={today}&to={today}")
+    calendar = await admin.call("GET", f"/api/service-hours/calendar?from={first}&to={last}")
 
     async def set_windows(windows: list[dict]) -> None:
         await admin.call("PUT", "/api/service-hours/windows", {"windows": windows})
 
     yield set_windows
     await set_windows(saved["windows"])
-    day = calendar[0]
-    if day["source"] == "manual":
-        await admin.call("PUT", f"/api/service-hours/days/{today}", {"kind": day["kind"], "name": day["name"]})
-    else:
-        await admin.call("DELETE", f"/api/service-hours/days/{today}", expect=(204, 404))
+    for day in calendar:
+        if day["source"] == "manual":
+            await admin.call("PUT", f"/api/service-hours/days/{day['day']}", {"kind": day["kind"], "name": day["name"]})
+        else:
+            await admin.call("DELETE", f"/api/service-hours/days/{day['day']}", expect=(204, 404))
 
 
 @pytest_asyncio.fixture(loop_scope="module")
 async def open_now(staff, hours) -> AsyncIterator[None]:
-    """The service open all day today, whatever day it is, and lawyer1 on duty all day."""
+    """The service open all day today and tomorrow, whatever days they are, and lawyer1 on duty."""
     await hours([{"weekday": d, "start": ALL_DAY[0], "end": ALL_DAY[1]} for d in range(7)])
-    await staff["admin"].call("PUT", f"/api/service-hours/days/{_today()}",
-                              {"kind": "makeup_workday", "name": "browser test"})
     accounts = await staff["admin"].call("GET", "/api/accounts")
     lawyer = next(a for a in accounts if a["username"] == "lawyer1")
-    shift = await staff["center"].call("POST", "/api/duty/roster", {
-        "account_id": lawyer["id"], "day": _today(), "start": ALL_DAY[0], "end": ALL_DAY[1]})
+    shifts = []
+    for day in _today_and_tomorrow():
+        await staff["admin"].call("PUT", f"/api/service-hours/days/{day}", {"kind": "makeup_workday",
+                                                                             "name": "browser test"})
+        shifts.append(await staff["center"].call("POST", "/api/duty/roster", {
+            "account_id": lawyer["id"], "day": day, "start": ALL_DAY[0], "end": ALL_DAY[1]}))
     yield
-    await staff["center"].call("DELETE", f"/api/duty/roster/{shift['id']}")
+    for shift in shifts:
+        await staff["center"].call("DELETE", f"/api/duty/roster/{shift['id']}")
 
 
 @pytest_asyncio.fixture(loop_scope="module")
