@@ -280,3 +280,43 @@ async def test_one_lawyer_with_four_tabs_taking_at_once_gets_one_call(base, cent
     won = [a for a in acks if "consultation" in a]
     assert len(won) == 1, acks
     assert sorted(a["error"]["details"].get("reason", "") for a in acks if "error" in a) == ["busy"] * 3, acks
+
+
+async def test_two_processes_sweeping_at_once_warn_and_offer_once(app, base, center, demo, peers, clock) -> None:
+    """Each process runs the sweep; the steps that push are conditional UPDATEs, so the same
+    warning or 'choose another lawyer' offer goes out once. (Here the second sweep's session has
+    read the row before the first sweep commits; it does not interleave the two statements.)"""
+    from server.consultations import jobs
+    from server.consultations.models import Consultation
+    from server.web import keys
+    from signaling import events
+
+    gateway = app[GATEWAY]
+    lawyer = await lawyer_on_duty(base, center, "lawyer1", TODAY)
+    talking = await kiosk(base, demo["kiosks"][0]["token"])
+    choosing = await kiosk(base, demo["kiosks"][1]["token"])
+    peers += [lawyer, talking, choosing]
+    status, directory = await center.get("/api/lawyers")
+    assert status == 200 and isinstance(directory, list), directory
+    lawyer2 = next(e["id"] for e in directory if e["name"] == "张华")
+    clock.set(datetime(2026, 11, 30, 11, 0, tzinfo=SHANGHAI))
+    live_id = (await talking.call("consultation.start", {"category": "other"}))["consultation"]["id"]
+    await lawyer.call("queue.take", {"consultation_id": live_id})
+    chosen = await choosing.call("consultation.start", {"category": "other", "lawyer_id": lawyer2})
+    chosen_id = chosen["consultation"]["id"]
+
+    async def race(event: str, cid: int) -> int:
+        """A sweep that has read the row, then another that commits first, then the first goes on."""
+        async with app[keys.DB].sessions() as late:
+            await late.get(Consultation, cid)  # what the late sweep read before the other one ran
+            first = await gateway.sweep()
+            ctx = await gateway.context(late)
+            second = await jobs.sweep(late, ctx)
+            await late.commit()
+        return [getattr(n, "event", None) for n in first + second].count(event)
+
+    clock.set(datetime(2026, 11, 30, 11, 6, tzinfo=SHANGHAI))  # the chosen lawyer is slow
+    assert await race(events.CHOSEN_LAWYER_WAIT, chosen_id) == 1
+    await choosing.call("consultation.cancel", {"consultation_id": chosen_id})
+    clock.set(datetime(2026, 11, 30, 11, 40, 30, tzinfo=SHANGHAI))  # 4.5 minutes of grace left
+    assert await race(events.CONSULT_WARNING, live_id) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.board import service as board
@@ -109,6 +109,14 @@ async def _grace_period(session: AsyncSession, ctx: Context) -> list[notify.Noti
             continue
         for minutes in sorted(ctx.rules.warn_minutes_before_end):
             if left <= timedelta(minutes=minutes) and (c.warned_minutes is None or c.warned_minutes > minutes):
+                # conditional: another process's sweep may have read the same row and warned
+                won = await session.execute(
+                    update(Consultation).where(Consultation.id == c.id, Consultation.state == S.live,
+                                               or_(Consultation.warned_minutes.is_(None),
+                                                   Consultation.warned_minutes > minutes))
+                    .values(warned_minutes=minutes).execution_options(synchronize_session=False))
+                if won.rowcount != 1:
+                    break
                 c.warned_minutes = minutes
                 notices.append(notify.Notice(notify.consultation(c.id), events.CONSULT_WARNING,
                                             {"consultation_id": c.id, "minutes_left": minutes,
@@ -144,6 +152,13 @@ async def _chosen_lawyer_timeouts(session: AsyncSession, ctx: Context) -> list[n
         Consultation.queued_at <= limit))
     for c in list(slow):
         if c.choice_offered_at is not None and c.choice_offered_at > limit:
+            continue
+        offered = await session.execute(  # once, whichever process's sweep gets there first
+            update(Consultation).where(Consultation.id == c.id, Consultation.state == S.queued,
+                                       or_(Consultation.choice_offered_at.is_(None),
+                                           Consultation.choice_offered_at <= limit))
+            .values(choice_offered_at=ctx.now).execution_options(synchronize_session=False))
+        if offered.rowcount != 1:
             continue
         c.choice_offered_at = ctx.now
         notices.append(notify.Notice(notify.kiosk(c.device_id), events.CHOSEN_LAWYER_WAIT,
