@@ -278,6 +278,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
         "/api/auth/login", {"username": "guangming", "password": DEMO_PASSWORD})),
     ("POST", "/api/auth/logout"): Spec(STAFF, fixed("/api/auth/logout"), ends_session=True),
     ("GET", "/api/auth/me"): Spec(EVERYONE, fixed("/api/auth/me")),
+    ("GET", "/api/me/counts"): Spec(STAFF, fixed("/api/me/counts")),
     ("GET", "/api/accounts"): Spec(ADMINS, fixed("/api/accounts")),
     ("GET", "/api/accounts/{account_id}"): Spec(ADMINS, account_in, scoped=True),
     ("GET", "/api/accounts/{account_id}/phone"): Spec(ADMINS, account_phone, scoped=True),

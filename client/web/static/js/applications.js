@@ -39,7 +39,6 @@ async function start() {
   who = await startStaffPage();
   if (!who) return;
   csrf = who.csrf_token;
-  document.querySelector('.site-nav a[href="/applications"]').setAttribute("aria-current", "page");
   const page = document.getElementById("page");
   const id = new URLSearchParams(location.search).get("id");
   try {

@@ -5,7 +5,7 @@ import { clearMessage, get, post, showDone, showError } from "./api.js";
 import { categoryKey, drawLeaveForm, formatDay, replyBlock, stateTag } from "./board-common.js";
 import { field, formValues, h, replace, selectField, uid } from "./dom.js";
 import { formatDateTime, translate } from "./i18n.js";
-import { startStaffPage } from "./staff.js";
+import { followCounts, startStaffPage } from "./staff.js";
 import { connect } from "./socket.js";
 
 const PAGE_SIZE = 20;
@@ -253,6 +253,7 @@ async function drawLeave() {
 
 function listen() {
   const socket = connect();
+  followCounts(socket);
   socket.on("board.changed", async (change) => {
     translate($("live"), `board.live.${change.change}`, { id: change.message_id });
     await load(state.offset);

@@ -5,7 +5,7 @@
 // per publisher, whose offer we answer with "start". Speaker highlight from audio levels.
 import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
-import { startStaffPage } from "./staff.js";
+import { followCounts, startStaffPage } from "./staff.js";
 import { openCameraAndMicrophone } from "./rtc.js";
 import { connect, send } from "./socket.js";
 
@@ -348,6 +348,7 @@ async function start() {
   const who = await startStaffPage();
   if (!who) return;
   const socket = connect();
+  followCounts(socket);
   state.socket = socket;
   socket.on("meeting.roster", onRoster);
   socket.on("meeting.signal", (data) => onSignal(data).catch(showError));
