@@ -546,6 +546,7 @@ ROUTES.update({
     ("GET", "/api/applications/{application_id}"): Spec(APPLICATION_READERS, application_path(), scoped=True),
     ("GET", "/api/applications/{application_id}/personal"): Spec(APPLICATION_READERS, application_path("/personal"),
                                                                  scoped=True),
+    ("DELETE", "/api/applications/{application_id}"): Spec(APPLICATION_FILERS, application_path(), scoped=True),
     ("PATCH", "/api/applications/{application_id}"): Spec(APPLICATION_FILERS, application_path(
         body={"household": "本市戶籍"}), scoped=True),
     # PDFs take seconds each: tried in one community and one department only

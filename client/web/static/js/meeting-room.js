@@ -266,7 +266,7 @@ function drawControls() {
           await send(state.socket, "meeting.record", { meeting_id: meetingId, on: !state.roster?.recording });
         } catch (error) {
           showError(error.details?.waiting_for ? new Error(t("meetings.waiting_consent",
-            { names: error.details.waiting_for.join("、") })) : error);
+            { names: error.details.waiting_for.join(t("lists.separator")) })) : error);
         }
       }),
       h("button", { type: "button", class: "danger", onclick: () => control("end") }, t("meetings.end")));
