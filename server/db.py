@@ -104,3 +104,4 @@ def all_models() -> None:
     from server.meetings import models as _m  # noqa: F401
     from server.org import models as _o  # noqa: F401
     from server.recordings import models as _r  # noqa: F401
+    from server.replies import models as _rp  # noqa: F401

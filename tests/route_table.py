@@ -775,3 +775,39 @@ class Caller:
 
     async def close(self) -> None:
         await self.http.close()
+
+
+# -- canned replies (server/replies) ------------------------------------------------------------
+REPLY_KEEPERS = STAFF - {"lawyer"}
+
+
+async def reply_in(world: World, unit: str) -> int:
+    from server.replies.models import CannedReply
+
+    async with world.db.sessions.begin() as session:
+        reply = CannedReply(unit_id=world.unit_ids[unit], language="zh-CN", title="帶上材料",
+                            body="請帶上身份證和勞動合同。", position=99, updated_at=world.now)
+        session.add(reply)
+        await session.flush()
+        return reply.id
+
+
+def reply_path(body: Any = None) -> Sample:
+    async def sample(world: World, unit: str) -> Request:
+        return Request(f"/api/replies/{await reply_in(world, unit)}", body)
+
+    return sample
+
+
+async def new_reply(world: World, unit: str) -> Request:
+    return Request("/api/replies", {"language": "en", "title": "Bring papers", "body": "Bring your ID card.",
+                                    "unit_id": world.unit_ids[unit]})
+
+
+ROUTES.update({
+    ("GET", "/api/replies"): Spec(STAFF, fixed("/api/replies", query={"language": "zh-CN"})),
+    ("POST", "/api/replies"): Spec(REPLY_KEEPERS, new_reply, scoped=True),
+    ("PATCH", "/api/replies/{reply_id}"): Spec(REPLY_KEEPERS, reply_path({"title": "帶齊材料", "position": 0}),
+                                               scoped=True),
+    ("DELETE", "/api/replies/{reply_id}"): Spec(REPLY_KEEPERS, reply_path(), scoped=True),
+})

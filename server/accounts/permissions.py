@@ -31,6 +31,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.read": frozenset({Role.admin}),
     "hours.read": EVERYONE,
     "hours.write": frozenset({Role.admin}),
+    "replies.read": STAFF,  # who keeps which: server/replies/service.py
 }
 
 

@@ -19,6 +19,7 @@ DATA_SOURCES = ["/api/auth/me", "/api/units", "/api/accounts", "/api/devices", "
                 "/api/audit"]
 PAGES = [("/admin/units", "units"), ("/admin/accounts", "accounts"), ("/admin/devices", "devices"),
          ("/admin/lawyers", "lawyers"), ("/admin/hours", "hours"), ("/admin/audit", "audit"),
+         ("/admin/replies", "replies"),
          ("/lawyer", "console"), ("/board", "board"), ("/applications", "list"), ("/reports", "report"),
          ("/meetings", "meetings")]
 

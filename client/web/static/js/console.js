@@ -174,7 +174,7 @@ function openChat(consultationId) {
   state.chat?.destroy();
   state.chat = new ChatPanel({
     root: $("chat"), socket: state.socket, consultationId, myRef: `account:${state.me.id}`,
-    peerName: t("chat.resident"), auth: { csrf: state.me.csrf_token },
+    peerName: t("chat.resident"), auth: { csrf: state.me.csrf_token }, replies: true,
   });
   state.chat.start();
 }
