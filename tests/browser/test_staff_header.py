@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 
 from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe
+from tests.browser.test_consultation_call import hours, open_now, staff  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -135,3 +136,34 @@ async def test_a_background_console_chimes_and_notifies_once_muted_only_notifies
     finally:
         await context.close()
     assert not errors, errors
+
+
+async def test_a_resident_joining_the_queue_reaches_a_background_console(browser, live_server, open_now):  # noqa: F811
+    contexts = []
+    for _ in range(2):
+        context = await browser.new_context(base_url=live_server.base_url, viewport=DESKTOP, locale="zh-CN")
+        contexts.append(context)
+    await contexts[0].grant_permissions(["notifications"], origin=live_server.base_url)
+    await contexts[0].add_init_script(BACKGROUND_AND_RECORDERS)
+    console, kiosk = await contexts[0].new_page(), await contexts[1].new_page()
+    try:
+        await _login(console, "lawyer1", "/lawyer", "console")
+        go_available = console.get_by_role("button", name="开始接听")
+        if await go_available.is_visible():
+            await go_available.click()  # the gesture that lets the page make sound, too
+        await console.get_by_role("status").filter(has_text="您正在值班，可以接听").wait_for()
+        await console.locator("main").click(position={"x": 5, "y": 5})
+        before = await _count(console, "queue")
+
+        await kiosk.goto(f"/kiosk#token={live_server.kiosks[0]['token']}")
+        await kiosk.get_by_role("button", name="工资、劳动纠纷").click()
+        await kiosk.get_by_role("button", name="开始视频咨询").click()
+        await kiosk.wait_for_selector("[data-screen=queued]:not([hidden])")
+        await console.wait_for_function("() => window.__notes.some((n) => n.title === '有居民在排队')")
+        assert await console.evaluate("() => window.__tones") >= 2
+        assert await _count(console, "queue") == before + 1
+        assert (await console.title()).startswith("(")
+    finally:
+        await kiosk.get_by_role("button", name="不等了，取消").click()
+        for context in contexts:
+            await context.close()
