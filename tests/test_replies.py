@@ -49,7 +49,7 @@ async def test_the_unit_tree_decides_who_reads_and_who_keeps(new_api, world: Wor
 
 async def test_order_moves_and_closes_up(new_api) -> None:
     east = await _as(new_api, "east")
-    first, second, third = [await _add(east, title) for title in ("一", "二", "三")]
+    first, _, third = [await _add(east, title) for title in ("一", "二", "三")]
     status, moved = await east.patch(f"/api/replies/{third['id']}", {"position": 0})
     assert status == 200 and moved["position"] == 0
     _, seen = await east.get("/api/replies", params={"language": "zh-CN"})

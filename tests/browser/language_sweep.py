@@ -10,7 +10,7 @@ import re
 HAN = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")  # with CJK and full-width punctuation
 ENGLISH_WORD = re.compile(r"\b(?=[A-Za-z]*[a-z])[A-Za-z]{3,}\b")
 
-COLLECT = """
+COLLECT = r"""
 () => {
   const out = [];
   const visible = (el) => !!el && !el.closest("[hidden], [aria-hidden=true], script, style, noscript, template")

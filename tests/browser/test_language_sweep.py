@@ -65,6 +65,11 @@ async def test_no_text_of_the_other_language_on_any_staff_page(browser, live_ser
 
 
 async def _sweep_everything(page, lang: str) -> None:
+    await page.goto("/login")
+    await page.evaluate("l => localStorage.setItem('fayuan.language', l)", lang)
+    await page.reload()
+    await page.wait_for_selector(f"html[lang='{lang}']")
+    found = leaks(await page.evaluate(COLLECT), lang, catalog(lang), set())
     await _log_in(page, "heping")
     response = await page.request.post("/api/applications", data=json.dumps(
         {"applicant_name": "語言測試", "hardship_grounds": ["disability", "elderly_without_support"]}),
@@ -74,7 +79,7 @@ async def _sweep_everything(page, lang: str) -> None:
     application = await response.json()
     data = await _data(page) | strings_in(application)
     application = application["id"]
-    found = await _sweep(page, lang, data, [("/board", "board"), ("/applications", "list"),
+    found += await _sweep(page, lang, data, [("/board", "board"), ("/applications", "list"),
                                             (f"/applications?id={application}", "one")])
     await page.click("[data-action=submit]")
     await page.click("#action-form [type=submit]")
