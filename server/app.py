@@ -30,10 +30,12 @@ from server.realtime import chat as realtime_chat
 from server.realtime import consultation_recording
 from server.realtime import meetings as realtime_meetings
 from server.recordings import views as recordings_views
+from server.replies import views as replies_views
 from server.reports import views as reports_views
 from server.retention import job as retention_job
 from server.retention import views as retention_views
 from server.pipl import views as pipl_views
+from server.workload import views as workload_views
 from server.realtime import setup as realtime
 from server.web import keys, middleware, observe
 from server.web.api import Router
@@ -45,7 +47,7 @@ def make_router() -> Router:
     router = Router()
     for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views, chat_views,
                    board_views, files_views, applications_views, reports_views, meetings_views, recordings_views,
-                   retention_views, pipl_views):
+                   retention_views, pipl_views, workload_views, replies_views):
         router.include(module.router)
     return router
 

@@ -109,3 +109,4 @@ def all_models() -> None:
     from server.presence import models as _p  # noqa: F401
     from server.recordings import models as _r  # noqa: F401
     from server.retention import models as _rt  # noqa: F401
+    from server.replies import models as _rp  # noqa: F401

@@ -16,6 +16,7 @@ PAGES = {
     "/admin/lawyers": "admin.html",
     "/admin/hours": "admin.html",
     "/admin/audit": "admin.html",
+    "/admin/replies": "admin.html",
     "/board": "board.html",
     "/kiosk/board": "board-kiosk.html",
     "/kiosk": "kiosk.html",

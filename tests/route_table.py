@@ -287,6 +287,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
         "/api/auth/login", {"username": "guangming", "password": DEMO_PASSWORD})),
     ("POST", "/api/auth/logout"): Spec(STAFF, fixed("/api/auth/logout"), ends_session=True),
     ("GET", "/api/auth/me"): Spec(EVERYONE, fixed("/api/auth/me")),
+    ("GET", "/api/me/counts"): Spec(STAFF, fixed("/api/me/counts")),
     ("GET", "/api/accounts"): Spec(ADMINS, fixed("/api/accounts")),
     ("GET", "/api/accounts/{account_id}"): Spec(ADMINS, account_in, scoped=True),
     ("GET", "/api/accounts/{account_id}/phone"): Spec(ADMINS, account_phone, scoped=True),
@@ -556,6 +557,7 @@ ROUTES.update({
     ("GET", "/api/applications/{application_id}"): Spec(APPLICATION_READERS, application_path(), scoped=True),
     ("GET", "/api/applications/{application_id}/personal"): Spec(APPLICATION_READERS, application_path("/personal"),
                                                                  scoped=True),
+    ("DELETE", "/api/applications/{application_id}"): Spec(APPLICATION_FILERS, application_path(), scoped=True),
     ("PATCH", "/api/applications/{application_id}"): Spec(APPLICATION_FILERS, application_path(
         body={"household": "本市戶籍"}), scoped=True),
     # PDFs take seconds each: tried in one community and one department only
@@ -836,3 +838,39 @@ class Caller:
 
     async def close(self) -> None:
         await self.http.close()
+
+
+# -- canned replies (server/replies) ------------------------------------------------------------
+REPLY_KEEPERS = STAFF - {"lawyer"}
+
+
+async def reply_in(world: World, unit: str) -> int:
+    from server.replies.models import CannedReply
+
+    async with world.db.sessions.begin() as session:
+        reply = CannedReply(unit_id=world.unit_ids[unit], language="zh-CN", title="帶上材料",
+                            body="請帶上身份證和勞動合同。", position=99, updated_at=world.now)
+        session.add(reply)
+        await session.flush()
+        return reply.id
+
+
+def reply_path(body: Any = None) -> Sample:
+    async def sample(world: World, unit: str) -> Request:
+        return Request(f"/api/replies/{await reply_in(world, unit)}", body)
+
+    return sample
+
+
+async def new_reply(world: World, unit: str) -> Request:
+    return Request("/api/replies", {"language": "en", "title": "Bring papers", "body": "Bring your ID card.",
+                                    "unit_id": world.unit_ids[unit]})
+
+
+ROUTES.update({
+    ("GET", "/api/replies"): Spec(STAFF, fixed("/api/replies", query={"language": "zh-CN"})),
+    ("POST", "/api/replies"): Spec(REPLY_KEEPERS, new_reply, scoped=True),
+    ("PATCH", "/api/replies/{reply_id}"): Spec(REPLY_KEEPERS, reply_path({"title": "帶齊材料", "position": 0}),
+                                               scoped=True),
+    ("DELETE", "/api/replies/{reply_id}"): Spec(REPLY_KEEPERS, reply_path(), scoped=True),
+})

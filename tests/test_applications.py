@@ -619,3 +619,21 @@ async def test_attachments_are_uploaded_to_the_application_and_listed_on_it(staf
                                                           "parent_id": str(aid)}))[0] in (403, 404)
     await staff["heping"].post(f"/api/applications/{aid}/submit", {})
     assert (await staff["heping"].post("/api/files", **upload))[0] == 403  # the papers reviewed are kept
+
+
+async def test_an_empty_form_is_no_draft_and_a_draft_can_be_deleted(staff) -> None:  # type: ignore[no-untyped-def]
+    heping = staff["heping"]
+    status, body = await heping.post("/api/applications", {"applicant_name": "  "})
+    assert status == 400 and body["error"]["details"]["field"] == "applicant_name"
+    _, draft = await heping.post("/api/applications", {"applicant_name": "王秀英"})
+    assert (await heping.delete(f"/api/applications/{draft['id']}"))[0] == 204
+    status, body = await heping.get(f"/api/applications/{draft['id']}")
+    assert status == 404
+    status, audit = await staff["admin"].get("/api/audit", params={"action": "application.delete"})
+    assert status == 200 and any(e["object"] == f"application:{draft['id']}" for e in audit["rows"]), audit
+
+    _, sent = await heping.post("/api/applications", form())
+    status, body = await heping.post(f"/api/applications/{sent['id']}/submit", {})
+    assert status == 200, body
+    status, body = await heping.delete(f"/api/applications/{sent['id']}")
+    assert status == 409 and body["error"]["code"] == "illegal_transition"

@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # retention and the residents' rights: acts on the whole tree (server/retention, server/privacy)
     "legal_holds.write": frozenset({Role.admin}),
     "personal_data.requests": frozenset({Role.admin}),  # a resident's export and erasure (PIPL)
+    "replies.read": STAFF,  # who keeps which: server/replies/service.py
 }
 
 

@@ -67,9 +67,12 @@ def check_complete(app: Application, ctx: Context) -> None:
     elif "other" in app.hardship_grounds and not app.hardship_other.strip():
         missing.append("hardship_other")
     if missing:
-        raise InvalidInput(f"fill in {', '.join(missing)} before submitting", field=missing[0], missing=missing)
+        raise InvalidInput(f"fill in {', '.join(missing)} before submitting", field=missing[0], missing=missing,
+                           reason="incomplete")
     person = idnumber.parse(app.id_number, today=ctx.today)
     if app.birth_date != person.birth_date:
-        raise InvalidInput("the birth date differs from the one in the ID number", field="birth_date")
+        raise InvalidInput("the birth date differs from the one in the ID number", field="birth_date",
+                           reason="birth_date_differs_from_id")
     if app.applicant_sex != person.sex:
-        raise InvalidInput("the sex differs from the one the ID number gives", field="applicant_sex")
+        raise InvalidInput("the sex differs from the one the ID number gives", field="applicant_sex",
+                           reason="sex_differs_from_id")

@@ -7,6 +7,7 @@ timeline and the audit log inside the caller's transaction. Services never impor
 """
 from __future__ import annotations
 
+from sqlalchemy import delete as sql_delete, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,10 +16,11 @@ from server.accounts.models import Account, LawyerProfile
 from server.accounts.permissions import Role
 from server.applications import numbering
 from server.applications.deadlines import KEEPS_DUE_DATE, due_for, enforcement_deadline, reminder_on
-from server.applications.models import Application
+from server.applications.models import Application, ApplicationStep
 from server.applications.schemas import ApplicationIn, ApplicationPatch, AssignIn, FollowUpIn
 from server.applications.state import ApplicationState as S
 from server.consultations.models import Consultation
+from server.files.models import StoredFile
 from server.errors import Conflict, InvalidInput, PermissionDenied
 from server.org.models import Unit, UnitKind
 
@@ -49,6 +51,9 @@ async def _review_unit(session: AsyncSession, unit: Unit) -> Unit:
 async def create(session: AsyncSession, actor: Actor, p: ApplicationIn, ctx: Context) -> Application:
     if actor.kind != "account" or (actor.role not in FILER_ROLES and actor.role != Role.lawyer):
         raise PermissionDenied("your role may not start applications")
+    if not p.applicant_name.strip():
+        # an empty form saved as a draft only clutters the list: the applicant's name starts one
+        raise InvalidInput("a draft needs at least the applicant's name", field="applicant_name")
     consultation = None
     if p.consultation_id is not None:
         consultation = await session.get(Consultation, p.consultation_id)
@@ -93,6 +98,20 @@ async def update(session: AsyncSession, actor: Actor, application_id: int, p: Ap
     w.app.updated_at = ctx.now
     _audit(session, actor, ctx, "application.edit", w.app, ", ".join(sorted(values)))
     return w.app
+
+
+async def delete_draft(session: AsyncSession, actor: Actor, application_id: int, ctx: Context) -> None:
+    """Delete a draft that was never submitted, with its timeline. One with uploaded papers is
+    kept: those files have their own retention and audit, which a delete must not cut short."""
+    w = await _where(session, actor, application_id, lock=True)
+    check_may(actor, w, "edit")
+    S(w.app.state).check_in(frozenset({S.draft}), "delete")
+    if w.app.attachments or await session.scalar(select(StoredFile.id).where(
+            StoredFile.parent_kind == PARENT_KIND, StoredFile.parent_id == w.app.id).limit(1)):
+        raise Conflict("this draft has uploaded papers: it is kept", reason="has_attachments")
+    _audit(session, actor, ctx, "application.delete", w.app, f"unit {w.app.unit_id}")
+    await session.execute(sql_delete(ApplicationStep).where(ApplicationStep.application_id == w.app.id))
+    await session.delete(w.app)
 
 
 # -- the workflow -----------------------------------------------------------------------------
@@ -218,9 +237,9 @@ async def propose_lawyer(session: AsyncSession, actor: Actor, application_id: in
     if p.mode == "picked" and not lawyer.listed:
         raise InvalidInput("the applicant can pick only lawyers listed in the directory", field="lawyer_id")
     w.app.proposed_lawyer_id, w.app.assignment_mode = lawyer.id, p.mode
-    mode = "點援 picked by the applicant" if p.mode == "picked" else "指派 designated by the center"
-    return await _step(session, actor, w, "assign", ctx, note=f"{lawyer.name} ({mode})" + (f": {p.note}" if p.note
-                                                                                            else ""))
+    # The note is data shown as written in either language: the mode is a code (assignment_mode)
+    # that the pages translate, not words in it.
+    return await _step(session, actor, w, "assign", ctx, note=lawyer.name + (f": {p.note}" if p.note else ""))
 
 
 async def confirm_assignment(session: AsyncSession, actor: Actor, application_id: int, note: str,

@@ -112,6 +112,12 @@ async def edit(call: Call) -> ApplicationDetail:
     return await _detail(call, ctx, app.id)
 
 
+@router.delete(ONE, summary="Delete a draft that was never submitted (not one with uploaded papers)", tag=TAG,
+               status=204)
+async def delete_draft(call: Call) -> None:
+    await service.delete_draft(call.session, call.actor, call.path["application_id"], await context(call))
+
+
 @router.get(ONE + "/documents/{kind}", summary="A document as PDF, as first issued (an audited read): "
             + ", ".join(pdf.KINDS), tag=TAG, path_types={"kind": str},
             media="application/pdf")

@@ -21,8 +21,8 @@ FAMILIES = {
     "daykind": ["workday", "weekend", "holiday", "makeup_workday"],
     "weekday": [str(d) for d in range(7)],
     "outcome": ["ok", "refused", "failed"],
-    "section": ["units", "accounts", "devices", "lawyers", "hours", "audit"],
-    "title": ["units", "accounts", "devices", "lawyers", "hours", "audit"],
+    "section": ["units", "accounts", "devices", "lawyers", "hours", "audit", "replies"],
+    "title": ["units", "accounts", "devices", "lawyers", "hours", "audit", "replies"],
     "hours.day_marked": ["holiday", "makeup_workday"],
 }
 

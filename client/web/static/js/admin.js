@@ -11,6 +11,7 @@ const SECTIONS = {
   lawyers: { permission: "lawyers.read", load: () => import("./admin/lawyers.js") },
   hours: { permission: "hours.read", load: () => import("./admin/hours.js") },
   audit: { permission: "audit.read", load: () => import("./admin/audit.js") },
+  replies: { permission: "replies.read", load: () => import("./admin/replies.js") },
 };
 
 function sectionFromPath(permitted) {

@@ -1,7 +1,7 @@
 // Talking to /api: JSON in and out, the CSRF token from GET /api/auth/me on every write, and
 // errors as ApiError carrying the server's {"error": {"code", "message"}}.
 import { h, replace } from "./dom.js";
-import { formatDateTime, has } from "./i18n.js";
+import { formatDateTime, has, language, t } from "./i18n.js";
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 let csrfToken = null;
@@ -76,7 +76,28 @@ export function showError(box, error, { detail = true } = {}) {
   }
   replace(box,
     h("p", { class: "error-title", i18n: errorKey(error), vars: errorVars(error) }),
-    detail && error.message && error.code !== "network" ? h("p", { class: "error-detail" }, error.message) : null);
+    detail && error.code !== "network" ? errorDetail(error) : null);
+}
+
+/**
+ * The line under the title: the catalog's words for the server's reason when it gives one; else
+ * the server's own message, which is English, so only on English pages (never a leak into zh-CN).
+ */
+function errorDetail(error) {
+  const reason = error.details?.reason;
+  if (reason && has(`errors.reason.${reason}`)) {
+    const fields = (error.details.missing || []).map(fieldName).join(t("lists.separator"));
+    return h("p", { class: "error-detail", i18n: `errors.reason.${reason}`, vars: { fields } });
+  }
+  return error.message && language() === "en" ? h("p", { class: "error-detail" }, error.message) : null;
+}
+
+// The application form's fields by the names the server gives them (app.f.* in the catalogs).
+const FIELD_KEYS = { hardship_grounds: "app.f.hardship" };
+
+function fieldName(name) {
+  const key = FIELD_KEYS[name] || `app.f.${name}`;
+  return has(key) ? t(key) : name;
 }
 
 function errorVars(error) {

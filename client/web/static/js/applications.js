@@ -1,7 +1,8 @@
 // Legal aid applications (/applications): the list with due dates and overdue ones, the form,
 // and one application (/applications?id=N) with its timeline, attachments, PDFs and the
 // actions its state allows this user (the server says which: detail.actions).
-import { ApiError, clearMessage, get, patch, post, showError } from "./api.js";
+import { ApiError, clearMessage, del, get, patch, post, showError } from "./api.js";
+import { confirmAction } from "./admin/common.js";
 import { field, formValues, h, replace, section, selectField, uid } from "./dom.js";
 import { translate } from "./i18n.js";
 import { startStaffPage } from "./staff.js";
@@ -39,7 +40,6 @@ async function start() {
   who = await startStaffPage();
   if (!who) return;
   csrf = who.csrf_token;
-  document.querySelector('.site-nav a[href="/applications"]').setAttribute("aria-current", "page");
   const page = document.getElementById("page");
   const id = new URLSearchParams(location.search).get("id");
   try {
@@ -178,8 +178,13 @@ async function showForm(page, app) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearMessage(error);
+    const body = formBody(form, formValues(form), !app);
+    if (!body.applicant_name) {  // an empty form is not a draft (the server refuses it too)
+      replace(error, h("p", { class: "error-title", i18n: "app.empty_form" }));
+      form.querySelector("[name=applicant_name]").focus();
+      return;
+    }
     try {
-      const body = formBody(form, formValues(form), !app);
       const saved = app ? await patch(`/api/applications/${app.id}`, body) : await post("/api/applications", body);
       location.assign(`/applications?id=${saved.id}`);
     } catch (exc) {
@@ -204,14 +209,17 @@ async function showOne(page, id) {
     ["app.f.phone", app.phone_masked], ["app.f.applicant_sex", app.applicant_sex ? h("span", { i18n: `app.sex.${app.applicant_sex}` }) : ""],
     ["app.f.address", app.address], ["app.f.household", app.household],
     ["app.f.economic_situation", app.economic_situation],
-    ["app.f.hardship", app.hardship_grounds.flatMap((g, i) => [i ? "、" : "", h("span", { i18n: `app.hardship.${g}` })])],
+    ["app.f.hardship", app.hardship_grounds.flatMap((g, i) => [i ? h("span", { i18n: "lists.separator" }) : "",
+      h("span", { i18n: `app.hardship.${g}` })])],
     ["app.f.category", app.category ? h("span", { i18n: `category.${app.category}` }) : ""],
     ["app.f.opposing_party", app.opposing_party], ["app.f.amount", app.amount_in_dispute || ""],
     ["app.f.summary", app.summary], ["app.f.help_requested", app.help_requested],
     ["app.col.unit", app.unit_name], ["app.review_unit", app.review_unit_name],
     ["app.missing", app.missing], ["app.review_opinion", app.review_opinion],
     ["app.decision", app.decision_opinion], ["app.proposed_lawyer", app.proposed_lawyer_name],
-    ["app.lawyer", app.lawyer_name], ["app.input.outcome", app.outcome],
+    ["app.lawyer", app.lawyer_name],
+    ["app.input.mode", app.assignment_mode ? h("span", { i18n: `app.mode.${app.assignment_mode}` }) : ""],
+    ["app.input.outcome", app.outcome],
     ["app.satisfaction", app.satisfaction ? String(app.satisfaction) : ""],
     ["app.enforcement_deadline", app.enforcement_deadline || ""],
   ].filter(([, value]) => value !== "" && !(Array.isArray(value) && !value.length));
@@ -233,9 +241,12 @@ async function showOne(page, id) {
     section("app.timeline", h("ol", { class: "timeline" }, app.steps.map((step) => h("li", {},
       h("span", { date: step.at }), " ", h("strong", { i18n: `app.action.${step.action}` }), " · ",
       step.actor_name, step.note ? h("p", {}, step.note) : null)))));
+  const deletable = app.state === "draft" && app.actions.includes("edit");
   replace(actionArea, app.actions.length ? h("div", { class: "actions" }, app.actions.map((action) =>
     h("button", { type: "button", class: action === "edit" ? "" : "primary", "data-action": action,
-      i18n: `app.action.${action}`, onclick: (event) => openAction(app, action, actionArea, error, event.target) })))
+      i18n: `app.action.${action}`, onclick: (event) => openAction(app, action, actionArea, error, event.target) })),
+    deletable ? h("button", { type: "button", class: "danger", i18n: "app.delete_draft",
+      onclick: () => deleteDraft(app, error) }) : null)
     : h("p", { i18n: "app.no_actions" }));
   document.body.dataset.ready = "one";
 }
@@ -322,6 +333,16 @@ function actionBody(action, values) {
     else body[name] = value;
   }
   return body;
+}
+
+async function deleteDraft(app, error) {
+  if (!await confirmAction("app.delete_question", undefined, "app.delete_draft")) return;
+  try {
+    await del(`/api/applications/${app.id}`);
+    location.assign("/applications");
+  } catch (exc) {
+    showError(error, exc);
+  }
 }
 
 async function openAction(app, action, area, error, button) {

@@ -5,8 +5,9 @@ import { clearMessage, get, post, showDone, showError } from "./api.js";
 import { categoryKey, drawLeaveForm, formatDay, replyBlock, stateTag } from "./board-common.js";
 import { field, formValues, h, replace, selectField, uid } from "./dom.js";
 import { formatDateTime, translate } from "./i18n.js";
-import { startStaffPage } from "./staff.js";
+import { followCounts, startStaffPage } from "./staff.js";
 import { connect } from "./socket.js";
+import { ReplyPicker } from "./replies.js";
 
 const PAGE_SIZE = 20;
 const STATES = ["open", "claimed", "answered", "closed"];
@@ -128,7 +129,9 @@ function actionForms(m) {
       onclick: () => act("board.done.claimed", () => post(`${path}/claim`)) })));
   }
   if (can.has("reply")) {
-    const form = h("form", { novalidate: true, "data-form": "reply" }, h("h3", { i18n: "board.reply" }), textArea("board.reply_text", "body"),
+    const box = textArea("board.reply_text", "body");
+    new ReplyPicker(box.querySelector("textarea"));
+    const form = h("form", { novalidate: true, "data-form": "reply" }, h("h3", { i18n: "board.reply" }), box,
       h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", i18n: "board.send_reply" })));
     form.onsubmit = (e) => { e.preventDefault(); act("board.done.replied", () => post(`${path}/reply`, formValues(form))); };
     forms.push(form);
@@ -253,6 +256,7 @@ async function drawLeave() {
 
 function listen() {
   const socket = connect();
+  followCounts(socket);
   socket.on("board.changed", async (change) => {
     translate($("live"), `board.live.${change.change}`, { id: change.message_id });
     await load(state.offset);

@@ -14,6 +14,7 @@ import {
   ACCEPTED_FILES, captureStill, fetchAuthorized, photoName, progressBar, showThumbnail, uploadFile,
 } from "./upload.js";
 import { send, SocketError } from "./socket.js";
+import { ReplyPicker } from "./replies.js";
 
 export const MAX_CHAT_CHARS = 2000; // signaling/payloads.py MAX_CHAT_CHARS
 // What the kiosk's viewer shows (a DOCX cannot be shown on the page; the lawyer prints it instead).
@@ -36,10 +37,10 @@ export class ChatPanel {
    * root: an empty element the panel fills; socket; consultationId; myRef ("device:3",
    * "account:7"); peerName: who the other side is, for the files they share; auth: {token}
    * (kiosk) or {csrf} (console); video: the camera's <video> when "photograph a document" is
-   * offered (the kiosk), else null.
+   * offered (the kiosk), else null; replies: offer the unit's canned replies (staff only).
    */
-  constructor({ root, socket, consultationId, myRef, peerName = "", auth, video = null }) {
-    Object.assign(this, { root, socket, consultationId, myRef, peerName, auth, video });
+  constructor({ root, socket, consultationId, myRef, peerName = "", auth, video = null, replies = false }) {
+    Object.assign(this, { root, socket, consultationId, myRef, peerName, auth, video, replies });
     this.room = `consultation:${consultationId}`;
     this.messages = new Map(); // seq → message
     this.files = new Set(); // file ids shown
@@ -93,6 +94,7 @@ export class ChatPanel {
             onclick: () => this.fileInput.click() }),
           this.fileInput),
         this.preview, this.uploads, this.status, this.error));
+    if (this.replies) new ReplyPicker(this.text);
     this.drawCount();
   }
 

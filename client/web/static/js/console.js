@@ -8,7 +8,7 @@ import { ConsultationRecords } from "./consultation-records.js";
 import { h, option, replace } from "./dom.js";
 import { t, translate } from "./i18n.js";
 import { ConsoleRecording } from "./recording.js";
-import { startStaffPage } from "./staff.js";
+import { followCounts, startStaffPage } from "./staff.js";
 import { MediaCall, openCameraAndMicrophone, stopStream } from "./rtc.js";
 import { connect, refusalCode, send, SocketError } from "./socket.js";
 
@@ -191,7 +191,7 @@ function openChat(consultationId) {
   state.chat?.destroy();
   state.chat = new ChatPanel({
     root: $("chat"), socket: state.socket, consultationId, myRef: `account:${state.me.id}`,
-    peerName: t("chat.resident"), auth: { csrf: state.me.csrf_token },
+    peerName: t("chat.resident"), auth: { csrf: state.me.csrf_token }, replies: true,
   });
   state.chat.start();
 }
@@ -404,6 +404,7 @@ async function start() {
   $("records-refresh").addEventListener("click", () => state.records.refresh());
   state.records.refresh();
   state.socket = connect(undefined);
+  followCounts(state.socket);
   wire(state.socket);
   setInterval(tick, TICK_MS);
 }

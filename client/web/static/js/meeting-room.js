@@ -5,7 +5,7 @@
 // per publisher, whose offer we answer with "start". Speaker highlight from audio levels.
 import { h, replace } from "./dom.js";
 import { t } from "./i18n.js";
-import { startStaffPage } from "./staff.js";
+import { followCounts, startStaffPage } from "./staff.js";
 import { openCameraAndMicrophone } from "./rtc.js";
 import { connect, send } from "./socket.js";
 
@@ -266,7 +266,7 @@ function drawControls() {
           await send(state.socket, "meeting.record", { meeting_id: meetingId, on: !state.roster?.recording });
         } catch (error) {
           showError(error.details?.waiting_for ? new Error(t("meetings.waiting_consent",
-            { names: error.details.waiting_for.join("、") })) : error);
+            { names: error.details.waiting_for.join(t("lists.separator")) })) : error);
         }
       }),
       h("button", { type: "button", class: "danger", onclick: () => control("end") }, t("meetings.end")));
@@ -348,6 +348,7 @@ async function start() {
   const who = await startStaffPage();
   if (!who) return;
   const socket = connect();
+  followCounts(socket);
   state.socket = socket;
   socket.on("meeting.roster", onRoster);
   socket.on("meeting.signal", (data) => onSignal(data).catch(showError));

@@ -23,7 +23,6 @@ function loadChartJs() {
 async function start() {
   const who = await startStaffPage();
   if (!who) return;
-  document.querySelector('.site-nav a[href="/reports"]').setAttribute("aria-current", "page");
   translate(document.getElementById("page-title"), "reports.heading");
   translate(document.querySelector("title"), "reports.title");
   const page = document.getElementById("page");

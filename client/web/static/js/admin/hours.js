@@ -38,7 +38,8 @@ export async function render(page, { can }) {
       h("label", { for: id },
         h("span", { class: "visually-hidden", i18n: `weekday.${weekday}` }),
         h("span", { i18n: `hours.${which}` })),
-      " ", h("input", { type: "time", id, value, required: true, disabled: !writable, "data-which": which }));
+      " ", h("input", { type: "time", id, value: shownTime(which, value), required: true, disabled: !writable,
+        "data-which": which }));
   }
 
   function windowRow(weekday, start = "09:30", end = "11:30") {
@@ -71,14 +72,21 @@ export async function render(page, { can }) {
           } }) : null);
     });
     const form = h("form", { novalidate: true }, error, windowsDone, h("p", { class: "hint", i18n: "hours.windows_hint" }),
+      h("p", { class: "hint", i18n: "hours.midnight_hint" }),
       days, writable ? h("p", {}, h("button", { type: "submit", class: "primary", i18n: "hours.save_windows" })) : null);
     onSubmit(form, error, async () => {
       clearMessage(windowsDone);
       const spans = [...form.querySelectorAll(".window")].map((row) => ({
         weekday: Number(row.dataset.weekday),
         start: row.querySelector("[data-which=start]").value,
-        end: row.querySelector("[data-which=end]").value,
+        end: savedEnd(row.querySelector("[data-which=end]").value),
       }));
+      const blank = form.querySelector(".window input:invalid");
+      if (blank) {
+        replace(error, h("p", { class: "error-title", i18n: "hours.time_missing" }));
+        blank.focus();
+        return;
+      }
       await put("/api/service-hours/windows", { windows: spans });
       showDone(windowsDone, "hours.windows_saved");
     });
@@ -200,4 +208,14 @@ export async function render(page, { can }) {
     draw();
     return panel;
   }
+}
+
+// A time input has no 24:00: a window that runs to the end of the day shows its end as 00:00,
+// and an end of 00:00 (never before a start) is saved as the 24:00 the server means by it.
+export function shownTime(which, value) {
+  return which === "end" && value === "24:00" ? "00:00" : value;
+}
+
+export function savedEnd(value) {
+  return value === "00:00" ? "24:00" : value;
 }

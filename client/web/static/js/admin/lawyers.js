@@ -38,9 +38,9 @@ export async function render(page, { can }) {
       h("h3", { id: headingId }, lawyer.name),
       lawyer.firm ? h("p", {}, lawyer.firm) : null,
       h("p", {}, h("strong", { i18n: "lawyers.specialties" }), " ",
-        lawyer.specialties.flatMap((code, i) => [i ? "、" : "", specialtyLabel(code)])),
+        listed(lawyer.specialties.map(specialtyLabel))),
       lawyer.languages.length ? h("p", {}, h("strong", { i18n: "lawyers.languages" }), " ",
-        lawyer.languages.join("、")) : null,
+        listed(lawyer.languages)) : null,
       lawyer.bio ? h("p", {}, lawyer.bio) : null,
       h("p", { class: lawyer.listed ? "status-on" : "status-off",
         i18n: lawyer.listed ? "lawyers.listed" : "lawyers.unlisted" }),
@@ -111,4 +111,9 @@ export async function render(page, { can }) {
   }
 
   await refresh();
+}
+
+/** Items with the current language's list separator between them ("、" or ", "). */
+function listed(items) {
+  return items.flatMap((item, i) => [i ? h("span", { i18n: "lists.separator" }) : "", item]);
 }

@@ -1,0 +1,1 @@
+"""What is waiting for one staff member: the counts the shared staff header shows."""
