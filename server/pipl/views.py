@@ -26,7 +26,7 @@ def places(call: Call) -> Places:
 
 @router.post("/api/privacy/export", summary="Everything held about a person (by phone or ID number) as a zip "
              "of person.json and the files; audited with the reason", tag="privacy", body=PersonRequest,
-             status=200)
+             status=200, media="application/zip")
 async def export(call: Call) -> web.StreamResponse:
     b = call.body
     found = await service.export(call.session, call.actor, person(b), reason=b.reason,
