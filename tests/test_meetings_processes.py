@@ -2,7 +2,9 @@
 database and one Redis of the test's own): mesh signals go both ways between the processes
 (frames flow between every pair), the lobby admits across them, chat reaches everyone; and when
 a process is killed (SIGKILL), the members it held leave the roster once its lease runs out
-while the meeting goes on for the others."""
+while the meeting goes on for the others. The mesh recorder runs on the host's process and
+records the members on the other one too (their signals relayed through Redis); when that
+process dies, the recording stops for `recorder_lost` and its unfinished files are marked failed."""
 from __future__ import annotations
 
 import asyncio
@@ -42,12 +44,13 @@ def processes(tmp_path):  # type: ignore[no-untyped-def]
 
 async def test_a_meeting_across_two_processes_and_one_of_them_killed(processes) -> None:  # type: ignore[no-untyped-def]
     a, b = processes
-    admin, host_api = Api(a.base_url), Api(a.base_url)
+    admin, host_api, union_api = Api(a.base_url), Api(a.base_url), Api(b.base_url)
     clients = []
     try:
         await admin.login("admin")
         ids = await account_ids(admin)
         await host_api.login("center")
+        await union_api.login("union")
         status, meeting = await schedule(host_api, datetime.now(timezone.utc), account_ids=[ids["union"], ids["east"]])
         assert status == 201, meeting
         mid = meeting["id"]
@@ -77,6 +80,18 @@ async def test_a_meeting_across_two_processes_and_one_of_them_killed(processes) 
             pushed = await one.connection.wait_for("chat.message", lambda d: d.get("room") == room)
             assert pushed["text"] == "兩邊都聽得到嗎"
 
+        # recording: the recorder is the host's process's; it records the members on the other one
+        for one in (host, union, east):
+            await one.call(events.MEETING_CONSENT, consent=True)
+        assert (await host.call(events.MEETING_RECORD, on=True))["recording"] is True
+
+        async def recording_subjects() -> set[str]:
+            status, rows = await union_api.get(f"/api/meetings/{mid}/recordings")
+            assert status == 200, rows
+            return {r["subject"] for r in rows if r["state"] == "recording"}
+        names = {p["name"] for p in host.roster["participants"]}
+        await wait_until(lambda: _equal(recording_subjects(), names), timeout=30)
+
         # the first process dies with the host in the room: the host leaves the roster once its
         # lease runs out, and the meeting goes on between the others
         assert a.process is not None
@@ -86,6 +101,11 @@ async def test_a_meeting_across_two_processes_and_one_of_them_killed(processes) 
         await wait_until(lambda: [p["account_id"] for p in union.roster["participants"]] == [ids["union"], ids["east"]],
                          timeout=SWEPT_WITHIN_SECONDS + 5)
         assert time.monotonic() - killed_at <= SWEPT_WITHIN_SECONDS
+        stopped = await union.connection.wait_for(events.MEETING_RECORDING, lambda d: d.get("recording") is False)
+        assert stopped["reason"] == "recorder_lost" and not union.roster["recording"]
+        assert await recording_subjects() == set()
+        _, rows = await union_api.get(f"/api/meetings/{mid}/recordings")
+        assert {r["state"] for r in rows} == {"failed"}, rows
         try:
             await union.call(events.MEETING_SIGNAL, to=f"account:{ids['center']}", type="offer", sdp="v=0")
             raise AssertionError("a signal to a member of the dead process was relayed")
@@ -97,5 +117,9 @@ async def test_a_meeting_across_two_processes_and_one_of_them_killed(processes) 
     finally:
         for one in clients:
             await one.close()
-        await admin.close()
-        await host_api.close()
+        for api in (admin, host_api, union_api):
+            await api.close()
+
+
+async def _equal(found, expected: set[str]) -> bool:  # type: ignore[no-untyped-def]
+    return await found == expected

@@ -39,7 +39,7 @@ from server.meetings.state import Topology
 from server.recordings import service as recordings
 from server.recordings.recorder import PeerRecorder, recordings_folder
 from server.realtime.gateway import Gateway, Peer
-from server.tasks import periodic
+from server.tasks import periodic, stop_task
 from server.web import keys
 from signaling import events
 from signaling import meetings as m
@@ -47,6 +47,11 @@ from signaling import meetings as m
 log = logging.getLogger(__name__)
 
 HOLDERS_ROUND_SECONDS = 2.0  # how often dead processes' members and recorders are let go
+
+
+def recorder_inbox(meeting_id: int) -> str:
+    """The pub/sub channel on which a mesh recorder hears members connected to other processes."""
+    return f"meeting-recorder:{meeting_id}"
 
 
 def janus_url(app: web.Application) -> str | None:
@@ -72,6 +77,7 @@ class MeetingsRealtime:
         self.rooms: JanusRooms | None = None
         self.janus: dict[tuple[int, int], MemberJanus] = {}
         self.recorders: dict[int, PeerRecorder | JanusRecorder] = {}
+        self.inboxes: dict[int, asyncio.Task[None]] = {}  # a mesh recorder's reader of recorder_inbox
         self._janus_locks: dict[tuple[int, int], asyncio.Lock] = {}
 
     # -- plumbing ---------------------------------------------------------------------
@@ -169,7 +175,14 @@ class MeetingsRealtime:
         """Sockets, Janus sessions and recorder peers of people who left the room. Their sockets
         may be on another process: python-socketio's Redis manager takes them out of the rooms
         there; their Janus sessions there go on that process's next round (_let_go)."""
-        sids = await self._tx(lambda s: holders.last_sockets(s, meeting_id, account_ids)) if account_ids else {}
+        if not account_ids:
+            return
+
+        async def read(session: AsyncSession) -> tuple[dict[int, str], str | None]:
+            return (await holders.last_sockets(session, meeting_id, account_ids),
+                    await holders.recorder_of(session, meeting_id))
+
+        sids, recorder_process = await self._tx(read)
         for account_id in account_ids:
             sid = sids.get(account_id)
             if sid is not None:
@@ -179,6 +192,8 @@ class MeetingsRealtime:
             recorder = self.recorders.get(meeting_id)
             if recorder is not None:
                 await recorder.leave(f"account:{account_id}")
+            elif recorder_process not in (None, self.me):
+                await self.app[keys.PUBSUB].publish(recorder_inbox(meeting_id), {"left": f"account:{account_id}"})
 
     async def disconnected(self, sid: str, peer: Peer) -> None:
         """A socket in a room dropped: that person left the room (attendance closes)."""
@@ -214,10 +229,7 @@ class MeetingsRealtime:
         present = await self._check_in_room(sid, peer, p.meeting_id, *([to_account] if to_account else []))
         message = p.model_dump(exclude_none=True, exclude={"to", "meeting_id"})
         if p.to == m.RECORDER_REF:
-            recorder = self.recorders.get(p.meeting_id)
-            if not isinstance(recorder, PeerRecorder):
-                raise Conflict("nothing is being recorded peer to peer")
-            await recorder.handle(peer.actor.ref, message)
+            await self._to_recorder(p.meeting_id, peer.actor.ref, message)
             return {"ok": True}
         if to_account not in present:
             raise Conflict("that person is not in the room")
@@ -284,7 +296,9 @@ class MeetingsRealtime:
         started, done = self._recording_rows(meeting)
         folder = recordings_folder(self.app[keys.SETTINGS].data_dir)
         if meeting.topology == Topology.mesh:
-            self.recorders[meeting.id] = PeerRecorder(folder, self._recorder_signals(meeting.id), started, done)
+            recorder = self.recorders[meeting.id] = PeerRecorder(folder, self._recorder_signals(meeting.id), started,
+                                                                 done)
+            await self._open_inbox(meeting.id, recorder)
             return {"peer": m.RECORDER_REF}
         else:
             if self.http is None:
@@ -300,6 +314,45 @@ class MeetingsRealtime:
                     from None
             self.recorders[meeting.id] = recorder
             return {}
+
+    async def _to_recorder(self, meeting_id: int, sender: str, message: dict) -> None:
+        """A member's signal to the mesh recorder, here or on the process that records."""
+        recorder = self.recorders.get(meeting_id)
+        if isinstance(recorder, PeerRecorder):
+            await recorder.handle(sender, message)
+            return
+        if recorder is None and await self._tx(lambda s: holders.recorder_of(s, meeting_id)) not in (None, self.me):
+            await self.app[keys.PUBSUB].publish(recorder_inbox(meeting_id), {"from": sender, "message": message})
+            return
+        raise Conflict("nothing is being recorded peer to peer")
+
+    async def _open_inbox(self, meeting_id: int, recorder: PeerRecorder) -> None:
+        """Signals and departures of members on other processes reach this process's recorder."""
+        sub = await self.app[keys.PUBSUB].subscribe(recorder_inbox(meeting_id))
+
+        async def read() -> None:
+            try:
+                async for item in sub:
+                    try:
+                        if "left" in item:
+                            await recorder.leave(str(item["left"]))
+                        else:
+                            await recorder.handle(str(item["from"]), dict(item["message"]))
+                    except Exception:  # noqa: BLE001 - one bad signal must not deafen the recorder
+                        log.exception("a relayed signal to the recorder of meeting %s failed", meeting_id)
+            finally:
+                await sub.close()
+
+        self.inboxes[meeting_id] = asyncio.create_task(read(), name=f"recorder inbox {meeting_id}")
+
+    async def _close_recorder(self, meeting_id: int) -> None:
+        """This process's recorder of the meeting, if any, closes its files."""
+        inbox = self.inboxes.pop(meeting_id, None)
+        if inbox is not None:
+            await stop_task(inbox)
+        recorder = self.recorders.pop(meeting_id, None)
+        if recorder is not None:
+            await recorder.stop()
 
     def _recorder_signals(self, meeting_id: int) -> Any:
         async def send(to: str, message: dict) -> None:
@@ -334,9 +387,7 @@ class MeetingsRealtime:
         another process closes its files on that process's next round."""
         if await self._tx(lambda s: holders.release_recorder(s, meeting_id, reason)):
             await self._announce_stopped(meeting_id, reason)
-        recorder = self.recorders.pop(meeting_id, None)
-        if recorder is not None:
-            await recorder.stop()
+        await self._close_recorder(meeting_id)
 
     async def _announce_stopped(self, meeting_id: int, reason: str) -> None:
         await self.gateway.emit(events.MEETING_RECORDING, {"meeting_id": meeting_id, "recording": False, "reason": reason},
@@ -357,11 +408,11 @@ class MeetingsRealtime:
         janus_keys, recording_ids = list(self.janus), list(self.recorders)
 
         async def work(session: AsyncSession) -> tuple[dict[int, list[int]], list[Notice], list[int], set, set]:
+            lost = await holders.claim_lost_recorders(session, self.me, ctx.now)  # first: rosters say so
             dead: dict[int, list[int]] = {}
             for meeting_id, account_id in await holders.claim_dead_members(session, self.me, ctx.now):
                 dead.setdefault(meeting_id, []).append(account_id)
             notices = [n for meeting_id, ids in dead.items() for n in await service.lost(session, meeting_id, ids, ctx)]
-            lost = await holders.claim_lost_recorders(session, self.me, ctx.now)
             here = await holders.held_here(session, self.me) if janus_keys else set()
             recording = await holders.recorders_held(session, recording_ids, self.me) if recording_ids else set()
             return dead, notices, lost, here, recording
@@ -377,10 +428,8 @@ class MeetingsRealtime:
             if key not in here:
                 await self._drop_janus(*key)
         for meeting_id in recording_ids:
-            recorder = self.recorders.get(meeting_id)
-            if meeting_id not in recording and recorder is not None:
-                del self.recorders[meeting_id]
-                await recorder.stop()
+            if meeting_id not in recording:
+                await self._close_recorder(meeting_id)
 
     # -- Janus ----------------------------------------------------------------------------
     async def janus_request(self, sid: str, peer: Peer, p: m.JanusRequest) -> dict:
