@@ -57,20 +57,29 @@ async def held_here(session: AsyncSession, me: str) -> set[tuple[int, int]]:
     return {(meeting_id, account_id) for meeting_id, account_id in rows}
 
 
-async def claim_dead_members(session: AsyncSession, me: str, now: datetime) -> list[tuple[int, int]]:
-    """Members held present by a dead process: no longer present; (meeting, account) of those
-    this call claimed (another process's sweep may claim some first)."""
+async def claim_dead_members(session: AsyncSession, me: str,
+                             now: datetime) -> list[tuple[int, int, int | None]]:
+    """Members held present by a dead process: no longer present; (meeting, account, their Janus
+    session to destroy) of those this call claimed (another process's sweep may claim some first)."""
     rows = (await session.execute(select(MeetingMember.id, MeetingMember.meeting_id, MeetingMember.account_id,
-                                         MeetingMember.process_id)
+                                         MeetingMember.process_id, MeetingMember.janus_session)
                                   .where(MeetingMember.present, _dead(MeetingMember.process_id, me, now)))).all()
     claimed = []
-    for row_id, meeting_id, account_id, process_id in rows:
+    for row_id, meeting_id, account_id, process_id, janus_session in rows:
         done = await session.execute(update(MeetingMember).where(
             MeetingMember.id == row_id, MeetingMember.present, MeetingMember.process_id == process_id)
-            .values(present=False, hand_raised=False, sharing=False).execution_options(synchronize_session=False))
+            .values(present=False, hand_raised=False, sharing=False, janus_session=None)
+            .execution_options(synchronize_session=False))
         if done.rowcount == 1:
-            claimed.append((meeting_id, account_id))
+            claimed.append((meeting_id, account_id, janus_session))
     return claimed
+
+
+async def keep_janus_session(session: AsyncSession, meeting_id: int, account_id: int, janus_session: int) -> None:
+    """The member's Janus session, so that another process can destroy it if this one dies."""
+    await session.execute(update(MeetingMember).where(MeetingMember.meeting_id == meeting_id,
+                                                      MeetingMember.account_id == account_id)
+                          .values(janus_session=janus_session).execution_options(synchronize_session=False))
 
 
 async def claim_recorder(session: AsyncSession, meeting_id: int, me: str) -> bool:

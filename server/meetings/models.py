@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -72,6 +72,8 @@ class MeetingMember(Base):
     # while present: the server process and socket that hold them in the room (meetings/holders.py)
     process_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     sid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # their Janus session (made by that process): destroyed by another if that process dies
+    janus_session: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class Attendance(Base):

@@ -406,12 +406,15 @@ class MeetingsRealtime:
         ctx = self.context()
         # taken before reading: a session or recorder started meanwhile is not mistaken for a stale one
         janus_keys, recording_ids = list(self.janus), list(self.recorders)
+        orphans: list[int] = []  # Janus sessions of members a dead process held
 
         async def work(session: AsyncSession) -> tuple[dict[int, list[int]], list[Notice], list[int], set, set]:
             lost = await holders.claim_lost_recorders(session, self.me, ctx.now)  # first: rosters say so
             dead: dict[int, list[int]] = {}
-            for meeting_id, account_id in await holders.claim_dead_members(session, self.me, ctx.now):
+            for meeting_id, account_id, janus_session in await holders.claim_dead_members(session, self.me, ctx.now):
                 dead.setdefault(meeting_id, []).append(account_id)
+                if janus_session is not None:
+                    orphans.append(janus_session)
             notices = [n for meeting_id, ids in dead.items() for n in await service.lost(session, meeting_id, ids, ctx)]
             here = await holders.held_here(session, self.me) if janus_keys else set()
             recording = await holders.recorders_held(session, recording_ids, self.me) if recording_ids else set()
@@ -420,6 +423,10 @@ class MeetingsRealtime:
         dead, notices, lost, here, recording = await self._tx(work)
         for meeting_id, account_ids in dead.items():
             await self._gone(meeting_id, account_ids)
+        if orphans and self.http is not None:
+            # their handles leave the Janus room now, not when Janus' session timeout runs out
+            for janus_session in orphans:
+                await JanusSession.existing(self.http, janus_url(self.app) or "", janus_session).destroy()
         await self._deliver(notices)
         for meeting_id in lost:
             log.warning("the recorder of meeting %s was lost with its process; the recording stopped", meeting_id)
@@ -486,6 +493,9 @@ class MeetingsRealtime:
         except (JanusError, aiohttp.ClientError, asyncio.TimeoutError):
             raise Conflict("the video server (Janus) did not answer", reason="janus_unavailable") from None
         member = self.janus[(meeting_id, account_id)] = MemberJanus(session)
+        janus_id = session.id
+        assert janus_id is not None
+        await self._tx(lambda s: holders.keep_janus_session(s, meeting_id, account_id, janus_id))
         return member
 
     async def _drop_janus(self, meeting_id: int, account_id: int) -> None:
