@@ -416,6 +416,9 @@ class MeetingsRealtime:
                 if janus_session is not None:
                     orphans.append(janus_session)
             notices = [n for meeting_id, ids in dead.items() for n in await service.lost(session, meeting_id, ids, ctx)]
+            # the rosters of meetings whose recording stopped say so too (the pages' record button)
+            notices += [n for meeting_id in lost if meeting_id not in dead
+                        for n in await service.lost(session, meeting_id, [], ctx)]
             here = await holders.held_here(session, self.me) if janus_keys else set()
             recording = await holders.recorders_held(session, recording_ids, self.me) if recording_ids else set()
             return dead, notices, lost, here, recording
