@@ -19,8 +19,7 @@ from server.meetings.rooms import janus_room_id
 from server.presence.service import LEASE_SECONDS
 from signaling import events
 from tests.janus_process import JanusProcess, available
-from tests.meetings_support import account_ids, participant, schedule
-from tests.processes import RedisProcess, ServerProcess
+from tests.meetings_support import account_ids, participant, schedule, two_processes
 from tests.support import Api, wait_until
 
 pytestmark = pytest.mark.skipif(not available(), reason="Debian's janus is not installed (apt-get install janus)")
@@ -29,21 +28,12 @@ SWEPT_WITHIN_SECONDS = LEASE_SECONDS + 8
 
 
 @pytest.fixture
-def processes(tmp_path: Path):  # type: ignore[no-untyped-def]
+async def processes(tmp_path: Path):  # type: ignore[no-untyped-def]
     janus = JanusProcess(tmp_path).start()
-    redis = RedisProcess(tmp_path / "redis").start()
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'shared.sqlite3'}"
-    started: list[ServerProcess] = []
     try:
-        for name, migrate in (("a", True), ("b", False)):
-            server = ServerProcess(tmp_path / name, database_url=db_url, redis_url=redis.url, migrate=migrate)
-            server.env["FAYUAN_JANUS_URL"] = janus.url
-            started.append(server.start())
-        yield janus, started[0], started[1]
+        async with two_processes(tmp_path, {"FAYUAN_JANUS_URL": janus.url}) as (a, b):
+            yield janus, a, b
     finally:
-        for server in started:
-            server.stop()
-        redis.stop()
         janus.stop()
 
 

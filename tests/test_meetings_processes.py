@@ -18,8 +18,7 @@ import pytest
 from client.connection import SignalingError
 from server.presence.service import LEASE_SECONDS
 from signaling import events
-from tests.meetings_support import account_ids, participant, schedule
-from tests.processes import RedisProcess, ServerProcess
+from tests.meetings_support import account_ids, participant, schedule, two_processes
 from tests.support import Api, wait_until
 
 FRAMES = 3  # frames each member must decode from each other member
@@ -27,19 +26,9 @@ SWEPT_WITHIN_SECONDS = LEASE_SECONDS + 8  # the lease, then a round of the holde
 
 
 @pytest.fixture
-def processes(tmp_path):  # type: ignore[no-untyped-def]
-    redis = RedisProcess(tmp_path / "redis").start()
-    db_url = f"sqlite+aiosqlite:///{tmp_path / 'shared.sqlite3'}"
-    first = second = None
-    try:
-        first = ServerProcess(tmp_path / "a", database_url=db_url, redis_url=redis.url).start()
-        second = ServerProcess(tmp_path / "b", database_url=db_url, redis_url=redis.url, migrate=False).start()
-        yield first, second
-    finally:
-        for one in (first, second):
-            if one is not None:
-                one.stop()
-        redis.stop()
+async def processes(tmp_path):  # type: ignore[no-untyped-def]
+    async with two_processes(tmp_path) as both:
+        yield both
 
 
 async def test_a_meeting_across_two_processes_and_one_of_them_killed(processes) -> None:  # type: ignore[no-untyped-def]
