@@ -31,6 +31,17 @@ async def schedule(api: Any, now: datetime, *, kind: str = "meeting", account_id
     return status, body
 
 
+async def meeting_with_union(new_api: Any, now: datetime) -> tuple[dict[str, int], int, Any]:
+    """The center's host schedules a meeting with union invited: (username → id, meeting id, host's api)."""
+    admin, host_api = new_api(), new_api()
+    await admin.login("admin")
+    ids = await account_ids(admin)
+    await host_api.login("center")
+    status, meeting = await schedule(host_api, now, account_ids=[ids["union"]])
+    assert status == 201, meeting
+    return ids, meeting["id"], host_api
+
+
 async def participant(base_url: str, username: str) -> MeetingClient:
     cookie, _ = await login_cookie(base_url, username)
     client = MeetingClient(Connection(base_url, session_cookie=cookie))

@@ -7,7 +7,6 @@ records the members on the other one too (their signals relayed through Redis); 
 process dies, the recording stops for `recorder_lost` and its unfinished files are marked failed."""
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import time

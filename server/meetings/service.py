@@ -145,9 +145,12 @@ async def leave(session: AsyncSession, actor: Actor, meeting_id: int, ctx: Conte
     return outcome
 
 
-async def hold(member: MeetingMember, process_id: str, sid: str) -> None:
-    """The socket (and its process) that holds a present member in the room."""
+async def hold(member: MeetingMember, process_id: str, sid: str) -> str | None:
+    """The socket (and its process) that holds a present member in the room; returns the socket
+    that held them before, if another (a second tab, or a reconnect through another process)."""
+    before = member.sid if (member.process_id, member.sid) != (process_id, sid) else None
     member.process_id, member.sid = process_id, sid
+    return before
 
 
 async def lost(session: AsyncSession, meeting_id: int, account_ids: list[int], ctx: Context) -> list[Notice]:

@@ -122,14 +122,20 @@ class MeetingsRealtime:
     async def join(self, sid: str, peer: Peer, p: m.MeetingRef) -> dict:
         ctx = self.context()
 
-        async def work(session: AsyncSession) -> tuple[service.Outcome, dict]:
+        async def work(session: AsyncSession) -> tuple[service.Outcome, dict, str | None]:
             out = await service.join(session, peer.actor, p.meeting_id, ctx)
+            before = None
             if not out.lobby:
                 assert out.member is not None
-                await service.hold(out.member, self.me, sid)
-            return out, await service.roster(session, out.meeting)
+                before = await service.hold(out.member, self.me, sid)
+            return out, await service.roster(session, out.meeting), before
 
-        out, roster = await self._tx(work)
+        out, roster, before = await self._tx(work)
+        if before is not None:
+            # the socket that held them before (here or on another process) hears the room no more;
+            # a Janus session here was that socket's (its events went to it)
+            await self._take_out(before, p.meeting_id, peer.actor.ref)
+            await self._drop_janus(p.meeting_id, peer.actor.id)
         if not out.lobby and out.meeting.topology == Topology.janus:
             # over HTTP, so after the commit rather than with the meeting row locked; every join
             # makes sure of it, so a Janus that lost the room (a restart) gets it back
@@ -186,14 +192,18 @@ class MeetingsRealtime:
         for account_id in account_ids:
             sid = sids.get(account_id)
             if sid is not None:
-                await self.gateway.leave_room(sid, service.room(meeting_id))
-                await self.gateway.leave_room(sid, service.member_room(meeting_id, f"account:{account_id}"))
+                await self._take_out(sid, meeting_id, f"account:{account_id}")
             await self._drop_janus(meeting_id, account_id)
             recorder = self.recorders.get(meeting_id)
             if recorder is not None:
                 await recorder.leave(f"account:{account_id}")
             elif recorder_process not in (None, self.me):
                 await self.app[keys.PUBSUB].publish(recorder_inbox(meeting_id), {"left": f"account:{account_id}"})
+
+    async def _take_out(self, sid: str, meeting_id: int, ref: str) -> None:
+        """A socket, on any process (the Redis manager relays it), leaves the meeting's rooms."""
+        await self.gateway.leave_room(sid, service.room(meeting_id))
+        await self.gateway.leave_room(sid, service.member_room(meeting_id, ref))
 
     async def disconnected(self, sid: str, peer: Peer) -> None:
         """A socket in a room dropped: that person left the room (attendance closes)."""
