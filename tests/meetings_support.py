@@ -1,12 +1,16 @@
 """Helpers the meeting tests share: log in, schedule, connect headless participants."""
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Any, AsyncIterator
 
 from client.connection import Connection
 from client.meeting import MeetingClient
+from tests.processes import RedisProcess, ServerProcess
 from tests.sockets import login_cookie
+from tests.support import PG_URL, fresh_postgres
 
 
 async def account_ids(api: Any) -> dict[str, int]:
@@ -27,8 +31,38 @@ async def schedule(api: Any, now: datetime, *, kind: str = "meeting", account_id
     return status, body
 
 
+async def meeting_with_union(new_api: Any, now: datetime) -> tuple[dict[str, int], int, Any]:
+    """The center's host schedules a meeting with union invited: (username → id, meeting id, host's api)."""
+    admin, host_api = new_api(), new_api()
+    await admin.login("admin")
+    ids = await account_ids(admin)
+    await host_api.login("center")
+    status, meeting = await schedule(host_api, now, account_ids=[ids["union"]])
+    assert status == 201, meeting
+    return ids, meeting["id"], host_api
+
+
 async def participant(base_url: str, username: str) -> MeetingClient:
     cookie, _ = await login_cookie(base_url, username)
     client = MeetingClient(Connection(base_url, session_cookie=cookie))
     await client.connection.connect()
     return client
+
+
+@contextlib.asynccontextmanager
+async def two_processes(tmp_path: Path, env: dict[str, str] | None = None) -> AsyncIterator[tuple[ServerProcess, ...]]:
+    """Two `fayuan serve` on one database (the run's PostgreSQL, or a SQLite file) and a Redis
+    of their own (pub/sub channels are shared across Redis db numbers, so not the run's)."""
+    redis = RedisProcess(tmp_path / "redis").start()
+    db_url = await fresh_postgres() if PG_URL else f"sqlite+aiosqlite:///{tmp_path / 'shared.sqlite3'}"
+    started: list[ServerProcess] = []
+    try:
+        for name, migrate in (("a", True), ("b", False)):
+            server = ServerProcess(tmp_path / name, database_url=db_url, redis_url=redis.url, migrate=migrate)
+            server.env.update(env or {})
+            started.append(server.start())
+        yield tuple(started)
+    finally:
+        for server in started:
+            server.stop()
+        redis.stop()

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from client.connection import SignalingError
 from signaling import events
-from tests.meetings_support import account_ids, participant, schedule
+from tests.meetings_support import account_ids, meeting_with_union, participant, schedule
 from tests.support import wait_until
 
 FRAMES = 10  # frames each member must decode from each other member
@@ -159,3 +159,29 @@ async def test_mesh_meeting_of_three_with_host_controls_chat_and_attendance(new_
     status, text = await host_api.get(f"/api/meetings/{mid}/attendance.csv")
     assert status == 200 and text.splitlines()[0].lstrip("\ufeff") == "name,unit,joined_at,left_at,seconds"
     assert len(text.splitlines()) == 6
+
+
+async def test_joining_again_from_another_socket_moves_the_member_there(new_api, client, clock) -> None:  # type: ignore[no-untyped-def]
+    """A second tab (or a reconnect through another process) that joins holds the member in the
+    room: signals go to it alone, and the old socket dropping does not take the member out."""
+    ids, mid, host_api = await meeting_with_union(new_api, clock.now())
+    base = str(client.make_url(""))
+    host, first, second = [await participant(base, name) for name in ("center", "union", "union")]
+    try:
+        for one in (host, first, second):
+            assert (await one.connection.call(events.MEETING_JOIN, {"meeting_id": mid}))["lobby"] is False
+        await host.connection.call(events.MEETING_SIGNAL, {"meeting_id": mid, "to": f"account:{ids['union']}",
+                                                           "type": "candidate", "candidate": "c-1"})
+        await second.connection.wait_for(events.MEETING_SIGNALED, lambda d: d.get("candidate") == "c-1")
+        await first.close()
+        await host.connection.call(events.MEETING_SIGNAL, {"meeting_id": mid, "to": f"account:{ids['union']}",
+                                                           "type": "candidate", "candidate": "c-2"})
+        await second.connection.wait_for(events.MEETING_SIGNALED, lambda d: d.get("candidate") == "c-2")
+        assert not [d for e, d in first.connection._backlog if e == events.MEETING_SIGNALED]
+        roster = await host.connection.call(events.MEETING_STATE, {"meeting_id": mid, "hand_raised": True})
+        assert roster["me"]["hand_raised"] is True
+        _, attendance = await host_api.get(f"/api/meetings/{mid}/attendance")
+        assert [a["left_at"] for a in attendance if a["account_id"] == ids["union"]] == [None], attendance
+    finally:
+        for one in (host, first, second):
+            await one.close()

@@ -17,7 +17,7 @@ from server.recordings.recorder import recordings_folder
 from server.recordings.retention import delete_expired
 from server.web import keys
 from signaling import events
-from tests.meetings_support import account_ids, participant, schedule
+from tests.meetings_support import meeting_with_union, participant
 from tests.support import wait_until
 
 RECORD_SECONDS = 3.0
@@ -32,12 +32,7 @@ def duration_seconds(path) -> float:  # type: ignore[no-untyped-def]
 
 
 async def test_recording_needs_everyones_consent_and_stops_when_one_withdraws(new_api, client, clock, db) -> None:  # type: ignore[no-untyped-def]
-    admin, host_api = new_api(), new_api()
-    await admin.login("admin")
-    ids = await account_ids(admin)
-    await host_api.login("center")
-    _, meeting = await schedule(host_api, clock.now(), account_ids=[ids["union"]])
-    mid = meeting["id"]
+    _, mid, host_api = await meeting_with_union(new_api, clock.now())
     base = str(client.make_url(""))
     host, union = await participant(base, "center"), await participant(base, "union")
     app = client.server.app

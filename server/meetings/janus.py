@@ -71,6 +71,13 @@ class JanusSession:
         self._pending: dict[str, asyncio.Future[dict]] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
+    @classmethod
+    def existing(cls, http: aiohttp.ClientSession, url: str, session_id: int) -> "JanusSession":
+        """A session another process created, to destroy it (no event poll, no keepalive)."""
+        session = cls(http, url)
+        session.id = session_id
+        return session
+
     async def create(self) -> "JanusSession":
         response = await self._post(self.url, {"janus": "create"})
         self.id = int(response["data"]["id"])

@@ -31,18 +31,19 @@ async def _present(session: AsyncSession, meeting_id: int) -> list[MeetingMember
         MeetingMember.meeting_id == meeting_id, MeetingMember.present).order_by(MeetingMember.id)))
 
 
-async def roster(session: AsyncSession, meeting: Meeting, recording: bool = False) -> dict:
+async def roster(session: AsyncSession, meeting: Meeting) -> dict:
     members = list(await session.scalars(select(MeetingMember).where(
         MeetingMember.meeting_id == meeting.id, or_(MeetingMember.present, MeetingMember.waiting))
         .order_by(MeetingMember.id)))
-    return {"meeting_id": meeting.id, "state": meeting.state, "locked": meeting.locked, "recording": recording,
+    return {"meeting_id": meeting.id, "state": meeting.state, "locked": meeting.locked,
+            "recording": meeting.recorder_process is not None,
             "participants": [member_public(x) for x in members if x.present],
             "lobby": [{"account_id": x.account_id, "name": x.name, "unit_id": x.unit_id}
                       for x in members if x.waiting]}
 
 
-async def _roster_notice(session: AsyncSession, meeting: Meeting, recording: bool = False) -> Notice:
-    return Notice(room(meeting.id), events.MEETING_ROSTER, await roster(session, meeting, recording))
+async def _roster_notice(session: AsyncSession, meeting: Meeting) -> Notice:
+    return Notice(room(meeting.id), events.MEETING_ROSTER, await roster(session, meeting))
 
 
 def _default_role(meeting: Meeting, actor: Actor) -> Role:

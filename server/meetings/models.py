@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -30,6 +30,9 @@ class Meeting(Base):
     # Janus' room secret and pin: the server's alone, never sent to a client
     janus_secret: Mapped[str] = mapped_column(String(64), default="")
     janus_pin: Mapped[str] = mapped_column(String(64), default="")
+    # the server process whose recorder records the meeting now (realtime/meetings.py); None: not recording
+    recorder_process: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    recording_stopped_reason: Mapped[str] = mapped_column(String(40), default="")  # why the last recording stopped
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -66,6 +69,11 @@ class MeetingMember(Base):
     muted: Mapped[bool] = mapped_column(Boolean, default=False)
     camera_off: Mapped[bool] = mapped_column(Boolean, default=False)
     sharing: Mapped[bool] = mapped_column(Boolean, default=False)
+    # while present: the server process and socket that hold them in the room (meetings/holders.py)
+    process_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    sid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # their Janus session (made by that process): destroyed by another if that process dies
+    janus_session: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class Attendance(Base):

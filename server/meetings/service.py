@@ -125,11 +125,16 @@ async def join(session: AsyncSession, actor: Actor, meeting_id: int, ctx: Contex
     return outcome
 
 
-async def leave(session: AsyncSession, actor: Actor, meeting_id: int, ctx: Context) -> Outcome:
+async def leave(session: AsyncSession, actor: Actor, meeting_id: int, ctx: Context,
+                held_by: tuple[str, str] | None = None) -> Outcome:
+    """`held_by` (process, sid): leave only if that socket still holds the member in the room
+    (a dropped socket does not take out someone who came back through another one)."""
     meeting = await get(session, meeting_id)
     member = await _member(session, meeting_id, actor.id)  # type: ignore[arg-type]
     outcome = Outcome(meeting)
     if member is None or not (member.present or member.waiting):
+        return outcome
+    if held_by is not None and member.present and (member.process_id, member.sid) != held_by:
         return outcome
     if member.present:
         await _close_attendance(session, meeting_id, member.account_id, ctx.now)
@@ -138,6 +143,21 @@ async def leave(session: AsyncSession, actor: Actor, meeting_id: int, ctx: Conte
     await session.flush()
     outcome.notices.append(await _roster_notice(session, meeting))
     return outcome
+
+
+async def hold(member: MeetingMember, process_id: str, sid: str) -> str | None:
+    """The socket (and its process) that holds a present member in the room; returns the socket
+    that held them before, if another (a second tab, or a reconnect through another process)."""
+    before = member.sid if (member.process_id, member.sid) != (process_id, sid) else None
+    member.process_id, member.sid = process_id, sid
+    return before
+
+
+async def lost(session: AsyncSession, meeting_id: int, account_ids: list[int], ctx: Context) -> list[Notice]:
+    """Members whose process died were taken out (meetings/holders.py): their stay ends now."""
+    for account_id in account_ids:
+        await _close_attendance(session, meeting_id, account_id, ctx.now)
+    return [await _roster_notice(session, await get(session, meeting_id))]
 
 
 async def control(session: AsyncSession, actor: Actor, meeting_id: int, action: str, account_id: int | None,

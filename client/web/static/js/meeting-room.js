@@ -364,7 +364,8 @@ async function start() {
   socket.on("meeting.removed", () => { closeMedia(); status("meetings.removed"); });
   socket.on("meeting.ended", () => { closeMedia(); status("meetings.ended"); });
   socket.on("meeting.recording", (data) => {
-    status(data.recording ? "meetings.recording_on" : "meetings.recording_off");
+    status(data.recording ? "meetings.recording_on"
+      : data.reason === "recorder_lost" ? "meetings.recording_lost" : "meetings.recording_off");
     if (data.recording && state.topology === "mesh") offerTo(data.peer).catch(showError);
   });
   document.getElementById("consent").addEventListener("change", async (event) => {
