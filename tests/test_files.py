@@ -151,7 +151,10 @@ async def test_too_large_without_length_stops_at_the_limit_with_flat_memory(kios
         tracemalloc.stop()
     assert status == 413 and reply["error"]["code"] == "too_large", reply
     assert sent < 50 * MB, "the server answered only after the whole body"
-    assert peak < 8 * MB, f"peak traced memory {peak / MB:.1f} MB during a 50 MB upload"
+    # bounded, whatever the upload's size: the client's chunk, up to four 1 MB batches waiting for
+    # the hash thread (files/store.py) and aiohttp's buffers; a busy machine fills the queue (8.0 MB
+    # was seen with both cores loaded), a buffered body would be 20-50 MB
+    assert peak < 12 * MB, f"peak traced memory {peak / MB:.1f} MB during a 50 MB upload"
     assert leftovers(app) == []
 
 
