@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from functools import partial
 
+import sqlalchemy
 from sqlalchemy import DateTime, MetaData, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -81,6 +82,15 @@ def dialect_insert(session: AsyncSession):  # type: ignore[no-untyped-def]
 
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """A fault of the way to the database (refused, dropped, shut down, locked), not of the
+    statement: the request may succeed in a moment, so 503, and a read is tried once more."""
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, (sqlalchemy.exc.OperationalError,
+                                                              sqlalchemy.exc.InterfaceError))
+    return isinstance(exc, (ConnectionError, TimeoutError))
 
 
 class Database:

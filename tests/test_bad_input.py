@@ -5,14 +5,18 @@ models: each valid sample request is broken one way at a time, and sent as the c
 who may call every route."""
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from typing import Any, Iterator
 
+import pytest
 from pydantic import BaseModel
 
 from server.app import make_router
 from server.web.api import Route
 from tests.route_table import ACTORS, ROUTES, TRIED_UNITS, Caller, Request, World
+from tests.support import PG_URL
 
 NOT_AN_ID = ["abc", "-1", "1.5", "1e3", "%00", "²", "١", "999999999999999999", "9" * 30, "2147483648"]
 WRONG_VALUES = [{"nested": "object"}, ["a", "list"], 2**40, 10**30, -1, 1.5, True, None, "x" * 200_000,
@@ -172,3 +176,62 @@ async def test_what_fuzzing_found_is_refused_by_name(client, world: World) -> No
     finally:
         await admin.close()
     assert not wrong, "\n".join(wrong)
+
+
+class Forwarder:
+    """A TCP path to PostgreSQL that the test can cut: the database going away under the server."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.server: asyncio.AbstractServer | None = None
+        self.pipes: list[asyncio.StreamWriter] = []
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._pipe, "127.0.0.1", 0)
+        return self.server.sockets[0].getsockname()[1]
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self.pipes += [writer, up_writer]
+
+        async def copy(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(Exception):
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            dst.close()
+
+        await asyncio.gather(copy(reader, up_writer), copy(up_reader, writer))
+
+    async def cut(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        for pipe in self.pipes:
+            pipe.transport.abort()
+
+
+@pytest.mark.skipif(not PG_URL, reason="cuts the way to the run's PostgreSQL (FAYUAN_TEST_DATABASE_URL)")
+async def test_a_database_that_goes_away_is_a_503_not_a_500(tmp_path) -> None:
+    """D6 of issue 14: a dropped or refused database connection is the database's fault of the
+    moment: 503 with Retry-After and a JSON body, never a 500 (a read is tried once more)."""
+    from sqlalchemy.engine import make_url
+
+    from server.app import init_app
+    from tests.support import fresh_postgres, settings_for, start_client
+
+    url = make_url(await fresh_postgres())
+    forwarder = Forwarder(url.host or "127.0.0.1", url.port or 5432)
+    through = url.set(host="127.0.0.1", port=await forwarder.start()).render_as_string(hide_password=False)
+    served = await start_client(init_app(settings_for(through, tmp_path), run_sweeper=False))
+    try:
+        assert (await served.get("/api/board/public")).status == 200
+        await forwarder.cut()
+        for method, path, body in (("GET", "/api/board/public", None),
+                                   ("POST", "/api/auth/login", {"username": "admin", "password": "x" * 12})):
+            response = await served.request(method, path, json=body)
+            assert response.status == 503, (path, response.status, await response.text())
+            assert (await response.json())["error"]["code"] == "unavailable"
+            assert response.headers["Retry-After"].isdigit()
+        assert (await served.get("/healthz")).status == 200
+    finally:
+        await served.close()

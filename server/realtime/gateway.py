@@ -23,6 +23,7 @@ from server.accounts.actor import Actor
 from server import notify
 from server.consultations import jobs, queue, service
 from server.consultations.rules import Rules
+from server.db import database_unreachable
 from server.errors import FayuanError, InvalidInput
 from server.hours import service as hours
 from server.logs import context as log_context
@@ -170,7 +171,10 @@ class Gateway(socketio.AsyncNamespace):
             return _error("invalid", f"{where}: {err['msg']}", field=where)
         except FayuanError as exc:
             return exc.to_json()
-        except Exception:  # noqa: BLE001 - one bad event must not take the connection down
+        except Exception as exc:  # noqa: BLE001 - one bad event must not take the connection down
+            if database_unreachable(exc):
+                log.warning("database unreachable for %s (%s)", event, type(exc).__name__)
+                return _error("unavailable", "the database is not answering; try again in a moment")
             log.exception("handler for %s failed", event)
             return _error("internal", "something went wrong on the server; it has been logged")
 

@@ -19,6 +19,7 @@ import socketio
 from aiohttp import web
 
 from server.consultations.jobs import SWEEP_INTERVAL_SECONDS
+from server.db import database_unreachable
 from server.presence import service as presence
 from server.realtime import liveness, wirejson
 from server.realtime.fanout import FanOut
@@ -74,9 +75,15 @@ async def _lease(app: web.Application) -> AsyncIterator[None]:
         await presence.register(session, gateway.process_id, app[keys.CLOCK].now())
         await session.commit()
     yield
-    async with app[keys.DB].sessions() as session:
-        await presence.retire(session, gateway.process_id)
-        await session.commit()
+    try:
+        async with app[keys.DB].sessions() as session:
+            await presence.retire(session, gateway.process_id)
+            await session.commit()
+    except Exception as exc:  # the database is gone too: the lease runs out by itself
+        if not database_unreachable(exc):
+            raise
+        log.warning("could not give back the presence lease (%s); it runs out in %d s", type(exc).__name__,
+                    presence.LEASE_SECONDS)
 
 
 async def send_everyone_away(app: web.Application) -> None:

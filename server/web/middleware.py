@@ -18,10 +18,13 @@ from server.audit.service import record_now
 from server.config import Settings
 from server.errors import FayuanError, NotAuthenticated, PermissionDenied
 from server.web import keys
+from server.db import database_unreachable
 from server.web.client_addr import client_addr
 from signaling import SESSION_COOKIE, SOCKETIO_PATH
 
 log = logging.getLogger(__name__)
+IDEMPOTENT_READS = frozenset({"GET", "HEAD"})
+RETRY_AFTER_SECONDS = 5
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -70,10 +73,21 @@ async def sockets(request: web.Request, handler: Handler) -> web.StreamResponse:
     return await handler(request)
 
 
+async def _handled_once_more(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except Exception as exc:
+        if request.method not in IDEMPOTENT_READS or not database_unreachable(exc):
+            raise
+        log.warning("database unreachable on %s %s (%s); trying once more", request.method, request.path,
+                    type(exc).__name__)
+        return await handler(request)  # a fresh connection from the pool (pre-ping drops dead ones)
+
+
 @web.middleware
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
-        response = await handler(request)
+        response = await _handled_once_more(request, handler)
     except FayuanError as exc:
         if isinstance(exc, PermissionDenied) and not exc.audited:
             await _audit_refusal(request, exc)
@@ -86,9 +100,15 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     except sqlalchemy.exc.TimeoutError:
         log.warning("database pool exhausted on %s %s", request.method, request.path)
         response = _error_response(_plain(503, "busy", "the server is busy; try again in a moment"))
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        response = _error_response(_plain(500, "internal", "something went wrong on the server; it has been logged"))
+    except Exception as exc:
+        if database_unreachable(exc):
+            log.warning("database unreachable on %s %s (%s)", request.method, request.path, type(exc).__name__)
+            response = _error_response(_plain(503, "unavailable", "the database is not answering; try again "
+                                                                 "in a moment"))
+            response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        else:
+            log.exception("unhandled error on %s %s", request.method, request.path)
+            response = _error_response(_plain(500, "internal", "something went wrong on the server; it has been logged"))
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
