@@ -582,6 +582,10 @@ ROUTES.update({
         "approve", "center_review", {"opinion": "同意"}), scoped=True),
     ("POST", "/api/applications/{application_id}/deny"): Spec(APPLICATION_CENTER, application_action(
         "deny", "center_review", {"reason": "不屬於援助範圍"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/request-materials"): Spec(APPLICATION_CENTER, application_action(
+        "request-materials", "center_review", {"missing": "低保證明", "working_days": 5}), scoped=True),
+    ("POST", "/api/applications/{application_id}/materials-received"): Spec(APPLICATION_CENTER, application_action(
+        "materials-received", "awaiting_materials"), scoped=True),
     ("POST", "/api/applications/{application_id}/assign"): Spec(APPLICATION_CENTER, application_action(
         "assign", "approved", lambda world: {"lawyer_id": world.center_lawyer_profile, "mode": "designated"}),
         scoped=True),

@@ -96,6 +96,10 @@ ACTIONS: dict[str, tuple[frozenset[S], Any]] = {
     "center_review": (frozenset({S.accepted}), lambda actor, w: is_center(actor)),
     "approve": (frozenset({S.center_review}), lambda actor, w: is_center(actor)),
     "deny": (frozenset({S.center_review}), lambda actor, w: is_center(actor)),
+    "request_materials": (frozenset({S.center_review}), lambda actor, w: is_center(actor)),
+    "materials_received": (frozenset({S.awaiting_materials}), lambda actor, w: is_center(actor)),
+    # the sweep, when the stated time has passed without the materials
+    "withdraw": (frozenset({S.awaiting_materials}), lambda actor, w: actor.kind == "system"),
     "assign": (frozenset({S.approved}), lambda actor, w: is_center(actor)),
     "confirm_assignment": (frozenset({S.approved}), is_proposed_lawyer),
     "decline_assignment": (frozenset({S.approved}), is_proposed_lawyer),

@@ -20,6 +20,10 @@ class ApplicationState(Lifecycle):
     preliminarily_approved = "preliminarily_approved"  # 審批表 sent back to the community
     accepted = "accepted"  # 受理通知書 issued: forwarded to the center with a case number
     center_review = "center_review"  # the center is deciding
+    # 补充材料 (办理法律援助案件程序规定 art. 13): the center asked for missing materials; the
+    # applicant's time does not count toward the decision deadline, which resumes on their return
+    awaiting_materials = "awaiting_materials"
+    withdrawn = "withdrawn"  # the materials did not come within the stated time: treated as withdrawn, final
     approved = "approved"  # legal aid granted; waiting for a lawyer who confirms no conflict
     denied = "denied"  # the center refused it in writing: final
     lawyer_assigned = "lawyer_assigned"  # a lawyer confirmed the assignment (點援 or 指派)
@@ -42,7 +46,9 @@ TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
     S.rejected: frozenset(),
     S.preliminarily_approved: frozenset({S.accepted}),
     S.accepted: frozenset({S.center_review}),
-    S.center_review: frozenset({S.approved, S.denied}),
+    S.center_review: frozenset({S.approved, S.denied, S.awaiting_materials}),
+    S.awaiting_materials: frozenset({S.center_review, S.withdrawn}),
+    S.withdrawn: frozenset(),
     S.approved: frozenset({S.lawyer_assigned}),
     S.denied: frozenset(),
     S.lawyer_assigned: frozenset({S.in_progress}),

@@ -1,0 +1,121 @@
+"""Issue 16, items 5 and 7: 补充材料 pauses the decision clock on the service calendar, materials
+that never come withdraw the application, and each step is pushed to whoever must act next (an
+overdue one to the late unit, once)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from server.audit.models import AuditEntry
+from server.realtime.setup import GATEWAY
+from tests.conftest import SHANGHAI
+from tests.sockets import staff as staff_peer
+from tests.test_applications import form, staff  # noqa: F401 - the fixture
+
+CHANGED = "application.changed"
+
+
+async def to_center_review(staff, clock, accepted_at: datetime) -> int:  # type: ignore[no-untyped-def]
+    clock.set(accepted_at)
+    _, app = await staff["heping"].post("/api/applications", form())
+    for who, suffix in [("heping", "submit"), ("east", "review"), ("east", "preliminary-approve"), ("east", "accept"),
+                        ("center", "center-review")]:
+        status, app = await staff[who].post(f"/api/applications/{app['id']}/{suffix}", {})
+        assert status == 200, app
+    return int(app["id"])
+
+
+async def test_asking_for_materials_pauses_the_decision_clock_by_the_working_days_taken(staff, clock, db) -> None:  # type: ignore[no-untyped-def]
+    # accepted on 30 September: 7 working days across National Day end on 15 October
+    aid = await to_center_review(staff, clock, datetime(2026, 9, 30, 10, 0, tzinfo=SHANGHAI))
+    assert (await staff["center"].get(f"/api/applications/{aid}"))[1]["due_on"] == "2026-10-15"
+    # the second working day of the clock (Friday 9 October): the center asks for materials
+    clock.set(datetime(2026, 10, 9, 11, 0, tzinfo=SHANGHAI))
+    status, refused = await staff["east"].post(f"/api/applications/{aid}/request-materials", {"missing": "低保證明"})
+    assert status == 403, refused
+    status, app = await staff["center"].post(f"/api/applications/{aid}/request-materials",
+                                             {"missing": "低保證明原件", "working_days": 10})
+    assert status == 200, app
+    assert app["state"] == "awaiting_materials" and app["missing"] == "低保證明原件"
+    assert (app["due_step"], app["paused_on"]) == ("supplement", "2026-10-09")
+    assert app["due_on"] == "2026-10-22"  # ten working days: Saturday 10 October is a make-up working day
+    assert app["actions"] == ["materials_received"]
+    # on the sixth (Wednesday 14 October) they come: the 10th and 12th–14th were the applicant's
+    clock.set(datetime(2026, 10, 14, 15, 0, tzinfo=SHANGHAI))
+    status, app = await staff["center"].post(f"/api/applications/{aid}/materials-received", {"note": "已補交"})
+    assert status == 200, app
+    assert app["state"] == "center_review" and app["paused_working_days"] == 4 and app["paused_on"] is None
+    assert (app["due_step"], app["due_on"], app["overdue"]) == ("decision", "2026-10-21", False)  # 15th + 4
+    assert [s["action"] for s in app["steps"]][-2:] == ["request_materials", "materials_received"]
+    assert app["steps"][-1]["note"].startswith("paused 4 working days")
+    # a second request pauses again, and the days add up
+    clock.set(datetime(2026, 10, 19, 9, 0, tzinfo=SHANGHAI))
+    await staff["center"].post(f"/api/applications/{aid}/request-materials", {"missing": "證據清單"})
+    clock.set(datetime(2026, 10, 20, 9, 0, tzinfo=SHANGHAI))
+    _, app = await staff["center"].post(f"/api/applications/{aid}/materials-received", {})
+    assert (app["due_on"], app["paused_working_days"]) == ("2026-10-22", 5)
+    async with db.sessions() as session:
+        audited = list(await session.scalars(select(AuditEntry.action).where(
+            AuditEntry.object == f"application:{aid}", AuditEntry.action.like("application.%materials%"))))
+    assert audited == ["application.request_materials", "application.materials_received"] * 2
+
+
+async def test_materials_that_never_come_withdraw_the_application(app, client, staff, clock) -> None:  # type: ignore[no-untyped-def]
+    base = str(client.make_url("")).rstrip("/")
+    community = await staff_peer(base, "heping")  # logged in before the clock goes back
+    try:
+        await community.next("hello")
+        aid = await to_center_review(staff, clock, datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI))
+        _, out = await staff["center"].post(f"/api/applications/{aid}/request-materials",
+                                            {"missing": "身份證複印件", "working_days": 3})
+        assert out["due_on"] == "2026-11-05"
+        clock.set(datetime(2026, 11, 5, 23, 0, tzinfo=SHANGHAI))  # the stated day has not ended
+        await app[GATEWAY].sweep()
+        assert (await staff["center"].get(f"/api/applications/{aid}"))[1]["state"] == "awaiting_materials"
+        clock.set(datetime(2026, 11, 6, 0, 30, tzinfo=SHANGHAI))
+        await app[GATEWAY].sweep()
+        _, out = await staff["center"].get(f"/api/applications/{aid}")
+        assert out["state"] == "withdrawn" and out["actions"] == [] and out["due_on"] is None
+        assert out["steps"][-1]["action"] == "withdraw" and out["steps"][-1]["actor"] == "system"
+        told = await community.next(CHANGED, index=1)  # the first: the 審批表 came back to the community
+        assert (told["application_id"], told["state"], told["change"]) == (aid, "withdrawn", "withdraw")
+        # the next sweep neither withdraws again nor calls it overdue
+        await app[GATEWAY].sweep()
+        assert [m["change"] for m in community.received[CHANGED]] == ["approve_preliminarily", "withdraw"]
+    finally:
+        await community.close()
+
+
+async def test_each_step_is_pushed_to_whoever_must_act_next_and_lateness_to_the_late_unit(  # type: ignore[no-untyped-def]
+        app, client, staff, clock) -> None:
+    base = str(client.make_url("")).rstrip("/")
+    peers = {name: await staff_peer(base, name) for name in ("east", "west", "center", "heping")}
+    clock.set(datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI))
+    try:
+        for p in peers.values():
+            await p.next("hello")
+        _, out = await staff["heping"].post("/api/applications", form())
+        aid = out["id"]
+        await staff["heping"].post(f"/api/applications/{aid}/submit", {})
+        told = await peers["east"].next(CHANGED)
+        assert (told["application_id"], told["state"], told["change"], told["due_on"]) == \
+            (aid, "submitted", "submit", "2026-11-04")
+        assert peers["heping"].received[CHANGED] == []  # not the one who acted
+        for suffix in ("review", "preliminary-approve", "accept"):
+            await staff["east"].post(f"/api/applications/{aid}/{suffix}", {})
+        told = await peers["center"].next(CHANGED)
+        assert (told["state"], told["change"]) == ("accepted", "accept")
+        assert len(peers["center"].received[CHANGED]) == 1  # the earlier steps were not the center's turn
+        assert peers["west"].received[CHANGED] == []  # another station is never told
+        # the decision is due on 11 November; on the 12th the center is told it is late, once
+        clock.set(datetime(2026, 11, 12, 9, 0, tzinfo=SHANGHAI))
+        await app[GATEWAY].sweep()
+        late = await peers["center"].next(CHANGED, index=1)
+        assert (late["application_id"], late["change"], late["due_on"]) == (aid, "overdue", "2026-11-11")
+        await app[GATEWAY].sweep()
+        assert len(peers["center"].received[CHANGED]) == 2
+        assert [m["change"] for m in peers["east"].received[CHANGED]] == ["submit"]
+    finally:
+        for p in peers.values():
+            await p.close()
