@@ -586,6 +586,13 @@ ROUTES.update({
         "request-materials", "center_review", {"missing": "低保證明", "working_days": 5}), scoped=True),
     ("POST", "/api/applications/{application_id}/materials-received"): Spec(APPLICATION_CENTER, application_action(
         "materials-received", "awaiting_materials"), scoped=True),
+    ("POST", "/api/applications/{application_id}/object"): Spec(APPLICATION_FILERS, application_action(
+        "object", "denied", {"reason": "經濟困難屬實"}), scoped=True),
+    # the justice bureau's role only (tests/test_application_workflow.py): none of these actors
+    ("POST", "/api/applications/{application_id}/uphold-denial"): Spec(frozenset(), application_action(
+        "uphold-denial", "objection_review", {"reason": "維持"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/order-correction"): Spec(frozenset(), application_action(
+        "order-correction", "objection_review", {"reason": "責令改正"}), scoped=True),
     ("POST", "/api/applications/{application_id}/assign"): Spec(APPLICATION_CENTER, application_action(
         "assign", "approved", lambda world: {"lawyer_id": world.center_lawyer_profile, "mode": "designated"}),
         scoped=True),

@@ -57,7 +57,7 @@ async def test_asking_for_materials_pauses_the_decision_clock_by_the_working_day
     assert (app["due_on"], app["paused_working_days"]) == ("2026-10-22", 5)
     async with db.sessions() as session:
         audited = list(await session.scalars(select(AuditEntry.action).where(
-            AuditEntry.object == f"application:{aid}", AuditEntry.action.like("application.%materials%"))))
+            AuditEntry.object == f"application:{aid}", AuditEntry.action.like("application.%materials%")).order_by(AuditEntry.id)))
     assert audited == ["application.request_materials", "application.materials_received"] * 2
 
 
@@ -82,7 +82,7 @@ async def test_materials_that_never_come_withdraw_the_application(app, client, s
         assert (told["application_id"], told["state"], told["change"]) == (aid, "withdrawn", "withdraw")
         # the next sweep neither withdraws again nor calls it overdue
         await app[GATEWAY].sweep()
-        assert [m["change"] for m in community.received[CHANGED]] == ["approve_preliminarily", "withdraw"]
+        assert [m["change"] for m in community.received[CHANGED]] == ["preliminary_approve", "withdraw"]
     finally:
         await community.close()
 
@@ -119,3 +119,56 @@ async def test_each_step_is_pushed_to_whoever_must_act_next_and_lateness_to_the_
     finally:
         for p in peers.values():
             await p.close()
+
+
+async def test_an_objection_to_a_denial_goes_to_the_justice_bureau_for_five_working_days(  # type: ignore[no-untyped-def]
+        app, client, staff, new_api, clock, db) -> None:
+    bureau = new_api()
+    await bureau.login("bureau")
+    base = str(client.make_url("")).rstrip("/")
+    screen = await staff_peer(base, "bureau")
+    try:
+        await screen.next("hello")
+        aid = await to_center_review(staff, clock, datetime(2026, 9, 28, 10, 0, tzinfo=SHANGHAI))
+        status, out = await staff["center"].post(f"/api/applications/{aid}/deny", {"reason": "不屬於法律援助範圍"})
+        assert out["state"] == "denied" and out["due_on"] is None
+        assert (await staff["heping"].get(f"/api/applications/{aid}"))[1]["actions"] == ["object"]
+        assert (await bureau.get(f"/api/applications/{aid}"))[1]["actions"] == []  # nothing to decide yet
+        # the objection on Wednesday 30 September: five working days across National Day (Saturday
+        # 10 October is a make-up working day) end on 13 October
+        clock.set(datetime(2026, 9, 30, 9, 0, tzinfo=SHANGHAI))
+        status, out = await staff["heping"].post(f"/api/applications/{aid}/object", {"reason": "贍養糾紛屬於援助範圍"})
+        assert status == 200, out
+        assert (out["state"], out["due_step"], out["due_on"], out["objection"]) == \
+            ("objection_review", "objection", "2026-10-13", "贍養糾紛屬於援助範圍")
+        told = await screen.next(CHANGED)
+        assert (told["application_id"], told["state"], told["change"]) == (aid, "objection_review", "object")
+        # only the bureau decides: not the center whose denial it is, nor its admin
+        for who in ("center", "admin", "east"):
+            status, refused = await staff[who].post(f"/api/applications/{aid}/order-correction", {"reason": "改正"})
+            assert status == 403, (who, refused)
+        # late on the 14th: the bureau is told
+        clock.set(datetime(2026, 10, 14, 9, 0, tzinfo=SHANGHAI))
+        await app[GATEWAY].sweep()
+        assert (await screen.next(CHANGED, index=1))["change"] == "overdue"
+        status, out = await bureau.post(f"/api/applications/{aid}/order-correction", {"reason": "應予援助，責令改正"})
+        assert status == 200, out
+        assert (out["state"], out["due_step"], out["due_on"]) == ("center_review", "decision", "2026-10-23")
+        assert out["objection_decision"] == "應予援助，責令改正" and out["actions"] == []
+        assert "approve" in (await staff["center"].get(f"/api/applications/{aid}"))[1]["actions"]
+        # denied again, objected again, and this time upheld: final
+        await staff["center"].post(f"/api/applications/{aid}/deny", {"reason": "經核實收入超標"})
+        await staff["heping"].post(f"/api/applications/{aid}/object", {"reason": "收入計算有誤"})
+        status, out = await bureau.post(f"/api/applications/{aid}/uphold-denial", {"reason": "收入超標屬實，維持原決定"})
+        assert (status, out["state"], out["due_on"], out["actions"]) == (200, "denial_upheld", None, [])
+        assert [s["action"] for s in out["steps"]][-6:] == ["deny", "object", "order_correction", "deny",
+                                                          "object", "uphold_denial"]
+    finally:
+        await screen.close()
+    async with db.sessions() as session:
+        audited = list(await session.scalars(select(AuditEntry.action).where(
+            AuditEntry.object == f"application:{aid}", AuditEntry.action.in_(
+                ["application.object", "application.order_correction", "application.uphold_denial"]))
+            .order_by(AuditEntry.id)))
+    assert audited == ["application.object", "application.order_correction", "application.object",
+                       "application.uphold_denial"]

@@ -19,6 +19,7 @@ FILER_ROLES = frozenset({Role.community_staff, Role.station_staff, Role.departme
                          Role.admin})
 REVIEWER_ROLES = frozenset({Role.station_staff, Role.department_staff, Role.admin})
 CENTER_ROLES = frozenset({Role.center_staff, Role.admin})
+BUREAU_ROLES = frozenset({Role.bureau})
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,11 @@ def may_review(actor: Actor, w: Where) -> bool:
 
 def is_center(actor: Actor) -> bool:
     return actor.role in CENTER_ROLES and actor.at_center
+
+
+def is_bureau(actor: Actor, w: Where) -> bool:
+    """The justice bureau over the application's center (its accounts sit at the center)."""
+    return actor.role in BUREAU_ROLES and actor.sees_unit(f"/{w.app.center_id}/")
 
 
 def is_proposed_lawyer(actor: Actor, w: Where) -> bool:
@@ -100,6 +106,9 @@ ACTIONS: dict[str, tuple[frozenset[S], Any]] = {
     "materials_received": (frozenset({S.awaiting_materials}), lambda actor, w: is_center(actor)),
     # the sweep, when the stated time has passed without the materials
     "withdraw": (frozenset({S.awaiting_materials}), lambda actor, w: actor.kind == "system"),
+    "object": (frozenset({S.denied}), may_file),
+    "uphold_denial": (frozenset({S.objection_review}), is_bureau),
+    "order_correction": (frozenset({S.objection_review}), is_bureau),
     "assign": (frozenset({S.approved}), lambda actor, w: is_center(actor)),
     "confirm_assignment": (frozenset({S.approved}), is_proposed_lawyer),
     "decline_assignment": (frozenset({S.approved}), is_proposed_lawyer),

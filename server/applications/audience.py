@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.models import Account, LawyerProfile
-from server.applications.access import CENTER_ROLES, FILER_ROLES, REVIEWER_ROLES
+from server.applications.access import BUREAU_ROLES, CENTER_ROLES, FILER_ROLES, REVIEWER_ROLES
 from server.applications.models import Application
 from server.applications.state import ApplicationState as S
 from server.notify import Notice, account
@@ -15,7 +15,8 @@ from signaling.events import APPLICATION_CHANGED
 
 # whose turn it is in each state: the unit the application was filed at, the reviewing station
 # or department, or the center (the lawyers are added by name)
-FILER_NEXT = frozenset({S.draft, S.returned, S.rejected, S.denied, S.withdrawn, S.preliminarily_approved})
+FILER_NEXT = frozenset({S.draft, S.returned, S.rejected, S.denied, S.withdrawn, S.preliminarily_approved,
+                        S.denial_upheld})
 REVIEWER_NEXT = frozenset({S.submitted, S.preliminary_review, S.preliminarily_approved})
 CENTER_NEXT = frozenset({S.accepted, S.center_review, S.awaiting_materials, S.approved, S.in_progress, S.closed})
 
@@ -37,6 +38,8 @@ async def next_actors(session: AsyncSession, app: Application) -> set[int]:
         people |= await _staff(session, app.review_unit_id, REVIEWER_ROLES)
     if state in CENTER_NEXT:
         people |= await _staff(session, app.center_id, CENTER_ROLES)
+    if state == S.objection_review:
+        people |= await _staff(session, app.center_id, BUREAU_ROLES)
     if state == S.approved and app.proposed_lawyer_id is not None:
         lawyer = await session.scalar(select(LawyerProfile.account_id)
                                       .where(LawyerProfile.id == app.proposed_lawyer_id))

@@ -37,6 +37,7 @@ class Deadlines:
     # asked for missing materials → they must come, else the application is withdrawn; the
     # center may state another time in its request
     supplement: int = 10
+    objection: int = 5  # an objection → the justice bureau's decision on it
     reminder_days: int = DEFAULT_REMINDER_DAYS  # calendar days: remind before the enforcement deadline
 
     @classmethod
@@ -72,6 +73,7 @@ STEP_OF: dict[S, str] = {
     S.approved: "assignment",
     S.lawyer_assigned: "first_contact",
     S.awaiting_materials: "supplement",
+    S.objection_review: "objection",
 }
 KEEPS_DUE_DATE = {S.center_review}  # entering it does not restart the clock
 

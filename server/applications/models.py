@@ -70,6 +70,8 @@ class Application(Base):
     paused_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     paused_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     paused_working_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    objection: Mapped[str] = mapped_column(Text, default="", server_default="")  # the applicant's 異議
+    objection_decision: Mapped[str] = mapped_column(Text, default="", server_default="")  # the bureau's answer
     overdue_notified_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # the sweep told the late unit
 
 

@@ -250,6 +250,8 @@ class ApplicationDetail(ApplicationOut):
     enforcement_reminder_on: date | None
     paused_on: date | None
     paused_working_days: int
+    objection: str
+    objection_decision: str
     steps: list[StepOut]
     actions: list[str]
     documents: list[str]

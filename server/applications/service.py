@@ -258,6 +258,35 @@ async def withdraw_unsupplied(session: AsyncSession, ctx: Context) -> list[Appli
     return withdrawn
 
 
+async def object_to_denial(session: AsyncSession, actor: Actor, application_id: int, reason: str,
+                           ctx: Context) -> Application:
+    """異議: the applicant objects to the denial, through the unit that filed it; the justice
+    bureau's 5 working days start."""
+    w = await _where(session, actor, application_id)
+    app = await _step(session, actor, w, "object", ctx, target=S.objection_review, note=reason)
+    app.objection = reason
+    return app
+
+
+async def uphold_denial(session: AsyncSession, actor: Actor, application_id: int, opinion: str,
+                        ctx: Context) -> Application:
+    w = await _where(session, actor, application_id)
+    app = await _step(session, actor, w, "uphold_denial", ctx, target=S.denial_upheld, note=opinion)
+    app.objection_decision = opinion
+    return app
+
+
+async def order_correction(session: AsyncSession, actor: Actor, application_id: int, opinion: str,
+                           ctx: Context) -> Application:
+    """The bureau orders the center to correct its denial: the center decides again, with a new
+    decision deadline from the order."""
+    w = await _where(session, actor, application_id)
+    app = await _step(session, actor, w, "order_correction", ctx, target=S.center_review, note=opinion)
+    app.objection_decision = opinion
+    app.due_step, app.due_on = "decision", working_days_after(ctx.schedule, ctx.today, ctx.deadlines.decision)
+    return app
+
+
 async def propose_lawyer(session: AsyncSession, actor: Actor, application_id: int, p: AssignIn,
                          ctx: Context) -> Application:
     """點援 (the applicant's pick) or 指派 (the center designates): it stands only once the

@@ -25,7 +25,11 @@ class ApplicationState(Lifecycle):
     awaiting_materials = "awaiting_materials"
     withdrawn = "withdrawn"  # the materials did not come within the stated time: treated as withdrawn, final
     approved = "approved"  # legal aid granted; waiting for a lawyer who confirms no conflict
-    denied = "denied"  # the center refused it in writing: final
+    denied = "denied"  # the center refused it in writing; the applicant may object (異議)
+    # the applicant objected to the denial: the justice bureau that set up the center decides
+    # within 5 working days to uphold it or to order the center to correct it (法律援助法 art. 49)
+    objection_review = "objection_review"
+    denial_upheld = "denial_upheld"  # the bureau upheld the denial: final
     lawyer_assigned = "lawyer_assigned"  # a lawyer confirmed the assignment (點援 or 指派)
     in_progress = "in_progress"  # the lawyer has taken up the case
     closed = "closed"  # the case ended, with its outcome
@@ -50,7 +54,9 @@ TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
     S.awaiting_materials: frozenset({S.center_review, S.withdrawn}),
     S.withdrawn: frozenset(),
     S.approved: frozenset({S.lawyer_assigned}),
-    S.denied: frozenset(),
+    S.denied: frozenset({S.objection_review}),
+    S.objection_review: frozenset({S.denial_upheld, S.center_review}),
+    S.denial_upheld: frozenset(),
     S.lawyer_assigned: frozenset({S.in_progress}),
     S.in_progress: frozenset({S.closed}),
     S.closed: frozenset({S.follow_up}),
@@ -59,5 +65,7 @@ TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
 ApplicationState.transitions = TRANSITIONS
 EDITABLE = frozenset({S.draft, S.returned})
 FINAL = frozenset(state for state, targets in TRANSITIONS.items() if not targets)
+# The center's refusals, whether or not an objection to them is pending or was decided.
+REFUSED = frozenset({S.denied, S.objection_review, S.denial_upheld})
 # States at or after the center's approval: the approval rate counts these as approved.
 GRANTED = frozenset({S.approved, S.lawyer_assigned, S.in_progress, S.closed, S.follow_up})

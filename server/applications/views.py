@@ -134,12 +134,13 @@ def _action(path: str, summary: str, body: type, name: str, verb):  # type: igno
         app = await verb(call.session, call.actor, call.path["application_id"], call.body, ctx)
         out = await _detail(call, ctx, app.id)
         # whoever must act next is told once the step is committed
-        notices = await audience.notices(call.session, app, name, skip=call.actor.id)
+        notices = await audience.notices(call.session, app, step, skip=call.actor.id)
         await call.session.commit()
         await call.app[keys.DELIVER](notices)
         return out
 
     view.__name__ = name
+    step = path.replace("-", "_")  # the action's name in the timeline and in access.ACTIONS
     router.post(f"{ONE}/{path}", summary=summary, tag=TAG, body=body, response=ApplicationDetail, status=200)(view)
 
 
@@ -172,6 +173,12 @@ _action("request-materials", "补充材料: ask for missing materials; the decis
         service.request_materials)
 _action("materials-received", "The materials came: the decision clock resumes, later by the days paused",
         NoteIn, "materials_received", _note(service.materials_received))
+_action("object", "異議: the applicant objects to the denial; the justice bureau decides within 5 working days",
+        ReasonIn, "object_to_denial", lambda s, a, i, b, c: service.object_to_denial(s, a, i, b.reason, c))
+_action("uphold-denial", "The justice bureau upholds the denial, with its reasons", ReasonIn, "uphold_denial",
+        lambda s, a, i, b, c: service.uphold_denial(s, a, i, b.reason, c))
+_action("order-correction", "The justice bureau orders the center to correct its denial: it decides again",
+        ReasonIn, "order_correction", lambda s, a, i, b, c: service.order_correction(s, a, i, b.reason, c))
 _action("assign", "Propose a lawyer: picked by the applicant (點援) or designated (指派)", AssignIn,
         "propose_lawyer", service.propose_lawyer)
 _action("confirm-assignment", "The proposed lawyer confirms no conflict of interest: the assignment stands",

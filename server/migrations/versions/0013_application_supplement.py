@@ -1,5 +1,5 @@
 """applications: 补充材料 pauses the decision clock (when it paused, the held due date, the days paused);
-the day the sweep told the late unit that its step is overdue
+the day the sweep told the late unit that its step is overdue; the objection (異議) and the bureau's answer
 
 Revision ID: 0013_application_supplement
 Revises: 0006_applications
@@ -20,10 +20,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column('paused_due_on', sa.Date(), nullable=True))
         batch.add_column(sa.Column('paused_working_days', sa.Integer(), server_default='0', nullable=False))
         batch.add_column(sa.Column('overdue_notified_on', sa.Date(), nullable=True))
+        batch.add_column(sa.Column('objection', sa.Text(), server_default='', nullable=False))
+        batch.add_column(sa.Column('objection_decision', sa.Text(), server_default='', nullable=False))
 
 
 def downgrade() -> None:
     with op.batch_alter_table('applications') as batch:
+        batch.drop_column('objection_decision')
+        batch.drop_column('objection')
         batch.drop_column('overdue_notified_on')
         batch.drop_column('paused_working_days')
         batch.drop_column('paused_due_on')
