@@ -512,6 +512,7 @@ async def application_in(world: World, unit: str, state: str = "draft") -> int |
             economic_situation="低保", hardship_grounds=["minimum_living_allowance"], category="elder_support",
             summary="拒付贍養費", help_requested="代理訴訟", attachments=[], supervision_card={}, instalments=[],
             case_number=world.unique("〔2026〕法援初字第") if later else "",
+            accepted_on=world.now.date() if later and state != "preliminarily_approved" else None,
             proposed_lawyer_id=world.center_lawyer_profile if state == "approved" else None,
             lawyer_id=world.center_lawyer_profile if assigned else None,
             lawyer_account_id=lawyer if assigned else None)

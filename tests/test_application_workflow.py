@@ -61,6 +61,25 @@ async def test_asking_for_materials_pauses_the_decision_clock_by_the_working_day
     assert audited == ["application.request_materials", "application.materials_received"] * 2
 
 
+async def test_the_station_may_ask_for_materials_during_the_preliminary_review(staff, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.set(datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI))  # Monday
+    _, app = await staff["heping"].post("/api/applications", form())
+    aid = app["id"]
+    await staff["heping"].post(f"/api/applications/{aid}/submit", {})
+    _, app = await staff["east"].post(f"/api/applications/{aid}/review", {})
+    assert (app["due_step"], app["due_on"]) == ("preliminary", "2026-11-05")
+    status, refused = await staff["center"].post(f"/api/applications/{aid}/request-materials", {"missing": "證據"})
+    assert status == 403, refused  # not the center's review yet
+    clock.set(datetime(2026, 11, 3, 10, 0, tzinfo=SHANGHAI))
+    status, app = await staff["east"].post(f"/api/applications/{aid}/request-materials", {"missing": "勞動合同"})
+    assert (status, app["state"], app["due_step"], app["due_on"]) == (200, "awaiting_materials", "supplement",
+                                                                       "2026-11-17")  # the default 10 days
+    clock.set(datetime(2026, 11, 5, 10, 0, tzinfo=SHANGHAI))  # two working days later
+    status, app = await staff["east"].post(f"/api/applications/{aid}/materials-received", {})
+    assert (status, app["state"], app["due_step"], app["due_on"]) == (200, "preliminary_review", "preliminary",
+                                                                       "2026-11-09")  # the 5th + 2
+
+
 async def test_materials_that_never_come_withdraw_the_application(app, client, staff, clock) -> None:  # type: ignore[no-untyped-def]
     base = str(client.make_url("")).rstrip("/")
     community = await staff_peer(base, "heping")  # logged in before the clock goes back
@@ -78,11 +97,13 @@ async def test_materials_that_never_come_withdraw_the_application(app, client, s
         _, out = await staff["center"].get(f"/api/applications/{aid}")
         assert out["state"] == "withdrawn" and out["actions"] == [] and out["due_on"] is None
         assert out["steps"][-1]["action"] == "withdraw" and out["steps"][-1]["actor"] == "system"
-        told = await community.next(CHANGED, index=1)  # the first: the 審批表 came back to the community
+        told = await community.next(CHANGED, index=2)  # the first: the 審批表 came back to the community
         assert (told["application_id"], told["state"], told["change"]) == (aid, "withdrawn", "withdraw")
         # the next sweep neither withdraws again nor calls it overdue
         await app[GATEWAY].sweep()
-        assert [m["change"] for m in community.received[CHANGED]] == ["preliminary_approve", "withdraw"]
+        # the community helps the applicant: told of the request, and of the withdrawal
+        assert [m["change"] for m in community.received[CHANGED]] == ["preliminary_approve", "request_materials",
+                                                                      "withdraw"]
     finally:
         await community.close()
 

@@ -65,6 +65,12 @@ def is_bureau(actor: Actor, w: Where) -> bool:
     return actor.role in BUREAU_ROLES and actor.sees_unit(f"/{w.app.center_id}/")
 
 
+def may_ask_materials(actor: Actor, w: Where) -> bool:
+    """补充材料 is asked and received by whoever is reviewing: the center once it has accepted the
+    case, the station or department before."""
+    return is_center(actor) if w.app.accepted_on is not None else may_review(actor, w)
+
+
 def is_proposed_lawyer(actor: Actor, w: Where) -> bool:
     return actor.role == Role.lawyer and w.proposed_account_id is not None and w.proposed_account_id == actor.id
 
@@ -102,8 +108,8 @@ ACTIONS: dict[str, tuple[frozenset[S], Any]] = {
     "center_review": (frozenset({S.accepted}), lambda actor, w: is_center(actor)),
     "approve": (frozenset({S.center_review}), lambda actor, w: is_center(actor)),
     "deny": (frozenset({S.center_review}), lambda actor, w: is_center(actor)),
-    "request_materials": (frozenset({S.center_review}), lambda actor, w: is_center(actor)),
-    "materials_received": (frozenset({S.awaiting_materials}), lambda actor, w: is_center(actor)),
+    "request_materials": (frozenset({S.preliminary_review, S.center_review}), may_ask_materials),
+    "materials_received": (frozenset({S.awaiting_materials}), may_ask_materials),
     # the sweep, when the stated time has passed without the materials
     "withdraw": (frozenset({S.awaiting_materials}), lambda actor, w: actor.kind == "system"),
     "object": (frozenset({S.denied}), may_file),

@@ -14,11 +14,12 @@ from server.notify import Notice, account
 from signaling.events import APPLICATION_CHANGED
 
 # whose turn it is in each state: the unit the application was filed at, the reviewing station
-# or department, or the center (the lawyers are added by name)
+# or department, or the center (the lawyers are added by name). Waiting for materials concerns the filing unit,
+# which helps the applicant bring them, and whoever asked for them.
 FILER_NEXT = frozenset({S.draft, S.returned, S.rejected, S.denied, S.withdrawn, S.preliminarily_approved,
-                        S.denial_upheld})
+                        S.denial_upheld, S.awaiting_materials})
 REVIEWER_NEXT = frozenset({S.submitted, S.preliminary_review, S.preliminarily_approved})
-CENTER_NEXT = frozenset({S.accepted, S.center_review, S.awaiting_materials, S.approved, S.in_progress, S.closed})
+CENTER_NEXT = frozenset({S.accepted, S.center_review, S.approved, S.in_progress, S.closed})
 
 
 async def _staff(session: AsyncSession, unit_id: int, roles: frozenset) -> set[int]:
@@ -34,9 +35,10 @@ async def next_actors(session: AsyncSession, app: Application) -> set[int]:
     people: set[int] = set()
     if state in FILER_NEXT:
         people |= await _staff(session, app.unit_id, FILER_ROLES)
-    if state in REVIEWER_NEXT:
+    asked_by_center = state == S.awaiting_materials and app.accepted_on is not None
+    if state in REVIEWER_NEXT or (state == S.awaiting_materials and not asked_by_center):
         people |= await _staff(session, app.review_unit_id, REVIEWER_ROLES)
-    if state in CENTER_NEXT:
+    if state in CENTER_NEXT or asked_by_center:
         people |= await _staff(session, app.center_id, CENTER_ROLES)
     if state == S.objection_review:
         people |= await _staff(session, app.center_id, BUREAU_ROLES)

@@ -14,7 +14,7 @@ from server.accounts.actor import SYSTEM, Actor
 from server.accounts.models import Account, LawyerProfile
 from server.accounts.permissions import Role
 from server.applications import numbering
-from server.applications.deadlines import (KEEPS_DUE_DATE, due_for, enforcement_deadline, reminder_on,
+from server.applications.deadlines import (KEEPS_DUE_DATE, STEP_OF, due_for, enforcement_deadline, reminder_on,
                                           working_days_between)
 from server.hours.calendar import working_days_after
 from server.applications.models import Application
@@ -209,8 +209,9 @@ async def deny(session: AsyncSession, actor: Actor, application_id: int, reason:
 
 async def request_materials(session: AsyncSession, actor: Actor, application_id: int, p: SupplementIn,
                             ctx: Context) -> Application:
-    """补充材料: the center asks for what is missing. The decision's due date is held until the
-    materials come back; until then the step's deadline is the time given to the applicant."""
+    """补充材料: the center (the station before acceptance) asks for what is missing. The running
+    due date is held until the materials come back; until then the step's deadline is the time
+    given to the applicant."""
     w = await _where(session, actor, application_id)
     check_may(actor, w, "request_materials")
     held = w.app.due_on
@@ -224,16 +225,17 @@ async def request_materials(session: AsyncSession, actor: Actor, application_id:
 
 async def materials_received(session: AsyncSession, actor: Actor, application_id: int, note: str,
                              ctx: Context) -> Application:
-    """The materials came: the center decides on, its due date later by the working days the
+    """The materials came: the review goes on, its due date later by the working days the
     applicant took (those after the request, up to and including today)."""
     w = await _where(session, actor, application_id)
     check_may(actor, w, "materials_received")
     app = w.app
     paused = working_days_between(ctx.schedule, app.paused_on or ctx.today, ctx.today)
     held = app.paused_due_on
-    await _step(session, actor, w, "materials_received", ctx, target=S.center_review,
+    back = S.center_review if app.accepted_on is not None else S.preliminary_review
+    await _step(session, actor, w, "materials_received", ctx, target=back,
                 note=f"paused {paused} working days" + (f": {note}" if note else ""))
-    app.due_step = "decision"
+    app.due_step = STEP_OF[back]
     app.due_on = working_days_after(ctx.schedule, held, paused) if held else None
     app.paused_working_days = (app.paused_working_days or 0) + paused
     app.paused_on = app.paused_due_on = None

@@ -20,8 +20,9 @@ class ApplicationState(Lifecycle):
     preliminarily_approved = "preliminarily_approved"  # 審批表 sent back to the community
     accepted = "accepted"  # 受理通知書 issued: forwarded to the center with a case number
     center_review = "center_review"  # the center is deciding
-    # 补充材料 (办理法律援助案件程序规定 art. 13): the center asked for missing materials; the
-    # applicant's time does not count toward the decision deadline, which resumes on their return
+    # 补充材料 (办理法律援助案件程序规定 art. 13): the center (or, before acceptance, the reviewing
+    # station) asked for missing materials; the applicant's time does not count toward the
+    # running deadline, which resumes on their return
     awaiting_materials = "awaiting_materials"
     withdrawn = "withdrawn"  # the materials did not come within the stated time: treated as withdrawn, final
     approved = "approved"  # legal aid granted; waiting for a lawyer who confirms no conflict
@@ -45,13 +46,13 @@ S = ApplicationState
 TRANSITIONS: dict[ApplicationState, frozenset[ApplicationState]] = {
     S.draft: frozenset({S.submitted}),
     S.submitted: frozenset({S.preliminary_review}),
-    S.preliminary_review: frozenset({S.returned, S.rejected, S.preliminarily_approved}),
+    S.preliminary_review: frozenset({S.returned, S.rejected, S.preliminarily_approved, S.awaiting_materials}),
     S.returned: frozenset({S.draft, S.submitted}),
     S.rejected: frozenset(),
     S.preliminarily_approved: frozenset({S.accepted}),
     S.accepted: frozenset({S.center_review}),
     S.center_review: frozenset({S.approved, S.denied, S.awaiting_materials}),
-    S.awaiting_materials: frozenset({S.center_review, S.withdrawn}),
+    S.awaiting_materials: frozenset({S.preliminary_review, S.center_review, S.withdrawn}),
     S.withdrawn: frozenset(),
     S.approved: frozenset({S.lawyer_assigned}),
     S.denied: frozenset({S.objection_review}),
