@@ -587,6 +587,8 @@ ROUTES.update({
         "request-materials", "center_review", {"missing": "低保證明", "working_days": 5}), scoped=True),
     ("POST", "/api/applications/{application_id}/materials-received"): Spec(APPLICATION_CENTER, application_action(
         "materials-received", "awaiting_materials"), scoped=True),
+    ("POST", "/api/applications/{application_id}/terminate"): Spec(APPLICATION_CENTER, application_action(
+        "terminate", "in_progress", {"reason": "隱瞞收入"}), scoped=True),
     ("POST", "/api/applications/{application_id}/object"): Spec(APPLICATION_FILERS, application_action(
         "object", "denied", {"reason": "經濟困難屬實"}), scoped=True),
     # the justice bureau's role only (tests/test_application_workflow.py): none of these actors

@@ -11,7 +11,7 @@ from server.audit.models import AuditEntry
 from server.realtime.setup import GATEWAY
 from tests.conftest import SHANGHAI
 from tests.sockets import staff as staff_peer
-from tests.test_applications import form, staff  # noqa: F401 - the fixture
+from tests.test_applications import form, lawyer_profile_id, staff  # noqa: F401 - the fixture
 
 CHANGED = "application.changed"
 
@@ -193,3 +193,27 @@ async def test_an_objection_to_a_denial_goes_to_the_justice_bureau_for_five_work
             .order_by(AuditEntry.id)))
     assert audited == ["application.object", "application.order_correction", "application.object",
                        "application.uphold_denial"]
+
+
+async def test_a_termination_may_be_objected_to_and_the_bureau_may_let_the_case_go_on(  # type: ignore[no-untyped-def]
+        staff, new_api, clock, db) -> None:
+    bureau = new_api()
+    await bureau.login("bureau")
+    aid = await to_center_review(staff, clock, datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI))
+    lawyer = await lawyer_profile_id(db, "lawyer1")
+    for who, suffix, body in [("center", "approve", {}), ("center", "assign", {"lawyer_id": lawyer, "mode": "picked"}),
+                              ("lawyer1", "confirm-assignment", {"no_conflict": True}), ("lawyer1", "start", {})]:
+        status, out = await staff[who].post(f"/api/applications/{aid}/{suffix}", body)
+        assert status == 200, out
+    status, refused = await staff["lawyer1"].post(f"/api/applications/{aid}/terminate", {"reason": "x"})
+    assert status == 403, refused
+    status, out = await staff["center"].post(f"/api/applications/{aid}/terminate", {"reason": "申請人隱瞞收入"})
+    assert (status, out["state"]) == (200, "terminated")
+    assert (await staff["lawyer1"].get(f"/api/applications/{aid}"))[1]["state"] == "terminated"
+    await staff["heping"].post(f"/api/applications/{aid}/object", {"reason": "收入已如實申報"})
+    status, out = await bureau.post(f"/api/applications/{aid}/order-correction", {"reason": "終止理由不成立"})
+    assert (status, out["state"]) == (200, "in_progress")  # the case goes on with its lawyer
+    await staff["center"].post(f"/api/applications/{aid}/terminate", {"reason": "申請人不再需要"})
+    await staff["heping"].post(f"/api/applications/{aid}/object", {"reason": "仍需援助"})
+    status, out = await bureau.post(f"/api/applications/{aid}/uphold-denial", {"reason": "維持終止"})
+    assert (status, out["state"], out["actions"]) == (200, "termination_upheld", [])

@@ -155,7 +155,7 @@ def test_every_transition_the_table_lacks_is_illegal() -> None:
                 with pytest.raises(IllegalTransition):
                     source.check(target)
     assert {s for s, targets in TRANSITIONS.items() if not targets} == {S.rejected, S.withdrawn, S.denial_upheld,
-                                                                            S.follow_up}
+                                                                            S.termination_upheld, S.follow_up}
 
 
 async def test_return_reopen_resubmit_reject_and_deny(staff) -> None:  # type: ignore[no-untyped-def]

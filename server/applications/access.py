@@ -112,7 +112,8 @@ ACTIONS: dict[str, tuple[frozenset[S], Any]] = {
     "materials_received": (frozenset({S.awaiting_materials}), may_ask_materials),
     # the sweep, when the stated time has passed without the materials
     "withdraw": (frozenset({S.awaiting_materials}), lambda actor, w: actor.kind == "system"),
-    "object": (frozenset({S.denied}), may_file),
+    "terminate": (frozenset({S.lawyer_assigned, S.in_progress}), lambda actor, w: is_center(actor)),
+    "object": (frozenset({S.denied, S.terminated}), may_file),
     "uphold_denial": (frozenset({S.objection_review}), is_bureau),
     "order_correction": (frozenset({S.objection_review}), is_bureau),
     "assign": (frozenset({S.approved}), lambda actor, w: is_center(actor)),

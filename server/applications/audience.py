@@ -17,7 +17,7 @@ from signaling.events import APPLICATION_CHANGED
 # or department, or the center (the lawyers are added by name). Waiting for materials concerns the filing unit,
 # which helps the applicant bring them, and whoever asked for them.
 FILER_NEXT = frozenset({S.draft, S.returned, S.rejected, S.denied, S.withdrawn, S.preliminarily_approved,
-                        S.denial_upheld, S.awaiting_materials})
+                        S.denial_upheld, S.awaiting_materials, S.terminated, S.termination_upheld})
 REVIEWER_NEXT = frozenset({S.submitted, S.preliminary_review, S.preliminarily_approved})
 CENTER_NEXT = frozenset({S.accepted, S.center_review, S.approved, S.in_progress, S.closed})
 
@@ -46,7 +46,7 @@ async def next_actors(session: AsyncSession, app: Application) -> set[int]:
         lawyer = await session.scalar(select(LawyerProfile.account_id)
                                       .where(LawyerProfile.id == app.proposed_lawyer_id))
         people |= {lawyer} if lawyer else set()
-    if state in (S.lawyer_assigned, S.in_progress) and app.lawyer_account_id is not None:
+    if state in (S.lawyer_assigned, S.in_progress, S.terminated) and app.lawyer_account_id is not None:
         people.add(app.lawyer_account_id)
     return people
 

@@ -260,10 +260,25 @@ async def withdraw_unsupplied(session: AsyncSession, ctx: Context) -> list[Appli
     return withdrawn
 
 
+async def terminate(session: AsyncSession, actor: Actor, application_id: int, reason: str,
+                    ctx: Context) -> Application:
+    """终止法律援助: the center ends the aid, with the reason (the applicant may object)."""
+    w = await _where(session, actor, application_id)
+    app = await _step(session, actor, w, "terminate", ctx, target=S.terminated, note=reason)
+    app.outcome = reason
+    return app
+
+
+def _terminated(app: Application) -> bool:
+    """Whether the objection under review is to a termination (a lawyer was assigned) rather
+    than to a denial."""
+    return app.lawyer_account_id is not None
+
+
 async def object_to_denial(session: AsyncSession, actor: Actor, application_id: int, reason: str,
                            ctx: Context) -> Application:
-    """異議: the applicant objects to the denial, through the unit that filed it; the justice
-    bureau's 5 working days start."""
+    """異議: the applicant objects to the denial or termination, through the unit that filed it;
+    the justice bureau's 5 working days start."""
     w = await _where(session, actor, application_id)
     app = await _step(session, actor, w, "object", ctx, target=S.objection_review, note=reason)
     app.objection = reason
@@ -273,19 +288,23 @@ async def object_to_denial(session: AsyncSession, actor: Actor, application_id: 
 async def uphold_denial(session: AsyncSession, actor: Actor, application_id: int, opinion: str,
                         ctx: Context) -> Application:
     w = await _where(session, actor, application_id)
-    app = await _step(session, actor, w, "uphold_denial", ctx, target=S.denial_upheld, note=opinion)
+    upheld = S.termination_upheld if _terminated(w.app) else S.denial_upheld
+    app = await _step(session, actor, w, "uphold_denial", ctx, target=upheld, note=opinion)
     app.objection_decision = opinion
     return app
 
 
 async def order_correction(session: AsyncSession, actor: Actor, application_id: int, opinion: str,
                            ctx: Context) -> Application:
-    """The bureau orders the center to correct its denial: the center decides again, with a new
-    decision deadline from the order."""
+    """The bureau orders the center to correct itself: a denial is decided again, with a new
+    decision deadline from the order; a terminated case goes on with its lawyer."""
     w = await _where(session, actor, application_id)
-    app = await _step(session, actor, w, "order_correction", ctx, target=S.center_review, note=opinion)
+    if _terminated(w.app):
+        app = await _step(session, actor, w, "order_correction", ctx, target=S.in_progress, note=opinion)
+    else:
+        app = await _step(session, actor, w, "order_correction", ctx, target=S.center_review, note=opinion)
+        app.due_step, app.due_on = "decision", working_days_after(ctx.schedule, ctx.today, ctx.deadlines.decision)
     app.objection_decision = opinion
-    app.due_step, app.due_on = "decision", working_days_after(ctx.schedule, ctx.today, ctx.deadlines.decision)
     return app
 
 

@@ -173,7 +173,9 @@ _action("request-materials", "补充材料: ask for missing materials; the decis
         service.request_materials)
 _action("materials-received", "The materials came: the decision clock resumes, later by the days paused",
         NoteIn, "materials_received", _note(service.materials_received))
-_action("object", "異議: the applicant objects to the denial; the justice bureau decides within 5 working days",
+_action("terminate", "终止: the center ends the aid, with the reason (the applicant may object)", ReasonIn,
+        "terminate", lambda s, a, i, b, c: service.terminate(s, a, i, b.reason, c))
+_action("object", "異議: the applicant objects to the denial or termination; the justice bureau decides within 5 working days",
         ReasonIn, "object_to_denial", lambda s, a, i, b, c: service.object_to_denial(s, a, i, b.reason, c))
 _action("uphold-denial", "The justice bureau upholds the denial, with its reasons", ReasonIn, "uphold_denial",
         lambda s, a, i, b, c: service.uphold_denial(s, a, i, b.reason, c))

@@ -14,7 +14,7 @@ const HARDSHIP = ["minimum_living_allowance", "disability", "elderly_without_sup
 const ATTACHMENT_KINDS = ["id_card", "hardship_proof", "evidence", "other"];
 const STATES = ["draft", "submitted", "preliminary_review", "returned", "rejected", "preliminarily_approved",
   "accepted", "center_review", "awaiting_materials", "withdrawn", "approved", "denied", "objection_review",
-  "denial_upheld", "lawyer_assigned", "in_progress", "closed", "follow_up"];
+  "denial_upheld", "lawyer_assigned", "in_progress", "terminated", "termination_upheld", "closed", "follow_up"];
 // action → [route suffix, the inputs it asks for]
 const ACTIONS = {
   submit: ["submit", []],
@@ -30,6 +30,7 @@ const ACTIONS = {
   request_materials: ["request-materials", [{ name: "missing", area: true, required: true, label: "app.input.missing" },
     { name: "working_days", type: "number", label: "app.input.working_days" }]],
   materials_received: ["materials-received", []],
+  terminate: ["terminate", [{ name: "reason", area: true, required: true, label: "app.input.reason" }]],
   object: ["object", [{ name: "reason", area: true, required: true, label: "app.input.objection" }]],
   uphold_denial: ["uphold-denial", [{ name: "reason", area: true, required: true, label: "app.input.reason" }]],
   order_correction: ["order-correction", [{ name: "reason", area: true, required: true, label: "app.input.reason" }]],
