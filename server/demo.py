@@ -39,6 +39,7 @@ ACCOUNTS = [
     ("west", "西城工作站 赵磊", Role.station_staff, "S-WEST"),
     ("heping", "和平社区 孙丽", Role.community_staff, "C-EAST-1"),
     ("guangming", "光明社区 周敏", Role.community_staff, "C-WEST-1"),
+    ("bureau", "区司法局 吴刚", Role.bureau, "CENTER"),
 ]
 
 LAWYERS = {

@@ -39,6 +39,7 @@ CONSULT_RECORDING = "consultation.recording"  # the room: recording asked for, o
 RECORDER_SIGNALED = "consultation.recorder_signal"  # the recorder's answer, to the side that offered
 SESSION_ENDED = "session.ended"  # a connection: its login or kiosk token no longer holds (why); then disconnected
 BOARD_CHANGED = "board.changed"  # the community's kiosks and the staff concerned: a board message changed
+APPLICATION_CHANGED = "application.changed"  # staff/lawyer: an application is now your turn, or overdue
 
 # client → server, meetings (acknowledged)
 MEETING_JOIN = "meeting.join"  # enter the room (or its lobby); the ack has the roster and the topology

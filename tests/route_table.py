@@ -513,6 +513,7 @@ async def application_in(world: World, unit: str, state: str = "draft") -> int |
             economic_situation="低保", hardship_grounds=["minimum_living_allowance"], category="elder_support",
             summary="拒付贍養費", help_requested="代理訴訟", attachments=[], supervision_card={}, instalments=[],
             case_number=world.unique("〔2026〕法援初字第") if later else "",
+            accepted_on=world.now.date() if later and state != "preliminarily_approved" else None,
             proposed_lawyer_id=world.center_lawyer_profile if state == "approved" else None,
             lawyer_id=world.center_lawyer_profile if assigned else None,
             lawyer_account_id=lawyer if assigned else None)
@@ -584,6 +585,19 @@ ROUTES.update({
         "approve", "center_review", {"opinion": "同意"}), scoped=True),
     ("POST", "/api/applications/{application_id}/deny"): Spec(APPLICATION_CENTER, application_action(
         "deny", "center_review", {"reason": "不屬於援助範圍"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/request-materials"): Spec(APPLICATION_CENTER, application_action(
+        "request-materials", "center_review", {"missing": "低保證明", "working_days": 5}), scoped=True),
+    ("POST", "/api/applications/{application_id}/materials-received"): Spec(APPLICATION_CENTER, application_action(
+        "materials-received", "awaiting_materials"), scoped=True),
+    ("POST", "/api/applications/{application_id}/terminate"): Spec(APPLICATION_CENTER, application_action(
+        "terminate", "in_progress", {"reason": "隱瞞收入"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/object"): Spec(APPLICATION_FILERS, application_action(
+        "object", "denied", {"reason": "經濟困難屬實"}), scoped=True),
+    # the justice bureau's role only (tests/test_application_workflow.py): none of these actors
+    ("POST", "/api/applications/{application_id}/uphold-denial"): Spec(frozenset(), application_action(
+        "uphold-denial", "objection_review", {"reason": "維持"}), scoped=True),
+    ("POST", "/api/applications/{application_id}/order-correction"): Spec(frozenset(), application_action(
+        "order-correction", "objection_review", {"reason": "責令改正"}), scoped=True),
     ("POST", "/api/applications/{application_id}/assign"): Spec(APPLICATION_CENTER, application_action(
         "assign", "approved", lambda world: {"lawyer_id": world.center_lawyer_profile, "mode": "designated"}),
         scoped=True),

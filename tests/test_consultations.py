@@ -320,3 +320,42 @@ async def test_two_processes_sweeping_at_once_warn_and_offer_once(app, base, cen
     await choosing.call("consultation.cancel", {"consultation_id": chosen_id})
     clock.set(datetime(2026, 11, 30, 11, 40, 30, tzinfo=SHANGHAI))  # 4.5 minutes of grace left
     assert await race(events.CONSULT_WARNING, live_id) == 1
+
+
+async def test_a_short_grace_warns_with_the_minutes_really_left_and_a_blank_request_needs_a_call_back(  # type: ignore[no-untyped-def]
+        db_url, tmp_path, clock, demo) -> None:
+    settings = settings_for(db_url, tmp_path, extra={"FAYUAN_GRACE_MINUTES": "3"})
+    app = init_app(settings, clock=clock, run_sweeper=False)
+    served = await start_client(app)
+    base = str(served.make_url("")).rstrip("/")
+    center = Api(base)
+    await center.login("center")
+    lawyer = await lawyer_on_duty(base, center, "lawyer1", TODAY)
+    talking = await kiosk(base, demo["kiosks"][0]["token"])
+    waiting = await kiosk(base, demo["kiosks"][1]["token"])
+    try:
+        clock.set(datetime(2026, 11, 30, 11, 0, tzinfo=SHANGHAI))
+        live_id = (await talking.call("consultation.start", {"category": "other"}))["consultation"]["id"]
+        await lawyer.call("queue.take", {"consultation_id": live_id})
+        await waiting.call("consultation.start", {"category": "housing"})  # nothing typed, no contact
+        clock.set(datetime(2026, 11, 30, 11, 30, tzinfo=SHANGHAI))  # closing: 3 minutes of grace
+        await app[GATEWAY].sweep()
+        warning = await talking.next("consultation.warning")
+        assert warning["minutes_left"] == 3 and warning["ends_at"] == "2026-11-30T03:33:00+00:00"
+        moved = await waiting.next("consultation.moved_to_board")
+        assert moved["needs_call_back"] is True
+        east = Api(base)
+        await east.login("east")
+        status, page = await east.get("/api/board/messages")
+        assert status == 200, page
+        (message,) = [m for m in page["rows"] if m["id"] == moved["board_message_id"]]
+        assert message["needs_call_back"] is True and message["question"] == ""
+        await east.close()
+        clock.set(datetime(2026, 11, 30, 11, 32, 30, tzinfo=SHANGHAI))
+        await app[GATEWAY].sweep()
+        assert (await lawyer.next("consultation.warning", index=1))["minutes_left"] == 1
+    finally:
+        for p in (lawyer, talking, waiting):
+            await p.close()
+        await center.close()
+        await served.close()

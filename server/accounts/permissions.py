@@ -13,6 +13,9 @@ class Role(StrEnum):
     station_staff = "station_staff"  # 工作站: answers its communities, preliminary review
     department_staff = "department_staff"  # 部門聯絡中心
     community_staff = "community_staff"  # 聯系點: helps residents at the kiosk
+    # 司法局: the justice bureau that set up the center. Its accounts sit at the center (the root
+    # of the unit tree, so they see every application) and decide objections (異議) to its denials
+    bureau = "bureau"
     kiosk = "kiosk"  # a device, not a person
 
 

@@ -23,6 +23,7 @@ ROLE_UNIT_KINDS: dict[Role, frozenset[UnitKind]] = {
     Role.station_staff: frozenset({UnitKind.station}),
     Role.department_staff: frozenset({UnitKind.department}),
     Role.community_staff: frozenset({UnitKind.community}),
+    Role.bureau: frozenset({UnitKind.center}),
     Role.kiosk: frozenset(),
 }
 

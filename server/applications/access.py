@@ -19,6 +19,7 @@ FILER_ROLES = frozenset({Role.community_staff, Role.station_staff, Role.departme
                          Role.admin})
 REVIEWER_ROLES = frozenset({Role.station_staff, Role.department_staff, Role.admin})
 CENTER_ROLES = frozenset({Role.center_staff, Role.admin})
+BUREAU_ROLES = frozenset({Role.bureau})
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,17 @@ def is_center(actor: Actor) -> bool:
     return actor.role in CENTER_ROLES and actor.at_center
 
 
+def is_bureau(actor: Actor, w: Where) -> bool:
+    """The justice bureau over the application's center (its accounts sit at the center)."""
+    return actor.role in BUREAU_ROLES and actor.sees_unit(f"/{w.app.center_id}/")
+
+
+def may_ask_materials(actor: Actor, w: Where) -> bool:
+    """补充材料 is asked and received by whoever is reviewing: the center once it has accepted the
+    case, the station or department before."""
+    return is_center(actor) if w.app.accepted_on is not None else may_review(actor, w)
+
+
 def is_proposed_lawyer(actor: Actor, w: Where) -> bool:
     return actor.role == Role.lawyer and w.proposed_account_id is not None and w.proposed_account_id == actor.id
 
@@ -96,6 +108,14 @@ ACTIONS: dict[str, tuple[frozenset[S], Any]] = {
     "center_review": (frozenset({S.accepted}), lambda actor, w: is_center(actor)),
     "approve": (frozenset({S.center_review}), lambda actor, w: is_center(actor)),
     "deny": (frozenset({S.center_review}), lambda actor, w: is_center(actor)),
+    "request_materials": (frozenset({S.preliminary_review, S.center_review}), may_ask_materials),
+    "materials_received": (frozenset({S.awaiting_materials}), may_ask_materials),
+    # the sweep, when the stated time has passed without the materials
+    "withdraw": (frozenset({S.awaiting_materials}), lambda actor, w: actor.kind == "system"),
+    "terminate": (frozenset({S.lawyer_assigned, S.in_progress}), lambda actor, w: is_center(actor)),
+    "object": (frozenset({S.denied, S.terminated}), may_file),
+    "uphold_denial": (frozenset({S.objection_review}), is_bureau),
+    "order_correction": (frozenset({S.objection_review}), is_bureau),
     "assign": (frozenset({S.approved}), lambda actor, w: is_center(actor)),
     "confirm_assignment": (frozenset({S.approved}), is_proposed_lawyer),
     "decline_assignment": (frozenset({S.approved}), is_proposed_lawyer),

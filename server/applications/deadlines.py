@@ -34,6 +34,10 @@ class Deadlines:
     decision: int = 7  # accepted → the center's decision (kept through center_review)
     assignment: int = 3  # approved → a lawyer confirmed
     first_contact: int = 2  # lawyer assigned → the lawyer takes up the case
+    # asked for missing materials → they must come, else the application is withdrawn; the
+    # center may state another time in its request
+    supplement: int = 10
+    objection: int = 5  # an objection → the justice bureau's decision on it
     reminder_days: int = DEFAULT_REMINDER_DAYS  # calendar days: remind before the enforcement deadline
 
     @classmethod
@@ -68,6 +72,8 @@ STEP_OF: dict[S, str] = {
     S.center_review: "decision",
     S.approved: "assignment",
     S.lawyer_assigned: "first_contact",
+    S.awaiting_materials: "supplement",
+    S.objection_review: "objection",
 }
 KEEPS_DUE_DATE = {S.center_review}  # entering it does not restart the clock
 
@@ -83,6 +89,12 @@ def due_for(schedule: Schedule, deadlines: Deadlines, state: S, entered_at: date
     if step is None:
         return None
     return step, working_days_after(schedule, china_date(schedule, entered_at), getattr(deadlines, step))
+
+
+def working_days_between(schedule: Schedule, start: date, end: date) -> int:
+    """Working days after `start` up to and including `end`: the days a pause took from the
+    clock (asked on `start`, answered on `end`)."""
+    return sum(1 for n in range(1, (end - start).days + 1) if schedule.is_workday(start + timedelta(days=n)))
 
 
 def is_overdue(due_on: date | None, now: datetime, schedule: Schedule) -> bool:

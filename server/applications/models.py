@@ -65,6 +65,14 @@ class Application(Base):
     # 限時辦結: the deadline running in the current state
     due_step: Mapped[str] = mapped_column(String(20), default="")
     due_on: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    # 补充材料: while the center waits for materials, the decision's due date is held here, and
+    # on their return it moves by the working days the applicant took (paused_working_days, in total)
+    paused_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    paused_due_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    paused_working_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    objection: Mapped[str] = mapped_column(Text, default="", server_default="")  # the applicant's 異議
+    objection_decision: Mapped[str] = mapped_column(Text, default="", server_default="")  # the bureau's answer
+    overdue_notified_on: Mapped[date | None] = mapped_column(Date, nullable=True)  # the sweep told the late unit
 
 
 class ApplicationStep(Base):

@@ -88,7 +88,9 @@ async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: 
         assignment_mode=a.assignment_mode, lawyer_id=a.lawyer_id, outcome=a.outcome, visit_notes=a.visit_notes,
         satisfaction=a.satisfaction, supervision_card=dict(a.supervision_card or {}),
         instalments=list(a.instalments or []), enforcement_deadline=a.enforcement_deadline,
-        enforcement_reminder_on=a.enforcement_reminder_on,
+        enforcement_reminder_on=a.enforcement_reminder_on, paused_on=a.paused_on,
+        paused_working_days=a.paused_working_days or 0, objection=a.objection,
+        objection_decision=a.objection_decision,
         steps=[dict(at=s.at, action=s.action, from_state=s.from_state, to_state=s.to_state, actor=s.actor,
                     actor_name=s.actor_name, unit_id=s.unit_id, note=s.note) for s in steps],
         actions=actions(actor, w), documents=documents({s.action for s in steps}))

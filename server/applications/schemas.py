@@ -75,6 +75,13 @@ class ReturnIn(BaseModel):
     missing: str = Field(min_length=1, max_length=2000, description="what is missing or must be corrected")
 
 
+class SupplementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    missing: str = Field(min_length=1, max_length=2000, description="the materials the applicant must supply")
+    working_days: int | None = Field(default=None, ge=1, le=60, description="the time given, in working days; "
+                                     "default FAYUAN_APPLICATION_DEADLINES' supplement")
+
+
 class ReasonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=2000)
@@ -217,6 +224,10 @@ class ApplicationDetail(ApplicationOut):
     instalments: list[dict]
     enforcement_deadline: date | None
     enforcement_reminder_on: date | None
+    paused_on: date | None
+    paused_working_days: int
+    objection: str
+    objection_decision: str
     steps: list[StepOut]
     actions: list[str]
     documents: list[str]

@@ -11,13 +11,15 @@ from sqlalchemy import delete as sql_delete, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.accounts.actor import Actor
+from server.accounts.actor import SYSTEM, Actor
 from server.accounts.models import Account, LawyerProfile
 from server.accounts.permissions import Role
 from server.applications import numbering
-from server.applications.deadlines import KEEPS_DUE_DATE, due_for, enforcement_deadline, reminder_on
+from server.applications.deadlines import (KEEPS_DUE_DATE, STEP_OF, due_for, enforcement_deadline, reminder_on,
+                                          working_days_between)
+from server.hours.calendar import working_days_after
 from server.applications.models import Application, ApplicationStep
-from server.applications.schemas import ApplicationIn, ApplicationPatch, AssignIn, FollowUpIn
+from server.applications.schemas import ApplicationIn, ApplicationPatch, AssignIn, FollowUpIn, SupplementIn
 from server.applications.state import ApplicationState as S
 from server.consultations.models import Consultation
 from server.files.models import StoredFile
@@ -221,6 +223,107 @@ async def deny(session: AsyncSession, actor: Actor, application_id: int, reason:
     w = await _where(session, actor, application_id)
     app = await _step(session, actor, w, "deny", ctx, target=S.denied, note=reason)
     app.decision_opinion, app.decided_on = reason, ctx.today
+    return app
+
+
+async def request_materials(session: AsyncSession, actor: Actor, application_id: int, p: SupplementIn,
+                            ctx: Context) -> Application:
+    """补充材料: the center (the station before acceptance) asks for what is missing. The running
+    due date is held until the materials come back; until then the step's deadline is the time
+    given to the applicant."""
+    w = await _where(session, actor, application_id)
+    check_may(actor, w, "request_materials")
+    held = w.app.due_on
+    days = p.working_days or ctx.deadlines.supplement
+    app = await _step(session, actor, w, "request_materials", ctx, target=S.awaiting_materials,
+                      note=f"{p.missing} ({days} working days)")
+    app.missing, app.paused_on, app.paused_due_on = p.missing, ctx.today, held
+    app.due_step, app.due_on = "supplement", working_days_after(ctx.schedule, ctx.today, days)
+    return app
+
+
+async def materials_received(session: AsyncSession, actor: Actor, application_id: int, note: str,
+                             ctx: Context) -> Application:
+    """The materials came: the review goes on, its due date later by the working days the
+    applicant took (those after the request, up to and including today)."""
+    w = await _where(session, actor, application_id)
+    check_may(actor, w, "materials_received")
+    app = w.app
+    paused = working_days_between(ctx.schedule, app.paused_on or ctx.today, ctx.today)
+    held = app.paused_due_on
+    back = S.center_review if app.accepted_on is not None else S.preliminary_review
+    await _step(session, actor, w, "materials_received", ctx, target=back,
+                note=f"paused {paused} working days" + (f": {note}" if note else ""))
+    app.due_step = STEP_OF[back]
+    app.due_on = working_days_after(ctx.schedule, held, paused) if held else None
+    app.paused_working_days = (app.paused_working_days or 0) + paused
+    app.paused_on = app.paused_due_on = None
+    return app
+
+
+async def withdraw_unsupplied(session: AsyncSession, ctx: Context) -> list[Application]:
+    """The sweep: applications whose materials did not come by the end of the stated day are
+    treated as withdrawn (視為撤回)."""
+    late = await session.scalars(select(Application).where(Application.state == S.awaiting_materials.value,
+                                                            Application.due_on < ctx.today))
+    withdrawn = []
+    for app in late:
+        w = Where(app, await session.get(Unit, app.unit_id), await session.get(Unit, app.review_unit_id), None)
+        try:
+            await _step(session, SYSTEM, w, "withdraw", ctx, target=S.withdrawn,
+                        note=f"the materials asked for on {app.paused_on} did not come by {app.due_on}")
+        except Conflict:  # another process's sweep took it
+            continue
+        app.due_step, app.due_on, app.paused_due_on = "", None, None
+        withdrawn.append(app)
+    return withdrawn
+
+
+async def terminate(session: AsyncSession, actor: Actor, application_id: int, reason: str,
+                    ctx: Context) -> Application:
+    """终止法律援助: the center ends the aid, with the reason (the applicant may object)."""
+    w = await _where(session, actor, application_id)
+    app = await _step(session, actor, w, "terminate", ctx, target=S.terminated, note=reason)
+    app.outcome = reason
+    return app
+
+
+def _terminated(app: Application) -> bool:
+    """Whether the objection under review is to a termination (a lawyer was assigned) rather
+    than to a denial."""
+    return app.lawyer_account_id is not None
+
+
+async def object_to_denial(session: AsyncSession, actor: Actor, application_id: int, reason: str,
+                           ctx: Context) -> Application:
+    """異議: the applicant objects to the denial or termination, through the unit that filed it;
+    the justice bureau's 5 working days start."""
+    w = await _where(session, actor, application_id)
+    app = await _step(session, actor, w, "object", ctx, target=S.objection_review, note=reason)
+    app.objection = reason
+    return app
+
+
+async def uphold_denial(session: AsyncSession, actor: Actor, application_id: int, opinion: str,
+                        ctx: Context) -> Application:
+    w = await _where(session, actor, application_id)
+    upheld = S.termination_upheld if _terminated(w.app) else S.denial_upheld
+    app = await _step(session, actor, w, "uphold_denial", ctx, target=upheld, note=opinion)
+    app.objection_decision = opinion
+    return app
+
+
+async def order_correction(session: AsyncSession, actor: Actor, application_id: int, opinion: str,
+                           ctx: Context) -> Application:
+    """The bureau orders the center to correct itself: a denial is decided again, with a new
+    decision deadline from the order; a terminated case goes on with its lawyer."""
+    w = await _where(session, actor, application_id)
+    if _terminated(w.app):
+        app = await _step(session, actor, w, "order_correction", ctx, target=S.in_progress, note=opinion)
+    else:
+        app = await _step(session, actor, w, "order_correction", ctx, target=S.center_review, note=opinion)
+        app.due_step, app.due_on = "decision", working_days_after(ctx.schedule, ctx.today, ctx.deadlines.decision)
+    app.objection_decision = opinion
     return app
 
 

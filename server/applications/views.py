@@ -7,16 +7,17 @@ import io
 
 from aiohttp import web
 
-from server.applications import numbering, pdf, service
+from server.applications import audience, numbering, pdf, service
 from server.applications.deadlines import Deadlines
 from server.applications.printer import PRINTER
 from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
                                          AssignIn, CloseIn, ConfirmIn, DeclineIn, FollowUpIn, ListQuery, NoteIn,
                                          OpinionIn, OverdueUnit, PersonalOut, ReasonIn, ReminderOut, ReturnIn,
-                                         ReviewIn)
+                                         ReviewIn, SupplementIn)
 from server.consultations.rules import from_env as rules_from_env
 from server.errors import NotFound
 from server.hours.service import load_schedule
+from server.web import keys
 from server.web.api import Call, Router
 
 router = Router()
@@ -138,9 +139,15 @@ def _action(path: str, summary: str, body: type, name: str, verb):  # type: igno
     async def view(call: Call) -> ApplicationDetail:
         ctx = await context(call)
         app = await verb(call.session, call.actor, call.path["application_id"], call.body, ctx)
-        return await _detail(call, ctx, app.id)
+        out = await _detail(call, ctx, app.id)
+        # whoever must act next is told once the step is committed
+        notices = await audience.notices(call.session, app, step, skip=call.actor.id)
+        await call.session.commit()
+        await call.app[keys.DELIVER](notices)
+        return out
 
     view.__name__ = name
+    step = path.replace("-", "_")  # the action's name in the timeline and in access.ACTIONS
     router.post(f"{ONE}/{path}", summary=summary, tag=TAG, body=body, response=ApplicationDetail, status=200)(view)
 
 
@@ -168,6 +175,19 @@ _action("approve", "The center grants legal aid", OpinionIn, "approve",
         lambda s, a, i, b, c: service.approve(s, a, i, b.opinion, c))
 _action("deny", "The center refuses legal aid, with the written reason", ReasonIn, "deny",
         lambda s, a, i, b, c: service.deny(s, a, i, b.reason, c))
+_action("request-materials", "补充材料: ask for missing materials; the decision clock pauses until they come "
+        "(else the application is withdrawn after the stated working days)", SupplementIn, "request_materials",
+        service.request_materials)
+_action("materials-received", "The materials came: the decision clock resumes, later by the days paused",
+        NoteIn, "materials_received", _note(service.materials_received))
+_action("terminate", "终止: the center ends the aid, with the reason (the applicant may object)", ReasonIn,
+        "terminate", lambda s, a, i, b, c: service.terminate(s, a, i, b.reason, c))
+_action("object", "異議: the applicant objects to the denial or termination; the justice bureau decides within 5 working days",
+        ReasonIn, "object_to_denial", lambda s, a, i, b, c: service.object_to_denial(s, a, i, b.reason, c))
+_action("uphold-denial", "The justice bureau upholds the denial, with its reasons", ReasonIn, "uphold_denial",
+        lambda s, a, i, b, c: service.uphold_denial(s, a, i, b.reason, c))
+_action("order-correction", "The justice bureau orders the center to correct its denial: it decides again",
+        ReasonIn, "order_correction", lambda s, a, i, b, c: service.order_correction(s, a, i, b.reason, c))
 _action("assign", "Propose a lawyer: picked by the applicant (點援) or designated (指派)", AssignIn,
         "propose_lawyer", service.propose_lawyer)
 _action("confirm-assignment", "The proposed lawyer confirms no conflict of interest: the assignment stands",

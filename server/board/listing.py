@@ -93,6 +93,7 @@ async def describe(session: AsyncSession, actor: Actor, messages: list[BoardMess
             created_at=m.created_at, due_on=due_on(ctx.schedule, m.created_at, ctx.reply_working_days),
             overdue=is_overdue(ctx.schedule, m.state, m.created_at, ctx.now, ctx.reply_working_days),
             answered_at=m.answered_at, closed_at=m.closed_at, consultation_id=m.consultation_id,
+            needs_call_back=m.needs_call_back,
             published=m.id in published,
             replies=[ReplyOut(id=r.id, author_name=r.author_name, unit_name=units[r.unit_id].name, body=r.body,
                               created_at=r.created_at) for r in replies[m.id]],

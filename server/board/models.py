@@ -40,6 +40,13 @@ class BoardMessage(Base):
     receipt_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
     # Its files live in the files domain under parent kind "board" (server/board/attachments.py).
 
+    @property
+    def needs_call_back(self) -> bool:
+        """Made at closing from a consultation whose resident typed no question or left no way to
+        reach them: staff must find the resident through the community point and call back."""
+        return self.source == "consultation" and (
+            not self.question.strip() or not (self.contact_name.strip() or self.contact_phone.strip()))
+
 
 class BoardReply(Base):
     __tablename__ = "board_replies"

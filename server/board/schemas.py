@@ -165,6 +165,7 @@ class MessageOut(BaseModel):
     answered_at: datetime | None
     closed_at: datetime | None
     consultation_id: int | None
+    needs_call_back: bool = False  # left at closing without a question or a contact (BoardMessage)
     published: bool
     replies: list[ReplyOut]
     actions: list[str]  # what the asker may do now: claim, reply, hand_over, close, publish, read_phone

@@ -68,6 +68,8 @@ async def leave_from_consultation(session: AsyncSession, *, unit_id: int, target
     session.add(m)
     await session.flush()
     what = f"from consultation {consultation_id}"
+    if m.needs_call_back:
+        what += ": no question or contact was typed, call the resident back through the community point"
     _event(session, m, SYSTEM, now, "left", what)
     return Outcome(m, await _audience(session, m, "left"), what)
 

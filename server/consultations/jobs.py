@@ -3,6 +3,7 @@ lawyers. It runs in every server process; each change is a conditional state cha
 processes never both act on the same consultation."""
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -92,7 +93,8 @@ async def _move_queued_to_board(session: AsyncSession, ctx: Context, changed: se
         changed.add(c.target_unit_id)
         notices += left.notices
         notices.append(notify.Notice(notify.kiosk(c.device_id), events.CONSULT_TO_BOARD,
-                                     {"consultation_id": c.id, "board_message_id": left.message.id}))
+                                     {"consultation_id": c.id, "board_message_id": left.message.id,
+                                      "needs_call_back": left.message.needs_call_back}))
     return notices
 
 
@@ -118,8 +120,11 @@ async def _grace_period(session: AsyncSession, ctx: Context) -> list[notify.Noti
                 if won.rowcount != 1:
                     break
                 c.warned_minutes = minutes
+                # a grace shorter than the warning's threshold: say how long it really is
+                # (rounded up to whole minutes), not the threshold
+                left_minutes = min(minutes, math.ceil(left.total_seconds() / 60))
                 notices.append(notify.Notice(notify.consultation(c.id), events.CONSULT_WARNING,
-                                            {"consultation_id": c.id, "minutes_left": minutes,
+                                            {"consultation_id": c.id, "minutes_left": left_minutes,
                                              "ends_at": ends_at.isoformat()}))
                 break
     return notices

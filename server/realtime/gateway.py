@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import sessions
 from server.accounts.actor import Actor
+from server.applications import jobs as application_jobs
 from server import notify
 from server.consultations import jobs, queue, service
 from server.consultations.rules import Rules
@@ -341,6 +342,7 @@ class Gateway(socketio.AsyncNamespace):
                     if not await presence.rooms_held(session, ref, [cid], self.process_id, ctx.now):
                         notices += await service.side_gone(session, cid, ref, ctx)
                 notices += await jobs.sweep(session, ctx)
+                notices += await application_jobs.sweep(session, ctx.now, self.app[keys.SETTINGS])
                 await session.commit()
             await self.deliver(notices)
         return notices

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.actor import Actor
 from server.accounts.permissions import Role
 from server.applications.models import Application, ApplicationStep
-from server.applications.state import GRANTED, ApplicationState
+from server.applications.state import GRANTED, REFUSED, ApplicationState
 from server.board import service as board
 from server.board.models import BoardMessage
 from server.consultations.models import Consultation
@@ -130,7 +130,7 @@ async def _applications(session: AsyncSession, subtree: Any, since: datetime, un
     steps = list(await session.scalars(select(ApplicationStep).where(ApplicationStep.application_id.in_(ids))
                                        .order_by(ApplicationStep.application_id, ApplicationStep.id))) if ids else []
     granted = sum(ApplicationState(a.state) in GRANTED for a in rows)
-    denied = sum(a.state == ApplicationState.denied for a in rows)
+    denied = sum(a.state in REFUSED for a in rows)
     today = now.astimezone(schedule.tz).date()
     return {
         "count": len(rows),

@@ -116,3 +116,28 @@ async def test_the_reports_page_draws_its_charts(page) -> None:  # type: ignore[
     assert await page.evaluate("Boolean(window.Chart)")
     assert await page.get_attribute("#report-csv", "href")
     assert describe(await axe_violations(page)) == ""
+
+
+async def test_a_step_for_me_shows_a_badge_and_the_list_reloads_itself(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    from tests.support import Api
+
+    await sign_in(page, "east", "/applications")
+    assert await page.locator("#app-badge").is_hidden()
+    community = Api(live_server.base_url)
+    try:
+        await community.login("heping")
+        status, app = await community.post("/api/applications", {
+            "applicant_name": "李建國", "applicant_sex": "male", "id_number": ID_NUMBER, "birth_date": "1950-03-07",
+            "phone": "13812345678", "address": "和平社區5號樓", "household": "本市戶籍",
+            "economic_situation": "低保", "hardship_grounds": ["minimum_living_allowance"], "category": "elder_support",
+            "opposing_party": "李某", "summary": "拒付贍養費。", "help_requested": "代理訴訟"})
+        assert status == 201, app
+        status, out = await community.post(f"/api/applications/{app['id']}/submit", {})
+        assert status == 200, out
+    finally:
+        await community.close()
+    badge = page.locator("#app-badge")
+    await badge.wait_for(state="visible")
+    assert (await badge.text_content() or "").strip() == "待您处理 1 件"
+    await page.locator(f"a[data-application='{app['id']}']").wait_for()  # no reload by the user
+    assert "已轮到您处理" in (await page.locator("#app-live").text_content() or "")

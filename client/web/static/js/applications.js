@@ -1,17 +1,21 @@
 // Legal aid applications (/applications): the list with due dates and overdue ones, the form,
 // and one application (/applications?id=N) with its timeline, attachments, PDFs and the
-// actions its state allows this user (the server says which: detail.actions).
+// actions its state allows this user (the server says which: detail.actions). When a step makes
+// it this user's turn (or theirs is late) the server pushes application.changed: a badge counts
+// them and the list reloads by itself.
 import { ApiError, clearMessage, del, get, patch, post, showError } from "./api.js";
 import { confirmAction } from "./admin/common.js";
 import { field, formValues, h, replace, section, selectField, uid } from "./dom.js";
 import { translate } from "./i18n.js";
 import { startStaffPage } from "./staff.js";
+import { connect } from "./socket.js";
 
 const HARDSHIP = ["minimum_living_allowance", "disability", "elderly_without_support", "migrant_worker_wages",
   "other"];
 const ATTACHMENT_KINDS = ["id_card", "hardship_proof", "evidence", "other"];
 const STATES = ["draft", "submitted", "preliminary_review", "returned", "rejected", "preliminarily_approved",
-  "accepted", "center_review", "approved", "denied", "lawyer_assigned", "in_progress", "closed", "follow_up"];
+  "accepted", "center_review", "awaiting_materials", "withdrawn", "approved", "denied", "objection_review",
+  "denial_upheld", "lawyer_assigned", "in_progress", "terminated", "termination_upheld", "closed", "follow_up"];
 // action → [route suffix, the inputs it asks for]
 const ACTIONS = {
   submit: ["submit", []],
@@ -24,6 +28,13 @@ const ACTIONS = {
   center_review: ["center-review", []],
   approve: ["approve", [{ name: "opinion", area: true, label: "app.input.opinion" }]],
   deny: ["deny", [{ name: "reason", area: true, required: true, label: "app.input.reason" }]],
+  request_materials: ["request-materials", [{ name: "missing", area: true, required: true, label: "app.input.missing" },
+    { name: "working_days", type: "number", label: "app.input.working_days" }]],
+  materials_received: ["materials-received", []],
+  terminate: ["terminate", [{ name: "reason", area: true, required: true, label: "app.input.reason" }]],
+  object: ["object", [{ name: "reason", area: true, required: true, label: "app.input.objection" }]],
+  uphold_denial: ["uphold-denial", [{ name: "reason", area: true, required: true, label: "app.input.reason" }]],
+  order_correction: ["order-correction", [{ name: "reason", area: true, required: true, label: "app.input.reason" }]],
   assign: ["assign", "lawyer"],
   confirm_assignment: ["confirm-assignment", [{ name: "no_conflict", checkbox: true, required: true,
     label: "app.input.no_conflict" }]],
@@ -35,11 +46,30 @@ const ACTIONS = {
 };
 let who = null;
 let csrf = null;
+let refreshList = null; // the list's reload, while the list is on screen
+let yourTurn = 0; // pushes since the page loaded
+
+function listen() {
+  const socket = connect();
+  socket.on("application.changed", async (change) => {
+    yourTurn += 1;
+    const badge = document.getElementById("app-badge");
+    if (badge) {
+      badge.hidden = false;
+      translate(badge, "application.badge", { count: yourTurn });
+    }
+    const live = document.getElementById("app-live");
+    if (live) translate(live, `application.live.${change.change === "overdue" ? "overdue" : "turn"}`,
+      { id: change.case_number || `#${change.application_id}` });
+    if (refreshList) await refreshList().catch((error) => showError(document.getElementById("page-error"), error));
+  });
+}
 
 async function start() {
   who = await startStaffPage();
   if (!who) return;
   csrf = who.csrf_token;
+  listen();
   const page = document.getElementById("page");
   const id = new URLSearchParams(location.search).get("id");
   try {
@@ -81,7 +111,10 @@ async function showList(page) {
     ? h("button", { type: "button", class: "primary", id: "new-application", i18n: "app.new",
       onclick: () => showForm(page, null) }) : null;
   const exportLink = h("a", { href: "/api/applications/export", download: "", i18n: "app.export" });
-  replace(page, h("p", { class: "actions" }, newButton, " ", exportLink), overdueArea,
+  replace(page, h("p", { class: "actions" }, newButton, " ", exportLink, " ",
+    h("span", { class: "badge", id: "app-badge", hidden: yourTurn === 0, i18n: "application.badge",
+      vars: { count: yourTurn } })),
+  h("p", { id: "app-live", class: "live", role: "status", "aria-live": "polite" }), overdueArea,
     section("app.list", filters, h("div", { class: "table-wrap" }, h("table", {},
       h("thead", {}, h("tr", {}, ["app.col.number", "app.col.applicant", "app.col.id_number", "app.col.state",
         "app.col.unit", "app.col.due"].map((key) => h("th", { scope: "col", i18n: key })))), rows))));
@@ -111,6 +144,7 @@ async function showList(page) {
         " ", group.applications.map((row) => h("a", { href: `/applications?id=${row.id}` },
           ` ${row.case_number || `#${row.id}`}`)))))));
   }
+  refreshList = refresh;
   await refresh();
   document.body.dataset.ready = "list";
 }
@@ -329,7 +363,7 @@ function actionBody(action, values) {
   }
   const body = {};
   for (const [name, value] of Object.entries(values)) {
-    if (name === "consultation_id") { if (value) body.consultation_id = Number(value); }
+    if (name === "consultation_id" || name === "working_days") { if (value) body[name] = Number(value); }
     else body[name] = value;
   }
   return body;

@@ -5,6 +5,7 @@ import { initI18n } from "./i18n.js";
 /** Each role's own first page; the others start at /admin. */
 const HOME = {
   lawyer: "/lawyer", station_staff: "/lawyer", department_staff: "/lawyer", community_staff: "/board",
+  bureau: "/applications",
 };
 
 /** Where to go after login: ?next=/admin/... when it is a page of ours, else the role's page. */
