@@ -36,6 +36,8 @@ from server.retention import job as retention_job
 from server.retention import views as retention_views
 from server.pipl import views as pipl_views
 from server.workload import views as workload_views
+from server.pubsub.base import PubSub
+from server.pubsub.memory import MemoryPubSub
 from server.realtime import setup as realtime
 from server.web import keys, middleware, observe
 from server.web.api import Router
@@ -74,6 +76,21 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     await app[keys.DB].dispose()
 
 
+async def _pubsub(app: web.Application) -> AsyncIterator[None]:
+    """Messages between processes that are not socket.io pushes (a meeting's recorder inbox)."""
+    url = app[keys.SETTINGS].redis_url
+    if url:
+        from server.pubsub.redis import RedisPubSub
+
+        ps: PubSub = RedisPubSub(url)
+    else:
+        ps = MemoryPubSub()
+    await ps.start()
+    app[keys.PUBSUB] = ps
+    yield
+    await ps.stop()
+
+
 def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Clock | None = None,
              run_sweeper: bool = True) -> web.Application:
     settings = settings.with_secret()
@@ -87,7 +104,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Cloc
     app[keys.WALL_CLOCK] = wall_clock or SystemClock()
     app[keys.RULES] = consultation_rules(settings.extra)
     app.on_response_prepare.append(middleware.response_headers(settings))
-    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.extend([_database, _pubsub])
     metrics_views.install(app)  # before the parts that count things
     app.on_response_prepare.append(observe.echo_request_id)
     router = make_router()

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from server.db import Database
     from server.metrics.instruments import Metrics
     from server.notify import Push
+    from server.pubsub.base import PubSub
     from server.realtime.fanout import FanOut
     from server.web.api import Router
 
@@ -22,6 +23,7 @@ CLOCK = web.AppKey["Clock"]("clock")  # domain time: service hours, deadlines, s
 # credential expiry): a test's frozen CLOCK there would hand out credentials already expired.
 WALL_CLOCK = web.AppKey["Clock"]("wall_clock")
 DB = web.AppKey["Database"]("db")
+PUBSUB = web.AppKey["PubSub"]("pubsub")  # messages between processes that are not socket.io pushes
 # the Redis fan-out between server processes, or None with one process (realtime/fanout.py)
 FANOUT = web.AppKey["FanOut | None"]("fanout")
 ROUTER = web.AppKey["Router"]("router")

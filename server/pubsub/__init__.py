@@ -1,0 +1,1 @@
+"""Publish/subscribe between server processes: in-process by default, Redis when configured."""
