@@ -15,11 +15,10 @@ import urllib.request
 
 import pytest
 
-from server.hours.service import SCHEDULE_TTL_SECONDS
 from tests.processes import RedisProcess, ServerProcess, free_port
-from tests.sockets import Peer, kiosk, put_on_duty, staff
+from tests.sockets import Peer, kiosk
 from tests.support import PG_URL, Api, fresh_postgres
-from tests.test_take_race import open_all_day_today
+from tests.test_take_race import duty_lawyer_on
 
 BACK_WITHIN_SECONDS = 5.0  # the promise once Redis answers again
 
@@ -61,12 +60,8 @@ async def test_pushes_wait_for_redis_and_signals_are_refused_meanwhile(two_with_
     try:
         await admin.login("admin")
         await center.login("center")
-        today = await open_all_day_today(admin)
-        await asyncio.sleep(SCHEDULE_TTL_SECONDS)  # the other process sees the new hours
-        lawyer = await staff(second.base_url, "lawyer1")
+        lawyer = await duty_lawyer_on(second.base_url, admin, center)
         peers.append(lawyer)
-        await put_on_duty(center, (await lawyer.next("hello"))["id"], today, "00:00", "24:00")
-        assert (await lawyer.call("duty.availability", {"available": True}))["on_duty"] is True
         k = await kiosk(first.base_url, first.demo_logins()["kiosks"][0]["token"])
         peers.append(k)
         cid = (await k.call("consultation.start", {"category": "other"}))["consultation"]["id"]

@@ -12,13 +12,12 @@ import asyncio
 import os
 import signal
 
-from server.hours.service import SCHEDULE_TTL_SECONDS
 from server.presence.service import LEASE_SECONDS
 from server.realtime.setup import GATEWAY
-from tests.sockets import Peer, kiosk, lawyer_on_duty, login_cookie, put_on_duty, staff
+from tests.sockets import Peer, kiosk, lawyer_on_duty, login_cookie, staff
 from tests.support import Api
 from tests.test_consultations import base, center  # noqa: F401 - the same fixtures
-from tests.test_take_race import open_all_day_today
+from tests.test_take_race import duty_lawyer_on
 
 TODAY = "2026-11-30"
 QUIET_SECONDS = 3.0  # long enough for a wrong peer.away to arrive through Redis
@@ -52,12 +51,8 @@ async def test_a_kiosk_back_through_the_other_process_stays_in_the_call(two_serv
     try:
         await admin.login("admin")
         await center.login("center")
-        today = await open_all_day_today(admin)
-        await asyncio.sleep(SCHEDULE_TTL_SECONDS)  # the other process sees the new hours
-        lawyer = await staff(second.base_url, "lawyer1")
+        lawyer = await duty_lawyer_on(second.base_url, admin, center)
         peers.append(lawyer)
-        await put_on_duty(center, (await lawyer.next("hello"))["id"], today, "00:00", "24:00")
-        assert (await lawyer.call("duty.availability", {"available": True}))["on_duty"] is True
         token = first.demo_logins()["kiosks"][0]["token"]
         old = await kiosk(first.base_url, token)
         peers.append(old)
@@ -86,12 +81,8 @@ async def test_the_sides_a_killed_process_held_are_away_after_its_lease(two_serv
     try:
         await admin.login("admin")
         await center.login("center")
-        today = await open_all_day_today(admin)
-        await asyncio.sleep(SCHEDULE_TTL_SECONDS)  # the other process sees the new hours
-        lawyer = await staff(second.base_url, "lawyer1")
+        lawyer = await duty_lawyer_on(second.base_url, admin, center)
         peers.append(lawyer)
-        await put_on_duty(center, (await lawyer.next("hello"))["id"], today, "00:00", "24:00")
-        assert (await lawyer.call("duty.availability", {"available": True}))["on_duty"] is True
         token = first.demo_logins()["kiosks"][0]["token"]
         k = Peer()
         await k.connect(first.base_url, token=token)

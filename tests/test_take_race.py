@@ -37,6 +37,20 @@ async def open_all_day_today(admin: Api, *others: Api) -> str:
     return now.date().isoformat()
 
 
+async def duty_lawyer_on(url: str, admin: Api, center: Api) -> Peer:
+    """lawyer1 connected to the process at `url`, rostered all day and available, once that
+    process too sees the service open (admin and center may be on another process)."""
+    there = Api(url)  # asks that process's public status
+    try:
+        today = await open_all_day_today(admin, there)
+    finally:
+        await there.close()
+    lawyer = await staff(url, "lawyer1")
+    await put_on_duty(center, (await lawyer.next("hello"))["id"], today, "00:00", "24:00")
+    assert (await lawyer.call("duty.availability", {"available": True}))["on_duty"] is True
+    return lawyer
+
+
 async def test_exactly_one_of_100_concurrent_takers_wins(two_servers) -> None:
     first, second = two_servers
     demo = first.demo_logins()
