@@ -99,7 +99,9 @@ async def test_real_responses_match_the_document(client, world: World) -> None:
     try:
         for route in make_router().routes:
             spec = ROUTES[(route.method, route.path)]
-            actor = next(a for a in ACTORS if a.name in spec.allowed)
+            actor = next((a for a in ACTORS if a.name in spec.allowed), None)
+            if actor is None:
+                continue  # only a role none of the tried actors has (the bureau: test_application_workflow)
             units = [u for u in TRIED_UNITS if not spec.scoped or world.holds(actor.unit, u)]
             request = None
             for unit in units:
