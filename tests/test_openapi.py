@@ -95,13 +95,14 @@ async def test_real_responses_match_the_document(client, world: World) -> None:
     base_url = str(client.make_url(""))
     callers: dict[str, Caller] = {}
     wrong: list[str] = []
-    checked = 0
+    checked = skipped = 0
     try:
         for route in make_router().routes:
             spec = ROUTES[(route.method, route.path)]
             actor = next((a for a in ACTORS if a.name in spec.allowed), None)
             if actor is None:
-                continue  # only a role none of the tried actors has (the bureau: test_application_workflow)
+                skipped += 1  # only a role none of the tried actors has (the bureau: test_application_workflow)
+                continue
             units = [u for u in TRIED_UNITS if not spec.scoped or world.holds(actor.unit, u)]
             request = None
             for unit in units:
@@ -145,7 +146,7 @@ async def test_real_responses_match_the_document(client, world: World) -> None:
         for caller in callers.values():
             await caller.close()
     assert not wrong, "\n".join(wrong)
-    assert checked == len(make_router().routes)
+    assert checked + skipped == len(make_router().routes) and skipped <= 2
 
 
 async def test_a_range_request_gets_the_partial_answer_the_document_gives(client, world: World) -> None:
