@@ -143,9 +143,15 @@ async def lawyer_on_duty(topology: Topology) -> AsyncIterator[tuple[Lawyer, Api]
     try:
         await admin.login("admin")
         await center.login("center")
-        day = await open_all_day_today(admin)
+        # each process keeps the hours it read for a few seconds: wait until both see them open
+        processes = [Api(nginx.url_to(A)), Api(nginx.url_to(B))]
+        try:
+            day = await open_all_day_today(admin, *processes)
+        finally:
+            for api in processes:
+                await api.close()
         hello = await lawyer.connect()
-        await put_on_duty(center, hello["id"], day)
+        await put_on_duty(center, hello["id"], day, "00:00", "24:00")
         await lawyer.set_available()
         yield lawyer, center
         if lawyer.state == "live":

@@ -168,9 +168,15 @@ async def test_files_may_go_before_their_case_and_give_back_their_quota(db: Data
 
 
 @pytest.fixture
-def long_ago_clock() -> FakeClock:
-    """Audit rows the database's own clock sees as older than 183 days: 400 days before now."""
-    return FakeClock(datetime.now(timezone.utc) - timedelta(days=400))
+async def long_ago_clock(db: Database) -> FakeClock:
+    """Audit rows the database's own clock sees as older than 183 days: 400 days before the
+    database's now (its server need not share this process's clock: under faketime it does not)."""
+    async with db.engine.connect() as conn:
+        if db.engine.dialect.name == "postgresql":
+            now = (await conn.execute(text("SELECT now()"))).scalar_one()
+        else:
+            now = datetime.fromisoformat((await conn.execute(text("SELECT datetime('now')"))).scalar_one())
+    return FakeClock(now.replace(tzinfo=now.tzinfo or timezone.utc) - timedelta(days=400))
 
 
 async def test_the_audit_log_is_trimmed_only_past_its_period(db: Database, long_ago_clock: FakeClock,

@@ -57,7 +57,9 @@ def statutory_days(year: int) -> dict[date, tuple[str, str]]:
     """The fallback for a year not yet published: statutory holidays on weekdays, no make-up days."""
     import holidays
 
-    days = {day: (HOLIDAY, name) for day, name in holidays.China(years=year).items() if day.weekday() < 5}
+    # names in Simplified Chinese, as the official schedule's and as the pages show them
+    days = {day: (HOLIDAY, name) for day, name in holidays.China(years=year, language="zh_CN").items()
+            if day.weekday() < 5}
     for month, day_of_month, name in FIXED_STATUTORY_DAYS:
         day = date(year, month, day_of_month)
         if day.weekday() < 5:
