@@ -140,7 +140,7 @@ def check_may(actor: Actor, w: Where, action: str) -> None:
     S(w.app.state).check_in(states, action.replace("_", " "))
 
 
-async def _where(session: AsyncSession, actor: Actor, application_id: int, *, lock: bool = False) -> Where:
+async def visible_where(session: AsyncSession, actor: Actor, application_id: int, *, lock: bool = False) -> Where:
     if actor.kind != "account":
         raise PermissionDenied("applications are for staff")
     query = select(Application).where(Application.id == application_id, visible_condition(actor))

@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.accounts.models import LawyerProfile
-from server.applications.access import Where, _where, check_may_read_personal
+from server.applications.access import Where, visible_where, check_may_read_personal
 from server.applications.context import Context
 from server.applications.deadlines import due_for
-from server.applications.form import _yuan
+from server.applications.form import as_yuan
 from server.applications.models import ApplicationDocument, ApplicationStep
-from server.applications.records import _audit
+from server.applications.records import audit_application
 from server.applications.state import EDITABLE, ApplicationState as S
 from server.db import dialect_insert
 from server.errors import NotFound
@@ -62,14 +62,14 @@ async def document_data(session: AsyncSession, actor: Actor, application_id: int
                         ctx: Context) -> dict:
     """What a document shows (JSON-safe): as first issued when it was printed before, else as
     of its issuing step, kept now. Printing one is an audited read of the full personal data."""
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may_read_personal(actor, w)
     steps = list(await session.scalars(select(ApplicationStep).where(ApplicationStep.application_id == w.app.id)
                                        .order_by(ApplicationStep.id)))
     available = documents({s.action for s in steps})
     if kind not in available:
         raise NotFound(f"this application has no {kind} (yet)", kind=kind, available=available)
-    _audit(session, actor, ctx, "personal_data.read", w.app, f"document {kind}")
+    audit_application(session, actor, ctx, "personal_data.read", w.app, f"document {kind}")
     step = issuing_step(kind, w.app.state, steps)
     if step is None:
         return await current_data(session, w, kind, steps, None, ctx)
@@ -125,7 +125,7 @@ async def current_data(session: AsyncSession, w: Where, kind: str, steps: list[A
         birth_date=iso(a.birth_date), phone=a.phone, address=a.address, household=a.household,
         economic_situation=a.economic_situation, hardship_grounds=list(a.hardship_grounds or []),
         hardship_other=a.hardship_other, category=a.category, opposing_party=a.opposing_party,
-        amount_in_dispute=_yuan(a.amount_fen), summary=a.summary, help_requested=a.help_requested,
+        amount_in_dispute=as_yuan(a.amount_fen), summary=a.summary, help_requested=a.help_requested,
         attachments=len(a.attachments or []), created_on=a.created_at.astimezone(tz).date().isoformat(),
         submitted_on=on("submit"), missing=(last("return").note if last("return") else ""),
         supplement_due_on=None,

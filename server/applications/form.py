@@ -16,7 +16,7 @@ from server.files.models import StoredFile
 PARENT_KIND = "application"  # files attached to an application: ("application", id)
 
 
-def _yuan(fen: int | None) -> str | None:
+def as_yuan(fen: int | None) -> str | None:
     return None if fen is None else f"{Decimal(fen) / 100:.2f}"
 
 

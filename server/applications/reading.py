@@ -7,13 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.accounts.models import LawyerProfile
-from server.applications.access import Where, _where, actions, check_may_read_personal, visible_condition
+from server.applications.access import Where, visible_where, actions, check_may_read_personal, visible_condition
 from server.applications.context import Context
 from server.applications.deadlines import is_overdue
 from server.applications.documents import documents
-from server.applications.form import _yuan
+from server.applications.form import as_yuan
 from server.applications.models import Application, ApplicationStep
-from server.applications.records import _audit
+from server.applications.records import audit_application
 from server.applications.schemas import ListQuery
 from server.errors import NotFound, PermissionDenied
 from server.org.models import Unit
@@ -21,7 +21,7 @@ from server.privacy import mask_id_number, mask_phone
 
 
 async def get(session: AsyncSession, actor: Actor, application_id: int) -> Where:
-    return await _where(session, actor, application_id)
+    return await visible_where(session, actor, application_id)
 
 
 async def listing(session: AsyncSession, actor: Actor, q: ListQuery, ctx: Context) -> list[dict]:
@@ -65,7 +65,7 @@ def row(a: Application, unit_names: dict[int, str], lawyer_names: dict[int, str]
 
 
 async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: Context) -> dict:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     a = w.app
     (base,) = await rows_out(session, [a], ctx)
     center = await session.get(Unit, a.center_id)
@@ -80,7 +80,7 @@ async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: 
         created_by_name=a.created_by_name, consultation_id=a.consultation_id, applicant_sex=a.applicant_sex,
         address=a.address, household=a.household,
         economic_situation=a.economic_situation, hardship_grounds=list(a.hardship_grounds or []),
-        hardship_other=a.hardship_other, opposing_party=a.opposing_party, amount_in_dispute=_yuan(a.amount_fen),
+        hardship_other=a.hardship_other, opposing_party=a.opposing_party, amount_in_dispute=as_yuan(a.amount_fen),
         summary=a.summary, help_requested=a.help_requested, attachments=list(a.attachments or []),
         review_consultation_id=a.review_consultation_id, missing=a.missing, review_opinion=a.review_opinion,
         accepted_on=a.accepted_on, decision_opinion=a.decision_opinion, decided_on=a.decided_on,
@@ -99,9 +99,9 @@ async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: 
 async def read_personal(session: AsyncSession, actor: Actor, application_id: int, ctx: Context) -> dict:
     """The full ID number, birth date and phone: an audited read. The birth date is here and not
     in the detail because it is digits 7–14 of the ID number (privacy.py)."""
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may_read_personal(actor, w)
-    _audit(session, actor, ctx, "personal_data.read", w.app, "id_number, birth_date, phone")
+    audit_application(session, actor, ctx, "personal_data.read", w.app, "id_number, birth_date, phone")
     return {"id_number": w.app.id_number, "birth_date": w.app.birth_date, "phone": w.app.phone}
 
 

@@ -16,6 +16,6 @@ def _timeline(session: AsyncSession, actor: Actor, app: Application, ctx: Contex
                                 unit_id=actor.unit_id, note=note))
 
 
-def _audit(session: AsyncSession, actor: Actor, ctx: Context, action: str, app: Application, detail: str) -> None:
+def audit_application(session: AsyncSession, actor: Actor, ctx: Context, action: str, app: Application, detail: str) -> None:
     record(session, at=ctx.now, actor=actor, action=action, object=f"application:{app.id}",
            client_addr=ctx.client_addr, detail=detail)

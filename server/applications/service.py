@@ -29,15 +29,15 @@ from server.org.models import Unit, UnitKind
 # The rest of the domain lives in its own modules; views, attachments and tests import these
 # names from here.
 from server.applications.access import (  # noqa: F401
-    ACTIONS, CENTER_ROLES, FILER_ROLES, REVIEWER_ROLES, Where, _where, actions, check_may, is_assigned_lawyer,
+    ACTIONS, CENTER_ROLES, FILER_ROLES, REVIEWER_ROLES, Where, visible_where, actions, check_may, is_assigned_lawyer,
     is_center, is_proposed_lawyer, may_file, may_review, visible_condition)
 from server.applications.context import Context  # noqa: F401
 from server.applications.documents import document_data, documents  # noqa: F401
 from server.applications.followup import INSTALMENT_NOTICE_DAYS, overdue_by_unit, reminders  # noqa: F401
-from server.applications.form import PARENT_KIND, _apply, _check_fields, _fen, _yuan, check_complete  # noqa: F401
+from server.applications.form import PARENT_KIND, _apply, _check_fields, _fen, as_yuan, check_complete  # noqa: F401
 from server.applications.reading import (  # noqa: F401
     detail, export_rows, get, listing, read_personal, row, rows_out)
-from server.applications.records import _audit, _timeline  # noqa: F401
+from server.applications.records import audit_application, _timeline  # noqa: F401
 
 
 async def _review_unit(session: AsyncSession, unit: Unit) -> Unit:
@@ -87,31 +87,31 @@ async def create(session: AsyncSession, actor: Actor, p: ApplicationIn, ctx: Con
     await session.flush()
     await _apply(session, app, p.model_dump(exclude={"unit_id", "consultation_id"}), ctx)
     _timeline(session, actor, app, ctx, "create", "", S.draft, "")
-    _audit(session, actor, ctx, "application.create", app, f"unit {unit.id}")
+    audit_application(session, actor, ctx, "application.create", app, f"unit {unit.id}")
     return app
 
 
 async def update(session: AsyncSession, actor: Actor, application_id: int, p: ApplicationPatch,
                  ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may(actor, w, "edit")
     values = p.model_dump(exclude_unset=True)
     await _apply(session, w.app, values, ctx)
     w.app.updated_at = ctx.now
-    _audit(session, actor, ctx, "application.edit", w.app, ", ".join(sorted(values)))
+    audit_application(session, actor, ctx, "application.edit", w.app, ", ".join(sorted(values)))
     return w.app
 
 
 async def delete_draft(session: AsyncSession, actor: Actor, application_id: int, ctx: Context) -> None:
     """Delete a draft that was never submitted, with its timeline. One with uploaded papers is
     kept: those files have their own retention and audit, which a delete must not cut short."""
-    w = await _where(session, actor, application_id, lock=True)
+    w = await visible_where(session, actor, application_id, lock=True)
     check_may(actor, w, "edit")
     S(w.app.state).check_in(frozenset({S.draft}), "delete")
     if w.app.attachments or await session.scalar(select(StoredFile.id).where(
             StoredFile.parent_kind == PARENT_KIND, StoredFile.parent_id == w.app.id).limit(1)):
         raise Conflict("this draft has uploaded papers: it is kept", reason="has_attachments")
-    _audit(session, actor, ctx, "application.delete", w.app, f"unit {w.app.unit_id}")
+    audit_application(session, actor, ctx, "application.delete", w.app, f"unit {w.app.unit_id}")
     await session.execute(sql_delete(ApplicationStep).where(ApplicationStep.application_id == w.app.id))
     await session.delete(w.app)
 
@@ -137,26 +137,26 @@ async def _step(session: AsyncSession, actor: Actor, w: Where, action: str, ctx:
             app.due_step, app.due_on = due if due else ("", None)
     app.updated_at = ctx.now
     _timeline(session, actor, app, ctx, action, source.value, (target or source).value, note)
-    _audit(session, actor, ctx, f"application.{action}", app,
+    audit_application(session, actor, ctx, f"application.{action}", app,
            f"{source.value} → {(target or source).value}" + (f": {note[:500]}" if note else ""))
     return app
 
 
 async def submit(session: AsyncSession, actor: Actor, application_id: int, note: str, ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may(actor, w, "submit")
     check_complete(w.app, ctx)
     return await _step(session, actor, w, "submit", ctx, target=S.submitted, note=note)
 
 
 async def reopen(session: AsyncSession, actor: Actor, application_id: int, note: str, ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     return await _step(session, actor, w, "reopen", ctx, target=S.draft, note=note)
 
 
 async def start_review(session: AsyncSession, actor: Actor, application_id: int, consultation_id: int | None,
                        note: str, ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may(actor, w, "review")
     if consultation_id is not None:
         consultation = await session.get(Consultation, consultation_id)
@@ -172,14 +172,14 @@ async def start_review(session: AsyncSession, actor: Actor, application_id: int,
 
 async def return_for_correction(session: AsyncSession, actor: Actor, application_id: int, missing: str,
                                 ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     app = await _step(session, actor, w, "return", ctx, target=S.returned, note=missing)
     app.missing = missing
     return app
 
 
 async def reject(session: AsyncSession, actor: Actor, application_id: int, reason: str, ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     app = await _step(session, actor, w, "reject", ctx, target=S.rejected, note=reason)
     app.review_opinion = reason
     return app
@@ -187,7 +187,7 @@ async def reject(session: AsyncSession, actor: Actor, application_id: int, reaso
 
 async def approve_preliminarily(session: AsyncSession, actor: Actor, application_id: int, opinion: str,
                                 ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     app = await _step(session, actor, w, "preliminary_approve", ctx, target=S.preliminarily_approved,
                       note=opinion)
     app.review_opinion, app.missing = opinion, ""
@@ -196,7 +196,7 @@ async def approve_preliminarily(session: AsyncSession, actor: Actor, application
 
 async def accept(session: AsyncSession, actor: Actor, application_id: int, note: str, ctx: Context) -> Application:
     """受理: give the case its number and forward it to the center."""
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may(actor, w, "accept")
     seq = await numbering.allocate(session, w.app.center_id, ctx.today.year)
     w.app.case_number = numbering.format_number(ctx.number_format, ctx.today.year, seq)
@@ -207,20 +207,20 @@ async def accept(session: AsyncSession, actor: Actor, application_id: int, note:
 
 async def start_center_review(session: AsyncSession, actor: Actor, application_id: int, note: str,
                               ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     return await _step(session, actor, w, "center_review", ctx, target=S.center_review, note=note)
 
 
 async def approve(session: AsyncSession, actor: Actor, application_id: int, opinion: str,
                   ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     app = await _step(session, actor, w, "approve", ctx, target=S.approved, note=opinion)
     app.decision_opinion, app.decided_on = opinion, ctx.today
     return app
 
 
 async def deny(session: AsyncSession, actor: Actor, application_id: int, reason: str, ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     app = await _step(session, actor, w, "deny", ctx, target=S.denied, note=reason)
     app.decision_opinion, app.decided_on = reason, ctx.today
     return app
@@ -231,7 +231,7 @@ async def request_materials(session: AsyncSession, actor: Actor, application_id:
     """补充材料: the center (the station before acceptance) asks for what is missing. The running
     due date is held until the materials come back; until then the step's deadline is the time
     given to the applicant."""
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may(actor, w, "request_materials")
     held = w.app.due_on
     days = p.working_days or ctx.deadlines.supplement
@@ -246,7 +246,7 @@ async def materials_received(session: AsyncSession, actor: Actor, application_id
                              ctx: Context) -> Application:
     """The materials came: the review goes on, its due date later by the working days the
     applicant took (those after the request, up to and including today)."""
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may(actor, w, "materials_received")
     app = w.app
     paused = working_days_between(ctx.schedule, app.paused_on or ctx.today, ctx.today)
@@ -282,7 +282,7 @@ async def withdraw_unsupplied(session: AsyncSession, ctx: Context) -> list[Appli
 async def terminate(session: AsyncSession, actor: Actor, application_id: int, reason: str,
                     ctx: Context) -> Application:
     """终止法律援助: the center ends the aid, with the reason (the applicant may object)."""
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     app = await _step(session, actor, w, "terminate", ctx, target=S.terminated, note=reason)
     app.outcome = reason
     return app
@@ -298,7 +298,7 @@ async def object_to_denial(session: AsyncSession, actor: Actor, application_id: 
                            ctx: Context) -> Application:
     """異議: the applicant objects to the denial or termination, through the unit that filed it;
     the justice bureau's 5 working days start."""
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     app = await _step(session, actor, w, "object", ctx, target=S.objection_review, note=reason)
     app.objection = reason
     return app
@@ -306,7 +306,7 @@ async def object_to_denial(session: AsyncSession, actor: Actor, application_id: 
 
 async def uphold_denial(session: AsyncSession, actor: Actor, application_id: int, opinion: str,
                         ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     upheld = S.termination_upheld if _terminated(w.app) else S.denial_upheld
     app = await _step(session, actor, w, "uphold_denial", ctx, target=upheld, note=opinion)
     app.objection_decision = opinion
@@ -317,7 +317,7 @@ async def order_correction(session: AsyncSession, actor: Actor, application_id: 
                            ctx: Context) -> Application:
     """The bureau orders the center to correct itself: a denial is decided again, with a new
     decision deadline from the order; a terminated case goes on with its lawyer."""
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     if _terminated(w.app):
         app = await _step(session, actor, w, "order_correction", ctx, target=S.in_progress, note=opinion)
     else:
@@ -331,7 +331,7 @@ async def propose_lawyer(session: AsyncSession, actor: Actor, application_id: in
                          ctx: Context) -> Application:
     """點援 (the applicant's pick) or 指派 (the center designates): it stands only once the
     lawyer confirms there is no conflict of interest."""
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may(actor, w, "assign")
     lawyer = await session.get(LawyerProfile, p.lawyer_id)
     account = await session.get(Account, lawyer.account_id) if lawyer else None
@@ -347,7 +347,7 @@ async def propose_lawyer(session: AsyncSession, actor: Actor, application_id: in
 
 async def confirm_assignment(session: AsyncSession, actor: Actor, application_id: int, note: str,
                              ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may(actor, w, "confirm_assignment")
     app = w.app
     app.lawyer_id, app.lawyer_account_id, app.proposed_lawyer_id = app.proposed_lawyer_id, actor.id, None
@@ -357,7 +357,7 @@ async def confirm_assignment(session: AsyncSession, actor: Actor, application_id
 
 async def decline_assignment(session: AsyncSession, actor: Actor, application_id: int, reason: str,
                              ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may(actor, w, "decline_assignment")
     app = await _step(session, actor, w, "decline_assignment", ctx, note=reason)
     app.proposed_lawyer_id, app.assignment_mode = None, ""
@@ -366,12 +366,12 @@ async def decline_assignment(session: AsyncSession, actor: Actor, application_id
 
 async def start_work(session: AsyncSession, actor: Actor, application_id: int, note: str,
                      ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     return await _step(session, actor, w, "start", ctx, target=S.in_progress, note=note)
 
 
 async def close(session: AsyncSession, actor: Actor, application_id: int, outcome: str, ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     app = await _step(session, actor, w, "close", ctx, target=S.closed, note=outcome)
     app.outcome = outcome
     return app
@@ -379,7 +379,7 @@ async def close(session: AsyncSession, actor: Actor, application_id: int, outcom
 
 async def follow_up(session: AsyncSession, actor: Actor, application_id: int, p: FollowUpIn,
                     ctx: Context) -> Application:
-    w = await _where(session, actor, application_id)
+    w = await visible_where(session, actor, application_id)
     check_may(actor, w, "follow_up")
     app = w.app
     instalments = sorted(p.instalments, key=lambda i: i.due)
