@@ -60,7 +60,7 @@ async def test_pushes_wait_for_redis_and_signals_are_refused_meanwhile(two_with_
     try:
         await admin.login("admin")
         await center.login("center")
-        lawyer = await duty_lawyer_on(second.base_url, admin, center)
+        lawyer = await duty_lawyer_on(second.base_url, admin, center, first.base_url)
         peers.append(lawyer)
         k = await kiosk(first.base_url, first.demo_logins()["kiosks"][0]["token"])
         peers.append(k)

@@ -51,7 +51,7 @@ async def test_a_kiosk_back_through_the_other_process_stays_in_the_call(two_serv
     try:
         await admin.login("admin")
         await center.login("center")
-        lawyer = await duty_lawyer_on(second.base_url, admin, center)
+        lawyer = await duty_lawyer_on(second.base_url, admin, center, first.base_url)
         peers.append(lawyer)
         token = first.demo_logins()["kiosks"][0]["token"]
         old = await kiosk(first.base_url, token)
@@ -81,7 +81,7 @@ async def test_the_sides_a_killed_process_held_are_away_after_its_lease(two_serv
     try:
         await admin.login("admin")
         await center.login("center")
-        lawyer = await duty_lawyer_on(second.base_url, admin, center)
+        lawyer = await duty_lawyer_on(second.base_url, admin, center, first.base_url)
         peers.append(lawyer)
         token = first.demo_logins()["kiosks"][0]["token"]
         k = Peer()

@@ -37,14 +37,17 @@ async def open_all_day_today(admin: Api, *others: Api) -> str:
     return now.date().isoformat()
 
 
-async def duty_lawyer_on(url: str, admin: Api, center: Api) -> Peer:
+async def duty_lawyer_on(url: str, admin: Api, center: Api, *elsewhere: str) -> Peer:
     """lawyer1 connected to the process at `url`, rostered all day and available, once that
-    process too sees the service open (admin and center may be on another process)."""
-    there = Api(url)  # asks that process's public status
+    process and every process in `elsewhere` (where the kiosks are) sees the service open:
+    admin and center may be on yet another process, and a kiosk's start on a process that still
+    sees the service closed goes to the message board."""
+    there = [Api(u) for u in (url, *elsewhere)]  # asks each process's public status
     try:
-        today = await open_all_day_today(admin, there)
+        today = await open_all_day_today(admin, *there)
     finally:
-        await there.close()
+        for api in there:
+            await api.close()
     lawyer = await staff(url, "lawyer1")
     await put_on_duty(center, (await lawyer.next("hello"))["id"], today, "00:00", "24:00")
     assert (await lawyer.call("duty.availability", {"available": True}))["on_duty"] is True
