@@ -26,7 +26,7 @@ import aiohttp
 import pytest
 
 from client.chat import Chat
-from client.connection import RECONNECTED, Connection
+from client.connection import RECONNECTED, Connection, SignalingError
 from client.kiosk import Kiosk
 from client.lawyer import Lawyer
 from client.media import SineTone
@@ -307,7 +307,11 @@ async def test_a_process_killed_mid_call_the_kiosk_resumes_on_the_other(topology
         call.lawyer.connection.on(events.PEER_BACK, backs.append)
         await asyncio.to_thread(topology.stop, A, signal.SIGKILL)
         # the kiosk comes back through A's port, to B, and resumes: the lawyer hears it
-        await wait_until(lambda: backs, 20)
+        try:
+            await wait_until(lambda: backs, 20)
+        except AssertionError:
+            raise AssertionError(f"no peer.back: kiosk {call.kiosk.state}, ended {call.kiosk.ended}; "
+                                 f"B's log:\n{topology.servers[B].tail()}") from None
         assert backs[-1]["who"].startswith("device:")
         assert call.kiosk.state == "live" and call.kiosk.ended is None
         await call.frames_flow()
@@ -326,8 +330,11 @@ async def test_a_process_killed_mid_call_the_other_side_hears_peer_away(topology
             cid = (await resident.call("consultation.start", {"category": "other"}))["consultation"]["id"]
             await lawyer.take(cid)
             await asyncio.to_thread(topology.stop, A, signal.SIGKILL)
-            away = await lawyer.connection.wait_for(events.PEER_AWAY,
-                                                    timeout_seconds=LEASE_SECONDS + SWEEP_SLACK_SECONDS)
+            try:
+                away = await lawyer.connection.wait_for(events.PEER_AWAY,
+                                                        timeout_seconds=LEASE_SECONDS + SWEEP_SLACK_SECONDS)
+            except SignalingError:
+                raise AssertionError(f"no peer.away; B's log:\n{topology.servers[B].tail()}") from None
             assert away["consultation_id"] == cid
         finally:
             await resident.close()

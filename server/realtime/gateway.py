@@ -338,9 +338,12 @@ class Gateway(socketio.AsyncNamespace):
                 ctx = await self.context(session)
                 notices: list[notify.Notice] = []
                 # the sides a dead process held in rooms are away, unless they are back elsewhere
-                for ref, cid in await presence.claim_dead(session, self.process_id, ctx.now):
+                held = await presence.claim_dead(session, self.process_id, ctx.now)
+                for ref, cid in held:
                     if not await presence.rooms_held(session, ref, [cid], self.process_id, ctx.now):
                         notices += await service.side_gone(session, cid, ref, ctx)
+                if held:
+                    log.info("a dead process held %d side(s) in consultations: those not back are away", len(held))
                 notices += await jobs.sweep(session, ctx)
                 notices += await application_jobs.sweep(session, ctx.now, self.app[keys.SETTINGS])
                 await session.commit()
