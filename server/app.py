@@ -19,6 +19,7 @@ from server.chat import views as chat_views
 from server.clock import Clock, SystemClock
 from server.consultations import views as consultations_views
 from server.consultations.rules import from_env as consultation_rules
+from server.dashboard import views as dashboard_views
 from server.config import Settings
 from server.db import Database, make_engine
 from server.files import views as files_views
@@ -49,7 +50,7 @@ def make_router() -> Router:
     router = Router()
     for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views, chat_views,
                    board_views, files_views, applications_views, reports_views, meetings_views, recordings_views,
-                   retention_views, pipl_views, workload_views, replies_views):
+                   retention_views, pipl_views, workload_views, replies_views, dashboard_views):
         router.include(module.router)
     return router
 

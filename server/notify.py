@@ -42,3 +42,6 @@ def consultation(consultation_id: int) -> str:
 def queue(unit_id: int) -> str:
     return f"queue:{unit_id}"
 
+
+DASHBOARD = "dashboard"  # the center's wall displays (server/dashboard)
+

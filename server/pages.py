@@ -23,6 +23,7 @@ PAGES = {
     "/lawyer": "lawyer.html",
     "/applications": "applications.html",
     "/reports": "reports.html",
+    "/dashboard": "dashboard.html",
     "/meetings": "meetings.html",
     "/meetings/room": "meeting-room.html",
 }

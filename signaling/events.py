@@ -14,6 +14,7 @@ CONSULT_TRANSFER = "consultation.transfer"  # taker: hand over to another lawyer
 QUEUE_WATCH = "queue.watch"  # staff/lawyer: snapshot of the queues it may take from, then changes
 QUEUE_TAKE = "queue.take"  # staff/lawyer: take the next one, or a given one
 DUTY_SET = "duty.availability"  # lawyer: available / away
+DASHBOARD_WATCH = "dashboard.watch"  # center staff/admin: hear every push that changes the dashboard's figures
 RTC_SIGNAL = "rtc.signal"  # either side: offer / answer / candidate, relayed to the room
 CHAT_SEND = "chat.send"  # a member: store a text message in a room's chat (acked once stored)
 CHAT_SYNC = "chat.sync"  # a member: receive the room's pushes, then get messages after a seq

@@ -53,6 +53,7 @@ SIGNED_IN = STAFF | {"kiosk"}
 ADMINS = frozenset({"admin", "station_admin"})
 CENTER_ADMIN = frozenset({"admin"})
 DIRECTORY_EDITORS = frozenset({"admin", "station_admin", "center_staff"})
+CENTER_DESK = frozenset({"admin", "center_staff"})  # the center's own staff: its dashboard
 
 # The role a spare account gets in each kind of unit.
 STAFF_ROLE = {UnitKind.center: Role.center_staff, UnitKind.department: Role.department_staff,
@@ -288,6 +289,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("POST", "/api/auth/logout"): Spec(STAFF, fixed("/api/auth/logout"), ends_session=True),
     ("GET", "/api/auth/me"): Spec(EVERYONE, fixed("/api/auth/me")),
     ("GET", "/api/me/counts"): Spec(STAFF, fixed("/api/me/counts")),
+    ("GET", "/api/dashboard"): Spec(CENTER_DESK, fixed("/api/dashboard")),
     ("GET", "/api/accounts"): Spec(ADMINS, fixed("/api/accounts")),
     ("GET", "/api/accounts/{account_id}"): Spec(ADMINS, account_in, scoped=True),
     ("GET", "/api/accounts/{account_id}/phone"): Spec(ADMINS, account_phone, scoped=True),

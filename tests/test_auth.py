@@ -178,7 +178,8 @@ async def test_a_session_ends_after_thirty_idle_minutes(api, clock: FakeClock) -
     status, body = await api.get("/api/units")
     assert status == 401 and body["error"]["code"] == "unauthenticated"
     assert (await api.get("/api/auth/me"))[1] == {"kind": "anonymous", "id": None, "name": "", "role": None,
-                                                   "unit_id": None, "csrf_token": None, "permissions": []}
+                                                   "unit_id": None, "at_center": False, "csrf_token": None,
+                                                   "permissions": []}
     clock.advance(-IDLE_TIMEOUT.total_seconds())  # an ended session stays ended
     assert (await api.get("/api/units"))[0] == 401
 

@@ -37,7 +37,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # retention and the residents' rights: acts on the whole tree (server/retention, server/privacy)
     "legal_holds.write": frozenset({Role.admin}),
     "personal_data.requests": frozenset({Role.admin}),  # a resident's export and erasure (PIPL)
-    "replies.read": STAFF,  # who keeps which: server/replies/service.py
+    "replies.read": STAFF,
+    "dashboard.read": frozenset({Role.admin, Role.center_staff}),  # and only at the center (server/dashboard)  # who keeps which: server/replies/service.py
 }
 
 

@@ -22,6 +22,7 @@ class MeOut(BaseModel):
     name: str
     role: Role | None
     unit_id: int | None
+    at_center: bool = Field(default=False, description="belongs to the district center, the root of the unit tree")
     csrf_token: str | None = None
     permissions: list[str] = []
 

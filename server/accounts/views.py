@@ -24,7 +24,7 @@ def _audit(call: Call, action: str, obj: str = "", outcome: str = "ok", detail: 
 
 def _me(actor) -> MeOut:  # type: ignore[no-untyped-def]
     return MeOut(kind=actor.kind, id=actor.id, name=actor.name, role=actor.role, unit_id=actor.unit_id,
-                 csrf_token=actor.csrf_token,
+                 at_center=actor.kind == "account" and actor.at_center, csrf_token=actor.csrf_token,
                  permissions=sorted(p for p in PERMISSIONS if allowed(actor.role, p)))
 
 

@@ -24,6 +24,7 @@ from server.applications import jobs as application_jobs
 from server import notify
 from server.consultations import jobs, queue, service
 from server.consultations.rules import Rules
+from server.dashboard import service as dashboard
 from server.db import database_unreachable
 from server.errors import FayuanError, InvalidInput
 from server.hours import service as hours
@@ -81,6 +82,7 @@ class Gateway(socketio.AsyncNamespace):
             events.QUEUE_WATCH: (payloads.Empty, self._watch),
             events.QUEUE_TAKE: (payloads.QueueTake, self._take),
             events.DUTY_SET: (payloads.Availability, self._availability),
+            events.DASHBOARD_WATCH: (payloads.Empty, self._watch_dashboard),
         }
 
     # -- connection ---------------------------------------------------------------------
@@ -240,12 +242,7 @@ class Gateway(socketio.AsyncNamespace):
                 # wall time, not the domain clock: coturn checks the expiry against its own clock
                 data = {**data, "ice_servers": ice_servers(self.app[keys.SETTINGS], n.to,
                                                            self.app[keys.WALL_CLOCK].now())}
-            try:
-                await self.emit(n.event, data, room=n.to, skip_sid=skip[1] if n.to == skip[0] else None)
-            except FanOutUnavailable:
-                pass  # delivered here; the other processes get it when Redis answers (realtime/fanout.py)
-            except Exception:  # noqa: BLE001 - saved already; see above
-                log.exception("could not push %s to %s", n.event, n.to)
+            await self._push(n.event, data, n.to, skip[1] if n.to == skip[0] else None)
             if n.event == events.CONSULT_ENDED:
                 for hook in self.ended_hooks:
                     await hook(n.data["consultation_id"], n.data.get("reason", ""))
@@ -256,6 +253,16 @@ class Gateway(socketio.AsyncNamespace):
                             await self.leave_room(sid, n.to)
                 else:
                     await self.close_room(n.to)
+        for event, data in dashboard.echoes(pushes):
+            await self._push(event, data, notify.DASHBOARD)
+
+    async def _push(self, event: str, data: Any, room: str, skip_sid: Any = None) -> None:
+        try:
+            await self.emit(event, data, room=room, skip_sid=skip_sid)
+        except FanOutUnavailable:
+            pass  # delivered here; the other processes get it when Redis answers (realtime/fanout.py)
+        except Exception:  # noqa: BLE001 - saved already; see deliver
+            log.exception("could not push %s to %s", event, room)
 
     def _ice(self, actor: Actor) -> list[dict]:
         # wall time, not the domain clock: coturn checks the expiry against its own clock
@@ -314,6 +321,16 @@ class Gateway(socketio.AsyncNamespace):
         for q in queues:
             await self.enter_room(sid, notify.queue(q["unit_id"]))
         return {"queues": queues}
+
+    async def _watch_dashboard(self, sid: str, peer: Peer, p: payloads.Empty) -> dict:
+        """The wall display hears every queue's queue.changed and, in its own room, the pushes
+        that change a figure without changing a queue (dashboard.ECHOED); it reads the figures
+        over HTTP. Watch again after every reconnect."""
+        async with self.app[keys.DB].sessions() as session:
+            units = await dashboard.queue_units(session, peer.actor)
+        for room in [notify.queue(u) for u in units] + [notify.DASHBOARD]:
+            await self.enter_room(sid, room)
+        return {"queues": units}
 
     async def _take(self, sid: str, peer: Peer, p: payloads.QueueTake) -> dict:
         out = await self._run(peer, lambda s, ctx: service.take(s, peer.actor, p.consultation_id, ctx), join=[sid])

@@ -16,13 +16,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
 # The audit log last: it holds the refusals of the reads before it (server words, in English).
 DATA_SOURCES = ["/api/auth/me", "/api/units", "/api/accounts", "/api/devices", "/api/lawyers", "/api/board/messages",
-                "/api/applications", "/api/meetings", "/api/board/handover-targets", "/api/board/targets",
-                "/api/audit"]
+                "/api/applications", "/api/meetings", "/api/dashboard", "/api/board/handover-targets",
+                "/api/board/targets", "/api/audit"]
 PAGES = [("/admin/units", "units"), ("/admin/accounts", "accounts"), ("/admin/devices", "devices"),
          ("/admin/lawyers", "lawyers"), ("/admin/hours", "hours"), ("/admin/audit", "audit"),
          ("/admin/replies", "replies"),
          ("/lawyer", "console"), ("/board", "board"), ("/applications", "list"), ("/reports", "report"),
-         ("/meetings", "meetings")]
+         ("/meetings", "meetings"), ("/dashboard", "dashboard")]
 
 
 async def _log_in(page, username: str) -> None:

@@ -13,13 +13,15 @@ const PAGES = [
   { href: "/applications", key: "nav.applications", count: "applications", roles: ALL_STAFF },
   { href: "/meetings", key: "nav.meetings", roles: ALL_STAFF },
   { href: "/reports", key: "nav.reports", roles: ALL_STAFF.filter((r) => r !== "lawyer") },
+  // the whole district's figures: the center's own staff only (server/dashboard/service.py)
+  { href: "/dashboard", key: "nav.dashboard", roles: ["admin", "center_staff"], atCenter: true },
   { href: "/admin", key: "nav.admin", roles: ALL_STAFF },
 ];
 const POLL_MS = 60_000;
 const PUSH_SETTLE_MS = 300;  // a burst of pushes (a busy queue) costs one request
 
-export function pagesFor(role) {
-  return PAGES.filter((p) => p.roles.includes(role));
+export function pagesFor(who) {
+  return PAGES.filter((p) => p.roles.includes(who.role) && (!p.atCenter || who.at_center));
 }
 
 export class StaffNav {
@@ -29,7 +31,7 @@ export class StaffNav {
     this.counts = null;
     this.badges = new Map();
     const here = location.pathname;
-    const items = pagesFor(who.role).map((page) => {
+    const items = pagesFor(who).map((page) => {
       const current = here === page.href || here.startsWith(`${page.href}/`);
       const badge = page.count ? h("span", { class: "nav-count", "data-count": page.count, hidden: true }) : null;
       if (badge) this.badges.set(page.count, badge);
