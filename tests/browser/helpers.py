@@ -95,3 +95,47 @@ async def until_true(page: Any, predicate: str, timeout_ms: int) -> None:
     while not await page.evaluate(predicate):
         assert loop.time() < deadline, f"not true within {timeout_ms} ms: {predicate}"
         await asyncio.sleep(0.2)
+
+
+# Issue 17 item 8: on the kiosk pages every visible text is at least 24 px and every target a
+# finger uses at least 48 × 48 px. A check box or radio button is aimed at through its label.
+MIN_KIOSK_FONT_PX = 24
+MIN_KIOSK_TARGET_PX = 48
+SMALL_ON_KIOSK = r"""
+([minFont, minTarget]) => {
+  const shown = (el) => {
+    if (el.closest("[hidden], [aria-hidden=true], .visually-hidden, script, style, template")) return false;
+    const style = getComputedStyle(el);
+    if (style.visibility === "hidden" || style.display === "none") return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 1 && box.height > 1;
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+    + (typeof el.className === "string" && el.className ? "." + el.className.trim().split(/\s+/).join(".") : "");
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    const text = node.textContent.trim();
+    if (!text || !shown(el)) continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < minFont) found.push(`text ${size}px in ${name(el)}: ${text.slice(0, 40)}`);
+  }
+  const targets = "a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button]";
+  for (const control of document.querySelectorAll(targets)) {
+    const aimed = ["checkbox", "radio"].includes(control.type) ? control.closest("label") || control : control;
+    if (!shown(aimed)) continue;
+    const box = aimed.getBoundingClientRect();
+    // a fraction of a pixel is layout rounding, not a smaller target
+    if (box.width < minTarget - 0.5 || box.height < minTarget - 0.5) {
+      found.push(`target ${Math.round(box.width)}×${Math.round(box.height)} px: ${name(aimed)}`);
+    }
+  }
+  return found;
+}
+"""
+
+
+async def small_on_kiosk(page: Any) -> list[str]:
+    """Visible texts under 24 px and targets under 48 × 48 px on the page as it is now."""
+    return await page.evaluate(SMALL_ON_KIOSK, [MIN_KIOSK_FONT_PX, MIN_KIOSK_TARGET_PX])
