@@ -24,7 +24,7 @@ RECORDER_SIGNAL = "consultation.recorder_signal"  # kiosk or taker: offer / cand
 
 # server → client (pushed)
 HELLO = "hello"  # the connection: who you are (protocol, role, name, unit, id, kind), right after connecting
-QUEUE_POSITION = "queue.position"  # kiosk: its place, estimated wait, lawyers on duty
+QUEUE_POSITION = "queue.position"  # kiosk: its place, estimated wait, lawyers on duty, when the next duty starts
 QUEUE_CHANGED = "queue.changed"  # staff/lawyer: an entry was added, taken or removed
 CHOSEN_LAWYER_WAIT = "consultation.choice_timeout"  # kiosk: the chosen lawyer is slow: keep waiting or any?
 CONSULT_TAKEN = "consultation.taken"  # kiosk: a taker won (the taker has the queue.take ack); start media

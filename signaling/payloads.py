@@ -109,7 +109,13 @@ class Position(BaseModel):
     consultation_id: int
     position: int
     estimated_wait_seconds: int
-    on_duty: int
+    on_duty: int  # how many can take from this queue now
+    # a roster shift covers now (the center's queue: whether or not its lawyer is at their desk;
+    # a station's or department's: it has staff)
+    rostered_now: bool
+    # nobody rostered now: when the next duty starts (ISO 8601, service time zone), within 14
+    # days; null otherwise, when none is planned, and for a station's or department's queue
+    next_duty_at: str | None
     state: str
 
 

@@ -9,7 +9,7 @@ from server.app import init_app
 from server.consultations.service import RATING_WINDOW
 from server.realtime.setup import GATEWAY
 from tests.conftest import SHANGHAI
-from tests.sockets import kiosk, lawyer_on_duty, staff
+from tests.sockets import kiosk, lawyer_on_duty, put_on_duty, staff
 from tests.support import Api, settings_for, start_client
 
 TODAY = "2026-11-30"
@@ -359,3 +359,44 @@ async def test_a_short_grace_warns_with_the_minutes_really_left_and_a_blank_requ
             await p.close()
         await center.close()
         await served.close()
+
+
+async def test_with_nobody_rostered_the_waiting_kiosk_hears_when_the_next_duty_starts(base, center, demo,
+                                                                                      peers) -> None:
+    """Issue 17 item 10: the server tells a kiosk waiting for the center whether a lawyer is
+    rostered now and, when none is, when the next duty starts; every roster change reaches it."""
+    k = await kiosk(base, demo["kiosks"][0]["token"])
+    peers.append(k)
+    await k.call("consultation.start", {"category": "housing"})
+    told = []
+
+    async def outlook() -> tuple[int, bool, str | None]:
+        p = await k.next("queue.position", index=len(told))
+        told.append(p)
+        return p["on_duty"], p["rostered_now"], p["next_duty_at"]
+
+    assert await outlook() == (0, False, None)
+    _, lawyers = await center.get("/api/lawyers")
+    lawyer_id = next(entry["account_id"] for entry in lawyers if entry["name"] == "李明")
+    await put_on_duty(center, lawyer_id, "2026-12-21", "09:30", "11:30")  # three weeks on: nothing to wait for
+    assert await outlook() == (0, False, None)
+    await put_on_duty(center, lawyer_id, "2026-12-01", "09:30", "11:30")
+    assert await outlook() == (0, False, "2026-12-01T09:30:00+08:00")
+    await put_on_duty(center, lawyer_id, TODAY, "14:00", "16:00")  # later today comes first
+    assert await outlook() == (0, False, "2026-11-30T14:00:00+08:00")
+
+    # A shift that covers now: rostered, though the lawyer is not at their desk yet; then is.
+    await put_on_duty(center, lawyer_id, TODAY, "09:00", "12:00")
+    assert await outlook() == (0, True, None)
+    lawyer = await staff(base, "lawyer1")
+    peers.append(lawyer)
+    assert (await lawyer.call("duty.availability", {"available": True}))["on_duty"] is True
+    assert await outlook() == (1, True, None)
+
+
+async def test_a_station_queue_has_no_roster(base, demo, peers) -> None:
+    k = await kiosk(base, demo["kiosks"][0]["token"])
+    peers.append(k)
+    await k.call("consultation.start", {"category": "housing", "target": "station"})
+    position = await k.next("queue.position")
+    assert (position["rostered_now"], position["next_duty_at"]) == (True, None)  # its staff answer when in

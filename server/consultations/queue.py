@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select
@@ -52,6 +52,50 @@ async def on_duty_accounts(session: AsyncSession, now: datetime, tz: ZoneInfo) -
         .where(DutyShift.day == local.date(), DutyShift.start_minute <= minute, DutyShift.end_minute > minute,
                LawyerStatus.available.is_(True), Account.active.is_(True)))
     return sorted(set(rows))
+
+
+# A roster shift further ahead than this is no wait a resident at the kiosk can plan around:
+# the kiosk then says no duty is planned yet, and offers the message board.
+NEXT_DUTY_LOOKAHEAD_DAYS = 14
+
+
+def _rostered(now: datetime, tz: ZoneInfo):  # type: ignore[no-untyped-def]
+    """The shifts of active accounts, and now as a local day and minute of the day."""
+    local = now.astimezone(tz)
+    return (select(DutyShift).join(Account, Account.id == DutyShift.account_id).where(Account.active.is_(True)),
+            local.date(), local.hour * 60 + local.minute)
+
+
+async def rostered_now(session: AsyncSession, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether a roster shift covers now, whether or not its lawyer is at their desk."""
+    shifts, day, minute = _rostered(now, tz)
+    covering = shifts.where(DutyShift.day == day, DutyShift.start_minute <= minute, DutyShift.end_minute > minute)
+    return await session.scalar(covering.limit(1)) is not None
+
+
+async def next_duty_start(session: AsyncSession, now: datetime, tz: ZoneInfo) -> datetime | None:
+    """When the next roster shift begins after now (later today or on a later day, local time),
+    within NEXT_DUTY_LOOKAHEAD_DAYS; None when none is planned."""
+    shifts, day, minute = _rostered(now, tz)
+    later = or_(and_(DutyShift.day == day, DutyShift.start_minute > minute),
+                and_(DutyShift.day > day, DutyShift.day <= day + timedelta(days=NEXT_DUTY_LOOKAHEAD_DAYS)))
+    first = await session.scalar(shifts.where(later).order_by(DutyShift.day, DutyShift.start_minute).limit(1))
+    if first is None:
+        return None
+    return datetime.combine(first.day, time(), tzinfo=tz) + timedelta(minutes=first.start_minute)
+
+
+async def duty_outlook(session: AsyncSession, target_unit_id: int, center: int, takers: int, now: datetime,
+                       tz: ZoneInfo) -> dict:
+    """What a waiting kiosk is told about who can answer its queue: besides the takers now,
+    whether anyone is rostered now and, when nobody is, when the next duty starts. Only the
+    center's queue has a roster; a station's or department's staff answer whenever they are in."""
+    if target_unit_id != center:
+        return {"rostered_now": takers > 0, "next_duty_at": None}
+    if takers > 0 or await rostered_now(session, now, tz):
+        return {"rostered_now": True, "next_duty_at": None}
+    upcoming = await next_duty_start(session, now, tz)
+    return {"rostered_now": False, "next_duty_at": upcoming.isoformat() if upcoming else None}
 
 
 async def is_on_duty(session: AsyncSession, account_id: int, now: datetime, tz: ZoneInfo) -> bool:
@@ -129,10 +173,12 @@ async def notices_for(session: AsyncSession, target_unit_id: int, now: datetime,
     center = await center_id(session)
     takers = await takers_for(session, target_unit_id, center, now, tz)
     average = await average_service_seconds(session, target_unit_id, rules)
+    outlook = await duty_outlook(session, target_unit_id, center, takers, now, tz) if entries else {}
     notices = [notify.Notice(notify.queue(target_unit_id), events.QUEUE_CHANGED,
                             {"unit_id": target_unit_id, "entries": [entry(c, now) for c in entries]})]
     for position, c in enumerate(entries, start=1):
         notices.append(notify.Notice(notify.kiosk(c.device_id), events.QUEUE_POSITION, {
             "consultation_id": c.id, "position": position, "state": c.state,
-            "estimated_wait_seconds": estimate_wait_seconds(position, takers, average), "on_duty": takers}))
+            "estimated_wait_seconds": estimate_wait_seconds(position, takers, average), "on_duty": takers,
+            **outlook}))
     return notices

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from server.accounts.models import Account
 from server.accounts.permissions import Role
+from server import notify
 from server.audit.service import record
 from server.chat import service as chat
 from server.consultations import queue, records
@@ -50,6 +51,14 @@ def _shift_out(shift: DutyShift, name: str) -> ShiftOut:
                     start=hhmm(shift.start_minute), end=hhmm(shift.end_minute))
 
 
+async def _roster_changed(call: Call) -> None:
+    """Commit, then tell the center queue's waiting kiosks: who is on duty, or when the next
+    duty starts, may have changed."""
+    center = await queue.center_id(call.session)
+    await call.session.commit()
+    await call.app[keys.DELIVER]([notify.QueueChanged(center)])
+
+
 def _require_roster_editor(call: Call) -> None:
     if call.actor.role not in (Role.center_staff, Role.admin) or not call.actor.at_center:
         raise PermissionDenied("only center staff edit the duty roster")
@@ -84,7 +93,9 @@ async def add_shift(call: Call) -> ShiftOut:
     await call.session.flush()
     record(call.session, at=call.clock.now(), actor=call.actor, action="duty.add", object=f"shift:{shift.id}",
            client_addr=call.client_addr, detail=f"account {b.account_id} {b.day} {b.start}-{b.end}")
-    return _shift_out(shift, lawyer.display_name)
+    out = _shift_out(shift, lawyer.display_name)
+    await _roster_changed(call)
+    return out
 
 
 @router.delete("/api/duty/roster/{shift_id}", summary="Remove a shift", tag="duty", status=204)
@@ -96,6 +107,7 @@ async def remove_shift(call: Call) -> None:
     await call.session.delete(shift)
     record(call.session, at=call.clock.now(), actor=call.actor, action="duty.remove", object=f"shift:{shift.id}",
            client_addr=call.client_addr)
+    await _roster_changed(call)
     return None
 
 

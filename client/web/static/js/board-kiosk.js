@@ -263,7 +263,12 @@ async function start() {
   wireReceiptForm();
   document.addEventListener("pointerdown", () => state.autoHome && show(state.screen));
   listen();
-  show("home");
+  if (location.hash === "#leave") { // from the video queue: the resident leaves a message instead
+    history.replaceState(null, "", location.pathname + location.search);
+    await go("leave");
+  } else {
+    show("home");
+  }
   document.body.dataset.ready = "board-kiosk";
 }
 

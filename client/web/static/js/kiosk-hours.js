@@ -40,12 +40,18 @@ export function describeWindows(windows) {
   return parts.length ? t("kiosk.hours.weekly", { parts: parts.join(t("kiosk.hours.part_separator")) }) : t("kiosk.hours.none");
 }
 
-/** An opening instant as "Monday 1 December, 09:30" in the current language, China time. */
-export function formatOpening(iso) {
+/** An opening instant as "Monday 1 December, 09:30" (or only "09:30") in the current language, China time. */
+export function formatOpening(iso, { timeOnly = false } = {}) {
+  const day = timeOnly ? {} : { month: "long", day: "numeric", weekday: "long" };
   return new Intl.DateTimeFormat(language(), {
-    timeZone: TIME_ZONE, month: "long", day: "numeric", weekday: "long", hour: "2-digit", minute: "2-digit",
-    hour12: false,
+    timeZone: TIME_ZONE, ...day, hour: "2-digit", minute: "2-digit", hour12: false,
   }).format(new Date(iso));
+}
+
+/** Whether an instant falls on today's date in China. */
+export function isToday(iso) {
+  const date = (when) => new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE }).format(when);
+  return date(new Date(iso)) === date(new Date());
 }
 
 /** The kiosk's first and closed screens: the weekly windows and the next opening, in words. */

@@ -216,6 +216,14 @@ async function queueAction(event, after) {
   }
 }
 
+/** Leave the queue, then go on: to the first screen, or to the message board. */
+function leaveQueue(then) {
+  return queueAction("consultation.cancel", () => {
+    forgetConsultation();
+    then();
+  });
+}
+
 // -- the call (kiosk-call.js) -------------------------------------------------------------
 async function startCall(iceServers) {
   await openMedia();
@@ -349,10 +357,9 @@ function wireButtons() {
   document.querySelectorAll("[data-back]").forEach((button) => {
     button.addEventListener("click", () => (button.dataset.back === "categories" ? home() : show(button.dataset.back)));
   });
-  $("cancel").addEventListener("click", () => queueAction("consultation.cancel", () => {
-    forgetConsultation();
-    home();
-  }));
+  $("cancel").addEventListener("click", () => leaveQueue(home));
+  // the board page opens on its form
+  $("queue-to-board").addEventListener("click", () => leaveQueue(() => location.assign("/kiosk/board#leave")));
   $("any-lawyer").addEventListener("click", () => queueAction("consultation.any_lawyer", () => {
     $("choice").hidden = true;
   }));
@@ -373,6 +380,7 @@ function wireButtons() {
   document.addEventListener("keydown", touched);
   document.addEventListener("fayuan:language", () => {
     if (state.screen === "options") drawOptions();
+    if (state.screen === "queued") drawPosition(state.position, state.consultationId); // dates in words
     drawHours();
   });
 }
