@@ -16,6 +16,7 @@ from server.applications import views as applications_views
 from server.audit import views as audit_views
 from server.board import views as board_views
 from server.chat import views as chat_views
+from server.commitments import views as commitments_views
 from server.clock import Clock, SystemClock
 from server.consultations import views as consultations_views
 from server.consultations.rules import from_env as consultation_rules
@@ -50,7 +51,8 @@ def make_router() -> Router:
     router = Router()
     for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views, chat_views,
                    board_views, files_views, applications_views, reports_views, meetings_views, recordings_views,
-                   retention_views, pipl_views, workload_views, replies_views, dashboard_views):
+                   retention_views, pipl_views, workload_views, replies_views, dashboard_views,
+                   commitments_views):
         router.include(module.router)
     return router
 

@@ -26,6 +26,7 @@ PAGES = {
     "/dashboard": "dashboard.html",
     "/meetings": "meetings.html",
     "/meetings/room": "meeting-room.html",
+    "/commitments": "commitments.html",
 }
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
        "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")

@@ -311,6 +311,7 @@ ROUTES: dict[tuple[str, str], Spec] = {
     ("GET", "/api/service-hours/calendar"): Spec(EVERYONE, fixed(
         "/api/service-hours/calendar", query={"from": "2026-10-01", "to": "2026-10-31"})),
     ("GET", "/api/service-hours/windows"): Spec(SIGNED_IN, fixed("/api/service-hours/windows")),
+    ("GET", "/api/service-commitments"): Spec(EVERYONE, fixed("/api/service-commitments")),
     ("PUT", "/api/service-hours/windows"): Spec(CENTER_ADMIN, fixed("/api/service-hours/windows", DEFAULT_WINDOWS)),
     ("PUT", "/api/service-hours/days/{day}"): Spec(CENTER_ADMIN, override_day),
     ("DELETE", "/api/service-hours/days/{day}"): Spec(CENTER_ADMIN, existing_override),

@@ -67,3 +67,8 @@ def minutes(hhmm: str) -> int:
 
 def hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def weekly_windows(windows: dict[int, tuple[tuple[int, int], ...]]) -> list[Window]:
+    """A schedule's weekly windows (weekday → [(start, end)] minutes), as the API shows them."""
+    return [Window(weekday=d, start=hhmm(s), end=hhmm(e)) for d in sorted(windows) for s, e in windows[d]]

@@ -6,8 +6,8 @@ from server.accounts.permissions import require
 from server.audit.service import record
 from server.errors import InvalidInput
 from server.hours import service
-from server.hours.schemas import (CalendarQuery, DayIn, DayOut, StatusOut, StatusQuery, Window, WindowsIn,
-                                  hhmm, minutes)
+from server.hours.schemas import (CalendarQuery, DayIn, DayOut, StatusOut, StatusQuery, WindowsIn, hhmm, minutes,
+                                  weekly_windows)
 from server.web.api import Call, Router
 
 router = Router()
@@ -48,8 +48,7 @@ async def hours_calendar(call: Call) -> list[DayOut]:
             response=WindowsIn)
 async def get_windows(call: Call) -> WindowsIn:
     schedule = await service.load_schedule(call.session, call.settings.timezone)
-    return WindowsIn(windows=[Window(weekday=d, start=hhmm(s), end=hhmm(e))
-                              for d in sorted(schedule.windows) for s, e in schedule.windows[d]])
+    return WindowsIn(windows=weekly_windows(schedule.windows))
 
 
 @router.put("/api/service-hours/windows", summary="Replace the weekly windows", tag="service-hours",

@@ -125,6 +125,10 @@ async def test_no_serious_accessibility_violation_on_any_page(page, language):
     await page.reload()
     await page.wait_for_function("lang => document.documentElement.lang === lang", arg=language)
     found = {"login": await axe_violations(page)}
+    await page.goto("/commitments")  # public, like the login page
+    await page.wait_for_selector("body[data-ready=commitments] .commitment")
+    assert await page.evaluate("document.documentElement.lang") == language
+    found["commitments"] = await axe_violations(page)
     await log_in(page)
     for name in ADMIN_SECTIONS:
         await open_section(page, name)

@@ -123,9 +123,14 @@ async def test_every_kiosk_screen_has_large_text_and_targets(two_pages, live_ser
     await kiosk.reload()
     await _show(kiosk, "closed")
     await sweep.check("kiosk-closed")
-    await kiosk.get_by_role("button", name="English").click()
-    await kiosk.get_by_role("heading", name="Video advice is closed now").wait_for()
-    await sweep.check("kiosk-closed-en")
+    for button, heading, where in (("English", "Video advice is closed now", "kiosk-closed-en"),
+                                   ("Our service commitments", "Service hours", "kiosk-commitments-en"),
+                                   ("中文", "服务时间", "kiosk-commitments")):
+        await kiosk.get_by_role("button", name=button).click()
+        await kiosk.get_by_role("heading", name=heading).wait_for()
+        await sweep.check(where)
+    await kiosk.get_by_role("button", name="返回").click()
+    await _show(kiosk, "closed")
     sweep.assert_clean()
     unexpected = [p for p in problems if "status of 401" not in p]  # /lawyer before the login
     assert not unexpected, "\n".join(unexpected)

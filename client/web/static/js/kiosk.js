@@ -4,6 +4,7 @@
 import { h, replace } from "./dom.js";
 import { DEFAULT_LANGUAGE, initI18n, language, setLanguage, translate } from "./i18n.js";
 import { KioskCall } from "./kiosk-call.js";
+import { drawCommitments, loadCommitments } from "./commitments.js";
 import { KioskCamera } from "./kiosk-camera.js";
 import { drawKioskHours } from "./kiosk-hours.js";
 import { drawChoices } from "./kiosk-options.js";
@@ -16,13 +17,13 @@ import { connect, refusalCode, send } from "./socket.js";
 
 const HOURS_REFRESH_MS = 60_000;
 // How long a screen waits for the resident before the kiosk goes back to the first screen.
-const AUTO_HOME_SECS = { check: 180, options: 240, rate: 90, thanks: 10, moved: 30, closed: 60 };
+const AUTO_HOME_SECS = { check: 180, options: 240, rate: 90, thanks: 10, moved: 30, closed: 60, commitments: 180 };
 
 const state = {
   token: null, myRef: null, socket: null, screen: "loading", categories: [], lawyers: [],
   category: null, target: "center", lawyer: null,
   consultationId: null, peerName: "", position: null, call: null, camera: new KioskCamera(),
-  autoHome: null, hoursTimer: null, windows: [], nextOpen: null,
+  autoHome: null, hoursTimer: null, windows: [], nextOpen: null, commitments: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -167,6 +168,17 @@ async function openOptions() {
   }
   drawOptions();
   show("options");
+}
+
+// -- the service commitments (commitments.js) --------------------------------------------
+async function openCommitments() {
+  try {
+    state.commitments = await loadCommitments();
+  } catch {
+    return; // the first screen stays; the connection banner says when the server is away
+  }
+  drawCommitments($("kiosk-commitments"), state.commitments);
+  show("commitments");
 }
 
 // -- queueing ---------------------------------------------------------------------------
@@ -376,11 +388,13 @@ function wireButtons() {
   });
   $("skip-rating").addEventListener("click", thankYou);
   $("closed-retry").addEventListener("click", home);
+  document.querySelectorAll("[data-open-commitments]").forEach((b) => b.addEventListener("click", openCommitments));
   document.addEventListener("pointerdown", touched);
   document.addEventListener("keydown", touched);
   document.addEventListener("fayuan:language", () => {
     if (state.screen === "options") drawOptions();
     if (state.screen === "queued") drawPosition(state.position, state.consultationId); // dates in words
+    if (state.screen === "commitments") drawCommitments($("kiosk-commitments"), state.commitments);
     drawHours();
   });
 }
