@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import math
 import weakref
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
@@ -59,7 +59,7 @@ async def on_duty_accounts(session: AsyncSession, now: datetime, tz: ZoneInfo) -
 NEXT_DUTY_LOOKAHEAD_DAYS = 14
 
 
-def _rostered(now: datetime, tz: ZoneInfo):  # type: ignore[no-untyped-def]
+def _rostered(now: datetime, tz: ZoneInfo) -> tuple[Select, date, int]:
     """The shifts of active accounts, and now as a local day and minute of the day."""
     local = now.astimezone(tz)
     return (select(DutyShift).join(Account, Account.id == DutyShift.account_id).where(Account.active.is_(True)),

@@ -17,6 +17,7 @@ from tests.browser.helpers import axe_violations, describe, lawyer_on_duty, smal
 from tests.browser.test_board_pages import _find_mine, _leave, _open_kiosk_board
 from tests.browser.test_consultation_call import (  # noqa: F401 - fixtures
     _windows_excluding_now, hours, open_now, staff, two_pages)
+from tests.route_table import TINY_PNG
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -101,7 +102,17 @@ async def test_every_kiosk_screen_has_large_text_and_targets(two_pages, live_ser
     await lawyer.get_by_role("button", name="发送", exact=True).click()
     await kiosk.locator(".chat-log li.theirs").filter(has_text="请把工资条拍给我看看").wait_for()
     await box.fill("还有")  # the counter of characters left shows
+    await lawyer.locator("input[data-chat-file]").set_input_files(
+        files=[{"name": "须知.png", "mimeType": "image/png", "buffer": TINY_PNG}])
+    shared = kiosk.locator(".chat-log li.theirs[data-file]").filter(has_text="须知.png")
+    await shared.wait_for()
     await sweep.check("kiosk-call-chat")
+    await shared.get_by_role("button").click()
+    viewer = kiosk.locator("dialog.file-viewer[open]")
+    await viewer.wait_for()
+    await sweep.check("kiosk-file-viewer")
+    await viewer.get_by_role("button").click()
+    await viewer.wait_for(state="detached")
 
     await lawyer.get_by_role("button", name="请求录像").click()
     prompt = kiosk.get_by_role("dialog", name="律师想为这次咨询录像，您同意吗？")
