@@ -11,7 +11,7 @@ import { errorKey } from "./api.js";
 import { h, replace, uid } from "./dom.js";
 import { language, t, translate } from "./i18n.js";
 import {
-  ACCEPTED_FILES, captureStill, fetchAuthorized, photoName, progressBar, showThumbnail, uploadFile,
+  ACCEPTED_FILES, fetchAuthorized, photoName, progressBar, showThumbnail, takeDocumentPhoto, uploadFile,
 } from "./upload.js";
 import { send, SocketError } from "./socket.js";
 import { ReplyPicker } from "./replies.js";
@@ -49,6 +49,7 @@ export class ChatPanel {
     this.syncing = null;
     this.objectUrls = [];
     this.photo = null; // {blob, url} while the preview waits for "send" or "retake"
+    this.taking = false; // a photo is being taken: another press waits for it
     this.closed = false;
     this.viewer = null; // the open file viewer (a kiosk's <dialog>)
     this.handlers = {
@@ -367,9 +368,19 @@ export class ChatPanel {
     if (file) this.upload(file, file.name);
   }
 
+  /** A photo at the camera's full size (a second or two), shown to check: send, retake or cancel. */
   async takePhoto() {
+    if (this.taking) return;
+    this.taking = true;
     replace(this.error);
-    const blob = await captureStill(this.video);
+    translate(this.status, "files.photo_taking");
+    let blob;
+    try {
+      blob = await takeDocumentPhoto(this.video);
+    } finally {
+      this.taking = false;
+      replace(this.status);
+    }
     if (!blob) {
       replace(this.error, h("p", { i18n: "files.no_camera" }));
       return;
@@ -380,13 +391,14 @@ export class ChatPanel {
     const heading = uid("photo");
     replace(this.preview,
       h("p", { id: heading, class: "chat-photo-heading", i18n: "files.photo_check" }),
-      h("img", { src: url, class: "chat-photo-image", alt: "", "aria-describedby": heading }),
       h("div", { class: "chat-files" },
         h("button", { type: "button", class: "primary", i18n: "files.photo_send", onclick: () => this.sendPhoto() }),
         h("button", { type: "button", i18n: "files.photo_retake", onclick: () => this.takePhoto() }),
-        h("button", { type: "button", i18n: "files.photo_cancel", onclick: () => this.dropPhoto(true) })));
+        h("button", { type: "button", i18n: "files.photo_cancel", onclick: () => this.dropPhoto(true) })),
+      h("img", { src: url, class: "chat-photo-image", alt: "", "aria-describedby": heading }));
     this.preview.hidden = false;
-    this.preview.querySelector("button.primary").focus();
+    this.preview.querySelector("button.primary").focus({ preventScroll: true });
+    this.preview.scrollIntoView({ block: "nearest" }); // the buttons and the whole photo, where they fit
   }
 
   dropPhoto(refocus = false) {

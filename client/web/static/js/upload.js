@@ -1,6 +1,7 @@
 // Uploading one file to /api/files (README, "Evidence files"): the raw bytes as the body, the
 // name percent-encoded in X-Filename, sent with XMLHttpRequest because fetch() cannot report
-// upload progress. Also: a still photograph from a camera stream, as a JPEG blob.
+// upload progress. Also: a still photograph from a camera stream, as a JPEG blob, and a
+// document photo at the camera's full size.
 import { ApiError } from "./api.js";
 import { h, uid } from "./dom.js";
 
@@ -89,10 +90,58 @@ export function progressBar(name) {
 /** The current frame of a playing <video> as a JPEG blob (null before the first frame). */
 export function captureStill(video) {
   if (!video?.videoWidth) return Promise.resolve(null);
+  return jpeg(video, video.videoWidth, video.videoHeight);
+}
+
+/**
+ * A document photo from the camera shown in a playing <video>, with as many pixels as the camera
+ * gives, as a JPEG blob (null when the camera shows nothing). A call sends 640 × 480, too few to
+ * read a contract, so the call's own track is raised to the camera's largest size for the moment
+ * of the still, then put back. A second getUserMedia would not do: Chromium hands it the camera
+ * already open, at the call's size. ImageCapture's photo is kept when a camera's still mode gives
+ * more than its video; JPEG in any case (a 12-megapixel PNG would pass the upload limit).
+ */
+export async function takeDocumentPhoto(video) {
+  const track = video?.srcObject?.getVideoTracks()[0];
+  if (!track || track.readyState !== "live" || typeof ImageCapture === "undefined") return captureStill(video);
+  const call = track.getSettings();
+  const most = track.getCapabilities();
+  const raise = most.width?.max > call.width || most.height?.max > call.height;
+  try {
+    if (raise) await track.applyConstraints({ width: { ideal: most.width.max }, height: { ideal: most.height.max } });
+    const still = await largestStill(new ImageCapture(track));
+    return await jpeg(still, still.width, still.height);
+  } catch {
+    return captureStill(video);
+  } finally {
+    if (raise) {
+      await track.applyConstraints({ width: { ideal: call.width }, height: { ideal: call.height },
+        frameRate: { ideal: call.frameRate } }).catch(() => {}); // the call goes on at the size it had
+    }
+  }
+}
+
+/** takePhoto() at the largest photo size, unless the video frame has more pixels (no still mode). */
+async function largestStill(capture) {
+  const frame = await capture.grabFrame();
+  try {
+    const photoSizes = await capture.getPhotoCapabilities();
+    const photo = await createImageBitmap(await capture.takePhoto({
+      imageWidth: photoSizes.imageWidth.max, imageHeight: photoSizes.imageHeight.max }));
+    const [larger, smaller] = photo.width * photo.height > frame.width * frame.height ? [photo, frame] : [frame, photo];
+    smaller.close();
+    return larger;
+  } catch {
+    // this camera takes no photos: its frame is the photo
+  }
+  return frame;
+}
+
+function jpeg(source, width, height) {
   const canvas = document.createElement("canvas");
-  canvas.width = video.videoWidth;
-  canvas.height = video.videoHeight;
-  canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+  canvas.width = width;
+  canvas.height = height;
+  canvas.getContext("2d").drawImage(source, 0, 0, width, height);
   return new Promise((resolve) => canvas.toBlob(resolve, "image/jpeg", JPEG_QUALITY));
 }
 
