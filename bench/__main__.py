@@ -14,6 +14,7 @@ from bench import chat as chat_bench
 from bench import consultation
 from bench import files as files_bench
 from bench import meetings as meetings_bench
+from bench import scale as scale_bench
 from bench.signaling import run
 from bench.signaling.load import LoadPlan
 
@@ -59,6 +60,7 @@ def main() -> None:
         scale = consultation.ScalePlan(kiosks=args.kiosks, take_rate_per_s=args.take_rate,
                                        takes=min(scale_defaults.takes, args.kiosks - consultation.QUEUE_DEPTH))
         asyncio.run(consultation.run(scale, report))
+    asyncio.run(scale_bench.run(report))  # skipped, saying why, without FAYUAN_BENCH_DATABASE_URL / _REDIS_URL
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"started_at": started.isoformat(timespec="seconds"), "host": platform.node(),
                                    "python": platform.python_version(), "figures": figures},

@@ -58,12 +58,17 @@ def rss_kb(pid: int) -> int:
     raise ValueError(f"/proc/{pid}/status has no VmRSS")
 
 
-def _cli(data_dir: Path, *args: str) -> None:
-    subprocess.run([*fayuan_cli(), *args], cwd=REPO, env={**os.environ, "FAYUAN_DATA_DIR": str(data_dir)},
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def cli(data_dir: Path, *args: str, database_url: str | None = None) -> None:
+    """`fayuan <args>` on this data directory (and its SQLite database, unless another is named)."""
+    env = {**os.environ, "FAYUAN_DATA_DIR": str(data_dir)}
+    env.pop("FAYUAN_DATABASE_URL", None)
+    if database_url:
+        env["FAYUAN_DATABASE_URL"] = database_url
+    subprocess.run([*fayuan_cli(), *args], cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
 
 
-async def register_kiosks(data_dir: Path, count: int) -> list[str]:
+async def register_kiosks(database_url: str, count: int) -> list[str]:
     """`count` kiosks on the demo's community units, straight into the database; their tokens."""
     from sqlalchemy import select
 
@@ -72,7 +77,7 @@ async def register_kiosks(data_dir: Path, count: int) -> list[str]:
     from server.db import Database, make_engine
     from server.org.models import Unit, UnitKind
 
-    db = Database(make_engine(f"sqlite+aiosqlite:///{data_dir / 'fayuan.sqlite3'}"))
+    db = Database(make_engine(database_url))
     try:
         async with db.sessions.begin() as session:
             units = list(await session.scalars(select(Unit.id).where(Unit.kind == UnitKind.community)))
@@ -88,9 +93,9 @@ async def run(plan: ScalePlan, report: Report) -> None:
         data_dir, log_path = Path(tmp) / "data", Path(tmp) / "server.log"
         data_dir.mkdir()
         _progress(f"preparing {plan.kiosks} kiosks")
-        _cli(data_dir, "migrate")
-        _cli(data_dir, "seed-demo")
-        tokens = await register_kiosks(data_dir, plan.kiosks)
+        cli(data_dir, "migrate")
+        cli(data_dir, "seed-demo")
+        tokens = await register_kiosks(f"sqlite+aiosqlite:///{data_dir / 'fayuan.sqlite3'}", plan.kiosks)
         port = signaling_run.free_port()
         command = fayuan_command(port=port, data_dir=data_dir, max_live_per_taker=plan.kiosks, migrate=False)
         with open(log_path, "wb") as log:
@@ -123,15 +128,7 @@ async def _memory(http: aiohttp.ClientSession, base_url: str, tokens: list[str],
     await asyncio.sleep(SETTLE_S)
     before_kb, cpu_before, core_before = rss_kb(pid), process_cpu_s(pid), core_busy_s(signaling_run.SERVER_CORE)
     started = time.monotonic()
-    gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
-    kiosks = [SocketIOClient(http, lambda event, payload: None) for _ in tokens]
-    clients += kiosks
-
-    async def connect(client: SocketIOClient, token: str) -> None:
-        async with gate:
-            await client.connect(base_url, auth={"token": token}, timeout_s=30.0)
-
-    await asyncio.gather(*(connect(client, token) for client, token in zip(kiosks, tokens)))
+    kiosks = await connect_kiosks(http, [base_url], tokens, clients)
     wall_s = time.monotonic() - started
     await asyncio.sleep(SETTLE_S)
     after_kb = rss_kb(pid)
@@ -145,57 +142,123 @@ async def _memory(http: aiohttp.ClientSession, base_url: str, tokens: list[str],
     return kiosks
 
 
-async def _take_next(http: aiohttp.ClientSession, base_url: str, plan: ScalePlan, lawyers: list[StaffHttp],
-                     kiosks: list[SocketIOClient], pid: int, clients: list[SocketIOClient], report: Report) -> None:
-    takes = min(plan.takes, len(kiosks) - QUEUE_DEPTH)
+async def connect_kiosks(http: aiohttp.ClientSession, base_urls: list[str], tokens: list[str],
+                         clients: list[SocketIOClient]) -> list[SocketIOClient]:
+    """A kiosk per token, connected to the processes at `base_urls` in turn."""
+    gate = asyncio.Semaphore(CONNECTS_AT_ONCE)
+    kiosks = [SocketIOClient(http, lambda event, payload: None) for _ in tokens]
+    clients += kiosks
+
+    async def connect(n: int, client: SocketIOClient, token: str) -> None:
+        async with gate:
+            await client.connect(base_urls[n % len(base_urls)], auth={"token": token}, timeout_s=30.0)
+
+    await asyncio.gather(*(connect(n, client, token) for n, (client, token) in enumerate(zip(kiosks, tokens))))
+    return kiosks
+
+
+async def connect_takers(http: aiohttp.ClientSession, base_urls: list[str], lawyers: list[StaffHttp],
+                         clients: list[SocketIOClient], per_lawyer: int = CONNECTIONS_PER_LAWYER
+                         ) -> list[SocketIOClient]:
+    """`per_lawyer` connections of each lawyer, to the processes at `base_urls` in turn; each
+    lawyer on duty and available."""
     takers: list[SocketIOClient] = []
     for lawyer in lawyers:
-        for n in range(CONNECTIONS_PER_LAWYER):
+        for n in range(per_lawyer):
             client = SocketIOClient(http, lambda event, payload: None)
             clients.append(client)
-            await client.connect(base_url, headers={"Cookie": f"{SESSION_COOKIE}={lawyer.cookie}"})
+            await client.connect(base_urls[n % len(base_urls)],
+                                 headers={"Cookie": f"{SESSION_COOKIE}={lawyer.cookie}"})
             if n == 0:
                 ack = await client.call("duty.availability", {"available": True})
                 if not ack.get("on_duty"):
                     raise RuntimeError(f"{lawyer.account_id} is not on duty: {ack}")
             takers.append(client)
-    _progress(f"take-next: {takes} takes at {plan.take_rate_per_s}/s")
-    await asyncio.gather(*(_start(kiosk) for kiosk in kiosks[:QUEUE_DEPTH]))
-    take_ms: list[float] = []
-    start_ms: list[float] = []
-    failures: dict[str, int] = {}
+    return takers
 
-    async def timed(client: SocketIOClient, event: str, payload: dict, into: list[float]) -> None:
+
+Call = tuple[SocketIOClient, str, dict]  # who emits, the event, its payload
+
+
+@dataclass
+class Offered:
+    """What an open-loop run got back: ack latencies per event (a timeout counts as
+    ACK_TIMEOUT_S), refusals and timeouts by `event:code`, and its wall time."""
+
+    ms: dict[str, list[float]]
+    failures: dict[str, int]
+    wall_s: float
+
+    def acked(self, event: str) -> int:
+        """Answered in time, refusals included."""
+        return len(self.ms.get(event, [])) - self.failures.get(f"{event}:timeout", 0)
+
+    def succeeded(self, event: str) -> int:
+        """Answered in time and not refused."""
+        return len(self.ms.get(event, [])) - sum(n for key, n in self.failures.items()
+                                                 if key.startswith(f"{event}:"))
+
+
+async def offer(rate_per_s: int, rounds: int, calls: Callable[[int], list[Call]]) -> Offered:
+    """Open loop: round n's calls go out at n / rate_per_s whatever the acks do, so a slow
+    server meets the same offered load as a fast one; returns once every ack is in or timed out."""
+    result = Offered(ms={}, failures={}, wall_s=0.0)
+
+    async def timed(client: SocketIOClient, event: str, payload: dict) -> None:
+        into = result.ms.setdefault(event, [])
         sent = time.monotonic_ns()
         try:
             ack = await client.call(event, payload, timeout_s=ACK_TIMEOUT_S)
         except asyncio.TimeoutError:
-            failures[f"{event}:timeout"] = failures.get(f"{event}:timeout", 0) + 1
+            result.failures[f"{event}:timeout"] = result.failures.get(f"{event}:timeout", 0) + 1
             into.append(ACK_TIMEOUT_S * 1e3)  # at least this long: it counts in the percentiles
             return
         into.append((time.monotonic_ns() - sent) / 1e6)
         if isinstance(ack, dict) and "error" in ack:
             key = f"{event}:{ack['error']['code']}"
-            failures[key] = failures.get(key, 0) + 1
+            result.failures[key] = result.failures.get(key, 0) + 1
 
-    cpu_before, core_before = process_cpu_s(pid), core_busy_s(signaling_run.SERVER_CORE)
     started_ns = time.monotonic_ns()
     pending: list[asyncio.Task] = []
     sent = 0
-    while sent < takes:
-        due = min(takes, (time.monotonic_ns() - started_ns) * plan.take_rate_per_s // 1_000_000_000 + 1)
+    while sent < rounds:
+        due = min(rounds, (time.monotonic_ns() - started_ns) * rate_per_s // 1_000_000_000 + 1)
         while sent < due:
-            pending.append(asyncio.create_task(timed(takers[sent % len(takers)], "queue.take", {}, take_ms)))
-            pending.append(asyncio.create_task(timed(kiosks[QUEUE_DEPTH + sent], "consultation.start",
-                                                     {"category": "other"}, start_ms)))
+            pending += [asyncio.create_task(timed(*call)) for call in calls(sent)]
             sent += 1
         await asyncio.sleep(0.001)
     await asyncio.gather(*pending)
-    wall_s = (time.monotonic_ns() - started_ns) / 1e9
+    result.wall_s = (time.monotonic_ns() - started_ns) / 1e9
+    return result
+
+
+async def fill_queue(kiosks: list[SocketIOClient]) -> None:
+    """The first QUEUE_DEPTH kiosks start consultations: the queue take_next keeps that deep."""
+    await asyncio.gather(*(_start(kiosk) for kiosk in kiosks[:QUEUE_DEPTH]))
+
+
+async def take_next(takers: list[SocketIOClient], kiosks: list[SocketIOClient], rate_per_s: int,
+                    takes: int) -> Offered:
+    """`takes` rounds of a `queue.take` {} and the start of a kiosk past the first QUEUE_DEPTH."""
+    return await offer(rate_per_s, takes, lambda n: [
+        (takers[n % len(takers)], "queue.take", {}),
+        (kiosks[QUEUE_DEPTH + n], "consultation.start", {"category": "other"})])
+
+
+async def _take_next(http: aiohttp.ClientSession, base_url: str, plan: ScalePlan, lawyers: list[StaffHttp],
+                     kiosks: list[SocketIOClient], pid: int, clients: list[SocketIOClient], report: Report) -> None:
+    takes = min(plan.takes, len(kiosks) - QUEUE_DEPTH)
+    takers = await connect_takers(http, [base_url], lawyers, clients)
+    _progress(f"take-next: {takes} takes at {plan.take_rate_per_s}/s")
+    await fill_queue(kiosks)
+    cpu_before, core_before = process_cpu_s(pid), core_busy_s(signaling_run.SERVER_CORE)
+    offered = await take_next(takers, kiosks, plan.take_rate_per_s, takes)
+    wall_s = offered.wall_s
     server_cpu_s = process_cpu_s(pid) - cpu_before
     other_s = core_busy_s(signaling_run.SERVER_CORE) - core_before - server_cpu_s
-    take_ms.sort()
-    start_ms.sort()
+    take_ms = sorted(offered.ms.get("queue.take", []))
+    start_ms = sorted(offered.ms.get("consultation.start", []))
+    failures = offered.failures
     if not take_ms or not start_ms:
         raise RuntimeError(f"no take or start was acknowledged: {failures}")
 
@@ -203,7 +266,7 @@ async def _take_next(http: aiohttp.ClientSession, base_url: str, plan: ScalePlan
         value = percentile(values, fraction)
         return f">= {value:.0f} (the ack timeout)" if value >= ACK_TIMEOUT_S * 1e3 else round(value, 1)
 
-    acked = len(take_ms) - failures.get("queue.take:timeout", 0)
+    acked = offered.acked("queue.take")
     report(f"consultation.take_next_p99_ms_at_{plan.take_rate_per_s}_ops", ms(0.99, take_ms))
     report("consultation.take_next_p50_ms", ms(0.50, take_ms))
     report("consultation.start_p99_ms", ms(0.99, start_ms))

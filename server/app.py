@@ -5,6 +5,7 @@ Every resource and background task is one async generator in app.cleanup_ctx
 """
 from __future__ import annotations
 
+import secrets
 from typing import AsyncIterator
 
 from aiohttp import web
@@ -105,6 +106,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Cloc
     app[keys.SETTINGS] = settings
     app[keys.CLOCK] = clock or SystemClock()
     app[keys.WALL_CLOCK] = wall_clock or SystemClock()
+    app[keys.PROCESS_ID] = secrets.token_hex(8)
     app[keys.RULES] = consultation_rules(settings.extra)
     app.on_response_prepare.append(middleware.response_headers(settings))
     app.cleanup_ctx.extend([_database, _pubsub])

@@ -10,6 +10,7 @@ import struct
 import tracemalloc
 import zipfile
 import zlib
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -18,10 +19,14 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from server.audit.models import AuditEntry
-from server.files import names
+from server.files import names, service
 from server.files.scan import Clamd, ScannerUnavailable, Verdict, parse_reply
 from server.files.service import Files
+from server.files.store import UNOWNED_PARTIAL_MAX_AGE_SECONDS
 from server.files.views import FILES
+from server.presence import service as presence
+from server.presence.service import LEASE_SECONDS
+from server.web import keys
 from tests.route_table import ACTORS, TINY_PNG, Caller, Request, World, consultation_in, file_in
 
 MB = 1024 * 1024
@@ -293,6 +298,31 @@ async def test_the_other_side_of_a_live_consultation_is_told(kiosk, world, app, 
     assert (event, room) == ("file.shared", f"consultation:{consultation}")
     assert data["id"] == meta["id"] and data["name"] == "借據.png" and data["thumbnail_url"] == meta["thumbnail_url"]
     assert data["uploaded_by"] == meta["uploaded_by"]
+
+
+# -- partial uploads of dead processes ----------------------------------------------------------------
+
+async def test_partial_uploads_go_only_once_their_process_is_dead(app, client, db, clock) -> None:  # type: ignore[no-untyped-def]
+    """What the retention job runs at start and hourly; tests/test_files_processes.py does it
+    with a process SIGKILLed mid-upload."""
+    store = app[FILES].store
+    async with db.sessions() as s:
+        await presence.register(s, "dead", clock.now() - timedelta(seconds=LEASE_SECONDS + 1))
+        await presence.register(s, "alive", clock.now() - timedelta(seconds=LEASE_SECONDS - 1))
+        await s.commit()
+    store.incoming_dir.mkdir(parents=True, exist_ok=True)
+    long_ago = app[keys.WALL_CLOCK].now().timestamp() - UNOWNED_PARTIAL_MAX_AGE_SECONDS - 60
+    names = {"mine": store.incoming().name, "dead": "dead-0a1b", "dead_thumb": "dead-2c3d.thumb.jpg",
+             "alive": "alive-4e5f", "unknown": "gone-6a7b", "unowned_old": "0a1b2c", "unowned_new": "3d4e5f"}
+    for name in names.values():
+        (store.incoming_dir / name).write_bytes(b"%PDF-1.7\n")
+    os.utime(store.incoming_dir / names["unowned_old"], (long_ago, long_ago))
+    async with db.sessions() as s:
+        removed = await service.remove_abandoned(s, app[FILES], now=clock.now(),
+                                                 now_epoch_seconds=app[keys.WALL_CLOCK].now().timestamp())
+    assert removed == 4
+    assert sorted(p.name for p in store.incoming_dir.iterdir()) == sorted(
+        names[k] for k in ("mine", "alive", "unowned_new"))
 
 
 # -- who may download, and the audit --------------------------------------------------------------------

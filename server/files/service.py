@@ -25,6 +25,7 @@ from server.files.parents import Parent, Parents
 from server.files.scan import Scanner, ScannerUnavailable
 from server.files.state import FileState
 from server.files.store import FileStore, Received, receive as receive_stream
+from server.presence import service as presence
 from signaling.events import FILE_SHARED
 
 IMAGES_DECODED_AT_ONCE = 2  # each decode may take image_max_pixels × 4 bytes
@@ -202,6 +203,15 @@ async def create(session: AsyncSession, actor: Actor, files: Files, target: Uplo
     record(session, at=now, actor=actor, action="file.upload", object=f"file:{f.id}", client_addr=client_addr,
            detail=f"{parent.kind}:{parent.id} {prepared.type.name} {prepared.size_bytes} bytes, {state.value}")
     return Outcome(file=f, notices=_shared(f, parent.room))
+
+
+async def remove_abandoned(session: AsyncSession, files: Files, *, now: datetime, now_epoch_seconds: float) -> int:
+    """Remove the partial uploads of processes that died mid-upload (store.py: how they are told
+    from uploads in flight); returns how many. `now` is the leases' clock, `now_epoch_seconds`
+    the real time of the files' mtimes."""
+    partial = await asyncio.to_thread(files.store.partial_files)  # before the leases: see remove_abandoned
+    live = await presence.live_processes(session, now)
+    return len(await asyncio.to_thread(files.store.remove_abandoned, partial, live, now_epoch_seconds))
 
 
 def discard(files: Files, prepared: Prepared, key: str | None = None) -> None:

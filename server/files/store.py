@@ -1,6 +1,19 @@
 """Where file bytes live: `<data dir>/files/<key[:2]>/<key>` under a random key, the thumbnail
 beside it as `<key>.thumb.jpg`, and uploads in flight in `files/incoming/`.
 
+Several processes may share one files directory, and a process may die mid-upload (SIGKILL, a
+power cut) with nothing run to remove its partial file. So each partial file is named after the
+process writing it, `incoming/<process id>-<random>`: the id of its presence lease
+(server/presence/), renewed every liveness round. A partial file is abandoned once no live lease
+carries its owner's id (`abandoned`): that process is dead, whoever finds out, and no other
+process can be writing that file. We chose the lease over an age threshold because nothing bounds
+how long an upload may take (a resident on a slow line sends 20 MB for as long as it takes), so
+no age is "well above the longest upload"; the lease tells a dead writer from a slow one within
+LEASE_SECONDS (a process frozen past its lease loses its uploads in flight, as it loses its
+connections). Names without an owner were written before partial files carried one: they go once
+UNOWNED_PARTIAL_MAX_AGE_SECONDS have passed since their last write. The retention job removes
+abandoned files at each process's start and every hour (files/service.py remove_abandoned).
+
 An upload is streamed, never the whole body in memory: each chunk is written to the page
 cache from the event loop as it comes, as a plain aiohttp handler's would, and the SHA-256
 is taken in a worker thread of the upload's own, beside the loop: the chunks themselves go
@@ -25,6 +38,9 @@ from typing import AsyncIterable, Callable
 from server.errors import TooLarge
 
 KEY_BYTES = 16
+OWNER_SEPARATOR = "-"  # never in a key or a process id (both hex)
+# an unowned partial file untouched this long was left by a process of an older version
+UNOWNED_PARTIAL_MAX_AGE_SECONDS = 24 * 3600
 BATCH_BYTES = 1024 * 1024
 HASH_QUEUE_BATCHES = 4
 
@@ -38,9 +54,10 @@ class Received:
 
 
 class FileStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, owner: str) -> None:
         self.root = root
         self.incoming_dir = root / "incoming"
+        self.owner = owner  # this process's presence lease id: the partial files it writes carry it
 
     @staticmethod
     def new_key() -> str:
@@ -48,7 +65,20 @@ class FileStore:
 
     def incoming(self, suffix: str = "") -> Path:
         self.incoming_dir.mkdir(parents=True, exist_ok=True)
-        return self.incoming_dir / f"{secrets.token_hex(KEY_BYTES)}{suffix}"
+        return self.incoming_dir / f"{self.owner}{OWNER_SEPARATOR}{secrets.token_hex(KEY_BYTES)}{suffix}"
+
+    def partial_files(self) -> list[Path]:
+        return list(self.incoming_dir.iterdir()) if self.incoming_dir.is_dir() else []
+
+    def remove_abandoned(self, partial: list[Path], live: set[str], now_epoch_seconds: float) -> list[Path]:
+        """Remove those of `partial` that no process in `live` (or this one) is writing; returns
+        them. List them before reading the leases: a process takes its lease before its first
+        upload, so every owner of a listed file was registered by then and is seen if alive.
+        `now_epoch_seconds` is the real time, which files' mtimes use."""
+        gone = [path for path in partial if abandoned(path, live | {self.owner}, now_epoch_seconds)]
+        for path in gone:
+            path.unlink(missing_ok=True)
+        return gone
 
     def path(self, key: str) -> Path:
         return self.root / key[:2] / key
@@ -67,6 +97,17 @@ class FileStore:
     def remove(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
         self.thumbnail_path(key).unlink(missing_ok=True)
+
+
+def abandoned(path: Path, live: set[str], now_epoch_seconds: float) -> bool:
+    """Is this partial file one that no live process is writing?"""
+    owner, separator, _rest = path.name.partition(OWNER_SEPARATOR)
+    if separator:
+        return owner not in live
+    try:
+        return now_epoch_seconds - path.stat().st_mtime > UNOWNED_PARTIAL_MAX_AGE_SECONDS
+    except FileNotFoundError:  # kept or removed meanwhile
+        return False
 
 
 def _update(digest: "hashlib._Hash", parts: list[bytes]) -> None:

@@ -31,8 +31,8 @@ def install(app: web.Application) -> None:
     replace app[FILES] before the app starts (a fake scanner, smaller limits)."""
     settings = app[keys.SETTINGS]
     limits = FileLimits.from_env(settings.extra)
-    app[FILES] = Files(store=FileStore(settings.data_dir / "files"), scanner=scanner_for(limits.clamd_url),
-                       limits=limits, parents=default_parents(app[keys.CLOCK]),
+    app[FILES] = Files(store=FileStore(settings.data_dir / "files", owner=app[keys.PROCESS_ID]),
+                       scanner=scanner_for(limits.clamd_url), limits=limits, parents=default_parents(app[keys.CLOCK]),
                        decoding=asyncio.Semaphore(service.IMAGES_DECODED_AT_ONCE))
 
 

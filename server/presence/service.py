@@ -21,10 +21,18 @@ from server.presence.models import LiveConnection, ServerProcess
 LEASE_SECONDS = 15  # a process not renewed for this long is dead; renewed every liveness round (2 s)
 
 
+def _fresh(now: datetime):  # type: ignore[no-untyped-def]
+    """The ids of processes whose lease has not run out."""
+    return select(ServerProcess.id).where(ServerProcess.renewed_at >= now - timedelta(seconds=LEASE_SECONDS))
+
+
 def _live(me: str, now: datetime):  # type: ignore[no-untyped-def]
     """The condition for a connection held by a live process (this one always is)."""
-    fresh = select(ServerProcess.id).where(ServerProcess.renewed_at >= now - timedelta(seconds=LEASE_SECONDS))
-    return or_(LiveConnection.process_id == me, LiveConnection.process_id.in_(fresh))
+    return or_(LiveConnection.process_id == me, LiveConnection.process_id.in_(_fresh(now)))
+
+
+async def live_processes(session: AsyncSession, now: datetime) -> set[str]:
+    return set(await session.scalars(_fresh(now)))
 
 
 async def register(session: AsyncSession, me: str, now: datetime) -> None:

@@ -8,7 +8,6 @@ Packets reach it already read and rate-limited (relay.py, inbound.py).
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any, Awaitable, Callable, Sequence
@@ -60,8 +59,7 @@ class Gateway(socketio.AsyncNamespace):
         self.app = app
         self.rules = rules
         self.peers: dict[str, Peer] = {}
-        # this process in presence/service.py: its lease, and the connections it lists there
-        self.process_id = secrets.token_hex(8)
+        self.process_id = app[keys.PROCESS_ID]
         self.queues = QueueNotices(self)
         self.events_counted = app[keys.METRICS].socket_events
         self.sweep_seconds = app[keys.METRICS].sweep_duration

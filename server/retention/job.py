@@ -1,6 +1,7 @@
-"""The retention job: every hour, recordings (server/recordings/retention.py), then each kind's purge in short transactions until nothing of it
-is left past its period. It runs in every server process; two processes racing delete each
-case once (the second finds it gone) and the audit log says who did."""
+"""The retention job: at start and every hour, the partial uploads of dead processes
+(files/store.py), recordings (server/recordings/retention.py), then each kind's purge in short
+transactions until nothing of it is left past its period. It runs in every server process; two
+processes racing delete each case once (the second finds it gone) and the audit log says who did."""
 from __future__ import annotations
 
 import asyncio
@@ -11,6 +12,8 @@ from typing import AsyncIterator
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from server.files import service as files
+from server.files.views import FILES
 from server.recordings import retention as recordings
 from server.retention import purge
 from server.retention.policy import Kind, RetentionPolicy
@@ -52,6 +55,12 @@ async def _job(app: web.Application) -> AsyncIterator[None]:
     async def loop() -> None:
         while True:
             try:
+                async with app[keys.DB].sessions() as session:
+                    abandoned = await files.remove_abandoned(
+                        session, app[FILES], now=app[keys.CLOCK].now(),
+                        now_epoch_seconds=app[keys.WALL_CLOCK].now().timestamp())
+                if abandoned:
+                    log.info("removed %d partial uploads of processes that died mid-upload", abandoned)
                 recorded = await recordings.delete_expired(app)
                 if recorded:
                     log.info("deleted %d recordings past their retention period", recorded)

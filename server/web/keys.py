@@ -23,6 +23,9 @@ CLOCK = web.AppKey["Clock"]("clock")  # domain time: service hours, deadlines, s
 # credential expiry): a test's frozen CLOCK there would hand out credentials already expired.
 WALL_CLOCK = web.AppKey["Clock"]("wall_clock")
 DB = web.AppKey["Database"]("db")
+# this process's id in presence/service.py (its lease, the connections it lists there); its
+# partial uploads carry it too (files/store.py)
+PROCESS_ID = web.AppKey("process_id", str)
 PUBSUB = web.AppKey["PubSub"]("pubsub")  # messages between processes that are not socket.io pushes
 # the Redis fan-out between server processes, or None with one process (realtime/fanout.py)
 FANOUT = web.AppKey["FanOut | None"]("fanout")
