@@ -12,20 +12,27 @@ from aiohttp import web
 from server import health, pages
 from server.accounts import views as accounts_views
 from server.applications import printer as applications_printer
+from server.applications.attachments import ApplicationAttachments
 from server.applications import views as applications_views
 from server.audit import views as audit_views
 from server.board import views as board_views
+from server.board.attachments import BoardAttachments
 from server.chat import views as chat_views
+from server.chat.service import ChatRooms
 from server.commitments import views as commitments_views
 from server.clock import Clock, SystemClock
 from server.consultations import views as consultations_views
+from server.consultations.attachments import ConsultationAttachments
+from server.consultations.chatrooms import consultation_members
 from server.consultations.rules import from_env as consultation_rules
 from server.dashboard import views as dashboard_views
 from server.config import Settings
 from server.db import Database, make_engine
 from server.files import views as files_views
+from server.files.parents import Parents
 from server.hours import views as hours_views
 from server.meetings import views as meetings_views
+from server.meetings.chatrooms import meeting_members
 from server.metrics import views as metrics_views
 from server.org import views as org_views
 from server.realtime import chat as realtime_chat
@@ -55,6 +62,17 @@ def make_router() -> Router:
                    commitments_views):
         router.include(module.router)
     return router
+
+
+def file_parents(clock: Clock) -> Parents:
+    """What files may be attached to: each domain that takes files offers its ParentKind."""
+    return Parents({"consultation": ConsultationAttachments(), "board": BoardAttachments(clock),
+                    "application": ApplicationAttachments()})
+
+
+def chat_rooms() -> ChatRooms:
+    """The kinds of chat room: each domain with a chat offers who its members are."""
+    return ChatRooms({"consultation": consultation_members, "meeting": meeting_members})
 
 
 def check_domain_settings(env: dict[str, str]) -> None:
@@ -114,9 +132,9 @@ def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Cloc
     app[keys.ROUTER] = router
     router.install(app)
     pages.install(app)
-    files_views.install(app)
+    files_views.install(app, file_parents(app[keys.CLOCK]))
     gateway = realtime.install(app, run_sweeper=run_sweeper)
-    realtime_chat.install(app, gateway)
+    realtime_chat.install(app, gateway, chat_rooms())
     realtime_meetings.install(app, gateway)
     consultation_recording.install(app, gateway)
     retention_job.install(app)

@@ -8,6 +8,7 @@ import itertools
 import pytest
 from sqlalchemy import func, select
 
+from server.app import chat_rooms
 from server.audit.models import AuditEntry
 from server.chat.models import ChatMessage
 from server.chat.service import RoomKey
@@ -180,7 +181,7 @@ async def test_two_writers_sharing_a_database_number_without_collisions(any_db_u
     db = Database(make_engine(any_db_url))
     sender, rooms = await live_rooms(db, clock, 3)
     engines = [make_engine(any_db_url) for _ in range(2)]
-    writers = [ChatWriter(e) for e in engines]
+    writers = [ChatWriter(e, chat_rooms()) for e in engines]
     for w in writers:
         await w.start()
     try:
@@ -212,7 +213,7 @@ async def test_the_writer_stores_the_time_as_the_orm_does(any_db_url, clock) -> 
     (on SQLite a text column, where another form would sort and compare differently)."""
     db = Database(make_engine(any_db_url))
     sender, (room,) = await live_rooms(db, clock, 1)
-    writer = ChatWriter(db.engine)
+    writer = ChatWriter(db.engine, chat_rooms())
     await writer.start()
     try:
         stored = await writer.send(room, sender=sender, sender_name="k", client_id="w", text="writer", at=clock.now())

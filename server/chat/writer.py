@@ -44,7 +44,7 @@ from server.chat import batch as batches
 from server.chat import service
 from server.chat.batch import Answer, Key, Pending, RoomIds
 from server.chat.members_cache import MembersCache
-from server.chat.service import RoomKey
+from server.chat.service import ChatRooms, RoomKey
 from server.chat.sqlite_thread import SqliteThread
 from server.errors import FayuanError
 
@@ -71,9 +71,10 @@ def _own_sqlite_file(engine: AsyncEngine) -> bool:
 class ChatWriter:
     """Stores chat messages for this process, many per transaction (see the module docstring)."""
 
-    def __init__(self, engine: AsyncEngine, *, on_stored: Stored | None = None,
+    def __init__(self, engine: AsyncEngine, rooms: ChatRooms, *, on_stored: Stored | None = None,
                  max_batch: int = MAX_BATCH_MESSAGES, on_committed: Committed | None = None) -> None:
         self.engine = engine
+        self.rooms = rooms
         self.on_stored = on_stored
         self.on_committed = on_committed
         self.max_batch = max_batch
@@ -82,7 +83,7 @@ class ChatWriter:
         self._waiting: dict[Key, Pending] = {}  # queued or being committed, by resend key
         self._room_ids: RoomIds = {}  # rooms never go away, so this never goes stale
         self._sqlite = SqliteThread(engine.url) if _own_sqlite_file(engine) else None
-        self._members = MembersCache()  # used on SQLite only, in its thread
+        self._members = MembersCache(rooms)  # used on SQLite only, in its thread
         self._conn: AsyncConnection | None = None  # otherwise its own: no pool round trip per batch
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -173,7 +174,7 @@ class ChatWriter:
         if self._conn is None:
             self._conn = await self.engine.connect()
         async with self._conn.begin():
-            return await self._conn.run_sync(batches.store, batch, self._room_ids, lookup)
+            return await self._conn.run_sync(batches.store, batch, self._room_ids, lookup, self.rooms.members_of)
 
     def _answer(self, batch: list[Pending], answers: list[Answer]) -> None:
         stored = []

@@ -13,6 +13,7 @@ from typing import Any, AsyncIterator
 from aiohttp import web
 
 from server.chat import service
+from server.chat.service import ChatRooms
 from server.chat.writer import ChatWriter
 from server.realtime.gateway import Gateway, Peer
 from server.tasks import stop_task
@@ -23,25 +24,25 @@ log = logging.getLogger(__name__)
 CHAT_WRITER = web.AppKey("chat_writer", ChatWriter)
 
 
-def install(app: web.Application, gateway: Gateway) -> None:
+def install(app: web.Application, gateway: Gateway, rooms: ChatRooms) -> None:
     """Register the chat events with the gateway and run the writer with the app."""
-    gateway.handlers.update(chat_handlers(app, gateway))
-    app.cleanup_ctx.append(_writer(gateway))
+    gateway.handlers.update(chat_handlers(app, gateway, rooms))
+    app.cleanup_ctx.append(_writer(gateway, rooms))
 
 
-def chat_handlers(app: web.Application, gateway: Gateway) -> dict[str, tuple[type, Any]]:
+def chat_handlers(app: web.Application, gateway: Gateway, rooms: ChatRooms) -> dict[str, tuple[type, Any]]:
     async def send(sid: str, peer: Peer, p: payloads.ChatSend) -> dict:
         message = await app[CHAT_WRITER].send(
-            service.parse_room(p.room), sender=peer.actor.ref, sender_name=peer.actor.name, client_id=p.client_id,
+            rooms.parse(p.room), sender=peer.actor.ref, sender_name=peer.actor.name, client_id=p.client_id,
             text=p.text, at=app[keys.CLOCK].now())
         return {"message": message}
 
     async def sync(sid: str, peer: Peer, p: payloads.ChatSync) -> dict:
         """Join the room first, then read: a message stored meanwhile comes as a push, in the
         answer, or both — never neither. The client keeps one copy per seq."""
-        room = service.parse_room(p.room)
+        room = rooms.parse(p.room)
         async with app[keys.DB].sessions() as session:
-            await service.check_reader(session, peer.actor, room)
+            await rooms.check_reader(session, peer.actor, room)
             await gateway.enter_room(sid, str(room))
             messages = await service.since(session, room, p.since_seq, payloads.MAX_SYNC_MESSAGES + 1)
         more = len(messages) > payloads.MAX_SYNC_MESSAGES
@@ -50,10 +51,10 @@ def chat_handlers(app: web.Application, gateway: Gateway) -> dict[str, tuple[typ
     return {events.CHAT_SEND: (payloads.ChatSend, send), events.CHAT_SYNC: (payloads.ChatSync, sync)}
 
 
-def _writer(gateway: Gateway):  # type: ignore[no-untyped-def]
+def _writer(gateway: Gateway, rooms: ChatRooms):  # type: ignore[no-untyped-def]
     async def context(app: web.Application) -> AsyncIterator[None]:
         stored: asyncio.Queue[list[dict]] = asyncio.Queue()
-        writer = ChatWriter(app[keys.DB].engine, on_stored=stored.put_nowait,
+        writer = ChatWriter(app[keys.DB].engine, rooms, on_stored=stored.put_nowait,
                             on_committed=app[keys.METRICS].chat_batch)
         await writer.start()
         app[CHAT_WRITER] = writer
