@@ -80,7 +80,7 @@ def check_domain_settings(env: dict[str, str]) -> None:
     instead of failing the first request that reads it."""
     from server.applications.deadlines import Deadlines
     from server.applications.numbering import format_from_env
-    from server.board.service import reply_working_days
+    from server.board.context import reply_working_days
     from server.recordings.retention import retention
     from server.retention.policy import RetentionPolicy
 
