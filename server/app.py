@@ -5,15 +5,16 @@ Every resource and background task is one async generator in app.cleanup_ctx
 """
 from __future__ import annotations
 
+import asyncio
 from typing import AsyncIterator
 
 from aiohttp import web
 
 from server import health, pages
 from server.accounts import views as accounts_views
-from server.applications import printer as applications_printer
 from server.applications.attachments import ApplicationAttachments
 from server.applications import views as applications_views
+from server.applications.printer import Printer
 from server.audit import views as audit_views
 from server.board import views as board_views
 from server.board.attachments import BoardAttachments
@@ -33,22 +34,25 @@ from server.files.parents import Parents
 from server.hours import views as hours_views
 from server.meetings import views as meetings_views
 from server.meetings.chatrooms import meeting_members
-from server.metrics import views as metrics_views
 from server.org import views as org_views
 from server.realtime import chat as realtime_chat
 from server.realtime import consultation_recording
 from server.realtime import meetings as realtime_meetings
 from server.recordings import views as recordings_views
+from server.recordings.retention import retention as recording_retention
 from server.replies import views as replies_views
 from server.reports import views as reports_views
 from server.retention import job as retention_job
+from server.retention.policy import RetentionPolicy
+from server.retention.purge import Places
 from server.retention import views as retention_views
 from server.pipl import views as pipl_views
 from server.workload import views as workload_views
 from server.pubsub.base import PubSub
 from server.pubsub.memory import MemoryPubSub
 from server.realtime import setup as realtime
-from server.web import keys, middleware, observe
+from server.tasks import stop_task
+from server.web import keys, metrics, middleware, observe
 from server.web.api import Router
 
 MAX_REQUEST_BYTES = 1_000_000  # uploads stream through their own handler with their own limit
@@ -81,13 +85,11 @@ def check_domain_settings(env: dict[str, str]) -> None:
     from server.applications.deadlines import Deadlines
     from server.applications.numbering import format_from_env
     from server.board.context import reply_working_days
-    from server.recordings.retention import retention
-    from server.retention.policy import RetentionPolicy
 
     Deadlines.from_env(env)
     format_from_env(env)
     reply_working_days(env)
-    retention(env)
+    recording_retention(env)
     RetentionPolicy.from_env(env)
 
 
@@ -112,6 +114,21 @@ async def _pubsub(app: web.Application) -> AsyncIterator[None]:
     await ps.stop()
 
 
+async def _retention_job(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+    task = asyncio.create_task(retention_job.run_forever(
+        app[keys.DB].sessions, policy=app[keys.RETENTION_POLICY], places=Places.under(settings.data_dir),
+        keep_recordings=recording_retention(settings.extra), clock=app[keys.CLOCK]), name="retention")
+    yield
+    await stop_task(task)
+
+
+async def _printer(app: web.Application) -> AsyncIterator[None]:
+    app[keys.PRINTER] = Printer(app[keys.SETTINGS].extra)
+    yield
+    app[keys.PRINTER].close()
+
+
 def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Clock | None = None,
              run_sweeper: bool = True) -> web.Application:
     settings = settings.with_secret()
@@ -124,9 +141,10 @@ def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Cloc
     app[keys.CLOCK] = clock or SystemClock()
     app[keys.WALL_CLOCK] = wall_clock or SystemClock()
     app[keys.RULES] = consultation_rules(settings.extra)
+    app[keys.RETENTION_POLICY] = RetentionPolicy.from_env(settings.extra)
     app.on_response_prepare.append(middleware.response_headers(settings))
     app.cleanup_ctx.extend([_database, _pubsub])
-    metrics_views.install(app)  # before the parts that count things
+    metrics.install(app)  # before the parts that count things
     app.on_response_prepare.append(observe.echo_request_id)
     router = make_router()
     app[keys.ROUTER] = router
@@ -137,6 +155,5 @@ def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Cloc
     realtime_chat.install(app, gateway, chat_rooms())
     realtime_meetings.install(app, gateway)
     consultation_recording.install(app, gateway)
-    retention_job.install(app)
-    applications_printer.install(app)
+    app.cleanup_ctx.extend([_retention_job, _printer])
     return app

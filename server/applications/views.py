@@ -10,7 +10,6 @@ from aiohttp import web
 from server.applications import audience, documents, followup, numbering, pdf, reading, service
 from server.applications.context import Context
 from server.applications.deadlines import Deadlines
-from server.applications.printer import PRINTER
 from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
                                          AssignIn, CloseIn, ConfirmIn, DeclineIn, FollowUpIn, ListQuery, NoteIn,
                                          OpinionIn, OverdueUnit, PersonalOut, ReasonIn, ReminderOut, ReturnIn,
@@ -129,7 +128,7 @@ async def document(call: Call) -> web.Response:
         raise NotFound(f"there is no document {kind[:40]!r}", allowed=list(pdf.KINDS))
     ctx = await context(call)
     data = await documents.document_data(call.session, call.actor, call.path["application_id"], kind, ctx)
-    body = await call.app[PRINTER].render(data)
+    body = await call.app[keys.PRINTER].render(data)
     return web.Response(body=body, content_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{pdf.filename(data)}"'})
 

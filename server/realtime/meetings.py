@@ -34,8 +34,8 @@ from server.notify import Notice
 from server.errors import Conflict, InvalidInput, PermissionDenied
 from server.meetings import holders, janus_requests, membership, reading, recording, rooms, service
 from server.meetings.context import Context, Outcome
-from server.meetings.janus import JanusError, JanusRooms, JanusSession
-from server.meetings.janus_recorder import JanusRecorder
+from server.realtime.janus import JanusError, JanusRooms, JanusSession
+from server.realtime.janus_recorder import JanusRecorder
 from server.meetings.state import Topology
 from server.recordings import service as recordings
 from server.recordings.recorder import PeerRecorder, recordings_folder
