@@ -75,11 +75,12 @@ async def _template(folder: Path) -> tuple[Path, list[int]]:
 async def measure_fayuan(path: Path, sender: str, room_ids: list[int], messages: int) -> dict:
     """Stored-and-acked messages per second through ChatWriter, and the latency of each."""
     from server.chat.service import RoomKey
+    from server.app import chat_rooms
     from server.chat.writer import ChatWriter
     from server.db import make_engine
 
     engine = make_engine(f"sqlite+aiosqlite:///{path}")
-    writer = ChatWriter(engine)
+    writer = ChatWriter(engine, chat_rooms())
     await writer.start()
     rooms = [RoomKey("consultation", i) for i in room_ids]
     latencies: list[float] = []

@@ -5,6 +5,7 @@ Every resource and background task is one async generator in app.cleanup_ctx
 """
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import AsyncIterator
 
@@ -12,37 +13,48 @@ from aiohttp import web
 
 from server import health, pages
 from server.accounts import views as accounts_views
-from server.applications import printer as applications_printer
+from server.applications.attachments import ApplicationAttachments
 from server.applications import views as applications_views
+from server.applications.printer import Printer
 from server.audit import views as audit_views
 from server.board import views as board_views
+from server.board.attachments import BoardAttachments
 from server.chat import views as chat_views
+from server.chat.service import ChatRooms
 from server.commitments import views as commitments_views
 from server.clock import Clock, SystemClock
 from server.consultations import views as consultations_views
+from server.consultations.attachments import ConsultationAttachments
+from server.consultations.chatrooms import consultation_members
 from server.consultations.rules import from_env as consultation_rules
 from server.dashboard import views as dashboard_views
 from server.config import Settings
 from server.db import Database, make_engine
+from server.files import service as files_service
 from server.files import views as files_views
+from server.files.parents import Parents
 from server.hours import views as hours_views
 from server.meetings import views as meetings_views
-from server.metrics import views as metrics_views
+from server.meetings.chatrooms import meeting_members
 from server.org import views as org_views
 from server.realtime import chat as realtime_chat
 from server.realtime import consultation_recording
 from server.realtime import meetings as realtime_meetings
 from server.recordings import views as recordings_views
+from server.recordings.retention import retention as recording_retention
 from server.replies import views as replies_views
 from server.reports import views as reports_views
 from server.retention import job as retention_job
+from server.retention.policy import RetentionPolicy
+from server.retention.purge import Places
 from server.retention import views as retention_views
 from server.pipl import views as pipl_views
 from server.workload import views as workload_views
 from server.pubsub.base import PubSub
 from server.pubsub.memory import MemoryPubSub
 from server.realtime import setup as realtime
-from server.web import keys, middleware, observe
+from server.tasks import stop_task
+from server.web import keys, metrics, middleware, observe
 from server.web.api import Router
 
 MAX_REQUEST_BYTES = 1_000_000  # uploads stream through their own handler with their own limit
@@ -58,19 +70,28 @@ def make_router() -> Router:
     return router
 
 
+def file_parents(clock: Clock) -> Parents:
+    """What files may be attached to: each domain that takes files offers its ParentKind."""
+    return Parents({"consultation": ConsultationAttachments(), "board": BoardAttachments(clock),
+                    "application": ApplicationAttachments()})
+
+
+def chat_rooms() -> ChatRooms:
+    """The kinds of chat room: each domain with a chat offers who its members are."""
+    return ChatRooms({"consultation": consultation_members, "meeting": meeting_members})
+
+
 def check_domain_settings(env: dict[str, str]) -> None:
     """Parse every domain's FAYUAN_* knobs once, so a bad value stops start-up (ConfigError)
     instead of failing the first request that reads it."""
     from server.applications.deadlines import Deadlines
     from server.applications.numbering import format_from_env
-    from server.board.service import reply_working_days
-    from server.recordings.retention import retention
-    from server.retention.policy import RetentionPolicy
+    from server.board.context import reply_working_days
 
     Deadlines.from_env(env)
     format_from_env(env)
     reply_working_days(env)
-    retention(env)
+    recording_retention(env)
     RetentionPolicy.from_env(env)
 
 
@@ -95,6 +116,28 @@ async def _pubsub(app: web.Application) -> AsyncIterator[None]:
     await ps.stop()
 
 
+async def _retention_job(app: web.Application) -> AsyncIterator[None]:
+    settings = app[keys.SETTINGS]
+
+    async def remove_abandoned_uploads() -> int:
+        async with app[keys.DB].sessions() as session:
+            return await files_service.remove_abandoned(session, app[files_views.FILES], now=app[keys.CLOCK].now(),
+                                                        now_epoch_seconds=app[keys.WALL_CLOCK].now().timestamp())
+
+    task = asyncio.create_task(retention_job.run_forever(
+        app[keys.DB].sessions, policy=app[keys.RETENTION_POLICY], places=Places.under(settings.data_dir),
+        keep_recordings=recording_retention(settings.extra), clock=app[keys.CLOCK],
+        remove_abandoned_uploads=remove_abandoned_uploads), name="retention")
+    yield
+    await stop_task(task)
+
+
+async def _printer(app: web.Application) -> AsyncIterator[None]:
+    app[keys.PRINTER] = Printer(app[keys.SETTINGS].extra)
+    yield
+    app[keys.PRINTER].close()
+
+
 def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Clock | None = None,
              run_sweeper: bool = True) -> web.Application:
     settings = settings.with_secret()
@@ -108,19 +151,19 @@ def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Cloc
     app[keys.WALL_CLOCK] = wall_clock or SystemClock()
     app[keys.PROCESS_ID] = secrets.token_hex(8)
     app[keys.RULES] = consultation_rules(settings.extra)
+    app[keys.RETENTION_POLICY] = RetentionPolicy.from_env(settings.extra)
     app.on_response_prepare.append(middleware.response_headers(settings))
     app.cleanup_ctx.extend([_database, _pubsub])
-    metrics_views.install(app)  # before the parts that count things
+    metrics.install(app)  # before the parts that count things
     app.on_response_prepare.append(observe.echo_request_id)
     router = make_router()
     app[keys.ROUTER] = router
     router.install(app)
     pages.install(app)
-    files_views.install(app)
+    files_views.install(app, file_parents(app[keys.CLOCK]))
     gateway = realtime.install(app, run_sweeper=run_sweeper)
-    realtime_chat.install(app, gateway)
+    realtime_chat.install(app, gateway, chat_rooms())
     realtime_meetings.install(app, gateway)
     consultation_recording.install(app, gateway)
-    retention_job.install(app)
-    applications_printer.install(app)
+    app.cleanup_ctx.extend([_retention_job, _printer])
     return app

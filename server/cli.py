@@ -215,7 +215,7 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
 
     from server import gc_tuning
     from server.app import init_app
-    from server.logs.access import AccessLogger
+    from server.web.access_log import AccessLogger
 
     try:  # the settings the app parses itself are checked before the database is touched
         app = init_app(settings)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import AsyncIterator, Awaitable, Callable
-
-from aiohttp import web
+from typing import AsyncIterator, Awaitable, Callable, TypeVar
 
 log = logging.getLogger(__name__)
+App = TypeVar("App")  # the aiohttp Application, which this module need not know
 
 
 async def stop_task(task: asyncio.Task | None) -> None:  # type: ignore[type-arg]
@@ -21,10 +20,10 @@ async def stop_task(task: asyncio.Task | None) -> None:  # type: ignore[type-arg
 
 
 def periodic(name: str, interval_seconds: float,
-             work: Callable[[web.Application], Awaitable[object]]) -> Callable[[web.Application], AsyncIterator[None]]:
+             work: Callable[[App], Awaitable[object]]) -> Callable[[App], AsyncIterator[None]]:
     """A cleanup context that runs `work` every interval for the app's lifetime; a failed round
     is logged and the next one retries."""
-    async def context(app: web.Application) -> AsyncIterator[None]:
+    async def context(app: App) -> AsyncIterator[None]:
         async def loop() -> None:
             while True:
                 await asyncio.sleep(interval_seconds)

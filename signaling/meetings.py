@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from signaling.payloads import MAX_SDP_CHARS, Inbound, RowId
+from signaling.payloads import Inbound, RowId, Signal
 
 RECORDER_REF = "recorder"
 CONSENT_TEXT_VERSION = "2026-11"  # the consent text shown in the room; a new text gets a new version
@@ -19,13 +19,10 @@ class MeetingRef(Inbound):
     meeting_id: RowId
 
 
-class MeetingSignal(MeetingRef):
+class MeetingSignal(Signal, MeetingRef):
+    """Mesh: to one named member present in the meeting (or its recorder)."""
+
     to: str = Field(min_length=1, max_length=40, pattern=r"^(account:[1-9][0-9]{0,9}|recorder)$")
-    type: Literal["offer", "answer", "candidate"]
-    sdp: str | None = Field(default=None, max_length=MAX_SDP_CHARS)
-    candidate: str | None = Field(default=None, max_length=1_000)
-    sdp_mid: str | None = Field(default=None, max_length=64)
-    sdp_mline_index: int | None = Field(default=None, ge=0, le=64)
 
 
 class MeetingState(MeetingRef):

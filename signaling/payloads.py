@@ -63,13 +63,19 @@ class Availability(Inbound):
     available: bool
 
 
-class RtcSignal(Inbound):
-    consultation_id: RowId
+class Signal(Inbound):
+    """An SDP offer or answer, or one trickled ICE candidate: the fields of every WebRTC signal
+    (RtcSignal, RecorderSignal, signaling.meetings.MeetingSignal), each adding whom it is for."""
+
     type: Literal["offer", "answer", "candidate"]
     sdp: str | None = Field(default=None, max_length=MAX_SDP_CHARS)
     candidate: str | None = Field(default=None, max_length=1_000)
     sdp_mid: str | None = Field(default=None, max_length=64)
     sdp_mline_index: int | None = Field(default=None, ge=0, le=64)
+
+
+class RtcSignal(Signal, ConsultRef):
+    """To the other side of a consultation, relayed to its room."""
 
 
 class Empty(Inbound):
@@ -94,14 +100,10 @@ class Consent(ConsultRef):
                               pattern=r"^[A-Za-z0-9_.-]+$")
 
 
-class RecorderSignal(ConsultRef):
+class RecorderSignal(Signal, ConsultRef):
     """To the server's recorder: an offer of send-only media, or a trickled candidate."""
 
     type: Literal["offer", "candidate"]
-    sdp: str | None = Field(default=None, max_length=MAX_SDP_CHARS)
-    candidate: str | None = Field(default=None, max_length=1_000)
-    sdp_mid: str | None = Field(default=None, max_length=64)
-    sdp_mline_index: int | None = Field(default=None, ge=0, le=64)
 
 
 # server → client shapes (documented; the server builds plain dicts of these fields)

@@ -190,6 +190,7 @@ async def consultation_chat(world: World, unit: str) -> Request | None:
     if world.unit_kinds[unit] not in KIOSK_UNITS:
         return None
     from server.chat.service import RoomKey
+    from server.app import chat_rooms
     from server.chat.writer import ChatWriter
     from server.consultations.models import Consultation
 
@@ -198,7 +199,7 @@ async def consultation_chat(world: World, unit: str) -> Request | None:
                          target_unit_id=world.unit_ids[unit], state="queued", queued_at=world.now)
         session.add(c)
         await session.flush()
-    writer = ChatWriter(world.db.engine)
+    writer = ChatWriter(world.db.engine, chat_rooms())
     await writer.start()
     await writer.send(RoomKey("consultation", c.id), sender=f"device:{c.device_id}", sender_name="終端",
                       client_id="matrix", text="您好", at=world.now)

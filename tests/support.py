@@ -8,13 +8,16 @@ import time
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 
-from aiohttp import ClientSession, CookieJar
+from aiohttp import ClientSession, CookieJar, web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import text
 
 from server.config import Settings
 from server.db import make_engine
 from server.migrate import upgrade
+from server.recordings.recorder import recordings_folder
+from server.recordings.retention import delete_expired, retention
+from server.web import keys
 
 PG_URL = os.environ.get("FAYUAN_TEST_DATABASE_URL") or None
 REDIS_URL = os.environ.get("FAYUAN_TEST_REDIS_URL") or None
@@ -143,3 +146,10 @@ async def wait_until(predicate: Callable[[], bool | Awaitable[bool]], timeout: f
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(interval)
+
+
+async def expire_recordings(app: web.Application) -> int:
+    """The recordings' part of the app's retention round, now, with the app's settings."""
+    settings = app[keys.SETTINGS]
+    return await delete_expired(app[keys.DB].sessions, now=app[keys.CLOCK].now(), keep=retention(settings.extra),
+                                folder=recordings_folder(settings.data_dir))

@@ -143,7 +143,7 @@ async def test_the_whole_path_by_the_right_roles_with_refusals_and_audit(staff, 
 
 
 def _states_of(action: str) -> frozenset[S]:
-    from server.applications.service import ACTIONS
+    from server.applications.access import ACTIONS
 
     return ACTIONS[action][0]
 

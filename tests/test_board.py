@@ -12,7 +12,9 @@ from urllib.parse import quote
 
 import pytest
 
-from server.board import service
+from server.board.anonymise import anonymise, check_public_text
+from server.board.context import reply_working_days
+from server.board.deadlines import due_on, is_overdue, overdue_before
 from server.board.attachments import KIOSK_ATTACH_WINDOW
 from server.board.models import BoardMessage
 from server.board.personal_data import find
@@ -276,24 +278,24 @@ def test_deadlines_count_working_days_of_the_calendar() -> None:
     days = {date(2026, 10, d): HOLIDAY for d in range(1, 8)} | {date(2026, 10, 10): MAKEUP_WORKDAY}
     schedule = Schedule.default(SHANGHAI, days)
     left = datetime(2026, 9, 30, 23, 30, tzinfo=SHANGHAI)
-    assert service.due_on(schedule, left, 2) == date(2026, 10, 9)
-    assert service.due_on(schedule, left, 3) == date(2026, 10, 10)  # the make-up Saturday counts
-    assert service.due_on(Schedule.default(SHANGHAI), left, 2) == date(2026, 10, 2)  # without the holiday
+    assert due_on(schedule, left, 2) == date(2026, 10, 9)
+    assert due_on(schedule, left, 3) == date(2026, 10, 10)  # the make-up Saturday counts
+    assert due_on(Schedule.default(SHANGHAI), left, 2) == date(2026, 10, 2)  # without the holiday
     now = datetime(2026, 10, 10, 8, 0, tzinfo=SHANGHAI)
-    assert service.is_overdue(schedule, "open", left, now, 2)
-    assert not service.is_overdue(schedule, "answered", left, now, 2)
-    boundary = service.overdue_before(schedule, now, 2)
+    assert is_overdue(schedule, "open", left, now, 2)
+    assert not is_overdue(schedule, "answered", left, now, 2)
+    boundary = overdue_before(schedule, now, 2)
     assert boundary == datetime(2026, 10, 8, tzinfo=SHANGHAI)  # left during the holiday: due on the 9th too
-    assert service.is_overdue(schedule, "open", boundary - timedelta(seconds=1), now, 2)
-    assert not service.is_overdue(schedule, "open", boundary, now, 2)
+    assert is_overdue(schedule, "open", boundary - timedelta(seconds=1), now, 2)
+    assert not is_overdue(schedule, "open", boundary, now, 2)
 
 
 def test_reply_days_come_from_the_environment() -> None:
-    assert service.reply_working_days({}) == 2
-    assert service.reply_working_days({"FAYUAN_BOARD_REPLY_DAYS": "5"}) == 5
+    assert reply_working_days({}) == 2
+    assert reply_working_days({"FAYUAN_BOARD_REPLY_DAYS": "5"}) == 5
     for bad in ("0", "two", "-1", "61"):
         with pytest.raises(ConfigError) as caught:
-            service.reply_working_days({"FAYUAN_BOARD_REPLY_DAYS": bad})
+            reply_working_days({"FAYUAN_BOARD_REPLY_DAYS": bad})
         assert caught.value.variable == "FAYUAN_BOARD_REPLY_DAYS"
 
 
@@ -439,9 +441,9 @@ async def test_consultations_left_at_closing_appear_with_the_residents_text(app,
 
 def test_anonymise_keeps_dates_and_removes_numbers_and_names() -> None:
     text = f"王大爺 2026-09-30 起被拖欠工資，電話 139-1234-5678，身份證 {ID_NUMBER[:-1]}x，借款 3000 元。"
-    cleaned = service.anonymise(text, ["王大爺", "王"])
+    cleaned = anonymise(text, ["王大爺", "王"])
     assert cleaned == "某某 2026-09-30 起被拖欠工資，電話 ***，身份證 ***，借款 3000 元。"
-    service.check_public_text(cleaned, "answer", ["王大爺"])
+    check_public_text(cleaned, "answer", ["王大爺"])
 
 
 # What issue 12 found published (with the contact each was checked against), and what it found refused.
@@ -457,34 +459,34 @@ ISSUE_12_ACCEPTED = ["欠款1500000元", "20260930入職"]
 @pytest.mark.parametrize(("text", "contact", "kind"), ISSUE_12_REFUSED, ids=[t for t, _, _ in ISSUE_12_REFUSED])
 def test_the_issues_leaks_are_refused_naming_the_kind_not_the_data(text: str, contact: str, kind: str) -> None:
     with pytest.raises(InvalidInput) as caught:
-        service.check_public_text(text, "answer", [contact])
+        check_public_text(text, "answer", [contact])
     assert (caught.value.details["reason"], caught.value.details["found"]) == (kind, [kind])
     message = caught.value.message
     assert not re.search(r"[0-9一二三四五六七八九]", message) and contact[0] not in message, message
     assert ("phone" if "phone" in kind else "name") in message
-    cleaned = service.anonymise(text, [contact])
+    cleaned = anonymise(text, [contact])
     assert find(cleaned, [contact]) == [] and cleaned != text
 
 
 @pytest.mark.parametrize("text", ISSUE_12_ACCEPTED)
 def test_the_issues_amount_and_date_are_published(text: str) -> None:
-    service.check_public_text(text, "answer", ["李桂兰", "王秀英"])
-    assert service.anonymise(text, ["李桂兰"]) == text
+    check_public_text(text, "answer", ["李桂兰", "王秀英"])
+    assert anonymise(text, ["李桂兰"]) == text
 
 
 @pytest.mark.parametrize(("text", "kinds"), REFUSED, ids=[t for t, _ in REFUSED])
 def test_corpus_of_personal_data_is_found_and_redacted(text: str, kinds: set[str]) -> None:
     assert {f.kind.value for f in find(text, CONTACTS)} == kinds
     with pytest.raises(InvalidInput) as caught:
-        service.check_public_text(text, "question", CONTACTS)
+        check_public_text(text, "question", CONTACTS)
     assert set(caught.value.details["found"]) == kinds
-    service.check_public_text(service.anonymise(text, CONTACTS), "question", CONTACTS)
+    check_public_text(anonymise(text, CONTACTS), "question", CONTACTS)
 
 
 @pytest.mark.parametrize("text", ACCEPTED)
 def test_corpus_of_amounts_dates_and_public_numbers_is_accepted(text: str) -> None:
     assert [(f.kind.value, text[f.start:f.end]) for f in find(text, CONTACTS)] == []
-    assert service.anonymise(text, CONTACTS) == text
+    assert anonymise(text, CONTACTS) == text
 
 
 def test_the_corpus_is_large_and_in_both_scripts() -> None:

@@ -8,12 +8,14 @@ import itertools
 import pytest
 from sqlalchemy import func, select
 
+from server.app import chat_rooms
 from server.audit.models import AuditEntry
 from server.chat.models import ChatMessage
 from server.chat.service import RoomKey
-from server.chat.writer import ChatWriter
+from server.chat.writer import ChatUnavailable, ChatWriter
 from server.consultations.models import Consultation
 from server.db import Database, make_engine
+from server.realtime.chat import CHAT_DELIVERY, CHAT_WRITER
 from server.web import keys
 from signaling.payloads import MAX_CHAT_CHARS
 from tests.conftest import OPEN_MONDAY
@@ -66,6 +68,52 @@ async def test_a_resend_with_the_same_client_id_returns_the_stored_message(app, 
     assert theirs["seq"] == racing[0]["message"]["seq"] + 1
     async with app[keys.DB].sessions() as s:
         assert await s.scalar(select(func.count()).select_from(ChatMessage)) == 3
+
+
+async def test_while_a_backlog_is_full_a_message_is_refused_as_unavailable_and_stored_when_sent_again(
+        app, live) -> None:
+    """Both backlogs are bounded: the writer's (waiting to be stored) and the pushes' (stored,
+    waiting to be pushed). A message refused for either is not stored, and goes in when resent."""
+    k, _, room = live
+    for backlog, limit in ((app[CHAT_WRITER], "max_backlog"), (app[CHAT_DELIVERY], "max_messages")):
+        bound = getattr(backlog, limit)
+        setattr(backlog, limit, 0)  # full at once
+        try:
+            refused = await send(k, room, "稍後再發", f"busy-{limit}")
+        finally:
+            setattr(backlog, limit, bound)
+        assert refused["error"]["code"] == "unavailable", refused
+    assert (await k.call("chat.sync", {"room": room}))["messages"] == []  # neither refusal stored anything
+    stored = [(await send(k, room, "稍後再發", f"busy-{limit}"))["message"]["seq"]
+              for limit in ("max_backlog", "max_messages")]
+    assert stored == [1, 2]
+
+
+async def test_a_full_writer_takes_resends_of_what_waits_and_stores_all_it_took(any_db_url, clock) -> None:
+    db = Database(make_engine(any_db_url))
+    sender, (room,) = await live_rooms(db, clock, 1)
+    writer = ChatWriter(db.engine, chat_rooms(), max_backlog=3)  # not started yet: nothing leaves the backlog
+
+    def send_now(client_id: str) -> asyncio.Task:
+        return asyncio.create_task(writer.send(room, sender=sender, sender_name="k", client_id=client_id,
+                                               text=client_id, at=clock.now()))
+
+    taken = [send_now(f"c{i}") for i in range(3)]
+    await asyncio.sleep(0)  # each send runs up to its wait for the store
+    assert writer.backlog == 3
+    refused, resent = send_now("c3"), send_now("c0")  # a resend of a waiting message joins it, full or not
+    await asyncio.sleep(0)
+    assert refused.done() and not resent.done()  # refused at once, not left waiting
+    assert isinstance(refused.exception(), ChatUnavailable) and refused.exception().code == "unavailable"
+    assert writer.backlog == 3
+    await writer.start()
+    try:
+        acks = await asyncio.gather(*taken, resent)
+        again = await send_now("c3")
+    finally:
+        await writer.stop()
+    await db.dispose()
+    assert [a["seq"] for a in acks] == [1, 2, 3, 1] and again["seq"] == 4
 
 
 async def test_text_length_and_shape_are_checked_with_a_clear_error(live) -> None:
@@ -180,7 +228,7 @@ async def test_two_writers_sharing_a_database_number_without_collisions(any_db_u
     db = Database(make_engine(any_db_url))
     sender, rooms = await live_rooms(db, clock, 3)
     engines = [make_engine(any_db_url) for _ in range(2)]
-    writers = [ChatWriter(e) for e in engines]
+    writers = [ChatWriter(e, chat_rooms()) for e in engines]
     for w in writers:
         await w.start()
     try:
@@ -212,7 +260,7 @@ async def test_the_writer_stores_the_time_as_the_orm_does(any_db_url, clock) -> 
     (on SQLite a text column, where another form would sort and compare differently)."""
     db = Database(make_engine(any_db_url))
     sender, (room,) = await live_rooms(db, clock, 1)
-    writer = ChatWriter(db.engine)
+    writer = ChatWriter(db.engine, chat_rooms())
     await writer.start()
     try:
         stored = await writer.send(room, sender=sender, sender_name="k", client_id="w", text="writer", at=clock.now())

@@ -18,11 +18,10 @@ from server.audit.models import AuditEntry
 from server.realtime.consultation_recording import CONSULTATION_RECORDING
 from server.recordings.models import Recording, RecordingConsent
 from server.recordings.recorder import recordings_folder
-from server.recordings.retention import delete_expired
 from server.web import keys
 from signaling import events
 from signaling.payloads import CONSENT_TEXT_VERSION
-from tests.support import wait_until
+from tests.support import expire_recordings, wait_until
 from tests.test_consultation_media import base, sides, take_call  # noqa: F401 - fixtures
 
 RECORD_SECONDS = 3.0
@@ -124,9 +123,9 @@ async def test_recorded_only_with_both_consents_stopped_by_a_withdrawal_played_b
     assert [(p.object, p.detail.split()[0]) for p in plays] == [(f"recording:{files[0].id}", f"consultation:{cid}")]
 
     # retention: file and row go after FAYUAN_RECORDING_RETENTION_DAYS (90 by default)
-    assert await delete_expired(app) == 0
+    assert await expire_recordings(app) == 0
     clock.advance(days=91)
-    assert await delete_expired(app) == 2
+    assert await expire_recordings(app) == 2
     assert not any((folder / r.key).exists() for r in files) and await rows(db) == []
     clock.advance(-timedelta(days=91).total_seconds())
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from client.connection import SignalingError
 from server.app import init_app
-from server.meetings.janus import JanusError, JanusSession
+from server.realtime.janus import JanusError, JanusSession
 from server.recordings.models import Recording
 from server.realtime.meetings import MEETINGS
 from signaling import events

@@ -14,7 +14,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from server.meetings.janus import JanusSession
+from server.realtime.janus import JanusSession
 from server.meetings.rooms import janus_room_id
 from server.presence.service import LEASE_SECONDS
 from signaling import events

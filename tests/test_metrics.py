@@ -15,7 +15,7 @@ from server.app import init_app
 from server.config import ConfigError, Settings
 from server.metrics.instruments import Metrics
 from server.metrics.state import Snapshot, StateCollector
-from server.metrics.views import allowed
+from server.web.metrics import allowed
 from tests.processes import RedisProcess
 from tests.sockets import kiosk, lawyer_on_duty
 from tests.support import Api, settings_for, start_client

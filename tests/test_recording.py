@@ -14,11 +14,10 @@ from client.connection import SignalingError
 from server.audit.models import AuditEntry
 from server.recordings.models import Recording
 from server.recordings.recorder import recordings_folder
-from server.recordings.retention import delete_expired
 from server.web import keys
 from signaling import events
 from tests.meetings_support import meeting_with_union, participant
-from tests.support import wait_until
+from tests.support import expire_recordings, wait_until
 
 RECORD_SECONDS = 3.0
 
@@ -99,9 +98,9 @@ async def test_recording_needs_everyones_consent_and_stops_when_one_withdraws(ne
     assert [p.object for p in plays] == [f"recording:{rows[0].id}"]
 
     # retention: kept for FAYUAN_RECORDING_RETENTION_DAYS (90 by default), then file and row go
-    assert await delete_expired(app) == 0
+    assert await expire_recordings(app) == 0
     clock.advance(days=91)
-    assert await delete_expired(app) == 2
+    assert await expire_recordings(app) == 2
     assert not any((folder / r.key).exists() for r in rows)
     async with db.sessions() as session:
         assert not list(await session.scalars(select(Recording)))

@@ -16,7 +16,7 @@ from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
 
 from server.app import init_app
-from server.realtime.ice import TURN_CREDENTIAL_LIFETIME, ice_servers, turn_credentials
+from server.ice import TURN_CREDENTIAL_LIFETIME, ice_servers, turn_credentials
 from tests.processes import free_port
 from tests.sockets import kiosk, lawyer_on_duty
 from tests.support import Api, settings_for, start_client, wait_until

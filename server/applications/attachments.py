@@ -4,7 +4,7 @@
   may read its files: ID card, proof of hardship, evidence; but a proposed lawyer only once they
   have confirmed no conflict of interest (access.may_read_personal);
 - files are added while it is a draft or returned for correction, by whoever may fill in the
-  form (service.may_file): after submission the papers reviewed are the papers kept.
+  form (access.may_file): after submission the papers reviewed are the papers kept.
 """
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
-from server.applications import service
-from server.applications.access import may_read_personal
+from server.applications import reading
+from server.applications.access import may_file, may_read_personal, visible_condition
+from server.applications.form import PARENT_KIND
 from server.applications.models import Application
 from server.applications.state import EDITABLE, ApplicationState
 from server.errors import NotFound
@@ -26,11 +27,11 @@ class ApplicationAttachments:
         if app is None:
             raise NotFound(f"there is no application {parent_id}")
         visible = await session.scalar(select(Application.id).where(Application.id == parent_id,
-                                                                    service.visible_condition(actor)))
+                                                                    visible_condition(actor)))
         may_read = may_upload = False
         if visible is not None:
-            where = await service.get(session, actor, parent_id)
+            where = await reading.get(session, actor, parent_id)
             may_read = may_read_personal(actor, where)
-            may_upload = ApplicationState(app.state) in EDITABLE and service.may_file(actor, where)
-        return Parent(kind=service.PARENT_KIND, id=app.id, unit_id=app.unit_id, may_read=may_read,
+            may_upload = ApplicationState(app.state) in EDITABLE and may_file(actor, where)
+        return Parent(kind=PARENT_KIND, id=app.id, unit_id=app.unit_id, may_read=may_read,
                       may_upload=may_upload)

@@ -49,7 +49,7 @@ async def _check_fields(session: AsyncSession, app: Application, values: dict[st
         values["attachments"] = attachments
 
 
-async def _apply(session: AsyncSession, app: Application, values: dict[str, Any], ctx: Context) -> None:
+async def fill_in(session: AsyncSession, app: Application, values: dict[str, Any], ctx: Context) -> None:
     await _check_fields(session, app, values, ctx)
     if "amount_in_dispute" in values:
         app.amount_fen = _fen(values.pop("amount_in_dispute"))

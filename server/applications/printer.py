@@ -15,13 +15,10 @@ import asyncio
 import multiprocessing
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, AsyncIterator, Mapping
-
-from aiohttp import web
+from typing import Any, Mapping
 
 from server.applications import pdf
 from server.applications.fonts import FontFile, find_font
-from server.web import keys
 
 WORKERS = 1
 
@@ -54,14 +51,3 @@ class Printer:
             self.pool.shutdown(wait=False, cancel_futures=True)
             self.pool = None
 
-
-PRINTER = web.AppKey("applications_printer", Printer)
-
-
-def install(app: web.Application) -> None:
-    async def printer(app: web.Application) -> AsyncIterator[None]:
-        app[PRINTER] = Printer(app[keys.SETTINGS].extra)
-        yield
-        app[PRINTER].close()
-
-    app.cleanup_ctx.append(printer)

@@ -9,7 +9,7 @@ from server.applications.models import Application, ApplicationStep
 from server.audit.service import record
 
 
-def _timeline(session: AsyncSession, actor: Actor, app: Application, ctx: Context, action: str, source: str,
+def add_step(session: AsyncSession, actor: Actor, app: Application, ctx: Context, action: str, source: str,
               target: str, note: str) -> None:
     session.add(ApplicationStep(application_id=app.id, at=ctx.now, action=action, from_state=source,
                                 to_state=target, actor=actor.ref, actor_name=actor.name[:100],

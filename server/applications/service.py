@@ -15,29 +15,20 @@ from server.accounts.actor import SYSTEM, Actor
 from server.accounts.models import Account, LawyerProfile
 from server.accounts.permissions import Role
 from server.applications import numbering
+from server.applications.access import FILER_ROLES, Where, check_may, visible_where
+from server.applications.context import Context
 from server.applications.deadlines import (KEEPS_DUE_DATE, STEP_OF, due_for, enforcement_deadline, reminder_on,
                                           working_days_between)
 from server.hours.calendar import working_days_after
+from server.applications.form import PARENT_KIND, check_complete, fill_in
 from server.applications.models import Application, ApplicationStep
+from server.applications.records import add_step, audit_application
 from server.applications.schemas import ApplicationIn, ApplicationPatch, AssignIn, FollowUpIn, SupplementIn
 from server.applications.state import ApplicationState as S
 from server.consultations.models import Consultation
 from server.files.models import StoredFile
 from server.errors import Conflict, InvalidInput, PermissionDenied
 from server.org.models import Unit, UnitKind
-
-# The rest of the domain lives in its own modules; views, attachments and tests import these
-# names from here.
-from server.applications.access import (  # noqa: F401
-    ACTIONS, CENTER_ROLES, FILER_ROLES, REVIEWER_ROLES, Where, visible_where, actions, check_may, is_assigned_lawyer,
-    is_center, is_proposed_lawyer, may_file, may_review, visible_condition)
-from server.applications.context import Context  # noqa: F401
-from server.applications.documents import document_data, documents  # noqa: F401
-from server.applications.followup import INSTALMENT_NOTICE_DAYS, overdue_by_unit, reminders  # noqa: F401
-from server.applications.form import PARENT_KIND, _apply, _check_fields, _fen, as_yuan, check_complete  # noqa: F401
-from server.applications.reading import (  # noqa: F401
-    detail, export_rows, get, listing, read_personal, row, rows_out)
-from server.applications.records import audit_application, _timeline  # noqa: F401
 
 
 async def _review_unit(session: AsyncSession, unit: Unit) -> Unit:
@@ -85,8 +76,8 @@ async def create(session: AsyncSession, actor: Actor, p: ApplicationIn, ctx: Con
                       hardship_grounds=[], attachments=[], supervision_card={}, instalments=[])
     session.add(app)
     await session.flush()
-    await _apply(session, app, p.model_dump(exclude={"unit_id", "consultation_id"}), ctx)
-    _timeline(session, actor, app, ctx, "create", "", S.draft, "")
+    await fill_in(session, app, p.model_dump(exclude={"unit_id", "consultation_id"}), ctx)
+    add_step(session, actor, app, ctx, "create", "", S.draft, "")
     audit_application(session, actor, ctx, "application.create", app, f"unit {unit.id}")
     return app
 
@@ -96,7 +87,7 @@ async def update(session: AsyncSession, actor: Actor, application_id: int, p: Ap
     w = await visible_where(session, actor, application_id)
     check_may(actor, w, "edit")
     values = p.model_dump(exclude_unset=True)
-    await _apply(session, w.app, values, ctx)
+    await fill_in(session, w.app, values, ctx)
     w.app.updated_at = ctx.now
     audit_application(session, actor, ctx, "application.edit", w.app, ", ".join(sorted(values)))
     return w.app
@@ -136,7 +127,7 @@ async def _step(session: AsyncSession, actor: Actor, w: Where, action: str, ctx:
             due = due_for(ctx.schedule, ctx.deadlines, target, ctx.now)
             app.due_step, app.due_on = due if due else ("", None)
     app.updated_at = ctx.now
-    _timeline(session, actor, app, ctx, action, source.value, (target or source).value, note)
+    add_step(session, actor, app, ctx, action, source.value, (target or source).value, note)
     audit_application(session, actor, ctx, f"application.{action}", app,
            f"{source.value} → {(target or source).value}" + (f": {note[:500]}" if note else ""))
     return app

@@ -7,9 +7,9 @@ import io
 
 from aiohttp import web
 
-from server.applications import audience, numbering, pdf, service
+from server.applications import audience, documents, followup, numbering, pdf, reading, service
+from server.applications.context import Context
 from server.applications.deadlines import Deadlines
-from server.applications.printer import PRINTER
 from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
                                          AssignIn, CloseIn, ConfirmIn, DeclineIn, FollowUpIn, ListQuery, NoteIn,
                                          OpinionIn, OverdueUnit, PersonalOut, ReasonIn, ReminderOut, ReturnIn,
@@ -27,42 +27,42 @@ CSV_COLUMNS = ("id", "case_number", "state", "unit_name", "applicant_name", "id_
                "category", "created_at", "due_step", "due_on", "overdue", "lawyer_name")
 
 
-async def context(call: Call) -> service.Context:
+async def context(call: Call) -> Context:
     env = call.settings.extra
-    return service.Context(now=call.clock.now(), schedule=await load_schedule(call.session, call.settings.timezone),
-                           deadlines=Deadlines.from_env(env), number_format=numbering.format_from_env(env),
-                           categories=rules_from_env(env).categories, client_addr=call.client_addr)
+    return Context(now=call.clock.now(), schedule=await load_schedule(call.session, call.settings.timezone),
+                   deadlines=Deadlines.from_env(env), number_format=numbering.format_from_env(env),
+                   categories=rules_from_env(env).categories, client_addr=call.client_addr)
 
 
-async def _detail(call: Call, ctx: service.Context, application_id: int) -> ApplicationDetail:
+async def _detail(call: Call, ctx: Context, application_id: int) -> ApplicationDetail:
     await call.session.flush()
-    return ApplicationDetail(**await service.detail(call.session, call.actor, application_id, ctx))
+    return ApplicationDetail(**await reading.detail(call.session, call.actor, application_id, ctx))
 
 
 # Fixed paths first: aiohttp would otherwise take "overdue" for an {application_id}.
 @router.get("/api/applications", summary="Applications you may see (ID numbers and phones masked)", tag=TAG,
             query=ListQuery, response=list[ApplicationOut])
 async def list_applications(call: Call) -> list[ApplicationOut]:
-    rows = await service.listing(call.session, call.actor, call.query, await context(call))
+    rows = await reading.listing(call.session, call.actor, call.query, await context(call))
     return [ApplicationOut(**r) for r in rows]
 
 
 @router.get("/api/applications/overdue", summary="Overdue applications by the unit they were filed at "
             "(限時辦結); the center sees all", tag=TAG, response=list[OverdueUnit])
 async def overdue(call: Call) -> list[OverdueUnit]:
-    return [OverdueUnit(**g) for g in await service.overdue_by_unit(call.session, call.actor, await context(call))]
+    return [OverdueUnit(**g) for g in await followup.overdue_by_unit(call.session, call.actor, await context(call))]
 
 
 @router.get("/api/applications/reminders", summary="Follow-up reminders: enforcement deadlines and instalments",
             tag=TAG, response=list[ReminderOut])
 async def reminders(call: Call) -> list[ReminderOut]:
-    return [ReminderOut(**r) for r in await service.reminders(call.session, call.actor, await context(call))]
+    return [ReminderOut(**r) for r in await followup.reminders(call.session, call.actor, await context(call))]
 
 
 @router.get("/api/applications/export", summary="The list as CSV (masked as in the list)", tag=TAG,
             query=ListQuery, media="text/csv")
 async def export(call: Call) -> web.Response:
-    rows = await service.export_rows(call.session, call.actor, call.query, await context(call))
+    rows = await reading.export_rows(call.session, call.actor, call.query, await context(call))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -102,7 +102,7 @@ async def get_application(call: Call) -> ApplicationDetail:
             response=PersonalOut)
 async def personal(call: Call) -> PersonalOut:
     ctx = await context(call)
-    return PersonalOut(**await service.read_personal(call.session, call.actor, call.path["application_id"], ctx))
+    return PersonalOut(**await reading.read_personal(call.session, call.actor, call.path["application_id"], ctx))
 
 
 @router.patch(ONE, summary="Change the form while it is a draft or returned", tag=TAG, body=ApplicationPatch,
@@ -127,8 +127,8 @@ async def document(call: Call) -> web.Response:
     if kind not in pdf.KINDS:
         raise NotFound(f"there is no document {kind[:40]!r}", allowed=list(pdf.KINDS))
     ctx = await context(call)
-    data = await service.document_data(call.session, call.actor, call.path["application_id"], kind, ctx)
-    body = await call.app[PRINTER].render(data)
+    data = await documents.document_data(call.session, call.actor, call.path["application_id"], kind, ctx)
+    body = await call.app[keys.PRINTER].render(data)
     return web.Response(body=body, content_type="application/pdf",
                         headers={"Content-Disposition": f'attachment; filename="{pdf.filename(data)}"'})
 

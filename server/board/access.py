@@ -32,7 +32,7 @@ def visible_condition(actor: Actor) -> ColumnElement[bool]:
     return or_(BoardMessage.unit_id.in_(subtree), BoardMessage.target_unit_id.in_(subtree), mine)
 
 
-def _handles(actor: Actor, m: BoardMessage, target_path: str) -> bool:
+def handles(actor: Actor, m: BoardMessage, target_path: str) -> bool:
     """May act on the message at all: staff of its target unit (or above), lawyers for the center."""
     if actor.kind != "account" or actor.role not in HANDLER_ROLES:
         return False
@@ -43,28 +43,28 @@ def _handles(actor: Actor, m: BoardMessage, target_path: str) -> bool:
     return actor.sees_unit(target_path)
 
 
-def _may_publish(actor: Actor) -> bool:
+def may_publish(actor: Actor) -> bool:
     return actor.kind == "account" and actor.role in PUBLISHER_ROLES and actor.at_center
 
 
 def actions(actor: Actor, m: BoardMessage, target_path: str, published: bool) -> list[str]:
     state = BoardState(m.state)
     done: list[str] = []
-    if _handles(actor, m, target_path):
+    if handles(actor, m, target_path):
         free_or_mine = m.owner_account_id is None or m.owner_account_id == actor.id
         for action in BoardAction:
             if action == BoardAction.hand_to_unit or not state.allows(action):
                 continue
             if action == BoardAction.claim or free_or_mine:
                 done.append("hand_over" if action == BoardAction.hand_to_person else action.value)
-    if _may_publish(actor) and state in (BoardState.answered, BoardState.closed) and m.answered_at and not published:
+    if may_publish(actor) and state in (BoardState.answered, BoardState.closed) and m.answered_at and not published:
         done.append("publish")
     if actor.kind == "account":
         done.append("read_phone")
     return done
 
 
-async def _visible(session: AsyncSession, actor: Actor, message_id: int) -> BoardMessage:
+async def visible(session: AsyncSession, actor: Actor, message_id: int) -> BoardMessage:
     m = await session.scalar(select(BoardMessage).where(BoardMessage.id == message_id, visible_condition(actor)))
     if m is None:
         if await session.get(BoardMessage, message_id) is not None:
@@ -73,29 +73,29 @@ async def _visible(session: AsyncSession, actor: Actor, message_id: int) -> Boar
     return m
 
 
-async def _unit(session: AsyncSession, unit_id: int) -> Unit:
+async def get_unit(session: AsyncSession, unit_id: int) -> Unit:
     unit = await session.get(Unit, unit_id)
     if unit is None:
         raise NotFound(f"there is no unit {unit_id}")
     return unit
 
 
-async def _handled(session: AsyncSession, actor: Actor, message_id: int) -> BoardMessage:
-    m = await _visible(session, actor, message_id)
-    if not _handles(actor, m, (await _unit(session, m.target_unit_id)).path):
+async def handled(session: AsyncSession, actor: Actor, message_id: int) -> BoardMessage:
+    m = await visible(session, actor, message_id)
+    if not handles(actor, m, (await get_unit(session, m.target_unit_id)).path):
         raise PermissionDenied("only staff of the unit the message is for may act on it")
     return m
 
 
-async def _owner_name(session: AsyncSession, m: BoardMessage) -> str:
+async def owner_name(session: AsyncSession, m: BoardMessage) -> str:
     if m.owner_account_id is None:
         return ""
     return await session.scalar(select(Account.display_name).where(Account.id == m.owner_account_id)) or ""
 
 
-async def _require_owner_or_free(session: AsyncSession, actor: Actor, m: BoardMessage, doing: str) -> None:
+async def require_owner_or_free(session: AsyncSession, actor: Actor, m: BoardMessage, doing: str) -> None:
     """首問負責: once claimed, only the owner replies, hands over or closes."""
     if m.owner_account_id is not None and m.owner_account_id != actor.id:
-        name = await _owner_name(session, m)
+        name = await owner_name(session, m)
         raise PermissionDenied(f"{name} has claimed this message; only they may {doing} until they hand it over",
                                owner_account_id=m.owner_account_id, owner_name=name)

@@ -1,10 +1,10 @@
 """Who may read and add files of a board message (server/files/parents.py asks).
 
 - staff who may see the message read its files: the board's own visibility rule
-  (service.visible_condition), so a photo is as private as the question it came with;
+  (access.visible_condition), so a photo is as private as the question it came with;
 - files are added while the message is not closed, by the community staff member who left it
   (a photo of a letter after the text is sent) and by the staff who act on it
-  (service._handles: its target unit and above, lawyers for the center, its owner);
+  (access.handles: its target unit and above, lawyers for the center, its owner);
 - the kiosk where it was left reads and adds files only while the resident who left it is
   still at the screen, for KIOSK_ATTACH_WINDOW after leaving it: the next person at a kiosk is
   a stranger.
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
-from server.board import service
+from server.board.access import handles, visible_condition
 from server.board.models import BoardMessage
 from server.board.state import BoardState
 from server.clock import Clock
@@ -44,11 +44,11 @@ class BoardAttachments:
                          and self.clock.now() - m.created_at <= KIOSK_ATTACH_WINDOW)
             return Parent(kind=PARENT_KIND, id=m.id, unit_id=m.unit_id, may_read=just_left, may_upload=just_left)
         visible = await session.scalar(select(BoardMessage.id).where(BoardMessage.id == parent_id,
-                                                                     service.visible_condition(actor)))
+                                                                     visible_condition(actor)))
         may_upload = False
         if visible is not None and BoardState(m.state) != BoardState.closed:
             left_it = m.created_by == actor.ref  # community staff
             target_path = await session.scalar(select(Unit.path).where(Unit.id == m.target_unit_id)) or ""
-            may_upload = left_it or service._handles(actor, m, target_path)
+            may_upload = left_it or handles(actor, m, target_path)
         return Parent(kind=PARENT_KIND, id=m.id, unit_id=m.unit_id, may_read=visible is not None,
                       may_upload=may_upload)

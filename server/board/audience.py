@@ -9,13 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.actor import Actor
 from server.accounts.models import Account, Device
 from server.accounts.permissions import Role
-from server.board.access import _unit
+from server.board.access import get_unit
 from server.board.models import BoardEvent, BoardMessage
 from server.notify import Notice, account, kiosk
 from signaling.events import BOARD_CHANGED
 
 
-def _event(session: AsyncSession, m: BoardMessage, actor: Actor, now: datetime, kind: str, detail: str = "",
+def add_event(session: AsyncSession, m: BoardMessage, actor: Actor, now: datetime, kind: str, detail: str = "",
            note: str = "") -> None:
     session.add(BoardEvent(message_id=m.id, at=now, kind=kind, actor=actor.ref, actor_name=actor.name[:100],
                            detail=detail[:500], note=note[:500]))
@@ -25,10 +25,10 @@ def _ancestors(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part]
 
 
-async def _audience(session: AsyncSession, m: BoardMessage, change: str, *also: int | None) -> list[Notice]:
+async def audience(session: AsyncSession, m: BoardMessage, change: str, *also: int | None) -> list[Notice]:
     """Everyone with the message on screen: the community's kiosks, staff of the units where it
     was left and where it is going (and above), lawyers for the center, the owner."""
-    origin, target = await _unit(session, m.unit_id), await _unit(session, m.target_unit_id)
+    origin, target = await get_unit(session, m.unit_id), await get_unit(session, m.target_unit_id)
     units = set(_ancestors(origin.path)) | set(_ancestors(target.path))
     people = await session.execute(select(Account.id, Account.role, Account.unit_id).where(
         Account.active.is_(True), Account.unit_id.in_(units)))

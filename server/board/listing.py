@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.accounts.models import Account
-from server.board.access import _visible, actions, visible_condition
+from server.board.access import actions, visible, visible_condition
 from server.board.anonymise import draft, mask_name
 from server.board.context import Context
 from server.board.deadlines import china_day_start, due_on, is_overdue, overdue_before
@@ -102,7 +102,7 @@ async def describe(session: AsyncSession, actor: Actor, messages: list[BoardMess
 
 
 async def detail(session: AsyncSession, actor: Actor, message_id: int, ctx: Context) -> MessageDetail:
-    return await detailed(session, actor, await _visible(session, actor, message_id), ctx)
+    return await detailed(session, actor, await visible(session, actor, message_id), ctx)
 
 
 async def detailed(session: AsyncSession, actor: Actor, m: BoardMessage, ctx: Context) -> MessageDetail:

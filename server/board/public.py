@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
-from server.board.access import _may_publish, _visible
+from server.board.access import may_publish, visible
 from server.board.anonymise import check_public_text
-from server.board.audience import _audience, _event
+from server.board.audience import add_event, audience
 from server.board.context import Context, Outcome
 from server.board.models import PublicAnswer
 from server.board.state import BoardState
@@ -16,9 +16,9 @@ from server.errors import Conflict, IllegalTransition, PermissionDenied
 
 async def publish(session: AsyncSession, actor: Actor, message_id: int, question: str, answer: str,
                   ctx: Context) -> tuple[PublicAnswer, Outcome]:
-    if not _may_publish(actor):
+    if not may_publish(actor):
         raise PermissionDenied("only the center's staff publish answers")
-    m = await _visible(session, actor, message_id)
+    m = await visible(session, actor, message_id)
     if m.answered_at is None or m.state not in (BoardState.answered, BoardState.closed):
         raise IllegalTransition(f"a {m.state} message has no answer to publish", state=m.state, action="publish")
     if await session.scalar(select(PublicAnswer.id).where(PublicAnswer.message_id == m.id)) is not None:
@@ -29,8 +29,8 @@ async def publish(session: AsyncSession, actor: Actor, message_id: int, question
                          published_at=ctx.now, published_by=actor.id)
     session.add(entry)
     await session.flush()
-    _event(session, m, actor, ctx.now, "published", f"public answer {entry.id}")
-    return entry, Outcome(m, await _audience(session, m, "published"), f"public answer {entry.id}")
+    add_event(session, m, actor, ctx.now, "published", f"public answer {entry.id}")
+    return entry, Outcome(m, await audience(session, m, "published"), f"public answer {entry.id}")
 
 
 async def public_page(session: AsyncSession, *, category: str | None, offset: int,

@@ -17,34 +17,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.actor import SYSTEM, Actor
 from server.accounts.models import Account
 from server.board import receipts
+from server.board.access import HANDLER_ROLES, get_unit, handled, owner_name, require_owner_or_free, visible
+from server.board.audience import add_event, audience
+from server.board.context import Context, Outcome
 from server.board.models import BoardMessage, BoardReply
 from server.board.schemas import HandOverIn, MessageIn
 from server.board.state import BoardAction, BoardState
+from server.board.targets import TARGET_KINDS, check_may_leave, target_of
 from server.errors import IllegalTransition, InvalidInput, PermissionDenied
-
-# The rest of the domain lives in its own modules; views, attachments, reports, the app and
-# tests import these names from here.
-from server.board.access import (  # noqa: F401
-    HANDLER_ROLES, PUBLISHER_ROLES, _handled, _handles, _may_publish, _owner_name, _require_owner_or_free, _unit,
-    _visible, actions, visible_condition)
-from server.board.anonymise import REDACTED, SOMEONE, anonymise, check_public_text, draft, mask_name  # noqa: F401
-from server.board.audience import _ancestors, _audience, _event  # noqa: F401
-from server.board.context import (  # noqa: F401
-    DEFAULT_REPLY_WORKING_DAYS, MAX_REPLY_WORKING_DAYS, Context, Outcome, reply_working_days)
-from server.board.deadlines import (  # noqa: F401
-    OVERDUE_SEARCH_DAYS, china_day_start, due_on, is_overdue, overdue_before)
-from server.board.listing import _filters, _replies, describe, detail, detailed, page  # noqa: F401
-from server.board.public import public_page, publish  # noqa: F401
-from server.board.targets import (  # noqa: F401
-    TARGET_KINDS, _center, _check_may_leave, _own_station, _target_of, hand_over_targets, targets)
 
 
 async def leave(session: AsyncSession, actor: Actor, p: MessageIn, ctx: Context) -> Outcome:
     """A message may be left at any time, open or closed; the deadline counts working days."""
-    _check_may_leave(actor)
+    check_may_leave(actor)
     if ctx.categories and p.category not in ctx.categories:
         raise InvalidInput(f"unknown category {p.category!r}", field="category", allowed=list(ctx.categories))
-    target = await _target_of(session, actor, p)
+    target = await target_of(session, actor, p)
     m = BoardMessage(unit_id=actor.unit_id, target_unit_id=target.id, category=p.category, question=p.question,
                      contact_name=p.contact_name, contact_phone=p.contact_phone,
                      source="kiosk" if actor.kind == "device" else "staff",
@@ -53,8 +41,8 @@ async def leave(session: AsyncSession, actor: Actor, p: MessageIn, ctx: Context)
     code = await receipts.give(session, m)
     session.add(m)
     await session.flush()
-    _event(session, m, actor, ctx.now, "left", f"for unit {target.id}")
-    return Outcome(m, await _audience(session, m, "left"), f"for unit {target.id}", receipt_code=code)
+    add_event(session, m, actor, ctx.now, "left", f"for unit {target.id}")
+    return Outcome(m, await audience(session, m, "left"), f"for unit {target.id}", receipt_code=code)
 
 
 async def leave_from_consultation(session: AsyncSession, *, unit_id: int, target_unit_id: int, category: str,
@@ -70,8 +58,8 @@ async def leave_from_consultation(session: AsyncSession, *, unit_id: int, target
     what = f"from consultation {consultation_id}"
     if m.needs_call_back:
         what += ": no question or contact was typed, call the resident back through the community point"
-    _event(session, m, SYSTEM, now, "left", what)
-    return Outcome(m, await _audience(session, m, "left"), what)
+    add_event(session, m, SYSTEM, now, "left", what)
+    return Outcome(m, await audience(session, m, "left"), what)
 
 
 # -- the lifecycle ------------------------------------------------------------------------
@@ -85,41 +73,41 @@ async def _take_ownership(session: AsyncSession, actor: Actor, m: BoardMessage, 
     if won.rowcount != 1:
         if m.owner_account_id is None:
             BoardState(m.state).after(BoardAction.claim)  # closed, say: the usual refusal
-        name = await _owner_name(session, m)
+        name = await owner_name(session, m)
         raise IllegalTransition(f"{name} has already claimed this message", state=m.state,
                                 action=BoardAction.claim.value, owner_account_id=m.owner_account_id,
                                 owner_name=name)
-    _event(session, m, actor, ctx.now, "claimed")
+    add_event(session, m, actor, ctx.now, "claimed")
 
 
 async def claim(session: AsyncSession, actor: Actor, message_id: int, ctx: Context) -> Outcome:
-    m = await _handled(session, actor, message_id)
+    m = await handled(session, actor, message_id)
     await _take_ownership(session, actor, m, ctx)
-    return Outcome(m, await _audience(session, m, "claimed"))
+    return Outcome(m, await audience(session, m, "claimed"))
 
 
 async def reply(session: AsyncSession, actor: Actor, message_id: int, body: str, ctx: Context) -> Outcome:
     """The owner replies, once or more; replying to an unclaimed message claims it first."""
-    m = await _handled(session, actor, message_id)
+    m = await handled(session, actor, message_id)
     if m.state == BoardState.open:
         await _take_ownership(session, actor, m, ctx)
     else:
         BoardState(m.state).after(BoardAction.reply)
-        await _require_owner_or_free(session, actor, m, "reply")
+        await require_owner_or_free(session, actor, m, "reply")
     m.state = BoardState(m.state).after(BoardAction.reply)
     m.answered_at = m.answered_at or ctx.now
     reply_row = BoardReply(message_id=m.id, account_id=actor.id, author_name=actor.name[:100], unit_id=actor.unit_id,
                            body=body, created_at=ctx.now)
     session.add(reply_row)
     await session.flush()
-    _event(session, m, actor, ctx.now, "replied", f"reply {reply_row.id}")
-    return Outcome(m, await _audience(session, m, "replied"), f"reply {reply_row.id}")
+    add_event(session, m, actor, ctx.now, "replied", f"reply {reply_row.id}")
+    return Outcome(m, await audience(session, m, "replied"), f"reply {reply_row.id}")
 
 
 async def hand_over(session: AsyncSession, actor: Actor, message_id: int, p: HandOverIn, ctx: Context) -> Outcome:
     """Ownership moves, and is recorded: to a person (who owns it, claimed) or to a unit (open there)."""
-    m = await _handled(session, actor, message_id)
-    await _require_owner_or_free(session, actor, m, "hand it over")
+    m = await handled(session, actor, message_id)
+    await require_owner_or_free(session, actor, m, "hand it over")
     previous_owner, previous_unit = m.owner_account_id, m.target_unit_id
     if p.to_account_id is not None:
         m.state = BoardState(m.state).after(BoardAction.hand_to_person)
@@ -129,14 +117,14 @@ async def hand_over(session: AsyncSession, actor: Actor, message_id: int, p: Han
                                field="to_account_id")
         if person.id == actor.id and previous_owner == actor.id:
             raise InvalidInput("you already own this message", field="to_account_id")
-        unit = await _unit(session, person.unit_id)
+        unit = await get_unit(session, person.unit_id)
         if not unit.active or unit.kind not in TARGET_KINDS:
             raise InvalidInput("that person's unit does not answer messages", field="to_account_id")
         m.owner_account_id, m.claimed_at = person.id, ctx.now
         detail = f"to {person.display_name} (account {person.id}) of unit {unit.id}"
     else:
         m.state = BoardState(m.state).after(BoardAction.hand_to_unit)
-        unit = await _unit(session, p.to_unit_id)  # type: ignore[arg-type]
+        unit = await get_unit(session, p.to_unit_id)  # type: ignore[arg-type]
         if not unit.active or unit.kind not in TARGET_KINDS:
             raise InvalidInput("hand over to the center, a department or a workstation", field="to_unit_id")
         m.owner_account_id, m.claimed_at = None, None
@@ -145,22 +133,22 @@ async def hand_over(session: AsyncSession, actor: Actor, message_id: int, p: Han
     if p.note:
         detail += f": {p.note}"
     detail = f"from unit {previous_unit}" + (f", account {previous_owner}" if previous_owner else "") + f", {detail}"
-    _event(session, m, actor, ctx.now, "handed_over", detail, p.note or "")
+    add_event(session, m, actor, ctx.now, "handed_over", detail, p.note or "")
     await session.flush()
-    return Outcome(m, await _audience(session, m, "handed_over", previous_owner), detail)
+    return Outcome(m, await audience(session, m, "handed_over", previous_owner), detail)
 
 
 async def close(session: AsyncSession, actor: Actor, message_id: int, note: str, ctx: Context) -> Outcome:
-    m = await _handled(session, actor, message_id)
-    await _require_owner_or_free(session, actor, m, "close it")
+    m = await handled(session, actor, message_id)
+    await require_owner_or_free(session, actor, m, "close it")
     m.state = BoardState(m.state).after(BoardAction.close)
     m.closed_at = ctx.now
-    _event(session, m, actor, ctx.now, "closed", note, note)
-    return Outcome(m, await _audience(session, m, "closed"), note)
+    add_event(session, m, actor, ctx.now, "closed", note, note)
+    return Outcome(m, await audience(session, m, "closed"), note)
 
 
 async def read_phone(session: AsyncSession, actor: Actor, message_id: int) -> str:
     """The full number, for staff who call the resident back; the view audits every read."""
     if actor.kind != "account":
         raise PermissionDenied("only staff may read a full phone number")
-    return (await _visible(session, actor, message_id)).contact_phone
+    return (await visible(session, actor, message_id)).contact_phone

@@ -29,7 +29,7 @@ async def _own_station(session: AsyncSession, actor: Actor) -> Unit | None:
     return own if own is not None and own.kind == UnitKind.station and own.active else None
 
 
-def _check_may_leave(actor: Actor) -> None:
+def check_may_leave(actor: Actor) -> None:
     if actor.kind == "device":
         return
     if actor.kind == "account" and actor.role == Role.community_staff:
@@ -37,7 +37,7 @@ def _check_may_leave(actor: Actor) -> None:
     raise PermissionDenied("messages are left at a kiosk or by community staff")
 
 
-async def _target_of(session: AsyncSession, actor: Actor, p: MessageIn) -> Unit:
+async def target_of(session: AsyncSession, actor: Actor, p: MessageIn) -> Unit:
     if p.target == "center":
         return await _center(session)
     if p.target == "department":
@@ -53,7 +53,7 @@ async def _target_of(session: AsyncSession, actor: Actor, p: MessageIn) -> Unit:
 
 async def targets(session: AsyncSession, actor: Actor, categories: tuple[str, ...]) -> TargetsOut:
     """Where the asker may leave a message."""
-    _check_may_leave(actor)
+    check_may_leave(actor)
     station = await _own_station(session, actor)
     center = await _center(session)
     departments = await session.scalars(select(Unit).where(Unit.kind == UnitKind.department,

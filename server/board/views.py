@@ -6,7 +6,10 @@ import logging
 from typing import Any, Awaitable, Callable
 
 from server.audit.service import record
-from server.board import receipts, service
+from server.board import listing, receipts, service
+from server.board import public as public_qa
+from server.board import targets as board_targets
+from server.board.context import Context, Outcome, reply_working_days
 from server.board.schemas import (CloseIn, HandOverIn, HandOverTargets, LeftOut, ListQuery, MessageDetail, MessageIn,
                                   MessageOut, MessagePage, PhoneOut, PublicAnswerOut, PublicPage, PublicQuery,
                                   PublishIn, ReceiptIn, ReplyIn, TargetsOut)
@@ -24,14 +27,12 @@ def _categories(call: Call) -> tuple[str, ...]:
     return call.app[keys.RULES].categories
 
 
-async def _context(call: Call) -> service.Context:
-    return service.Context(now=call.clock.now(),
-                           schedule=await hours.load_schedule(call.session, call.settings.timezone),
-                           reply_working_days=service.reply_working_days(call.settings.extra),
-                           categories=_categories(call))
+async def _context(call: Call) -> Context:
+    return Context(now=call.clock.now(), schedule=await hours.load_schedule(call.session, call.settings.timezone),
+                   reply_working_days=reply_working_days(call.settings.extra), categories=_categories(call))
 
 
-async def _finish(call: Call, outcome: service.Outcome, action: str) -> None:
+async def _finish(call: Call, outcome: Outcome, action: str) -> None:
     """Audit the change in its transaction, commit, then tell whoever has it on screen."""
     record(call.session, at=call.clock.now(), actor=call.actor, action=f"board.{action}",
            object=f"board_message:{outcome.message.id}", client_addr=call.client_addr, detail=outcome.detail)
@@ -39,24 +40,24 @@ async def _finish(call: Call, outcome: service.Outcome, action: str) -> None:
     await call.app[keys.DELIVER](outcome.notices)
 
 
-async def _run(call: Call, action: str, verb: Callable[..., Awaitable[service.Outcome]],
-               *args: Any) -> tuple[MessageOut, service.Outcome]:
+async def _run(call: Call, action: str, verb: Callable[..., Awaitable[Outcome]],
+               *args: Any) -> tuple[MessageOut, Outcome]:
     """Run one verb of the service: the message as it now is, and the outcome."""
     ctx = await _context(call)
     outcome = await verb(call.session, call.actor, *args, ctx)
-    row = (await service.describe(call.session, call.actor, [outcome.message], ctx))[0]
+    row = (await listing.describe(call.session, call.actor, [outcome.message], ctx))[0]
     await _finish(call, outcome, action)
     return row, outcome
 
 
-async def _change(call: Call, action: str, verb: Callable[..., Awaitable[service.Outcome]], *args: Any) -> MessageOut:
+async def _change(call: Call, action: str, verb: Callable[..., Awaitable[Outcome]], *args: Any) -> MessageOut:
     return (await _run(call, action, verb, *args))[0]
 
 
 @router.get("/api/board/targets", summary="Where a message may be left for, and its categories", tag="board",
             auth="any", response=TargetsOut)
 async def targets(call: Call) -> TargetsOut:
-    return await service.targets(call.session, call.actor, _categories(call))
+    return await board_targets.targets(call.session, call.actor, _categories(call))
 
 
 @router.post("/api/board/messages", summary="Leave a message (a kiosk or community staff, at any time); the "
@@ -78,21 +79,21 @@ async def by_receipt(call: Call) -> MessageDetail:
         raise NotFound(receipts.NO_SUCH)
     record(call.session, at=call.clock.now(), actor=call.actor, action="board.receipt_read",
            object=f"board_message:{m.id}", client_addr=call.client_addr)
-    return await service.detailed(call.session, call.actor, m, await _context(call))
+    return await listing.detailed(call.session, call.actor, m, await _context(call))
 
 
 @router.get("/api/board/messages", summary="Messages you may see, newest first (phones masked); staff only: a "
             "kiosk finds a resident's own message by its receipt code", tag="board",
             auth="account", query=ListQuery, response=MessagePage)
 async def list_messages(call: Call) -> MessagePage:
-    total, rows = await service.page(call.session, call.actor, call.query, await _context(call))
+    total, rows = await listing.page(call.session, call.actor, call.query, await _context(call))
     return MessagePage(total=total, rows=rows)
 
 
 @router.get(ONE, summary="One message with its replies and history (staff)", tag="board", auth="account",
             response=MessageDetail)
 async def get_message(call: Call) -> MessageDetail:
-    return await service.detail(call.session, call.actor, call.path["message_id"], await _context(call))
+    return await listing.detail(call.session, call.actor, call.path["message_id"], await _context(call))
 
 
 @router.get(ONE + "/phone", summary="The full contact phone (an audited read of personal data)", tag="board",
@@ -133,7 +134,7 @@ async def close(call: Call) -> MessageOut:
              tag="board", body=PublishIn, response=PublicAnswerOut)
 async def publish(call: Call) -> PublicAnswerOut:
     ctx = await _context(call)
-    entry, outcome = await service.publish(call.session, call.actor, call.path["message_id"], call.body.question,
+    entry, outcome = await public_qa.publish(call.session, call.actor, call.path["message_id"], call.body.question,
                                            call.body.answer, ctx)
     out = PublicAnswerOut(id=entry.id, category=entry.category, question=entry.question, answer=entry.answer,
                           published_at=entry.published_at)
@@ -145,7 +146,7 @@ async def publish(call: Call) -> PublicAnswerOut:
             tag="board", auth="public", query=PublicQuery, response=PublicPage)
 async def public(call: Call) -> PublicPage:
     q = call.query
-    total, rows = await service.public_page(call.session, category=q.category, offset=q.offset, limit=q.limit)
+    total, rows = await public_qa.public_page(call.session, category=q.category, offset=q.offset, limit=q.limit)
     return PublicPage(total=total, rows=[PublicAnswerOut(id=r.id, category=r.category, question=r.question,
                                                          answer=r.answer, published_at=r.published_at)
                                          for r in rows])
@@ -154,4 +155,4 @@ async def public(call: Call) -> PublicPage:
 @router.get("/api/board/handover-targets", summary="The units and people a message may be handed over to",
             tag="board", response=HandOverTargets)
 async def hand_over_targets(call: Call) -> HandOverTargets:
-    return await service.hand_over_targets(call.session, call.actor)
+    return await board_targets.hand_over_targets(call.session, call.actor)

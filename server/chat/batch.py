@@ -5,7 +5,7 @@ databases store a batch with the same code.
 
 The transaction, in order:
 
-1. members — one query per room kind (service.MEMBERSHIP); a refused message gets its error
+1. members — one query per room kind (service.ChatRooms); a refused message gets its error
    and the others go on.
 2. rooms — the ids of rooms this process has not met yet, creating missing rows with
    INSERT … ON CONFLICT DO NOTHING, then SELECT.
@@ -78,7 +78,7 @@ class Pending:
 
 
 def store(conn: Connection, batch: list[Pending], known_rooms: RoomIds, lookup: bool,
-          members_of: MembersOf = service.members_of) -> tuple[list[Answer], RoomIds]:
+          members_of: MembersOf) -> tuple[list[Answer], RoomIds]:
     """Store the batch in the connection's open transaction (the caller commits). Returns the
     answer to each message, in the batch's order, and the ids of rooms met for the first time."""
     answers: list[Answer | None] = [None] * len(batch)

@@ -17,17 +17,17 @@ from typing import Iterable
 
 from sqlalchemy import Connection
 
-from server.chat import service
-from server.chat.service import Members, RoomKey
+from server.chat.service import ChatRooms, Members, RoomKey
 from server.errors import FayuanError
 
 MAX_CACHED_ROOMS = 10_000  # past this the cache starts again, so it stays small
 
 
 class MembersCache:
-    """`service.members_of` with a memory, for one SQLite connection's transactions."""
+    """`ChatRooms.members_of` with a memory, for one SQLite connection's transactions."""
 
-    def __init__(self) -> None:
+    def __init__(self, rooms: ChatRooms) -> None:
+        self._rooms = rooms
         self._known: dict[RoomKey, Members | FayuanError] = {}
         self._seen: tuple[object, int] | None = None  # (the DBAPI connection, its data_version)
 
@@ -38,5 +38,5 @@ class MembersCache:
             self._seen = seen
         missing = [room for room in rooms if room not in self._known]
         if missing:
-            self._known.update(service.members_of(conn, missing))
+            self._known.update(self._rooms.members_of(conn, missing))
         return {room: self._known[room] for room in rooms}

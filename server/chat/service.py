@@ -3,11 +3,12 @@
 Storing is `ChatWriter.send` (writer.py): one transaction for many messages. This module
 has what both the writer and the readers need. Services never import aiohttp or socketio.
 
-A room is named `<kind>:<id>` on the wire (`consultation:12`). Each kind says who its
-members are with one function in MEMBERSHIP that answers for many rooms in one query, so the
-writer checks a whole batch at once, in the transaction that stores it. Those functions are
-synchronous (a sync Session or Connection): the SQLite writer calls them in its own thread,
-async callers through `run_sync`.
+A room is named `<kind>:<id>` on the wire (`consultation:12`). Each domain with rooms says
+who their members are with one MembershipQuery that answers for many rooms in one query
+(consultations/chatrooms.py, meetings/chatrooms.py); app.py registers them in one ChatRooms,
+so chat/ knows no domain's rules. The writer checks a whole batch at once, in the transaction
+that stores it. Those queries are synchronous (a sync Session or Connection): the SQLite
+writer calls them in its own thread, async callers through `run_sync`.
 """
 from __future__ import annotations
 
@@ -15,18 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Iterable, NamedTuple, Protocol
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from server.accounts.actor import Actor
 from server.chat.models import ChatMessage, ChatRoom
-from server.consultations.models import Consultation
-from server.consultations.state import ConsultationState as S
 from server.errors import Conflict, FayuanError, InvalidInput, NotFound, PermissionDenied
 from signaling.payloads import MAX_CHAT_CHARS, MAX_SYNC_MESSAGES
 
 MAX_ROOM_REF = 2**31 - 1  # PostgreSQL INTEGER
-WRITABLE_CONSULTATION_STATES = (S.queued, S.live)
 
 
 class Executes(Protocol):
@@ -50,15 +48,6 @@ class RoomKey(NamedTuple):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.ref_id}"
-
-
-def parse_room(name: str) -> RoomKey:
-    kind, _, ref = name.partition(":")
-    if kind not in MEMBERSHIP:
-        raise InvalidInput(f"there are no chat rooms of kind {kind[:20]!r}", field="room", kinds=sorted(MEMBERSHIP))
-    if not (ref.isascii() and ref.isdigit()) or not 0 < int(ref) <= MAX_ROOM_REF:
-        raise InvalidInput("a room is '<kind>:<id>' with a positive id", field="room")
-    return RoomKey(kind, int(ref))
 
 
 def check_text(text: str) -> str:
@@ -96,55 +85,42 @@ class Members:
 
 
 MembershipQuery = Callable[[ExecutesNow, Iterable[int]], dict[int, Members]]
+"""The members of each of these rooms of one kind that exist, by id."""
 
 
-_CONSULTATIONS = select(Consultation.id, Consultation.device_id, Consultation.taker_account_id,
-                        Consultation.state).where(Consultation.id.in_(bindparam("ids", expanding=True)))
+class ChatRooms:
+    """The kinds of room and who is in each: one MembershipQuery per kind, which the domain
+    that owns the kind offers and app.py registers."""
 
+    def __init__(self, kinds: dict[str, MembershipQuery]) -> None:
+        self.kinds = kinds
 
-def consultation_members(db: ExecutesNow, ids: Iterable[int]) -> dict[int, Members]:
-    """Its current taker, and the kiosk that started it while it is queued or live; writable
-    while queued or live. Once it is over the kiosk reads nothing of it: the next person at a
-    kiosk is a stranger (the rating screen needs no chat)."""
-    rows = db.execute(_CONSULTATIONS, {"ids": list(ids)})
-    found = {}
-    for cid, device_id, taker, state in rows:
-        open_now = state in WRITABLE_CONSULTATION_STATES
-        refs = {f"device:{device_id}"} if open_now else set()
-        if taker is not None:
-            refs.add(f"account:{taker}")
-        found[cid] = Members(frozenset(refs), open_now, frozenset() if open_now else frozenset({f"device:{device_id}"}))
-    return found
+    def parse(self, name: str) -> RoomKey:
+        kind, _, ref = name.partition(":")
+        if kind not in self.kinds:
+            raise InvalidInput(f"there are no chat rooms of kind {kind[:20]!r}", field="room",
+                               kinds=sorted(self.kinds))
+        if not (ref.isascii() and ref.isdigit()) or not 0 < int(ref) <= MAX_ROOM_REF:
+            raise InvalidInput("a room is '<kind>:<id>' with a positive id", field="room")
+        return RoomKey(kind, int(ref))
 
+    def members_of(self, db: ExecutesNow, rooms: Iterable[RoomKey]) -> dict[RoomKey, Members | FayuanError]:
+        """Members of each room, or the NotFound that a missing room stands for: one query per kind."""
+        by_kind: dict[str, set[int]] = {}
+        for room in rooms:
+            by_kind.setdefault(room.kind, set()).add(room.ref_id)
+        out: dict[RoomKey, Members | FayuanError] = {}
+        for kind, ids in by_kind.items():
+            found = self.kinds[kind](db, ids)
+            for ref_id in ids:
+                out[RoomKey(kind, ref_id)] = found.get(ref_id) or NotFound(f"there is no {kind} {ref_id}")
+        return out
 
-def meeting_members(db: ExecutesNow, ids: Iterable[int]) -> dict[int, Members]:
-    """server/meetings/chatrooms.py answers; imported here, late, because it uses Members."""
-    from server.meetings.chatrooms import meeting_members as query
-
-    return query(db, ids)
-
-
-MEMBERSHIP: dict[str, MembershipQuery] = {"consultation": consultation_members, "meeting": meeting_members}
-
-
-def members_of(db: ExecutesNow, rooms: Iterable[RoomKey]) -> dict[RoomKey, Members | FayuanError]:
-    """Members of each room, or the NotFound that a missing room stands for: one query per kind."""
-    by_kind: dict[str, set[int]] = {}
-    for room in rooms:
-        by_kind.setdefault(room.kind, set()).add(room.ref_id)
-    out: dict[RoomKey, Members | FayuanError] = {}
-    for kind, ids in by_kind.items():
-        found = MEMBERSHIP[kind](db, ids)
-        for ref_id in ids:
-            out[RoomKey(kind, ref_id)] = found.get(ref_id) or NotFound(f"there is no {kind} {ref_id}")
-    return out
-
-
-async def check_reader(db: AsyncSession | AsyncConnection, actor: Actor, room: RoomKey) -> None:
-    members = (await db.run_sync(members_of, [room]))[room]
-    if isinstance(members, FayuanError):
-        raise members
-    members.check_read(actor.ref)
+    async def check_reader(self, db: AsyncSession | AsyncConnection, actor: Actor, room: RoomKey) -> None:
+        members = (await db.run_sync(self.members_of, [room]))[room]
+        if isinstance(members, FayuanError):
+            raise members
+        members.check_read(actor.ref)
 
 
 # -- reading --------------------------------------------------------------------------------

@@ -22,6 +22,12 @@ runs depends on the database:
 Once committed, each sender's future gets its message, and ``on_stored`` gets the batch in
 order for delivery to the room.
 
+The backlog is bounded: while MAX_BACKLOG_MESSAGES wait for a transaction, a new message is
+refused at once with ChatUnavailable, the retryable `unavailable` (docs/protocol.md): nothing of
+it was stored or acknowledged, and its sender sends it again, with the same client_id, a moment
+later. A resend of a message already waiting joins it, full or not. Nothing that was accepted
+is dropped: it is stored and acknowledged, or its sender told it failed.
+
 Resends. A resend of (room, sender, client_id) while the first copy is still waiting here
 joins the first copy's future. Once stored, the unique constraint refuses a copy: the batch
 rolls back and is retried with a lookup that answers the copy with the stored message. That
@@ -44,13 +50,17 @@ from server.chat import batch as batches
 from server.chat import service
 from server.chat.batch import Answer, Key, Pending, RoomIds
 from server.chat.members_cache import MembersCache
-from server.chat.service import RoomKey
+from server.chat.service import ChatRooms, RoomKey
 from server.chat.sqlite_thread import SqliteThread
 from server.errors import FayuanError
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH_MESSAGES = 1_000  # keeps the statements' bound parameters well under SQLite's limit
+# Ten full batches: half a second at the 20,000 messages a second the writer was measured storing
+# (wal_checkpoints.py), and at most some tens of megabytes of text (2,000 characters a message).
+# A backlog past it is a writer that cannot keep up: senders are told to send again.
+MAX_BACKLOG_MESSAGES = 10_000
 MAX_ATTEMPTS = 5  # a batch that fails this often fails its senders, who resend later
 RETRY_PAUSE_SECONDS = 0.02  # doubled per attempt: lets a lock holder or a deadlock clear
 STOP_TIMEOUT_SECONDS = 5.0
@@ -59,7 +69,9 @@ Stored = Callable[[list[dict]], None]
 Committed = Callable[[int, float], None]  # (messages, seconds) of each committed batch: metrics
 
 
-class WriterStopped(FayuanError):
+class ChatUnavailable(FayuanError):
+    """Not stored, so not acknowledged: send it again, with the same client_id, in a moment."""
+
     status, code = 503, "unavailable"
 
 
@@ -71,18 +83,21 @@ def _own_sqlite_file(engine: AsyncEngine) -> bool:
 class ChatWriter:
     """Stores chat messages for this process, many per transaction (see the module docstring)."""
 
-    def __init__(self, engine: AsyncEngine, *, on_stored: Stored | None = None,
-                 max_batch: int = MAX_BATCH_MESSAGES, on_committed: Committed | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, rooms: ChatRooms, *, on_stored: Stored | None = None,
+                 max_batch: int = MAX_BATCH_MESSAGES, max_backlog: int = MAX_BACKLOG_MESSAGES,
+                 on_committed: Committed | None = None) -> None:
         self.engine = engine
+        self.rooms = rooms
         self.on_stored = on_stored
         self.on_committed = on_committed
         self.max_batch = max_batch
+        self.max_backlog = max_backlog
         self.batches = 0  # committed transactions, for tests and the benchmark
         self._queue: list[Pending] = []
         self._waiting: dict[Key, Pending] = {}  # queued or being committed, by resend key
         self._room_ids: RoomIds = {}  # rooms never go away, so this never goes stale
         self._sqlite = SqliteThread(engine.url) if _own_sqlite_file(engine) else None
-        self._members = MembersCache()  # used on SQLite only, in its thread
+        self._members = MembersCache(rooms)  # used on SQLite only, in its thread
         self._conn: AsyncConnection | None = None  # otherwise its own: no pool round trip per batch
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -101,7 +116,7 @@ class ChatWriter:
             except asyncio.TimeoutError:
                 self._task.cancel()
                 await asyncio.gather(self._task, return_exceptions=True)
-        self._fail(list(self._waiting.values()), WriterStopped("the server is stopping; send again"))
+        self._fail(list(self._waiting.values()), ChatUnavailable("the server is stopping; send again"))
         if self._sqlite is not None:
             await self._sqlite.close()
         if self._conn is not None:
@@ -115,13 +130,16 @@ class ChatWriter:
     async def send(self, room: RoomKey, *, sender: str, sender_name: str, client_id: str, text: str,
                    at: datetime) -> dict:
         """Store one message and return it as stored: {room, seq, client_id, text, sender,
-        sender_name, at}. A resend (same room, sender, client_id) returns the first copy."""
+        sender_name, at}. A resend (same room, sender, client_id) returns the first copy.
+        ChatUnavailable, at once, while the backlog is full (see the module docstring)."""
         if self._stopping:
-            raise WriterStopped("the server is stopping; send again")
+            raise ChatUnavailable("the server is stopping; send again")
         service.check_text(text)
-        future: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
         key = (room, sender, client_id)
         pending = self._waiting.get(key)
+        if pending is None and len(self._queue) >= self.max_backlog:
+            raise ChatUnavailable("the chat is busy; send the message again in a moment")
+        future: asyncio.Future[dict] = asyncio.get_running_loop().create_future()
         if pending is None:
             self._waiting[key] = pending = Pending(key, sender_name[:100], text, at, [future])
             self._queue.append(pending)
@@ -164,7 +182,7 @@ class ChatWriter:
                 self._room_ids.update(new_rooms)
                 self._answer(batch, answers)
                 return
-        self._fail(batch, WriterStopped("the chat could not be stored just now; send again"))
+        self._fail(batch, ChatUnavailable("the chat could not be stored just now; send again"))
 
     async def _transaction(self, batch: list[Pending], lookup: bool) -> tuple[list[Answer], RoomIds]:
         if self._sqlite is not None:
@@ -173,7 +191,7 @@ class ChatWriter:
         if self._conn is None:
             self._conn = await self.engine.connect()
         async with self._conn.begin():
-            return await self._conn.run_sync(batches.store, batch, self._room_ids, lookup)
+            return await self._conn.run_sync(batches.store, batch, self._room_ids, lookup, self.rooms.members_of)
 
     def _answer(self, batch: list[Pending], answers: list[Answer]) -> None:
         stored = []

@@ -62,7 +62,7 @@ def public(c: Consultation) -> dict:
     }
 
 
-def _event(session: AsyncSession, c: Consultation, ctx: "Context", kind: str, actor: Actor, detail: str = "") -> None:
+def add_event(session: AsyncSession, c: Consultation, ctx: "Context", kind: str, actor: Actor, detail: str = "") -> None:
     """A step in the consultation's record, audited in the same transaction as the change."""
     session.add(ConsultationEvent(consultation_id=c.id, at=ctx.now, kind=kind, actor=actor.ref, detail=detail[:500]))
     record(session, at=ctx.now, actor=actor, action=f"consultation.{kind}", object=f"consultation:{c.id}",
@@ -143,7 +143,7 @@ async def start(session: AsyncSession, actor: Actor, p: payloads.ConsultStart, c
                      contact_name=p.contact_name, contact_phone=p.contact_phone, kiosk_resume=token_digest(token))
     session.add(c)
     await session.flush()
-    _event(session, c, ctx, "queued", actor, f"{p.category}, target unit {target}")
+    add_event(session, c, ctx, "queued", actor, f"{p.category}, target unit {target}")
     notices = [notify.QueueChanged(target)]
     return Outcome(c, notices, token)
 
@@ -154,7 +154,7 @@ async def cancel(session: AsyncSession, actor: Actor, consultation_id: int, ctx:
     _require_kiosk_of(actor, c)
     S(c.state).check(S.cancelled)
     c.state, c.ended_at, c.ended_by, c.end_reason = S.cancelled, ctx.now, actor.ref, reason
-    _event(session, c, ctx, "cancelled", actor, reason)
+    add_event(session, c, ctx, "cancelled", actor, reason)
     await session.flush()
     return Outcome(c, [notify.QueueChanged(c.target_unit_id)])
 
@@ -204,7 +204,7 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
         raise Conflict("someone else has already taken this consultation", reason="taken")
     c = await get(session, cid, fresh=True)
     c.wait_seconds = int((ctx.now - c.queued_at).total_seconds())
-    _event(session, c, ctx, "taken", actor)
+    add_event(session, c, ctx, "taken", actor)
     await session.flush()
     notices = [notify.Notice(notify.kiosk(c.device_id), events.CONSULT_TAKEN,
                             {"consultation_id": c.id, "room": notify.consultation(c.id), "role": "kiosk",
@@ -223,7 +223,7 @@ async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: Actor
     c.state, c.ended_at, c.ended_by, c.end_reason = S.ended, ctx.now, by.ref, reason
     if c.taken_at is not None:
         c.talk_seconds = int((ctx.now - c.taken_at).total_seconds())
-    _event(session, c, ctx, "ended", by, reason)
+    add_event(session, c, ctx, "ended", by, reason)
     return [notify.Notice(notify.consultation(c.id), events.CONSULT_ENDED,
                          {"consultation_id": c.id, "ended_by": by.ref, "reason": reason})]
 
@@ -250,7 +250,7 @@ async def rate(session: AsyncSession, actor: Actor, consultation_id: int, rating
     if c.rating is not None:
         raise Conflict("this consultation has already been rated")
     c.rating = rating
-    _event(session, c, ctx, "rated", actor, str(rating))
+    add_event(session, c, ctx, "rated", actor, str(rating))
     return Outcome(c, [])
 
 
@@ -258,7 +258,7 @@ async def note(session: AsyncSession, actor: Actor, p: payloads.Note, ctx: Conte
     c = await get(session, p.consultation_id)
     _require_taker_of(actor, c)
     c.note, c.advice = p.note, p.advice
-    _event(session, c, ctx, "noted", actor)
+    add_event(session, c, ctx, "noted", actor)
     return Outcome(c, [])
 
 
@@ -281,7 +281,7 @@ async def transfer(session: AsyncSession, actor: Actor, p: payloads.Transfer, ct
     old_room, old_taker = notify.consultation(c.id), c.taker_account_id
     c.state, c.target_unit_id, c.chosen_lawyer_id = S.queued, target, chosen
     c.taker_account_id, c.taken_at, c.taker_resume, c.choice_offered_at = None, None, "", None
-    _event(session, c, ctx, "transferred", actor, f"to {'lawyer ' + str(chosen) if chosen else 'unit ' + str(target)}: {p.reason}")
+    add_event(session, c, ctx, "transferred", actor, f"to {'lawyer ' + str(chosen) if chosen else 'unit ' + str(target)}: {p.reason}")
     await session.flush()
     notices = [notify.Notice(old_room, events.CONSULT_ENDED,
                             {"consultation_id": c.id, "ended_by": actor.ref, "reason": "transferred",
@@ -296,7 +296,7 @@ async def choose_any_lawyer(session: AsyncSession, actor: Actor, consultation_id
     if c.state != S.queued:
         raise Conflict("only a waiting consultation can change lawyer", state=c.state)
     c.chosen_lawyer_id = None
-    _event(session, c, ctx, "any_lawyer", actor)
+    add_event(session, c, ctx, "any_lawyer", actor)
     await session.flush()
     return Outcome(c, [notify.QueueChanged(c.target_unit_id)])
 
@@ -307,7 +307,7 @@ async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int
     if c.state != S.queued:
         raise Conflict("only a waiting consultation can keep waiting", state=c.state)
     c.choice_offered_at = ctx.now  # ask again after another full wait
-    _event(session, c, ctx, "keep_waiting", actor)
+    add_event(session, c, ctx, "keep_waiting", actor)
     return Outcome(c, [])
 
 
@@ -374,7 +374,7 @@ def _mark_away(session: AsyncSession, c: Consultation, ref: str, ctx: Context, b
         c.taker_away_since = c.taker_away_since or ctx.now
     else:
         return []  # not a side of it (any more: a transferred taker)
-    _event(session, c, ctx, "away", by, ref if by is SYSTEM else "")
+    add_event(session, c, ctx, "away", by, ref if by is SYSTEM else "")
     if c.state != S.live:
         return []
     return [notify.Notice(notify.consultation(c.id), events.PEER_AWAY, {
@@ -393,7 +393,7 @@ async def resume(session: AsyncSession, actor: Actor, token: str, ctx: Context) 
     else:
         _require_taker_of(actor, c)
         c.taker_away_since = None
-    _event(session, c, ctx, "back", actor)
+    add_event(session, c, ctx, "back", actor)
     notices = []
     if c.state == S.live:
         notices.append(notify.Notice(notify.consultation(c.id), events.PEER_BACK,

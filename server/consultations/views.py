@@ -17,7 +17,7 @@ from server.errors import InvalidInput, NotFound, PermissionDenied
 from server.hours.schemas import hhmm, minutes
 from server.privacy import mask_phone
 from server.recordings import service as recordings
-from server.realtime.ice import ice_servers
+from server.ice import ice_servers
 from server.web import keys
 from server.web.api import Call, Router
 from signaling.payloads import MAX_SYNC_MESSAGES

@@ -2,7 +2,7 @@
 
 A parent is (`parent_kind`, `parent_id`). Each domain that takes files supplies one
 ParentKind for its kind, which answers for one actor and one parent; files/ itself knows no
-domain's rules. `default_parents()` lists the kinds in use:
+domain's rules. app.py registers the kinds in use (`file_parents`):
 
 - `consultation`: server/consultations/attachments.py
 - `board`: server/board/attachments.py (its read rule is the board's own visibility rule)
@@ -16,7 +16,6 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
-from server.clock import Clock
 from server.errors import InvalidInput, PermissionDenied
 
 
@@ -57,13 +56,4 @@ class Parents:
         if not parent.may_upload:
             raise PermissionDenied(f"you may not add files to this {kind}")
         return parent
-
-
-def default_parents(clock: Clock) -> Parents:
-    from server.applications.attachments import ApplicationAttachments
-    from server.board.attachments import BoardAttachments
-    from server.consultations.attachments import ConsultationAttachments
-
-    return Parents({"consultation": ConsultationAttachments(), "board": BoardAttachments(clock),
-                    "application": ApplicationAttachments()})
 

@@ -8,7 +8,7 @@ from aiohttp import web
 from server.files import names, service, sniff
 from server.files.limits import FileLimits
 from server.files.models import StoredFile
-from server.files.parents import default_parents
+from server.files.parents import Parents
 from server.files.scan import scanner_for
 from server.files.schemas import FileOut, ParentQuery
 from server.files.service import Files
@@ -26,13 +26,14 @@ DOWNLOAD_HEADERS = {
 }
 
 
-def install(app: web.Application) -> None:
-    """The store, the scanner and the limits, from the settings read at start-up. Tests may
-    replace app[FILES] before the app starts (a fake scanner, smaller limits)."""
+def install(app: web.Application, parents: Parents) -> None:
+    """The store, the scanner and the limits, from the settings read at start-up, and what
+    files may be attached to. Tests may replace app[FILES] before the app starts (a fake
+    scanner, smaller limits)."""
     settings = app[keys.SETTINGS]
     limits = FileLimits.from_env(settings.extra)
     app[FILES] = Files(store=FileStore(settings.data_dir / "files", owner=app[keys.PROCESS_ID]),
-                       scanner=scanner_for(limits.clamd_url), limits=limits, parents=default_parents(app[keys.CLOCK]),
+                       scanner=scanner_for(limits.clamd_url), limits=limits, parents=parents,
                        decoding=asyncio.Semaphore(service.IMAGES_DECODED_AT_ONCE))
 
 

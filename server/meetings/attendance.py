@@ -12,12 +12,12 @@ from server.meetings.models import Attendance, MeetingMember
 from server.org.models import Unit
 
 
-def _open_attendance(session: AsyncSession, member: MeetingMember, now: datetime) -> None:
+def open_attendance(session: AsyncSession, member: MeetingMember, now: datetime) -> None:
     session.add(Attendance(meeting_id=member.meeting_id, account_id=member.account_id, name=member.name,
                            unit_id=member.unit_id, joined_at=now))
 
 
-async def _close_attendance(session: AsyncSession, meeting_id: int, account_id: int, now: datetime) -> None:
+async def close_attendance(session: AsyncSession, meeting_id: int, account_id: int, now: datetime) -> None:
     await session.execute(update(Attendance).where(
         Attendance.meeting_id == meeting_id, Attendance.account_id == account_id, Attendance.left_at.is_(None))
         .values(left_at=now))

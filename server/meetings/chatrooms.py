@@ -1,6 +1,7 @@
-"""Who may read and write a meeting's chat (room `meeting:<id>`, server/chat/service.py asks):
-the host, invited people, the staff of invited units and whoever the host let in from the
-lobby; removed people are out. It takes messages while the meeting is scheduled or live."""
+"""Who may read and write a meeting's chat (room `meeting:<id>`, registered with
+server/chat/service.py's ChatRooms by app.py): the host, invited people, the staff of invited
+units and whoever the host let in from the lobby; removed people are out. It takes messages
+while the meeting is scheduled or live."""
 from __future__ import annotations
 
 from typing import Iterable

@@ -11,7 +11,7 @@ from server.meetings.context import Outcome
 from server.meetings.models import Meeting, MeetingMember
 from server.meetings.reading import get
 from server.meetings.rooms import room
-from server.meetings.state import MeetingKind, MeetingState as S, Role
+from server.meetings.state import MeetingState as S, Role
 from signaling import events
 
 
@@ -21,12 +21,12 @@ def member_public(member: MeetingMember) -> dict:
             "muted": member.muted, "camera_off": member.camera_off, "sharing": member.sharing}
 
 
-async def _member(session: AsyncSession, meeting_id: int, account_id: int) -> MeetingMember | None:
+async def find_member(session: AsyncSession, meeting_id: int, account_id: int) -> MeetingMember | None:
     return await session.scalar(select(MeetingMember).where(MeetingMember.meeting_id == meeting_id,
                                                             MeetingMember.account_id == account_id))
 
 
-async def _present(session: AsyncSession, meeting_id: int) -> list[MeetingMember]:
+async def present_members(session: AsyncSession, meeting_id: int) -> list[MeetingMember]:
     return list(await session.scalars(select(MeetingMember).where(
         MeetingMember.meeting_id == meeting_id, MeetingMember.present).order_by(MeetingMember.id)))
 
@@ -42,14 +42,8 @@ async def roster(session: AsyncSession, meeting: Meeting) -> dict:
                       for x in members if x.waiting]}
 
 
-async def _roster_notice(session: AsyncSession, meeting: Meeting) -> Notice:
+async def roster_notice(session: AsyncSession, meeting: Meeting) -> Notice:
     return Notice(room(meeting.id), events.MEETING_ROSTER, await roster(session, meeting))
-
-
-def _default_role(meeting: Meeting, actor: Actor) -> Role:
-    if actor.id == meeting.host_account_id:
-        return Role.host
-    return Role.viewer if meeting.kind == MeetingKind.training else Role.presenter
 
 
 async def present_in(session: AsyncSession, actor: Actor) -> list[int]:
@@ -60,7 +54,7 @@ async def present_in(session: AsyncSession, actor: Actor) -> list[int]:
 
 async def check_present(session: AsyncSession, actor: Actor, meeting_id: int) -> tuple[Meeting, MeetingMember]:
     meeting = await get(session, meeting_id)
-    member = await _member(session, meeting_id, actor.id) if actor.kind == "account" else None  # type: ignore[arg-type]
+    member = await find_member(session, meeting_id, actor.id) if actor.kind == "account" else None  # type: ignore[arg-type]
     if member is None or not member.present or meeting.state != S.live:
         raise PermissionDenied("join the meeting first")
     return meeting, member
@@ -76,10 +70,10 @@ async def set_state(session: AsyncSession, actor: Actor, meeting_id: int, *, mut
         if value is not None:
             setattr(member, name, value)
     await session.flush()
-    return Outcome(meeting, [await _roster_notice(session, meeting)], member)
+    return Outcome(meeting, [await roster_notice(session, meeting)], member)
 
 
 async def name_of(session: AsyncSession, meeting_id: int, ref: str) -> str:
     account_id = int(ref.split(":", 1)[1]) if ref.startswith("account:") else 0
-    member = await _member(session, meeting_id, account_id)
+    member = await find_member(session, meeting_id, account_id)
     return member.name if member else ref

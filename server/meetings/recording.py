@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.actor import Actor
 from server.errors import Conflict, PermissionDenied
 from server.meetings.context import Context
-from server.meetings.membership import _present, check_present
+from server.meetings.membership import present_members, check_present
 from server.meetings.models import Meeting
 from server.meetings.state import Role
 from server.recordings import service as recordings
@@ -34,7 +34,7 @@ async def consent(session: AsyncSession, actor: Actor, meeting_id: int, given: b
 async def without_consent(session: AsyncSession, meeting_id: int) -> list[str]:
     """Names of the people present who have not consented to the current consent text."""
     refs = await recordings.consented(session, KIND, meeting_id, m.CONSENT_TEXT_VERSION)
-    return [x.name for x in await _present(session, meeting_id) if f"account:{x.account_id}" not in refs]
+    return [x.name for x in await present_members(session, meeting_id) if f"account:{x.account_id}" not in refs]
 
 
 async def check_may_record(session: AsyncSession, actor: Actor, meeting_id: int) -> Meeting:

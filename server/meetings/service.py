@@ -14,29 +14,24 @@ from server.accounts.models import Account
 from server.accounts.permissions import Role as AccountRole
 from server.notify import Notice, account
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from server.meetings.attendance import close_attendance, open_attendance
+from server.meetings.context import Context, Outcome
+from server.meetings.invitations import MESH_MAX_PARTICIPANTS, NO_JANUS, invited_headcount, is_invited, needs_janus
+from server.meetings.membership import check_present, find_member, present_members, roster_notice
 from server.meetings.models import Attendance, Meeting, MeetingInvitation, MeetingMember
+from server.meetings.reading import JOIN_EARLY, get
+from server.meetings.rooms import janus_room_id, room
 from server.meetings.state import MeetingKind, MeetingState as S, Role, Topology
 from server.org.models import Unit
 from signaling import events
 
-# The rest of the domain lives in its own modules; views and the realtime layer import these
-# names from here.
-from server.meetings.attendance import (  # noqa: F401
-    _close_attendance, _csv_safe, _open_attendance, attendance, attendance_csv)
-from server.meetings.context import Context, Outcome  # noqa: F401
-from server.meetings.invitations import (  # noqa: F401
-    MESH_MAX_PARTICIPANTS, NO_JANUS, invitations, invited_headcount, is_invited, needs_janus)
-from server.meetings.janus_requests import (  # noqa: F401
-    ALLOWED_FIELDS, JANUS_MAX_PUBLISHERS, PARTICIPANT_REQUESTS, check_janus_request, janus_credentials)
-from server.meetings.membership import (  # noqa: F401
-    _default_role, _member, _present, _roster_notice, check_present, member_public, name_of, present_in, roster,
-    set_state)
-from server.meetings.reading import (  # noqa: F401
-    JOIN_EARLY, _unit_path, check_reader, get, public, readable, visible)
-from server.meetings.recording import add_recording, check_may_record, consent, without_consent  # noqa: F401
-from server.meetings.rooms import JANUS_ROOM_OFFSET, janus_room_id, member_room, room  # noqa: F401
-
 MAX_MEETING_HOURS = 12
+
+
+def _default_role(meeting: Meeting, actor: Actor) -> Role:
+    if actor.id == meeting.host_account_id:
+        return Role.host
+    return Role.viewer if meeting.kind == MeetingKind.training else Role.presenter
 
 
 async def create(session: AsyncSession, actor: Actor, *, title: str, agenda: str, kind: MeetingKind,
@@ -84,7 +79,7 @@ async def join(session: AsyncSession, actor: Actor, meeting_id: int, ctx: Contex
     if ctx.now < meeting.starts_at - JOIN_EARLY:
         raise Conflict("the room opens 10 minutes before the start", opens_at=(meeting.starts_at - JOIN_EARLY)
                        .isoformat())
-    member = await _member(session, meeting.id, actor.id)  # type: ignore[arg-type]
+    member = await find_member(session, meeting.id, actor.id)  # type: ignore[arg-type]
     if member is not None and member.removed:
         raise PermissionDenied("the host removed you from this meeting")
     host = actor.id == meeting.host_account_id
@@ -98,7 +93,7 @@ async def join(session: AsyncSession, actor: Actor, meeting_id: int, ctx: Contex
         if not member.waiting:
             member.waiting = True
             await session.flush()
-            return Outcome(meeting, [await _roster_notice(session, meeting)], member, lobby=True)
+            return Outcome(meeting, [await roster_notice(session, meeting)], member, lobby=True)
         return Outcome(meeting, [], member, lobby=True)
     outcome = Outcome(meeting, member=member)
     if meeting.state == S.scheduled:
@@ -114,14 +109,14 @@ async def join(session: AsyncSession, actor: Actor, meeting_id: int, ctx: Contex
             meeting.topology = Topology.mesh
         meeting.state, meeting.started_at = S.live, ctx.now
     if not member.present:
-        if meeting.topology == Topology.mesh and len(await _present(session, meeting.id)) >= MESH_MAX_PARTICIPANTS:
+        if meeting.topology == Topology.mesh and len(await present_members(session, meeting.id)) >= MESH_MAX_PARTICIPANTS:
             raise Conflict(NO_JANUS.format(n=MESH_MAX_PARTICIPANTS) if not ctx.janus else
                            f"this meeting is held peer to peer, which carries at most {MESH_MAX_PARTICIPANTS} people",
                            reason="mesh_full")
         member.present, member.waiting = True, False
-        _open_attendance(session, member, ctx.now)
+        open_attendance(session, member, ctx.now)
     await session.flush()
-    outcome.notices.append(await _roster_notice(session, meeting))
+    outcome.notices.append(await roster_notice(session, meeting))
     return outcome
 
 
@@ -130,18 +125,18 @@ async def leave(session: AsyncSession, actor: Actor, meeting_id: int, ctx: Conte
     """`held_by` (process, sid): leave only if that socket still holds the member in the room
     (a dropped socket does not take out someone who came back through another one)."""
     meeting = await get(session, meeting_id)
-    member = await _member(session, meeting_id, actor.id)  # type: ignore[arg-type]
+    member = await find_member(session, meeting_id, actor.id)  # type: ignore[arg-type]
     outcome = Outcome(meeting)
     if member is None or not (member.present or member.waiting):
         return outcome
     if held_by is not None and member.present and (member.process_id, member.sid) != held_by:
         return outcome
     if member.present:
-        await _close_attendance(session, meeting_id, member.account_id, ctx.now)
+        await close_attendance(session, meeting_id, member.account_id, ctx.now)
         outcome.left.append(member.account_id)
     member.present = member.waiting = member.hand_raised = member.sharing = False
     await session.flush()
-    outcome.notices.append(await _roster_notice(session, meeting))
+    outcome.notices.append(await roster_notice(session, meeting))
     return outcome
 
 
@@ -156,8 +151,8 @@ async def hold(member: MeetingMember, process_id: str, sid: str) -> str | None:
 async def lost(session: AsyncSession, meeting_id: int, account_ids: list[int], ctx: Context) -> list[Notice]:
     """Members whose process died were taken out (meetings/holders.py): their stay ends now."""
     for account_id in account_ids:
-        await _close_attendance(session, meeting_id, account_id, ctx.now)
-    return [await _roster_notice(session, await get(session, meeting_id))]
+        await close_attendance(session, meeting_id, account_id, ctx.now)
+    return [await roster_notice(session, await get(session, meeting_id))]
 
 
 async def control(session: AsyncSession, actor: Actor, meeting_id: int, action: str, account_id: int | None,
@@ -171,7 +166,7 @@ async def control(session: AsyncSession, actor: Actor, meeting_id: int, action: 
     if action in ("admit", "remove", "promote", "demote"):
         if account_id is None or account_id == actor.id:
             raise InvalidInput(f"{action} needs the account_id of another member", field="account_id")
-        target = await _member(session, meeting.id, account_id)
+        target = await find_member(session, meeting.id, account_id)
         if target is None or target.removed:
             raise NotFound(f"account {account_id} is not in this meeting or its lobby")
     if action == "admit":
@@ -183,7 +178,7 @@ async def control(session: AsyncSession, actor: Actor, meeting_id: int, action: 
     elif action == "remove":
         assert target is not None
         if target.present:
-            await _close_attendance(session, meeting.id, target.account_id, ctx.now)
+            await close_attendance(session, meeting.id, target.account_id, ctx.now)
             outcome.left.append(target.account_id)
         target.removed, target.present, target.waiting, target.admitted = True, False, False, False
         outcome.notices.append(Notice(account(target.account_id), events.MEETING_REMOVED, {"meeting_id": meeting.id}))
@@ -202,13 +197,13 @@ async def control(session: AsyncSession, actor: Actor, meeting_id: int, action: 
     elif action == "end":
         return await end(session, actor, meeting, ctx)
     await session.flush()
-    outcome.notices.insert(0, await _roster_notice(session, meeting))
+    outcome.notices.insert(0, await roster_notice(session, meeting))
     return outcome
 
 
 async def end(session: AsyncSession, actor: Actor, meeting: Meeting, ctx: Context) -> Outcome:
     S(meeting.state).check(S.ended)
-    present = await _present(session, meeting.id)
+    present = await present_members(session, meeting.id)
     await session.execute(update(Attendance).where(Attendance.meeting_id == meeting.id,
                                                    Attendance.left_at.is_(None)).values(left_at=ctx.now))
     await session.execute(update(MeetingMember).where(MeetingMember.meeting_id == meeting.id)

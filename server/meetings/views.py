@@ -7,7 +7,11 @@ from datetime import timedelta
 from aiohttp import web
 
 from server.audit.service import record
-from server.meetings import service
+from server.meetings import attendance as attendances
+from server.meetings import reading, service
+from server.meetings.context import Context
+from server.meetings.invitations import invitations, is_invited
+from server.meetings.models import Meeting
 from server.meetings.schemas import AttendanceOut, MeetingIn, MeetingOut
 from server.recordings import service as recordings
 from server.recordings.schemas import RecordingOut
@@ -16,20 +20,20 @@ from server.web.api import Call, Router
 router = Router()
 
 
-def _context(call: Call) -> service.Context:
-    return service.Context(now=call.clock.now(), janus=bool(call.settings.extra.get("FAYUAN_JANUS_URL")))
+def _context(call: Call) -> Context:
+    return Context(now=call.clock.now(), janus=bool(call.settings.extra.get("FAYUAN_JANUS_URL")))
 
 
-async def _out(call: Call, meeting: service.Meeting) -> dict:
-    data = service.public(meeting, await service.invitations(call.session, meeting.id))
-    data["invited"] = await service.is_invited(call.session, meeting, call.actor)
+async def _out(call: Call, meeting: Meeting) -> dict:
+    data = reading.public(meeting, await invitations(call.session, meeting.id))
+    data["invited"] = await is_invited(call.session, meeting, call.actor)
     return data
 
 
 @router.get("/api/meetings", summary="Meetings I host, am invited to (me or my unit), or my part of the unit tree "
             "holds; upcoming and recent", tag="meetings", response=list[MeetingOut])
 async def list_meetings(call: Call) -> list[dict]:
-    meetings = await service.visible(call.session, call.actor, since=call.clock.now() - timedelta(days=30))
+    meetings = await reading.visible(call.session, call.actor, since=call.clock.now() - timedelta(days=30))
     return [await _out(call, meeting) for meeting in meetings]
 
 
@@ -56,21 +60,21 @@ async def cancel_meeting(call: Call) -> dict:
 
 @router.get("/api/meetings/{meeting_id}", summary="One meeting", tag="meetings", response=MeetingOut)
 async def get_meeting(call: Call) -> dict:
-    return await _out(call, await service.readable(call.session, call.actor, call.path["meeting_id"]))
+    return await _out(call, await reading.readable(call.session, call.actor, call.path["meeting_id"]))
 
 
 @router.get("/api/meetings/{meeting_id}/attendance", summary="Who joined and left when, per person and unit",
             tag="meetings", response=list[AttendanceOut])
 async def attendance(call: Call) -> list[dict]:
-    meeting = await service.readable(call.session, call.actor, call.path["meeting_id"])
-    return await service.attendance(call.session, meeting.id)
+    meeting = await reading.readable(call.session, call.actor, call.path["meeting_id"])
+    return await attendances.attendance(call.session, meeting.id)
 
 
 @router.get("/api/meetings/{meeting_id}/attendance.csv", summary="The attendance as CSV (UTF-8 with BOM)",
             tag="meetings", media="text/csv")
 async def attendance_csv(call: Call) -> web.Response:
-    meeting = await service.readable(call.session, call.actor, call.path["meeting_id"])
-    text = service.attendance_csv(await service.attendance(call.session, meeting.id))
+    meeting = await reading.readable(call.session, call.actor, call.path["meeting_id"])
+    text = attendances.attendance_csv(await attendances.attendance(call.session, meeting.id))
     return web.Response(body=("\ufeff" + text).encode(), headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="meeting-{meeting.id}-attendance.csv"'})
@@ -79,5 +83,5 @@ async def attendance_csv(call: Call) -> web.Response:
 @router.get("/api/meetings/{meeting_id}/recordings", summary="The meeting's recordings", tag="meetings",
             response=list[RecordingOut])
 async def meeting_recordings(call: Call) -> list[dict]:
-    meeting = await service.readable(call.session, call.actor, call.path["meeting_id"])
+    meeting = await reading.readable(call.session, call.actor, call.path["meeting_id"])
     return [recordings.public(r) for r in await recordings.listed(call.session, "meeting", meeting.id)]

@@ -2,21 +2,20 @@
 lawyers on duty come from the database, so every process of a deployment reports the same,
 correct numbers; sockets, the chat backlog and media sessions come from this process.
 
-prometheus-client calls a collector synchronously, so the scrape first awaits `read` (a few
-bounded queries: one row per unit that takes consultations) and hands the result to StateCollector, which
-only turns it into metric families."""
+prometheus-client calls a collector synchronously, so the scrape (server/web/metrics.py) first
+awaits its `read` (here `read_database`: a few bounded queries, one row per unit that takes
+consultations) and hands the result to StateCollector, which only turns it into metric families."""
 from __future__ import annotations
 
-import asyncio
-from collections import Counter as Tally
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator
+from zoneinfo import ZoneInfo
 
-from aiohttp import web
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.consultations import queue
 from server.consultations.models import Consultation
@@ -24,13 +23,6 @@ from server.consultations.state import ConsultationState
 from server.hours import calendar
 from server.hours import service as hours
 from server.org.models import Unit, UnitKind
-from server.realtime.chat import CHAT_WRITER
-from server.realtime.consultation_recording import CONSULTATION_RECORDING
-from server.realtime.meetings import MEETINGS
-from server.realtime.setup import GATEWAY
-from server.web import keys
-
-HEALTH_TIMEOUT_SECONDS = 2.0  # a scrape must answer even when the database or Redis hangs
 
 
 @dataclass
@@ -47,57 +39,22 @@ class Snapshot:
     recorder_sessions: dict[str, int] = field(default_factory=dict)  # consultation, meeting
 
 
-async def read(app: web.Application) -> Snapshot:
-    snap = Snapshot()
-    try:
-        await asyncio.wait_for(_read_database(app, snap), HEALTH_TIMEOUT_SECONDS)
-        snap.database_up = True
-    except Exception:  # noqa: BLE001 - a failed read is what fayuan_database_up reports
-        snap.database_up = False
-    fanout = app[keys.FANOUT]
-    if fanout is not None:
-        try:
-            snap.redis_up = await asyncio.wait_for(fanout.ping(), HEALTH_TIMEOUT_SECONDS)
-        except asyncio.TimeoutError:
-            snap.redis_up = False
-    _read_process(app, snap)
-    return snap
-
-
-async def _read_database(app: web.Application, snap: Snapshot) -> None:
-    now: datetime = app[keys.CLOCK].now()
-    tz = app[keys.SETTINGS].timezone
-    async with app[keys.DB].sessions() as session:
-        await session.execute(text("SELECT 1"))
-        # every unit a consultation may be sent to, with 0 for an empty queue: a dashboard shows a
-        # line at zero instead of a gap, and a unit whose queue never fills is still listed
-        rows = await session.execute(
-            select(Unit.code, func.count(Consultation.id), func.min(Consultation.queued_at))
-            .outerjoin(Consultation, (Consultation.target_unit_id == Unit.id)
-                       & (Consultation.state == ConsultationState.queued))
-            .where(Unit.kind != UnitKind.community, Unit.active.is_(True))
-            .group_by(Unit.code))
-        snap.queues = [(code, count, max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
-                       for code, count, oldest in rows]
-        snap.live_consultations = await session.scalar(
-            select(func.count(Consultation.id)).where(Consultation.state == ConsultationState.live)) or 0
-        snap.lawyers_on_duty = len(await queue.on_duty_accounts(session, now, tz))
-        snap.service_open = calendar.is_open(await hours.load_schedule(session, tz), now)
-
-
-def _read_process(app: web.Application, snap: Snapshot) -> None:
-    gateway = app.get(GATEWAY)
-    if gateway is not None:
-        snap.sockets = dict(Tally(peer.actor.kind for peer in gateway.peers.values()))
-    writer = app.get(CHAT_WRITER)
-    snap.chat_backlog_messages = writer.backlog if writer is not None else 0
-    meetings = app.get(MEETINGS)
-    if meetings is not None:
-        snap.janus_sessions = len(meetings.janus)
-        snap.recorder_sessions["meeting"] = len(meetings.recorders)
-    recording = app.get(CONSULTATION_RECORDING)
-    if recording is not None:
-        snap.recorder_sessions["consultation"] = sum(1 for a in recording.asked.values() if a.recorder is not None)
+async def read_database(session: AsyncSession, snap: Snapshot, *, now: datetime, tz: ZoneInfo) -> None:
+    await session.execute(text("SELECT 1"))
+    # every unit a consultation may be sent to, with 0 for an empty queue: a dashboard shows a
+    # line at zero instead of a gap, and a unit whose queue never fills is still listed
+    rows = await session.execute(
+        select(Unit.code, func.count(Consultation.id), func.min(Consultation.queued_at))
+        .outerjoin(Consultation, (Consultation.target_unit_id == Unit.id)
+                   & (Consultation.state == ConsultationState.queued))
+        .where(Unit.kind != UnitKind.community, Unit.active.is_(True))
+        .group_by(Unit.code))
+    snap.queues = [(code, count, max(0.0, (now - oldest).total_seconds()) if oldest else 0.0)
+                   for code, count, oldest in rows]
+    snap.live_consultations = await session.scalar(
+        select(func.count(Consultation.id)).where(Consultation.state == ConsultationState.live)) or 0
+    snap.lawyers_on_duty = len(await queue.on_duty_accounts(session, now, tz))
+    snap.service_open = calendar.is_open(await hours.load_schedule(session, tz), now)
 
 
 class StateCollector(Collector):

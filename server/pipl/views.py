@@ -8,8 +8,8 @@ from aiohttp import web
 from server.pipl import service
 from server.pipl.archive import write_zip
 from server.pipl.schemas import EraseOut, PersonRequest
-from server.retention.job import POLICY
 from server.retention.purge import Places
+from server.web import keys
 from server.web.api import Call, Router
 
 router = Router()
@@ -21,7 +21,7 @@ def person(body: PersonRequest) -> service.Person:
 
 
 def places(call: Call) -> Places:
-    return Places(files_root=call.settings.data_dir / "files", recordings_root=call.settings.data_dir / "recordings")
+    return Places.under(call.settings.data_dir)
 
 
 @router.post("/api/privacy/export", summary="Everything held about a person (by phone or ID number) as a zip "
@@ -53,7 +53,7 @@ async def export(call: Call) -> web.StreamResponse:
 async def erase(call: Call) -> EraseOut:
     b = call.body
     done, work = await service.erase(call.session, call.actor, person(b), reason=b.reason,
-                                     policy=call.app[POLICY], places=places(call), now=call.clock.now(),
+                                     policy=call.app[keys.RETENTION_POLICY], places=places(call), now=call.clock.now(),
                                      client_addr=call.client_addr)
     await call.session.commit()
     work.unlink_all()  # the rows are gone for good: now their bytes

@@ -31,7 +31,7 @@ from server.logs import context as log_context
 from server.presence import service as presence
 from server.realtime import relay
 from server.realtime.fanout import FanOutUnavailable
-from server.realtime.ice import ice_servers
+from server.ice import ice_servers
 from server.realtime.queues import QueueNotices
 from server.web import keys
 from signaling import PROTOCOL_VERSION, SESSION_COOKIE, events, payloads

@@ -6,7 +6,7 @@ relay, and the recorder.
   and through which process and socket, is the database's (meetings/holders.py), so the members
   of one meeting may be connected to different processes; the room reaches them through Redis.
 - Janus: clients never talk to Janus. Each `meeting.janus` request is checked against the
-  member's role (service.check_janus_request: our room and pin filled in, publishing only for
+  member's role (janus_requests.check_janus_request: our room and pin filled in, publishing only for
   presenters) and sent with a Janus session and handles the server keeps per member; Janus'
   events for those handles come back as `meeting.janus_event`. The room secret and pin never
   leave the server, so nobody joins the Janus room except through us.
@@ -32,9 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.notify import Notice
 from server.errors import Conflict, InvalidInput, PermissionDenied
-from server.meetings import holders, service
-from server.meetings.janus import JanusError, JanusRooms, JanusSession
-from server.meetings.janus_recorder import JanusRecorder
+from server.meetings import holders, janus_requests, membership, reading, recording, rooms, service
+from server.meetings.context import Context, Outcome
+from server.realtime.janus import JanusError, JanusRooms, JanusSession
+from server.realtime.janus_recorder import JanusRecorder
 from server.meetings.state import Topology
 from server.recordings import service as recordings
 from server.recordings.recorder import PeerRecorder, recordings_folder
@@ -87,8 +88,8 @@ class MeetingsRealtime:
                 events.MEETING_CONTROL: (m.Control, self.control), events.MEETING_CONSENT: (m.Consent, self.consent),
                 events.MEETING_RECORD: (m.Record, self.record), events.MEETING_JANUS: (m.JanusRequest, self.janus_request)}
 
-    def context(self) -> service.Context:
-        return service.Context(now=self.app[keys.CLOCK].now(), janus=janus_url(self.app) is not None)
+    def context(self) -> Context:
+        return Context(now=self.app[keys.CLOCK].now(), janus=janus_url(self.app) is not None)
 
     async def lifetime(self, app: web.Application) -> AsyncIterator[None]:
         url = janus_url(app)
@@ -122,13 +123,13 @@ class MeetingsRealtime:
     async def join(self, sid: str, peer: Peer, p: m.MeetingRef) -> dict:
         ctx = self.context()
 
-        async def work(session: AsyncSession) -> tuple[service.Outcome, dict, str | None]:
+        async def work(session: AsyncSession) -> tuple[Outcome, dict, str | None]:
             out = await service.join(session, peer.actor, p.meeting_id, ctx)
             before = None
             if not out.lobby:
                 assert out.member is not None
                 before = await service.hold(out.member, self.me, sid)
-            return out, await service.roster(session, out.meeting), before
+            return out, await membership.roster(session, out.meeting), before
 
         out, roster, before = await self._tx(work)
         if before is not None:
@@ -145,17 +146,17 @@ class MeetingsRealtime:
                 left = await self._tx(lambda s: service.leave(s, peer.actor, p.meeting_id, ctx))
                 await self._deliver(left.notices)
                 raise
-        meeting = service.public(out.meeting)
+        meeting = reading.public(out.meeting)
         if out.lobby:
             await self._deliver(out.notices)
             return {"lobby": True, "meeting": meeting}
-        await self.gateway.enter_room(sid, service.room(p.meeting_id))
-        await self.gateway.enter_room(sid, service.member_room(p.meeting_id, peer.actor.ref))
+        await self.gateway.enter_room(sid, rooms.room(p.meeting_id))
+        await self.gateway.enter_room(sid, rooms.member_room(p.meeting_id, peer.actor.ref))
         await self._deliver(out.notices)
         if out.meeting.recorder_process is not None:
             await self._stop_if_unconsented(p.meeting_id)
         assert out.member is not None
-        return {"lobby": False, "meeting": meeting, "me": service.member_public(out.member), "roster": roster,
+        return {"lobby": False, "meeting": meeting, "me": membership.member_public(out.member), "roster": roster,
                 "topology": out.meeting.topology, "ice_servers": self.gateway._ice(peer.actor),
                 "consent_text_version": m.CONSENT_TEXT_VERSION}
 
@@ -164,7 +165,7 @@ class MeetingsRealtime:
             raise Conflict("the video server is not configured", reason="janus_not_configured")
         try:
             await self.rooms.ensure(meeting.janus_room, secret=meeting.janus_secret, pin=meeting.janus_pin,
-                                    description=f"meeting {meeting.id}", publishers=service.JANUS_MAX_PUBLISHERS)
+                                    description=f"meeting {meeting.id}", publishers=janus_requests.JANUS_MAX_PUBLISHERS)
         except (JanusError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
             log.warning("creating the Janus room of meeting %s failed: %s", meeting.id, exc)
             raise Conflict("the video server (Janus) did not answer; try again in a moment",
@@ -202,8 +203,8 @@ class MeetingsRealtime:
 
     async def _take_out(self, sid: str, meeting_id: int, ref: str) -> None:
         """A socket, on any process (the Redis manager relays it), leaves the meeting's rooms."""
-        await self.gateway.leave_room(sid, service.room(meeting_id))
-        await self.gateway.leave_room(sid, service.member_room(meeting_id, ref))
+        await self.gateway.leave_room(sid, rooms.room(meeting_id))
+        await self.gateway.leave_room(sid, rooms.member_room(meeting_id, ref))
 
     async def disconnected(self, sid: str, peer: Peer) -> None:
         """A socket in a room dropped: that person left the room (attendance closes)."""
@@ -244,16 +245,16 @@ class MeetingsRealtime:
         if to_account not in present:
             raise Conflict("that person is not in the room")
         await self.gateway.emit(events.MEETING_SIGNALED, {**message, "meeting_id": p.meeting_id, "from": peer.actor.ref},
-                                room=service.member_room(p.meeting_id, p.to))
+                                room=rooms.member_room(p.meeting_id, p.to))
         return {"ok": True}
 
     async def state(self, sid: str, peer: Peer, p: m.MeetingState) -> dict:
-        out = await self._tx(lambda s: service.set_state(s, peer.actor, p.meeting_id, muted=p.muted,
+        out = await self._tx(lambda s: membership.set_state(s, peer.actor, p.meeting_id, muted=p.muted,
                                                          camera_off=p.camera_off, hand_raised=p.hand_raised,
                                                          sharing=p.sharing))
         await self._deliver(out.notices)
         assert out.member is not None
-        return {"me": service.member_public(out.member)}
+        return {"me": membership.member_public(out.member)}
 
     async def control(self, sid: str, peer: Peer, p: m.Control) -> dict:
         ctx = self.context()
@@ -262,19 +263,19 @@ class MeetingsRealtime:
         if p.action == "end":
             await self._stop_recording(p.meeting_id, "ended")
             await self._gone(p.meeting_id, out.left)
-            await self.gateway.close_room(service.room(p.meeting_id))
-            credentials = await self._tx(lambda s: service.janus_credentials(s, p.meeting_id))
+            await self.gateway.close_room(rooms.room(p.meeting_id))
+            credentials = await self._tx(lambda s: janus_requests.janus_credentials(s, p.meeting_id))
             if credentials is not None and self.rooms is not None:
                 with contextlib.suppress(JanusError, aiohttp.ClientError, asyncio.TimeoutError):
                     await self.rooms.destroy(credentials[0], secret=credentials[1])
         elif out.left:
             await self._gone(p.meeting_id, out.left)
-        return {"meeting": service.public(out.meeting)}
+        return {"meeting": reading.public(out.meeting)}
 
     # -- recording ----------------------------------------------------------------------
     async def consent(self, sid: str, peer: Peer, p: m.Consent) -> dict:
         ctx = self.context()
-        withdrawn = await self._tx(lambda s: service.consent(s, peer.actor, p.meeting_id, p.consent, p.text_version,
+        withdrawn = await self._tx(lambda s: recording.consent(s, peer.actor, p.meeting_id, p.consent, p.text_version,
                                                              ctx))
         if withdrawn:
             await self._stop_recording(p.meeting_id, "consent_withdrawn")
@@ -282,11 +283,11 @@ class MeetingsRealtime:
 
     async def record(self, sid: str, peer: Peer, p: m.Record) -> dict:
         if not p.on:
-            await self._tx(lambda s: service.check_present(s, peer.actor, p.meeting_id))
+            await self._tx(lambda s: membership.check_present(s, peer.actor, p.meeting_id))
             await self._stop_recording(p.meeting_id, "stopped")
             return {"recording": False}
         async def claim(session: AsyncSession) -> tuple[Any, bool]:
-            meeting = await service.check_may_record(session, peer.actor, p.meeting_id)
+            meeting = await recording.check_may_record(session, peer.actor, p.meeting_id)
             return meeting, await holders.claim_recorder(session, p.meeting_id, self.me)
 
         meeting, claimed = await self._tx(claim)
@@ -298,7 +299,7 @@ class MeetingsRealtime:
             await self._tx(lambda s: holders.release_recorder(s, meeting.id, "failed_to_start", holder=self.me))
             raise
         await self.gateway.emit(events.MEETING_RECORDING, {"meeting_id": p.meeting_id, "recording": True, **announce},
-                                room=service.room(p.meeting_id))
+                                room=rooms.room(p.meeting_id))
         return {"recording": True}
 
     async def _start_recorder(self, meeting: Any) -> dict:
@@ -367,7 +368,7 @@ class MeetingsRealtime:
     def _recorder_signals(self, meeting_id: int) -> Any:
         async def send(to: str, message: dict) -> None:
             await self.gateway.emit(events.MEETING_SIGNALED, {**message, "meeting_id": meeting_id, "from": m.RECORDER_REF},
-                                    room=service.member_room(meeting_id, to))
+                                    room=rooms.member_room(meeting_id, to))
 
         return send
 
@@ -379,7 +380,7 @@ class MeetingsRealtime:
             now = self.app[keys.CLOCK].now()
 
             async def add(session: AsyncSession) -> int:
-                row = service.add_recording(session, meeting, await service.name_of(session, meeting_id, subject),
+                row = recording.add_recording(session, meeting, await membership.name_of(session, meeting_id, subject),
                                             key, now)
                 await session.flush()
                 return row.id
@@ -401,10 +402,10 @@ class MeetingsRealtime:
 
     async def _announce_stopped(self, meeting_id: int, reason: str) -> None:
         await self.gateway.emit(events.MEETING_RECORDING, {"meeting_id": meeting_id, "recording": False, "reason": reason},
-                                room=service.room(meeting_id))
+                                room=rooms.room(meeting_id))
 
     async def _stop_if_unconsented(self, meeting_id: int) -> None:
-        missing = await self._tx(lambda s: service.without_consent(s, meeting_id))
+        missing = await self._tx(lambda s: recording.without_consent(s, meeting_id))
         if missing:
             await self._stop_recording(meeting_id, "joined_without_consent")
 
@@ -483,8 +484,8 @@ class MeetingsRealtime:
         return {"handle": p.handle, "data": event.get("plugindata", {}).get("data", {}), "jsep": event.get("jsep")}
 
     async def _checked(self, session: AsyncSession, peer: Peer, p: m.JanusRequest) -> dict:
-        meeting, member = await service.check_present(session, peer.actor, p.meeting_id)
-        return service.check_janus_request(meeting, member, p.request or {}, p.jsep)
+        meeting, member = await membership.check_present(session, peer.actor, p.meeting_id)
+        return janus_requests.check_janus_request(meeting, member, p.request or {}, p.jsep)
 
     async def _member_janus(self, meeting_id: int, account_id: int, sid: str) -> MemberJanus:
         member = self.janus.get((meeting_id, account_id))

@@ -4,7 +4,7 @@ one mp4 per participant to `<data dir>/recordings/`.
 PeerRecorder is a member of a room like any other: each participant offers it a send-only
 connection when recording starts (a mesh meeting through meeting.signal to the member
 "recorder", a consultation through consultation.recorder_signal), and it answers. Meetings
-through Janus use JanusRecorder (server/meetings/janus_recorder.py), which shares FileWriter.
+through Janus use JanusRecorder (server/realtime/janus_recorder.py), which shares FileWriter.
 The encoder runs in the event loop, so it is tuned for speed: x264 `ultrafast` +
 `zerolatency` costs ~13% of a core per stream where the defaults cost several times that
 (shared/WEBRTC-NOTES.md). Every received track is read to its end by the file writer: an

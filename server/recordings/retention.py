@@ -4,16 +4,15 @@ and row, FAYUAN_RECORDING_RETENTION_DAYS after they started, by the one retentio
 to what and when, and hold no picture or voice."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 
-from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.accounts.actor import SYSTEM
 from server.audit.service import record
 from server.config import ConfigError
 from server.recordings import service
-from server.recordings.recorder import recordings_folder
-from server.web import keys
 
 DEFAULT_RETENTION_DAYS = 90
 
@@ -29,11 +28,10 @@ def retention(extra: dict[str, str]) -> timedelta:
     return timedelta(days=days)
 
 
-async def delete_expired(app: web.Application) -> int:
-    """Delete recordings older than the retention period: the file first, then its row."""
-    now, keep = app[keys.CLOCK].now(), retention(app[keys.SETTINGS].extra)
-    folder = recordings_folder(app[keys.SETTINGS].data_dir)
-    async with app[keys.DB].sessions() as session:
+async def delete_expired(sessions: async_sessionmaker[AsyncSession], *, now: datetime, keep: timedelta,
+                         folder: Path) -> int:
+    """Delete recordings older than `keep` (`retention`): the file in `folder` first, then its row."""
+    async with sessions() as session:
         expired = await service.expired(session, now, keep)
         for recording in expired:
             (folder / recording.key).unlink(missing_ok=True)

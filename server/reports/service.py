@@ -22,7 +22,8 @@ from server.accounts.actor import Actor
 from server.accounts.permissions import Role
 from server.applications.models import Application, ApplicationStep
 from server.applications.state import GRANTED, REFUSED, ApplicationState
-from server.board import service as board
+from server.board.context import reply_working_days
+from server.board.deadlines import is_overdue
 from server.board.models import BoardMessage
 from server.consultations.models import Consultation
 from server.errors import InvalidInput, NotFound, PermissionDenied
@@ -109,14 +110,14 @@ async def _board(session: AsyncSession, subtree: Any, since: datetime, until: da
     rows = list(await session.scalars(select(BoardMessage).where(
         or_(BoardMessage.unit_id.in_(subtree), BoardMessage.target_unit_id.in_(subtree)),
         BoardMessage.created_at >= since, BoardMessage.created_at < until)))
-    days = board.reply_working_days(env)
+    days = reply_working_days(env)
     answered = [m for m in rows if m.answered_at is not None]
     return {
         "count": len(rows),
         "answered": len(answered),
         "avg_first_response_hours": _avg([(m.answered_at - m.created_at).total_seconds() / 3600
                                           for m in answered if m.answered_at is not None]),
-        "overdue": sum(board.is_overdue(schedule, m.state, m.created_at, now, days) for m in rows),
+        "overdue": sum(is_overdue(schedule, m.state, m.created_at, now, days) for m in rows),
         "by_state": dict(sorted(Counter(m.state for m in rows).items())),
     }
 

@@ -40,6 +40,10 @@ class Places:
     files_root: Path  # <data dir>/files
     recordings_root: Path  # <data dir>/recordings
 
+    @classmethod
+    def under(cls, data_dir: Path) -> Places:
+        return cls(files_root=data_dir / "files", recordings_root=data_dir / "recordings")
+
 
 @dataclass
 class Purge:

@@ -7,6 +7,7 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     from server.accounts.actor import Actor
+    from server.applications.printer import Printer
     from server.clock import Clock
     from server.config import Settings
     from server.consultations.rules import Rules
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from server.notify import Push
     from server.pubsub.base import PubSub
     from server.realtime.fanout import FanOut
+    from server.retention.policy import RetentionPolicy
     from server.web.api import Router
 
 SETTINGS = web.AppKey["Settings"]("settings")
@@ -34,4 +36,6 @@ RULES = web.AppKey["Rules"]("consultation_rules")  # FAYUAN_* consultation knobs
 # sends what a service returned, after its commit (the gateway's deliver): views and jobs use it
 DELIVER = web.AppKey["Callable[[Sequence[Push]], Awaitable[None]]"]("deliver")
 METRICS = web.AppKey["Metrics"]("metrics")  # the app's Prometheus registry and instruments
+PRINTER = web.AppKey["Printer"]("applications_printer")  # renders documents in a worker process
+RETENTION_POLICY = web.AppKey["RetentionPolicy"]("retention_policy")  # FAYUAN_RETENTION_DAYS_*, parsed once
 ACTOR = web.RequestKey["Actor"]("actor")  # resolved by the auth middleware

@@ -2,7 +2,7 @@
 when sane, else a new one; echoed back), records the ids the route names for the log lines that
 follow, and counts and times the request by its route template and status.
 
-`/metrics` is handed straight to its handler (server/metrics/views.py): it authenticates on its
+`/metrics` is handed straight to its handler (server/web/metrics.py): it authenticates on its
 own, and a scrape should not show up in the figures it reports."""
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import time
 from aiohttp import web
 
 from server.logs import context
-from server.logs.access import REQUEST_ID
+from server.web.access_log import REQUEST_ID
 from server.metrics.instruments import UNMATCHED_ROUTE
-from server.metrics.views import METRICS_PATH
+from server.web.metrics import METRICS_PATH
 from server.web import keys
 from server.web.middleware import Handler
 

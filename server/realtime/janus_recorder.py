@@ -9,7 +9,7 @@ from pathlib import Path
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 
-from server.meetings.janus import JanusSession
+from server.realtime.janus import JanusSession
 from server.recordings.recorder import FileDone, FileStarted, FileWriter, Member, close_member, new_key
 
 log = logging.getLogger(__name__)
