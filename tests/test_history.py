@@ -182,3 +182,31 @@ async def test_a_kiosk_gets_no_history(base, demo, peers, new_api) -> None:  # t
     for path in (f"/api/consultations/{now}/history", f"/api/consultations/{now}/history/consultation/{before}"):
         status, body = await k.get(path)
         assert status == 403 and body["error"]["code"] == "forbidden", body
+
+
+async def test_a_proposed_lawyer_sees_the_application_listed_but_not_its_personal_data(
+        base, world, peers, new_api) -> None:  # type: ignore[no-untyped-def]
+    """A lawyer sees the applications they were proposed for; the applicant's ID number and
+    phone only once they have confirmed no conflict — through the history too."""
+    from tests.route_table import application_in
+    from tests.sockets import lawyer_on_duty
+
+    proposed = await application_in(world, "C-EAST-1", "approved")  # phone 13812345678, lawyer1 proposed
+    filed_elsewhere = await application_in(world, "C-WEST-1", "draft")  # the same phone: lawyer1 is not on it
+    center = new_api()
+    await center.login("center")
+    lawyer = await lawyer_on_duty(base, center, "lawyer1", "2026-11-30")
+    k = await kiosk(base, world.kiosk_tokens["C-EAST-1"])
+    peers += [lawyer, k]
+    started = await k.call("consultation.start", {"category": "elder_support", "contact_phone": PHONE})
+    took = await lawyer.call("queue.take", {"consultation_id": started["consultation"]["id"]})
+    cid = took["consultation"]["id"]
+
+    api = new_api()
+    await api.login("lawyer1")
+    status, history = await api.get(f"/api/consultations/{cid}/history")
+    assert status == 200, history
+    assert [a["id"] for a in history["applications"]] == [proposed] and filed_elsewhere != proposed
+    assert history["applications"][0]["id_number_masked"] == "110105************"
+    status, body = await api.get(f"/api/consultations/{cid}/history/application/{proposed}")
+    assert status == 403 and body["error"]["details"]["reason"] == "not_assigned", body

@@ -93,6 +93,16 @@ async def test_the_console_shows_the_kiosks_earlier_consultation_and_the_rating_
     await _no_axe_violations(lawyer, "/lawyer (after the call, with its record)")
     await lawyer.screenshot(path=str(SCREENSHOTS / "console-history-after.png"), full_page=True)
 
+    # in English, drawn again from what was read (a second read would be audited again)
+    await lawyer.get_by_role("button", name="English").click()
+    await finished.get_by_text("The consultation that just ended").wait_for()
+    await finished.get_by_text("3 (OK)").wait_for()
+    in_english = await history.locator(f"li[data-history='consultation:{first}']").inner_text()
+    assert "5 (Very happy)" in in_english and "same kiosk" in in_english, in_english
+    await lawyer.screenshot(path=str(SCREENSHOTS / "console-history-after-en.png"), full_page=True)
+    await lawyer.get_by_role("button", name="中文").click()
+    await finished.get_by_text("3 分（一般）").wait_for()
+
     await history.get_by_role("button", name="收起").click()
     assert await history.is_hidden()
     # lawyer1 off duty again, as the other browser tests expect to find them
