@@ -92,7 +92,8 @@ async def test_the_taker_sees_the_kiosks_and_the_contacts_history_masked_and_rea
     assert PHONE not in str(history) and "王秀英" not in str(history)
     await taker.call("consultation.hangup", {"consultation_id": now})
 
-    again, _, _ = await consult(base, token, "east", peers, contact_phone=PHONE, text="还是工资的事")
+    # the same phone, typed with separators this time
+    again, _, _ = await consult(base, token, "east", peers, contact_phone="138-1234 5678", text="还是工资的事")
     status, history = await east.get(f"/api/consultations/{again}/history")
     assert status == 200, history
     assert [c["id"] for c in history["consultations"]] == [now, before]

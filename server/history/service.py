@@ -1,6 +1,7 @@
 """The history beside a consultation being handled: the earlier consultations of the same kiosk
 or contact phone, the board messages left at that kiosk or with that phone, and the applications
-of that phone (and of the ID numbers those applications give).
+of that phone (and of the ID numbers those applications give). Phones are compared by their
+digits: a resident types "138 1234 5678" at one kiosk and "13812345678" at the next.
 
 It never widens what anyone may read: each kind is filtered by its own domain's visibility rule
 (consultations/records.py, board/access.py, applications/access.py), and only someone who may
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
@@ -34,6 +35,23 @@ from server.privacy import mask_id_number, mask_phone
 
 HISTORY_ROWS = 20  # of each kind, newest first: enough for a call, and a list the reader can take in
 SUMMARY_CHARS = 60
+# Fewer digits than a landline without its area code are not a phone to look a person up by
+MIN_PHONE_DIGITS = 7
+PHONE_SEPARATORS = (" ", "-")  # what people type inside a phone number (and the board's 0xx-xxxxxxxx)
+
+
+def phone_digits(phone: str) -> str:
+    """The digits a phone is compared by: "138-1234 5678" and "13812345678" are one phone."""
+    found = "".join(ch for ch in phone if ch.isdigit())
+    return found if len(found) >= MIN_PHONE_DIGITS else ""
+
+
+def same_phone(column: Any, digits: str) -> ColumnElement[bool]:
+    """The column's phone, its separators removed in the database, is `digits`."""
+    bare = column
+    for separator in PHONE_SEPARATORS:
+        bare = func.replace(bare, separator, "")
+    return bare == digits
 
 
 @dataclass(frozen=True)
@@ -48,17 +66,17 @@ class Resident:
 
     consultation_id: int
     device_id: int
-    phone: str  # stripped; "" when the resident gave none
+    phone: str  # its digits (phone_digits); "" when the resident gave none
 
     @classmethod
     def of(cls, c: Consultation) -> "Resident":
-        return cls(c.id, c.device_id, c.contact_phone.strip())
+        return cls(c.id, c.device_id, phone_digits(c.contact_phone))
 
 
 def consultations_of(r: Resident, actor: Actor) -> Select[tuple[Consultation]]:
     same: list[ColumnElement[bool]] = [Consultation.device_id == r.device_id]
     if r.phone:
-        same.append(Consultation.contact_phone == r.phone)
+        same.append(same_phone(Consultation.contact_phone, r.phone))
     # ids grow with time, and queued_at may tie (a frozen clock, a busy second)
     return select(Consultation).where(Consultation.id < r.consultation_id, or_(*same),
                                       records.visible_condition(actor))
@@ -67,7 +85,7 @@ def consultations_of(r: Resident, actor: Actor) -> Select[tuple[Consultation]]:
 def board_of(r: Resident, actor: Actor) -> Select[tuple[BoardMessage]]:
     same: list[ColumnElement[bool]] = [BoardMessage.device_id == r.device_id]
     if r.phone:
-        same.append(BoardMessage.contact_phone == r.phone)
+        same.append(same_phone(BoardMessage.contact_phone, r.phone))
     return select(BoardMessage).where(or_(*same), board_visible(actor))
 
 
@@ -76,17 +94,16 @@ def applications_of(r: Resident, actor: Actor) -> Select[tuple[Application]] | N
     if not r.phone:
         return None
     visible = application_visible(actor)
-    ids_given = select(Application.id_number).where(Application.phone == r.phone, Application.id_number != "",
-                                                    visible)
-    return select(Application).where(visible, or_(Application.phone == r.phone,
-                                                  Application.id_number.in_(ids_given)))
+    phone = same_phone(Application.phone, r.phone)
+    ids_given = select(Application.id_number).where(phone, Application.id_number != "", visible)
+    return select(Application).where(visible, or_(phone, Application.id_number.in_(ids_given)))
 
 
 def _matched(r: Resident, *, device_id: int | None, phone: str, by_id: bool = False) -> list[Match]:
     found: list[Match] = []
     if device_id == r.device_id:
         found.append("kiosk")
-    if r.phone and phone.strip() == r.phone:
+    if r.phone and phone_digits(phone) == r.phone:
         found.append("phone")
     if by_id and not found:
         found.append("id_number")
