@@ -19,8 +19,8 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
-from server.applications.access import check_may_read_personal, visible_condition as application_visible
-from server.applications.access import visible_where
+from server.applications.access import check_may_read_personal, visible_where
+from server.applications.access import visible_condition as application_visible
 from server.applications.models import Application
 from server.audit.service import record
 from server.board.access import visible_condition as board_visible
@@ -42,7 +42,7 @@ PHONE_SEPARATORS = (" ", "-")  # what people type inside a phone number (and the
 
 def phone_digits(phone: str) -> str:
     """The digits a phone is compared by: "138-1234 5678" and "13812345678" are one phone."""
-    found = "".join(ch for ch in phone if ch.isdigit())
+    found = "".join(ch for ch in phone if "0" <= ch <= "9")
     return found if len(found) >= MIN_PHONE_DIGITS else ""
 
 
