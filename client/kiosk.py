@@ -66,8 +66,9 @@ class Kiosk(Participant):
         self.choice_timeout = None
         return ack["consultation"]
 
-    async def rate(self, rating: int) -> dict:
-        ack = await self.connection.call(events.CONSULT_RATE, Rate(consultation_id=self._current(), rating=rating))
+    async def rate(self, rating: int, comment: str = "") -> dict:
+        ack = await self.connection.call(events.CONSULT_RATE, Rate(consultation_id=self._current(), rating=rating,
+                                                                    comment=comment))
         return ack["consultation"]
 
     async def _on_taken(self, data: dict) -> None:

@@ -33,6 +33,7 @@ from server.db import Database, make_engine
 from server.files import service as files_service
 from server.files import views as files_views
 from server.files.parents import Parents
+from server.history import views as history_views
 from server.hours import views as hours_views
 from server.meetings import views as meetings_views
 from server.meetings.chatrooms import meeting_members
@@ -65,7 +66,7 @@ def make_router() -> Router:
     for module in (health, accounts_views, org_views, audit_views, hours_views, consultations_views, chat_views,
                    board_views, files_views, applications_views, reports_views, meetings_views, recordings_views,
                    retention_views, pipl_views, workload_views, replies_views, dashboard_views,
-                   commitments_views):
+                   commitments_views, history_views):
         router.include(module.router)
     return router
 

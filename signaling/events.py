@@ -29,6 +29,7 @@ QUEUE_CHANGED = "queue.changed"  # staff/lawyer: an entry was added, taken or re
 CHOSEN_LAWYER_WAIT = "consultation.choice_timeout"  # kiosk: the chosen lawyer is slow: keep waiting or any?
 CONSULT_TAKEN = "consultation.taken"  # kiosk: a taker won (the taker has the queue.take ack); start media
 CONSULT_ENDED = "consultation.ended"  # both: it ended (who, why)
+CONSULT_RATED = "consultation.rated"  # its taker: the kiosk rated it (the id only: read the record for the rest)
 CONSULT_WARNING = "consultation.warning"  # both: minutes left before the grace period ends
 CONSULT_TO_BOARD = "consultation.moved_to_board"  # kiosk: service closed, your request is on the board
 PEER_AWAY = "peer.away"  # the other side dropped; it has the reconnect grace to come back

@@ -40,8 +40,13 @@ class Resume(Inbound):
     resume_token: str = Field(min_length=16, max_length=100)
 
 
+MAX_RATING_COMMENT_CHARS = 500
+
+
 class Rate(ConsultRef):
     rating: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=MAX_RATING_COMMENT_CHARS,
+                         description="what the resident wrote beside the rating, if anything")
 
 
 class Note(ConsultRef):

@@ -343,6 +343,14 @@ FILE_READERS = SIGNED_IN  # staff by the unit tree, the kiosk its own, the lawye
 FILE_UPLOADERS = frozenset({"kiosk", "lawyer"})  # the consultation's own kiosk, and its taker
 
 
+def station_of(world: World, unit: str) -> str:
+    """The station a kiosk of `unit` queues at: the unit itself, or the station above it."""
+    if world.unit_kinds[unit] == UnitKind.station:
+        return unit
+    return next(code for code, kind in world.unit_kinds.items()
+                if kind == UnitKind.station and world.holds(code, unit))
+
+
 async def consultation_in(world: World, unit: str) -> int | None:
     """A live consultation started at `unit`'s kiosk (the demo kiosk in C-EAST-1, so that the
     kiosk actor owns that one), waiting at its station, taken by lawyer1. One per unit."""
@@ -359,12 +367,9 @@ async def consultation_in(world: World, unit: str) -> int | None:
             devices = list(await session.scalars(select(Device.id).where(Device.unit_id == world.unit_ids[unit])
                                                  .order_by(Device.id)))
             lawyer = await session.scalar(select(Account.id).where(Account.username == "lawyer1"))
-            station = unit if world.unit_kinds[unit] == UnitKind.station else next(
-                code for code, kind in world.unit_kinds.items()
-                if kind == UnitKind.station and world.holds(code, unit))
             c = Consultation(device_id=devices[0], unit_id=world.unit_ids[unit], category="wages_labour",
-                             target_unit_id=world.unit_ids[station], taker_account_id=lawyer, state="live",
-                             queued_at=world.now, taken_at=world.now)
+                             target_unit_id=world.unit_ids[station_of(world, unit)], taker_account_id=lawyer,
+                             state="live", queued_at=world.now, taken_at=world.now)
             session.add(c)
             await session.flush()
             cache[unit] = c.id
@@ -444,6 +449,38 @@ async def consultation_record(world: World, unit: str) -> Request | None:
     return None if consultation is None else Request(f"/api/consultations/{consultation}")
 
 
+async def consultation_history(world: World, unit: str) -> Request | None:
+    consultation = await consultation_in(world, unit)
+    return None if consultation is None else Request(f"/api/consultations/{consultation}/history")
+
+
+async def consultation_history_item(world: World, unit: str) -> Request | None:
+    """An ended consultation at `unit`'s demo kiosk, read through the history of a later one
+    there; both taken by lawyer1 and waiting at the unit's station. One pair per unit."""
+    from sqlalchemy import select
+
+    from server.accounts.models import Account, Device
+    from server.consultations.models import Consultation
+
+    if world.unit_kinds[unit] not in KIOSK_UNITS:
+        return None
+    cache = world.cache.setdefault("histories", {})
+    if unit not in cache:
+        async with world.db.sessions.begin() as session:
+            device = await session.scalar(select(Device.id).where(Device.unit_id == world.unit_ids[unit])
+                                          .order_by(Device.id))
+            lawyer = await session.scalar(select(Account.id).where(Account.username == "lawyer1"))
+            pair = [Consultation(device_id=device, unit_id=world.unit_ids[unit], category="wages_labour",
+                                 target_unit_id=world.unit_ids[station_of(world, unit)], taker_account_id=lawyer,
+                                 state=state, queued_at=world.now, taken_at=world.now, contact_phone="13812345678")
+                    for state in ("ended", "live")]
+            for c in pair:
+                session.add(c)
+                await session.flush()
+            cache[unit] = f"/api/consultations/{pair[1].id}/history/consultation/{pair[0].id}"
+    return Request(cache[unit])
+
+
 async def _lawyer_id(world: World) -> int:
     from sqlalchemy import select
 
@@ -479,6 +516,10 @@ ROUTES.update({
     ("DELETE", "/api/duty/roster/{shift_id}"): Spec(ROSTER_EDITORS, existing_shift),
     ("GET", "/api/consultations"): Spec(STAFF, fixed("/api/consultations")),
     ("GET", "/api/consultations/{consultation_id}"): Spec(STAFF, consultation_record, scoped=True),
+    # the history beside a consultation: whoever reads its record (server/history), never a kiosk
+    ("GET", "/api/consultations/{consultation_id}/history"): Spec(STAFF, consultation_history, scoped=True),
+    ("GET", "/api/consultations/{consultation_id}/history/{kind}/{item_id}"): Spec(
+        STAFF, consultation_history_item, scoped=True),
 })
 
 

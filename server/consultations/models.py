@@ -29,6 +29,8 @@ class Consultation(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     advice: Mapped[str] = mapped_column(Text, default="")
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Added by migration 0014_rating_comment: what the resident wrote beside the rating
+    rating_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
     resident_text: Mapped[str] = mapped_column(Text, default="")
     contact_name: Mapped[str] = mapped_column(String(100), default="")
     contact_phone: Mapped[str] = mapped_column(String(32), default="")

@@ -78,6 +78,7 @@ class EventOut(BaseModel):
 
 
 class RecordDetail(RecordOut):
+    rating_comment: str = ""  # what the resident wrote beside the rating: only in the audited read
     events: list[EventOut]
     chat: list[ChatMessageOut] = []  # the first MAX_SYNC_MESSAGES; the rest from .../chat
     chat_more: bool = False

@@ -239,8 +239,9 @@ async def hangup(session: AsyncSession, actor: Actor, consultation_id: int, ctx:
     return Outcome(c, notices)
 
 
-async def rate(session: AsyncSession, actor: Actor, consultation_id: int, rating: int, ctx: Context) -> Outcome:
-    c = await get(session, consultation_id)
+async def rate(session: AsyncSession, actor: Actor, p: payloads.Rate, ctx: Context) -> Outcome:
+    """The kiosk's rating right after the end; its taker is told, to read it with the record."""
+    c = await get(session, p.consultation_id)
     _require_kiosk_of(actor, c)
     if c.state != S.ended:
         raise Conflict("a consultation is rated after it has ended", state=c.state)
@@ -249,9 +250,11 @@ async def rate(session: AsyncSession, actor: Actor, consultation_id: int, rating
                        rating_window_seconds=int(RATING_WINDOW.total_seconds()))
     if c.rating is not None:
         raise Conflict("this consultation has already been rated")
-    c.rating = rating
-    add_event(session, c, ctx, "rated", actor, str(rating))
-    return Outcome(c, [])
+    c.rating, c.rating_comment = p.rating, p.comment.strip()
+    add_event(session, c, ctx, "rated", actor, str(p.rating))
+    told = [] if c.taker_account_id is None else [
+        notify.Notice(notify.account(c.taker_account_id), events.CONSULT_RATED, {"consultation_id": c.id})]
+    return Outcome(c, told)
 
 
 async def note(session: AsyncSession, actor: Actor, p: payloads.Note, ctx: Context) -> Outcome:

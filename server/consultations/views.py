@@ -142,7 +142,7 @@ async def get_record(call: Call) -> RecordDetail:
     recorded = await recordings.listed(call.session, "consultation", cid)
     record(call.session, at=call.clock.now(), actor=call.actor, action="personal_data.read",
            object=f"consultation:{cid}", client_addr=call.client_addr, detail="record")
-    return RecordDetail(**_record(c), events=[EventOut(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail)
+    return RecordDetail(**_record(c), rating_comment=c.rating_comment, events=[EventOut(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail)
                                               for e in events],
                         chat=messages[:MAX_SYNC_MESSAGES], chat_more=len(messages) > MAX_SYNC_MESSAGES,
                         recordings=[recordings.public(r) for r in recorded])

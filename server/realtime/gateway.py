@@ -290,7 +290,7 @@ class Gateway(socketio.AsyncNamespace):
         return {"consultation": service.public(out.consultation)}
 
     async def _rate(self, sid: str, peer: Peer, p: payloads.Rate) -> dict:
-        out = await self._run(peer, lambda s, ctx: service.rate(s, peer.actor, p.consultation_id, p.rating, ctx))
+        out = await self._run(peer, lambda s, ctx: service.rate(s, peer.actor, p, ctx))
         return {"consultation": service.public(out.consultation)}
 
     async def _note(self, sid: str, peer: Peer, p: payloads.Note) -> dict:

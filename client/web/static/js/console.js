@@ -4,6 +4,7 @@
 import { get, showError } from "./api.js";
 import { ChatPanel } from "./chat.js";
 import { DutyPanel } from "./console-duty.js";
+import { ResidentHistory } from "./console-history.js";
 import { ConsultationRecords } from "./consultation-records.js";
 import { h, option, replace } from "./dom.js";
 import { t, translate } from "./i18n.js";
@@ -26,7 +27,7 @@ const state = {
   chat: null, // the ChatPanel of the call
   recording: null, // the ConsoleRecording of the call
   records: null, // the recent ConsultationRecords
-
+  history: null, // the ResidentHistory beside the call, and its record after it
 };
 
 const $ = (id) => document.getElementById(id);
@@ -169,6 +170,7 @@ async function beginCall(consultationId, iceServers) {
   state.recording = new ConsoleRecording({ root: $("recording"), socket: state.socket, consultationId, stream,
     iceServers });
   drawQueue();
+  if (state.history.consultationId !== consultationId) state.history.show(consultationId);
   await showResident(consultationId);
 }
 
@@ -225,6 +227,8 @@ function endCall(reasonKey) {
   say("page-error", null);
   say("notice", reasonKey);
   drawQueue();
+  if (reasonKey === "console.call.transferred" || reasonKey === "console.ended.transferred") state.history.close();
+  else state.history.callEnded(call.id);
   state.records.refresh();
   ($("take-next").disabled ? $("queue-heading") : $("take-next")).focus();
 }
@@ -348,6 +352,7 @@ function wire(socket) {
   socket.on("peer.back", forCall(() => say("call-status", null)));
   socket.on("consultation.warning", forCall((message) => say("call-status", "console.call.warning",
     { minutes: message.minutes_left })));
+  socket.on("consultation.rated", (message) => state.history.rated(message.consultation_id));
   socket.on("consultation.ended", forCall((message) => {
     const reason = END_REASONS.has(message.reason) ? message.reason : "other";
     endCall(`console.ended.${reason}`);
@@ -400,6 +405,12 @@ async function start() {
   drawTransferTargets();
   await state.duty.load();
   drawQueue();
+  state.history = new ResidentHistory({ panel: $("history-panel"), lists: $("history-lists"),
+    finished: $("history-finished"), detail: $("history-detail") });
+  $("history-close").addEventListener("click", () => {
+    state.history.close();
+    $("queue-heading").focus();
+  });
   state.records = new ConsultationRecords({ table: $("records-rows"), details: $("record-recordings") });
   $("records-refresh").addEventListener("click", () => state.records.refresh());
   state.records.refresh();

@@ -102,6 +102,7 @@ async function home() {
   state.lawyer = null;
   state.peerName = "";
   $("resident-text").value = "";
+  $("rating-comment").value = "";
   $("choice").hidden = true;
   ["start-error", "queue-error", "call-status", "rate-error", "media-problem"].forEach(clearMessage);
   if (!state.consultationId) forgetResident();
@@ -260,13 +261,15 @@ function onEnded(message) {
     return;
   }
   clearMessage("rate-error");
+  $("rating-comment").value = "";
   drawRatings($("rating-list"), rate);
   show("rate");
 }
 
 async function rate(rating) {
   try {
-    await send(state.socket, "consultation.rate", { consultation_id: state.consultationId, rating });
+    await send(state.socket, "consultation.rate", { consultation_id: state.consultationId, rating,
+      comment: $("rating-comment").value.trim() });
     thankYou();
   } catch (error) {
     if (error.code === "conflict") thankYou(); // already rated: nothing left to do
