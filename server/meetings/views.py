@@ -2,13 +2,16 @@
 the list of recordings (played through server/recordings/views.py)."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from aiohttp import web
 
 from server.audit.service import record
 from server.meetings import service
-from server.meetings.schemas import AttendanceOut, MeetingIn, MeetingOut
+from server.meetings.invitations import MESH_MAX_PARTICIPANTS
+from server.meetings.janus import videoroom_ready
+from server.meetings.schemas import AttendanceOut, MeetingIn, MeetingOut, VideoServerOut
 from server.recordings import service as recordings
 from server.recordings.schemas import RecordingOut
 from server.web.api import Call, Router
@@ -43,6 +46,15 @@ async def create_meeting(call: Call) -> dict:
     record(call.session, at=call.clock.now(), actor=call.actor, action="meeting.create", object=f"meeting:{meeting.id}",
            client_addr=call.client_addr, detail=b.kind)
     return await _out(call, meeting)
+
+
+@router.get("/api/meetings/video-server", summary="Whether trainings and meetings larger than a mesh can be "
+            "held here: the video server (Janus) configured and answering now", tag="meetings",
+            response=VideoServerOut)
+async def video_server(call: Call) -> dict:
+    url = call.settings.extra.get("FAYUAN_JANUS_URL")
+    state = "not_configured" if not url else "ready" if await asyncio.to_thread(videoroom_ready, url) else "unreachable"
+    return {"janus": state, "mesh_max": MESH_MAX_PARTICIPANTS}
 
 
 @router.post("/api/meetings/{meeting_id}/cancel", summary="Call off a meeting that has not begun (its host or "
