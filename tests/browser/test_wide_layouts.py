@@ -37,19 +37,21 @@ async def test_the_board_keeps_list_and_detail_side_by_side_at_1440(page, live_s
     await page.wait_for_selector("body[data-ready=board]")
     await page.locator("#rows tr button").first.click()
     await page.locator("#detail h3").first.wait_for()
-    await page.screenshot(path=str(tmp_path / "board-1440.png"))
-
-    listing, detail = await box(page, "#list-heading"), await box(page, "#detail-panel")
-    table, panel = await box(page, ".board-table"), await box(page, "#list-heading >> xpath=..")
-    assert listing["right"] <= detail["x"], (listing, detail)  # beside, not above
-    assert detail["right"] <= DESKTOP["width"] and detail["y"] < DESKTOP["height"] / 2, detail
-    assert table["right"] <= panel["right"], "the list needs a sideways scroll beside the detail"
-    # the open message stays in view while the list is read down to its pager
-    await page.locator("#next").scroll_into_view_if_needed()
-    assert inside_viewport(await box(page, "#next"))
-    assert inside_viewport(await box(page, "#detail-heading"))
+    for lang in ("zh-CN", "en"):  # the English words are longer
+        await page.locator(f"html[lang='{lang}']").wait_for(state="attached")
+        await page.evaluate("window.scrollTo(0, 0)")
+        await page.screenshot(path=str(tmp_path / f"board-1440-{lang}.png"))
+        listing, detail = await box(page, "#list-heading"), await box(page, "#detail-panel")
+        table, panel = await box(page, ".board-table"), await box(page, "#list-heading >> xpath=..")
+        assert listing["right"] <= detail["x"], (lang, listing, detail)  # beside, not above
+        assert detail["right"] <= DESKTOP["width"] and detail["y"] < DESKTOP["height"] / 2, (lang, detail)
+        assert table["right"] <= panel["right"], f"{lang}: the list needs a sideways scroll beside the detail"
+        # the open message stays in view while the list is read down to its pager
+        await page.locator("#next").scroll_into_view_if_needed()
+        assert inside_viewport(await box(page, "#next"))
+        assert inside_viewport(await box(page, "#detail-heading")), lang
+        await page.click("[data-language-switch]")
     await axe_in_both_languages(page)
-
 
 async def test_the_console_shows_note_and_transfer_without_scrolling_at_1440x900(browser, live_server, open_now,
                                                                                 tmp_path):
@@ -63,17 +65,19 @@ async def test_the_console_shows_note_and_transfer_without_scrolling_at_1440x900
         await kiosk.wait_for_selector("[data-screen=check]:not([hidden])")
         await start_and_take(kiosk, lawyer)
         await lawyer.locator("#resident-category:not(:empty)").wait_for()
-        await lawyer.screenshot(path=str(tmp_path / "console-1440x900.png"))
-
         assert await lawyer.evaluate("window.scrollY") == 0
-        for selector in ("#note-form", "#transfer-form", "#note", "#advice", "#transfer-to",
-                         "#transfer-form button[type=submit]", "#note-form button[type=submit]", "#remote", "#hangup",
-                         "#chat"):
-            b = await box(lawyer, selector)
-            assert inside_viewport(b), f"{selector} is not in the 1440x900 view: {b}"
-        video, note = await box(lawyer, "#remote"), await box(lawyer, "#note-form")
-        assert video["right"] <= note["x"], "the note is beside the video"
-        assert video["right"] - video["x"] >= 480, "the resident's face keeps a usable size"
+        for lang in ("zh-CN", "en"):  # the English words are longer
+            await lawyer.locator(f"html[lang='{lang}']").wait_for(state="attached")
+            await lawyer.screenshot(path=str(tmp_path / f"console-1440x900-{lang}.png"))
+            for selector in ("#note-form", "#transfer-form", "#note", "#advice", "#transfer-to",
+                             "#transfer-form button[type=submit]", "#note-form button[type=submit]", "#remote",
+                             "#hangup", "#chat"):
+                b = await box(lawyer, selector)
+                assert inside_viewport(b), f"{lang}: {selector} is not in the 1440x900 view: {b}"
+            video, note = await box(lawyer, "#remote"), await box(lawyer, "#note-form")
+            assert video["right"] <= note["x"], "the note is beside the video"
+            assert video["right"] - video["x"] >= 480, "the resident's face keeps a usable size"
+            await lawyer.click("[data-language-switch]")
         await axe_in_both_languages(lawyer)
         await lawyer.get_by_role("button", name="挂断").click()
         assert not problems, problems
