@@ -238,7 +238,7 @@ def _start_local_janus(settings: Settings):  # type: ignore[no-untyped-def]
     janus = local_janus.LocalJanus(settings.data_dir / "janus")
     try:
         janus.start()
-    except RuntimeError as exc:
+    except (RuntimeError, OSError) as exc:
         logging.getLogger("server.cli").warning("%s", exc)
         return None, settings, f"janus did not start (its log: {janus.log}): {small}"
     extra = {**settings.extra, "FAYUAN_JANUS_URL": janus.url}

@@ -97,7 +97,10 @@ admin: {{
     return confdir / "janus.jcfg"
 
 
-def _die_with_parent() -> None:  # in the child, before exec: Linux stops Janus if we are killed
+def _die_with_parent() -> None:
+    """In the child, before exec: Linux sends Janus SIGTERM when the thread that started it ends,
+    so a server killed outright (SIGKILL, a crash) leaves no Janus behind. Start it from the main
+    thread, as `fayuan serve` and the tests do."""
     with contextlib.suppress(OSError, AttributeError):
         import ctypes
 
