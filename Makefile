@@ -39,7 +39,7 @@ assets: $(WEB)/node_modules/.package-lock.json
 	cd $(WEB) && npm run --silent build
 
 run: venv assets
-	$(BIN)/fayuan serve --migrate --demo
+	$(BIN)/fayuan serve --migrate --demo --local-janus
 
 test: venv assets
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

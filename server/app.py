@@ -39,6 +39,7 @@ from server.meetings import views as meetings_views
 from server.meetings.chatrooms import meeting_members
 from server.org import views as org_views
 from server.realtime import chat as realtime_chat
+from server.realtime.janus import videoroom_ready
 from server.realtime import consultation_recording
 from server.realtime import meetings as realtime_meetings
 from server.recordings import views as recordings_views
@@ -153,6 +154,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Cloc
     app[keys.PROCESS_ID] = secrets.token_hex(8)
     app[keys.RULES] = consultation_rules(settings.extra)
     app[keys.RETENTION_POLICY] = RetentionPolicy.from_env(settings.extra)
+    app[keys.JANUS_READY] = videoroom_ready
     app.on_response_prepare.append(middleware.response_headers(settings))
     app.cleanup_ctx.extend([_database, _pubsub])
     metrics.install(app)  # before the parts that count things

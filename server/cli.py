@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import getpass
 import json
 import logging
@@ -41,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the web server")
     serve.add_argument("--migrate", action="store_true", help="migrate (and seed the demo when empty) first")
     serve.add_argument("--demo", action="store_true", help="with --migrate: seed the demo organisation when empty")
+    serve.add_argument("--local-janus", action="store_true",
+                       help="start Debian's janus for larger meetings and trainings (when it is installed and "
+                            "FAYUAN_JANUS_URL is not set); it stops with the server (make run)")
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("seed-demo", help="seed the demo organisation into an empty database")
     admin = sub.add_parser("create-admin", help="create the center (if none) and an admin account")
@@ -80,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "serve":
-        return _serve(settings, migrate=args.migrate, demo=args.demo)
+        return _serve(settings, migrate=args.migrate, demo=args.demo, local_janus=args.local_janus)
     if args.command == "migrate":
         _migrate(settings)
         print("database is up to date")
@@ -210,7 +214,39 @@ async def _check_schema(settings: Settings) -> int:
     return 0
 
 
-def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
+def _serve(settings: Settings, *, migrate: bool, demo: bool, local_janus: bool = False) -> int:
+    janus, settings, janus_line = _start_local_janus(settings) if local_janus else (None, settings, None)
+    try:
+        return _serve_app(settings, migrate=migrate, demo=demo, janus_line=janus_line)
+    finally:
+        if janus is not None:
+            janus.stop()
+
+
+def _start_local_janus(settings: Settings):  # type: ignore[no-untyped-def]
+    """`--local-janus`: Debian's janus for this run when it is installed and no Janus is configured
+    (the settings then name it); and the banner's line saying what meetings can use."""
+    from server.realtime import local_janus
+    from server.meetings.invitations import MESH_MAX_PARTICIPANTS
+
+    small = f"meetings of at most {MESH_MAX_PARTICIPANTS} people, no trainings"
+    configured = settings.extra.get("FAYUAN_JANUS_URL")
+    if configured:
+        return None, settings, f"{configured} (FAYUAN_JANUS_URL): larger meetings and trainings go through it"
+    if not local_janus.available():
+        return None, settings, f"not installed (apt-get install janus): {small}"
+    janus = local_janus.LocalJanus(settings.data_dir / "janus")
+    try:
+        janus.start()
+    except (RuntimeError, OSError) as exc:
+        logging.getLogger("server.cli").warning("%s", exc)
+        return None, settings, f"janus did not start (its log: {janus.log}): {small}"
+    extra = {**settings.extra, "FAYUAN_JANUS_URL": janus.url}
+    return janus, dataclasses.replace(settings, extra=extra), (
+        f"{janus.url} (started for this run, pid {janus.pid}; stops with it): larger meetings and trainings")
+
+
+def _serve_app(settings: Settings, *, migrate: bool, demo: bool, janus_line: str | None) -> int:
     from aiohttp import web
 
     from server import gc_tuning
@@ -238,8 +274,10 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
     base = f"http://{settings.host}:{settings.port}"
     if settings.log_format == "json":  # every line of the output is a JSON object
         logging.getLogger("server.cli").info("fayuan is serving on %s", base)
+        if janus_line:
+            logging.getLogger("server.cli").info("Janus: %s", janus_line)
     else:
-        _print_banner(base)
+        _print_banner(base, janus_line)
     try:
         # SIGTERM or SIGINT: a graceful stop within 10 s (realtime/setup.py says in what order)
         web.run_app(app, host=settings.host, port=settings.port, print=None, access_log_class=AccessLogger,
@@ -249,13 +287,15 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool) -> int:
     return 0
 
 
-def _print_banner(base: str) -> None:
+def _print_banner(base: str, janus_line: str | None) -> None:
     print(f"\n法援在線 fayuan is serving on {base}")
     for label, path in (("login", "/login"), ("admin", "/admin"), ("kiosk", "/kiosk"), ("kiosk board", "/kiosk/board"),
                         ("lawyer console", "/lawyer"), ("message board", "/board"),
                         ("applications", "/applications"), ("reports", "/reports"), ("meetings", "/meetings"),
                         ("API (OpenAPI 3)", "/api/openapi.json"), ("health", "/healthz")):
         print(f"  {label:16} {base}{path}")
+    if janus_line:
+        print(f"  {'Janus':16} {janus_line}")
     print(flush=True)
 
 

@@ -753,6 +753,7 @@ async def consultation_recordings(world: World, unit: str) -> Request | None:
 ROUTES.update({
     ("GET", "/api/meetings"): Spec(STAFF, fixed("/api/meetings")),
     ("POST", "/api/meetings"): Spec(STAFF, new_meeting),
+    ("GET", "/api/meetings/video-server"): Spec(STAFF, fixed("/api/meetings/video-server")),
     ("GET", "/api/meetings/{meeting_id}"): Spec(STAFF, meeting_path(), scoped=True),
     # the host (a spare account, not one of the actors) or staff of the center
     ("POST", "/api/meetings/{meeting_id}/cancel"): Spec(frozenset({"admin", "center_staff"}), meeting_to_cancel),

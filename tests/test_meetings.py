@@ -50,6 +50,8 @@ async def test_a_training_or_a_large_meeting_without_janus_is_refused_with_the_r
     status, body = await schedule(host, clock.now(), kind="training")
     assert status == 409, body
     assert "FAYUAN_JANUS_URL" in body["error"]["message"] and "4" in body["error"]["message"]
+    # what /meetings reads to say so before anyone schedules one
+    assert await host.get("/api/meetings/video-server") == (200, {"janus": "not_configured", "mesh_max": 4})
 
 
 async def test_mesh_meeting_of_three_with_host_controls_chat_and_attendance(new_api, client, clock) -> None:  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from server.realtime.meetings import MEETINGS
 from signaling import events
 from tests.janus_process import JanusProcess, available
 from tests.meetings_support import account_ids, participant, schedule
-from tests.support import settings_for, start_client, wait_until
+from tests.support import Api, settings_for, start_client, wait_until
 
 pytestmark = pytest.mark.skipif(not available(), reason="Debian's janus is not installed (apt-get install janus)")
 FRAMES = 10
@@ -153,3 +153,14 @@ async def test_three_publish_and_subscribe_through_janus_and_no_one_gets_in_with
     finally:
         for one in (host, union, east, outsider):
             await one.close()
+
+
+async def test_the_meetings_page_hears_whether_janus_answers(janus_client, janus: JanusProcess) -> None:  # type: ignore[no-untyped-def]
+    staff = Api(str(janus_client.make_url("")))
+    try:
+        await staff.login("east")
+        assert await staff.get("/api/meetings/video-server") == (200, {"janus": "ready", "mesh_max": 4})
+        janus.stop()
+        assert await staff.get("/api/meetings/video-server") == (200, {"janus": "unreachable", "mesh_max": 4})
+    finally:
+        await staff.close()

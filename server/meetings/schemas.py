@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -34,6 +35,13 @@ class MeetingIn(BaseModel):
         if any(not 0 < v <= MAX_ROW_ID for v in value):
             raise ValueError("ids are positive whole numbers")
         return value
+
+
+class VideoServerOut(BaseModel):
+    janus: Literal["ready", "unreachable", "not_configured"] = Field(
+        description="the video server (Janus) for trainings and meetings of more than mesh_max: configured and "
+                    "answering, configured but not answering, or not configured")
+    mesh_max: int = Field(description="the most people a meeting without it may have")
 
 
 class MeetingOut(BaseModel):

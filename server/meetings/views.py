@@ -2,6 +2,7 @@
 the list of recordings (played through server/recordings/views.py)."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from aiohttp import web
@@ -10,11 +11,12 @@ from server.audit.service import record
 from server.meetings import attendance as attendances
 from server.meetings import reading, service
 from server.meetings.context import Context
-from server.meetings.invitations import invitations, is_invited
+from server.meetings.invitations import MESH_MAX_PARTICIPANTS, invitations, is_invited
 from server.meetings.models import Meeting
-from server.meetings.schemas import AttendanceOut, MeetingIn, MeetingOut
+from server.meetings.schemas import AttendanceOut, MeetingIn, MeetingOut, VideoServerOut
 from server.recordings import service as recordings
 from server.recordings.schemas import RecordingOut
+from server.web import keys
 from server.web.api import Call, Router
 
 router = Router()
@@ -47,6 +49,16 @@ async def create_meeting(call: Call) -> dict:
     record(call.session, at=call.clock.now(), actor=call.actor, action="meeting.create", object=f"meeting:{meeting.id}",
            client_addr=call.client_addr, detail=b.kind)
     return await _out(call, meeting)
+
+
+@router.get("/api/meetings/video-server", summary="Whether trainings and meetings larger than a mesh can be "
+            "held here: the video server (Janus) configured and answering now", tag="meetings",
+            response=VideoServerOut)
+async def video_server(call: Call) -> dict:
+    url = call.settings.extra.get("FAYUAN_JANUS_URL")
+    ready = call.app[keys.JANUS_READY]
+    state = "not_configured" if not url else "ready" if await asyncio.to_thread(ready, url) else "unreachable"
+    return {"janus": state, "mesh_max": MESH_MAX_PARTICIPANTS}
 
 
 @router.post("/api/meetings/{meeting_id}/cancel", summary="Call off a meeting that has not begun (its host or "

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import secrets
+import urllib.error
+import urllib.request
 from typing import Any, Awaitable, Callable
 
 import aiohttp
@@ -43,6 +46,19 @@ class JanusError(Exception):
         super().__init__(f"janus error {code}: {reason}")
         self.code = code
         self.reason = reason
+
+
+INFO_TIMEOUT_SECONDS = 1.0
+
+
+def videoroom_ready(url: str, timeout: float = INFO_TIMEOUT_SECONDS) -> bool:
+    """Janus answers `GET <url>/info` and has the VideoRoom plugin. Blocking (at start-up, or in a
+    thread: asyncio.to_thread)."""
+    try:
+        with urllib.request.urlopen(url + "/info", timeout=timeout) as response:
+            return VIDEOROOM in json.loads(response.read()).get("plugins", {})
+    except (urllib.error.URLError, ConnectionError, TimeoutError, ValueError):
+        return False
 
 
 def _transaction() -> str:

@@ -38,4 +38,6 @@ DELIVER = web.AppKey["Callable[[Sequence[Push]], Awaitable[None]]"]("deliver")
 METRICS = web.AppKey["Metrics"]("metrics")  # the app's Prometheus registry and instruments
 PRINTER = web.AppKey["Printer"]("applications_printer")  # renders documents in a worker process
 RETENTION_POLICY = web.AppKey["RetentionPolicy"]("retention_policy")  # FAYUAN_RETENTION_DAYS_*, parsed once
+# whether the Janus at a URL answers with its VideoRoom (realtime/janus.py; blocking: run it in a thread)
+JANUS_READY = web.AppKey("janus_ready", Callable[[str], bool])
 ACTOR = web.RequestKey["Actor"]("actor")  # resolved by the auth middleware

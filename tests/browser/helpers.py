@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import urllib.request
 from typing import Any
 
 DEMO_PASSWORD = "fayuan-demo-2026"
@@ -38,6 +40,28 @@ def describe(violations: list[dict]) -> str:
         for node in v["nodes"][:5]:
             lines.append(f"    {node['target']}: {node.get('failureSummary', '').splitlines()[-1:]}")
     return "\n".join(lines)
+
+
+async def axe_in_both_languages(page: Any) -> None:
+    """axe-core finds nothing serious in the page's language, nor after its switch to the other."""
+    for _ in range(2):
+        violations = await axe_violations(page)
+        assert not violations, describe(violations)
+        other = "en" if await page.evaluate("document.documentElement.lang") == "zh-CN" else "zh-CN"
+        await page.click("[data-language-switch]")
+        await page.locator(f"html[lang='{other}']").wait_for(state="attached")
+
+
+def leave_board_message(live_server: Any, question: str, *, unit: str = "C-EAST-1", target: str = "station",
+                        category: str = "housing") -> dict:
+    """A resident leaves a board message at the unit's kiosk (for its station, or the center)."""
+    token = next(k["token"] for k in live_server.kiosks if k["unit"] == unit)
+    body = {"category": category, "question": question, "contact_name": "趙阿姨", "contact_phone": "13800001111",
+            "target": target}
+    request = urllib.request.Request(live_server.url("/api/board/messages"), data=json.dumps(body).encode(),
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())
 
 
 async def open_pages(browser: Any, base_url: str, names: tuple[str, ...],

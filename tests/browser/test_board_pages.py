@@ -4,12 +4,9 @@ found with that code updates by itself; the kiosk lists nobody's messages and fo
 resident on its first screen; axe-core on each page in both languages."""
 from __future__ import annotations
 
-import json
-import urllib.request
-
 import pytest
 
-from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe
+from tests.browser.helpers import DEMO_PASSWORD, axe_in_both_languages, axe_violations, describe, leave_board_message
 from tests.route_table import TINY_PNG
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
@@ -17,25 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
 def _token(live_server, unit: str) -> str:
     return next(k["token"] for k in live_server.kiosks if k["unit"] == unit)
-
-
-def _leave(live_server, unit: str, question: str) -> dict:
-    body = {"category": "housing", "question": question, "contact_name": "趙阿姨", "contact_phone": "13800001111",
-            "target": "station"}
-    request = urllib.request.Request(live_server.url("/api/board/messages"), data=json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {_token(live_server, unit)}",
-                                              "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
-
-
-async def _axe_both_languages(page) -> None:
-    for _ in range(2):
-        violations = await axe_violations(page)
-        assert not violations, describe(violations)
-        other = "en" if await page.evaluate("document.documentElement.lang") == "zh-CN" else "zh-CN"
-        await page.click("[data-language-switch]")
-        await page.locator(f"html[lang='{other}']").wait_for(state="attached")
 
 
 async def _open_kiosk_board(page, live_server, unit: str = "C-EAST-1") -> None:
@@ -54,7 +32,7 @@ async def _staff_login(page, username: str) -> None:
 
 async def test_a_resident_leaves_a_message_at_the_kiosk(page, live_server, tmp_path_factory):
     await _open_kiosk_board(page, live_server)
-    await _axe_both_languages(page)
+    await axe_in_both_languages(page)
     await page.get_by_role("button", name="我要留言").click()
     await page.get_by_label("租房、房屋").check()
     await page.get_by_label("您的问题").fill("房东不退押金，怎么办？")
@@ -91,7 +69,7 @@ async def test_a_resident_leaves_a_message_at_the_kiosk(page, live_server, tmp_p
     await page.get_by_text("没有找到").wait_for()
     await _find_mine(page, code, "1111")
     await page.locator(".board-item", has_text="房东不退押金").wait_for()
-    await _axe_both_languages(page)
+    await axe_in_both_languages(page)
 
 
 async def _find_mine(page, code: str, tail: str) -> None:
@@ -103,7 +81,7 @@ async def _find_mine(page, code: str, tail: str) -> None:
 async def test_station_staff_claim_and_answer_and_the_kiosk_sees_it_at_once(page, browser, live_server,
                                                                             tmp_path_factory):
     question = "隔壁装修噪音很大，可以要求赔偿吗？"
-    message = _leave(live_server, "C-EAST-1", question)
+    message = leave_board_message(live_server, question)
     kiosk_context = await browser.new_context(base_url=live_server.base_url, locale="zh-CN")
     kiosk_page = await kiosk_context.new_page()
     try:
@@ -115,7 +93,7 @@ async def test_station_staff_claim_and_answer_and_the_kiosk_sees_it_at_once(page
         assert await card.locator(".state").inner_text() == "等待答复"  # a resident's words, not the staff's
 
         await _staff_login(page, "east")
-        await _axe_both_languages(page)
+        await axe_in_both_languages(page)
         row = page.locator(f"tr[data-message='{message['id']}']")
         await row.get_by_role("button").click()
         await page.get_by_role("button", name="认领（由我负责）").click()

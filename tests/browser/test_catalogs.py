@@ -24,7 +24,10 @@ FAMILIES = {
     "section": ["units", "accounts", "devices", "lawyers", "hours", "audit", "replies"],
     "title": ["units", "accounts", "devices", "lawyers", "hours", "audit", "replies"],
     "hours.day_marked": ["holiday", "makeup_workday"],
+    "meetings.video_server": ["not_configured", "unreachable"],
 }
+# Counts (i18n.js translateCount): key.other in every language, key.one too in English.
+COUNTED_KEY = re.compile(r'\btranslateCount\([^,]+,\s*"([a-z_]+\.[a-z0-9_.]+)"')
 
 
 def catalog(lang: str) -> dict[str, str]:
@@ -51,6 +54,18 @@ def used_keys() -> set[str]:
         sep = "_" if family == "hours.day_marked" else "."
         keys |= {f"{family}{sep}{value}" for value in values}
     return keys
+
+
+def test_every_count_has_the_plural_forms_its_language_needs():
+    counted = set()
+    for path in WEB.glob("static/js/**/*.js"):
+        counted |= set(COUNTED_KEY.findall(path.read_text()))
+    assert {"meetings.count", "meetings.joined"} <= counted, "the pattern no longer finds the counts"
+    zh, en = (catalog(lang) for lang in LANGUAGES)
+    missing = [f"{key}.other" for key in counted if f"{key}.other" not in zh] + [
+        f"{key}.{form}" for key in counted for form in ("one", "other") if f"{key}.{form}" not in en]
+    assert missing == []
+    assert all("{count}" in en[f"{key}.{form}"] for key in counted for form in ("one", "other"))
 
 
 def test_every_key_the_pages_use_is_in_the_catalog():

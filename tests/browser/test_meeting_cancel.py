@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.browser.helpers import axe_violations, describe
-from tests.browser.test_meeting_room import _log_in, _schedule
+from tests.browser.meetings import log_in_to, schedule_meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
@@ -19,20 +19,20 @@ async def _meetings(page: Any) -> None:
 
 
 async def test_the_host_cancels_and_the_join_button_goes(browser, live_server, page) -> None:  # type: ignore[no-untyped-def]
-    meeting = await _schedule(live_server.base_url)
+    meeting = await schedule_meeting(live_server.base_url, "瀏覽器會議", invited=("union",))
     title = meeting["title"]
     guest_context = await browser.new_context(base_url=live_server.base_url, locale="zh-CN",
                                               viewport={"width": 1280, "height": 900})
     guest = await guest_context.new_page()
     try:
-        await _log_in(guest, "union")
+        await log_in_to(guest, "union")
         await _meetings(guest)
         item = guest.locator(f"#meetings li[data-meeting='{meeting['id']}']")
         await item.get_by_role("link", name=f"进入会议：{title}").wait_for()
         assert await item.get_by_role("button", name=f"取消会议：{title}").count() == 0  # invited, not the host
 
         host = page
-        await _log_in(host, "center")
+        await log_in_to(host, "center")
         await _meetings(host)
         host.once("dialog", lambda dialog: dialog.accept())
         await host.locator(f"button[data-cancel='{meeting['id']}']").click()

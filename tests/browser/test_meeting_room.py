@@ -3,57 +3,17 @@ with its join button on /meetings, video decoded both ways, chat both ways, and 
 both pages."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
-import aiohttp
 import pytest
 
-from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe
+from tests.browser.helpers import axe_violations, describe
+from tests.browser.meetings import FRAMES_DECODED, join_from_prejoin, log_in_to, schedule_meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 CALL_TIMEOUT_MS = 20_000
-FRAMES_DECODED = """async () => {
-  let frames = 0;
-  for (const pc of window.fayuanMeetingPcs || []) {
-    (await pc.getStats()).forEach((r) => {
-      if (r.type === "inbound-rtp" && r.kind === "video") frames += r.framesDecoded || 0;
-    });
-  }
-  return frames > 5;
-}"""
-
-
-async def _login(http: aiohttp.ClientSession, base_url: str, username: str) -> str:
-    async with http.post(f"{base_url}/api/auth/login", json={"username": username, "password": DEMO_PASSWORD}) as r:
-        assert r.status == 200, await r.text()
-        return (await r.json())["csrf_token"]
-
-
-async def _schedule(base_url: str) -> dict:
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-        await _login(http, base_url, "admin")
-        async with http.get(f"{base_url}/api/accounts") as r:
-            union_id = next(a["id"] for a in await r.json() if a["username"] == "union")
-    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
-        csrf = await _login(http, base_url, "center")
-        starts = datetime.now(timezone.utc) + timedelta(minutes=5)
-        async with http.post(f"{base_url}/api/meetings", headers={"X-CSRF-Token": csrf}, json={
-                "title": "瀏覽器會議", "starts_at": starts.isoformat(),
-                "ends_at": (starts + timedelta(hours=1)).isoformat(), "account_ids": [union_id]}) as r:
-            assert r.status == 201, await r.text()
-            return await r.json()
-
-
-async def _log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    await page.goto("/login")
-    await page.fill("#username", username)
-    await page.fill("#password", DEMO_PASSWORD)
-    await page.click("button[type=submit]")
-    await page.wait_for_url(lambda url: "/login" not in url)
 
 
 async def test_two_people_meet_with_video_and_chat_both_ways(browser, live_server, page) -> None:  # type: ignore[no-untyped-def]
-    meeting = await _schedule(live_server.base_url)
+    meeting = await schedule_meeting(live_server.base_url, "瀏覽器會議", invited=("union",))
     host = page
     other_context = await browser.new_context(base_url=live_server.base_url, locale="zh-CN",
                                               viewport={"width": 1280, "height": 900})
@@ -62,8 +22,8 @@ async def test_two_people_meet_with_video_and_chat_both_ways(browser, live_serve
     problems: list[str] = []
     guest.on("pageerror", lambda exc: problems.append(str(exc)))
     try:
-        await _log_in(host, "center")
-        await _log_in(guest, "union")
+        await log_in_to(host, "center")
+        await log_in_to(guest, "union")
         # the invitation, with its join button (the room opens 10 minutes before the start)
         await guest.goto("/meetings")
         await guest.wait_for_selector("body[data-ready=meetings]")
@@ -73,9 +33,9 @@ async def test_two_people_meet_with_video_and_chat_both_ways(browser, live_serve
         assert not violations, describe(violations)
 
         await host.goto(f"/meetings/room?id={meeting['id']}")
-        await host.wait_for_selector("body[data-ready=room]")
+        await join_from_prejoin(host)
         await join.click()
-        await guest.wait_for_selector("body[data-ready=room]")
+        await join_from_prejoin(guest)
         for one in (host, guest):
             await one.wait_for_function(FRAMES_DECODED, timeout=CALL_TIMEOUT_MS, polling=500)
 

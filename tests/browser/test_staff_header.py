@@ -6,12 +6,9 @@ from __future__ import annotations
 
 import re
 
-import json
-import urllib.request
-
 import pytest
 
-from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe
+from tests.browser.helpers import DEMO_PASSWORD, axe_violations, describe, leave_board_message
 from tests.browser.test_consultation_call import hours, open_now, staff  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
@@ -33,17 +30,6 @@ Document.prototype.hasFocus = () => false;
 const start = OscillatorNode.prototype.start;
 OscillatorNode.prototype.start = function (...args) { window.__tones += 1; return start.apply(this, args); };
 """
-
-
-def _leave(live_server, question: str) -> dict:
-    """A resident leaves a board message at C-EAST-1's kiosk for its station, S-EAST."""
-    token = next(k["token"] for k in live_server.kiosks if k["unit"] == "C-EAST-1")
-    body = {"category": "housing", "question": question, "contact_name": "趙阿姨", "contact_phone": "13800001111",
-            "target": "station"}
-    request = urllib.request.Request(live_server.url("/api/board/messages"), data=json.dumps(body).encode(),
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        return json.loads(response.read())
 
 
 async def _login(page, username: str, lands_on: str, ready: str) -> None:
@@ -74,7 +60,7 @@ async def test_station_staff_reach_every_page_from_the_header(page, live_server)
     await menu.get_by_role("link", name="网上留言").click()
     await page.wait_for_selector("body[data-ready=board]")
     before = await _count(page, "board")
-    _leave(live_server, "樓上漏水，物業不管，怎麼辦？")
+    leave_board_message(live_server, "樓上漏水，物業不管，怎麼辦？")
     await page.wait_for_function("n => document.querySelector('.app-nav [data-count=board]').textContent.startsWith(n)",
                                  arg=str(before + 1))
     badge_name = await page.get_by_role("link", name="网上留言").text_content()
@@ -121,7 +107,7 @@ async def test_a_background_console_chimes_and_notifies_once_muted_only_notifies
         waiting = re.match(r"\((\d+)\)", await page.title())  # the title counts all that waits
         before_total = int(waiting.group(1)) if waiting else 0
 
-        _leave(live_server, "工資被扣了一半，怎麼辦？")
+        leave_board_message(live_server, "工資被扣了一半，怎麼辦？")
         await page.wait_for_function("() => window.__notes.length === 1")
         note = (await page.evaluate("() => window.__notes"))[0]
         assert note["title"] == "有新留言等您答复"
@@ -132,7 +118,7 @@ async def test_a_background_console_chimes_and_notifies_once_muted_only_notifies
         mute = page.get_by_role("button", name="提示音静音")
         await mute.click()
         assert await mute.get_attribute("aria-pressed") == "true"
-        _leave(live_server, "欠薪三個月。")
+        leave_board_message(live_server, "欠薪三個月。")
         await page.wait_for_function("() => window.__notes.length === 2")
         assert await page.evaluate("() => window.__tones") == 2  # muted: no sound, the notification still
         await page.reload()

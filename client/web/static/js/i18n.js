@@ -41,6 +41,27 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in vars ? String(vars[name]) : whole));
 }
 
+/**
+ * The key of a count's message: key.one, key.few… as the current language's plural rules
+ * (Intl.PluralRules) say, falling back to key.other. English has one/other, Chinese only other;
+ * both catalogs carry the same keys.
+ */
+function pluralKey(key, count) {
+  const form = `${key}.${new Intl.PluralRules(current).select(count)}`;
+  return has(form) ? form : `${key}.other`;
+}
+
+/**
+ * Like translate, for a number of things: translateCount(el, "meetings.count", 3) shows
+ * meetings.count.other with {count} = 3, and follows both the language and the plural form.
+ */
+export function translateCount(el, key, count, vars = {}) {
+  el.setAttribute("data-i18n", key);
+  el.setAttribute("data-i18n-vars", JSON.stringify({ ...vars, count }));
+  el.setAttribute("data-i18n-plural", "");
+  render(el, null);
+}
+
 export function has(key) {
   return catalogs.get(current)?.[key] !== undefined;
 }
@@ -48,6 +69,7 @@ export function has(key) {
 /** Give el a catalog key (for its text, or for one attribute) and translate it now. */
 export function translate(el, key, vars, attribute = null) {
   const prefix = attribute ? `data-i18n-${attribute}` : "data-i18n";
+  if (!attribute) el.removeAttribute("data-i18n-plural");
   el.setAttribute(prefix, key);
   if (vars) el.setAttribute(`${prefix}-vars`, JSON.stringify(vars));
   else el.removeAttribute(`${prefix}-vars`);
@@ -59,7 +81,8 @@ const ATTRIBUTES = ["aria-label", "title"];
 function render(el, attribute) {
   const prefix = attribute ? `data-i18n-${attribute}` : "data-i18n";
   const vars = JSON.parse(el.getAttribute(`${prefix}-vars`) || "{}");
-  const text = t(el.getAttribute(prefix), vars);
+  const key = el.getAttribute(prefix);
+  const text = t(!attribute && el.hasAttribute("data-i18n-plural") ? pluralKey(key, vars.count) : key, vars);
   if (attribute) el.setAttribute(attribute, text);
   else el.textContent = text;
 }

@@ -3,10 +3,12 @@
 // candidates trickle through meeting.signal. Janus: every request goes through our server as
 // meeting.janus; a "publisher" handle (sending only if we present) and one "sub-<feed>" handle
 // per publisher, whose offer we answer with "start". Speaker highlight from audio levels.
+// Nothing is sent before the pre-join screen's "join" (meeting-prejoin.js).
 import { h, replace } from "./dom.js";
-import { t } from "./i18n.js";
+import { t, translate, translateCount } from "./i18n.js";
+import { PreJoin } from "./meeting-prejoin.js";
 import { followCounts, startStaffPage } from "./staff.js";
-import { openCameraAndMicrophone } from "./rtc.js";
+import { stopStream } from "./rtc.js";
 import { connect, send } from "./socket.js";
 
 const meetingId = Number(new URLSearchParams(location.search).get("id"));
@@ -18,7 +20,17 @@ const state = { me: null, roster: null, topology: null, iceServers: [], local: n
 window.fayuanMeetingPcs = []; // for the browser tests: getStats() on every connection
 
 function status(key, vars) {
-  document.getElementById("status").textContent = t(key, vars);
+  state.status = key;
+  translate(document.getElementById("status"), key, vars);
+}
+
+/** How many are in the room: in the people panel, and in the status while it says we joined. */
+function drawCount() {
+  const count = state.roster.participants.length;
+  translateCount(document.getElementById("people-count"), "meetings.count", count);
+  if (state.status === "meetings.joined") {
+    translateCount(document.getElementById("status"), "meetings.joined", count);
+  }
 }
 
 function showError(error) {
@@ -206,6 +218,7 @@ function onRoster(roster) {
   state.roster = roster;
   if (!state.me) return; // the push of our own join comes before its ack: join() draws it
   replace(document.getElementById("people"), ...roster.participants.map(person));
+  drawCount();
   replace(document.getElementById("lobby"), ...roster.lobby.map((p) => h("li", {}, p.name,
     state.me.role === "host" ? h("button", { type: "button", onclick: () => control("admit", p.account_id) },
                                  t("meetings.admit_named", { name: p.name })) : "")));
@@ -328,13 +341,17 @@ async function join() {
   }
   Object.assign(state, { me: ack.me, topology: ack.topology, iceServers: ack.ice_servers || [] });
   const canSend = ack.topology === "mesh" || ["host", "presenter"].includes(ack.me.role);
-  if (canSend && !state.local) {
-    state.local = await openCameraAndMicrophone().catch(() => null);
-    if (state.local) showStream(state.me.ref, state.local, t("meetings.me"));
+  if (!canSend && state.local) { // a viewer of a training: the camera chosen before is not needed
+    stopStream(state.local);
+    state.local = null;
   }
+  if (state.local) showStream(state.me.ref, state.local, t("meetings.me"));
+  state.status = "meetings.joined";
   onRoster(ack.roster);
   drawControls();
-  status("meetings.joined", { count: ack.roster.participants.length });
+  if (state.local && (state.muted || state.cameraOff)) {
+    await setMine({ muted: state.muted, camera_off: state.cameraOff }).catch(showError);
+  }
   await syncChat();
   if (ack.topology === "mesh") {
     for (const p of ack.roster.participants) if (p.ref !== state.me.ref) await offerTo(p.ref);
@@ -347,6 +364,11 @@ async function join() {
 async function start() {
   const who = await startStaffPage();
   if (!who) return;
+  const chosen = await new PreJoin().run();
+  Object.assign(state, { local: chosen.stream, muted: chosen.muted, cameraOff: chosen.cameraOff });
+  state.local?.getAudioTracks().forEach((track) => { track.enabled = !state.muted; });
+  state.local?.getVideoTracks().forEach((track) => { track.enabled = !state.cameraOff; });
+  document.getElementById("room").hidden = false;
   const socket = connect();
   followCounts(socket);
   state.socket = socket;
@@ -385,6 +407,13 @@ async function start() {
     } catch (error) { showError(error); }
   });
   socket.on("connect", () => join().catch(showError));
+  document.addEventListener("fayuan:language", () => { // what is drawn from data, in the new language
+    if (!state.me) return;
+    drawControls();
+    onRoster(state.roster);
+    const mine = document.querySelector(`[data-ref="${CSS.escape(state.me.ref)}"] figcaption`);
+    if (mine) mine.textContent = t("meetings.me");
+  });
   setInterval(highlightSpeaker, LEVEL_INTERVAL_MS);
 }
 

@@ -3,7 +3,7 @@
 // that has ended, its attendance (CSV) and recordings.
 import { get, post, showDone, showError } from "./api.js";
 import { field, h, replace, selectField } from "./dom.js";
-import { formatDateTime, t } from "./i18n.js";
+import { formatDateTime, t, translate } from "./i18n.js";
 import { startStaffPage } from "./staff.js";
 
 const REFRESH_MS = 30_000;
@@ -117,6 +117,14 @@ function scheduleForm(units) {
   });
 }
 
+/** Without a video server (Janus) only a small mesh meeting can be held: say so by the form. */
+async function showVideoServer() {
+  const server = await get("/api/meetings/video-server");
+  const note = document.getElementById("video-server");
+  if (server.janus === "ready") replace(note);
+  else translate(note, `meetings.video_server.${server.janus}`, { n: server.mesh_max });
+}
+
 async function start() {
   const who = await startStaffPage();
   if (!who) return;
@@ -125,7 +133,7 @@ async function start() {
   try {
     page.units = await get("/api/units").catch(() => []);
     scheduleForm(page.units);
-    await refresh();
+    await Promise.all([refresh(), showVideoServer()]);
   } catch (error) {
     showError(errorBox, error);
   }
