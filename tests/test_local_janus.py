@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from server.meetings.janus import videoroom_ready
+from server.realtime.janus import videoroom_ready
 from server.realtime.local_janus import LocalJanus, available
 from tests.processes import ServerProcess
 from tests.support import Api, wait_until
