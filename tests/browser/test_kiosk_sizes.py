@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from tests.browser.helpers import axe_violations, describe, lawyer_on_duty, small_on_kiosk
-from tests.browser.test_board_pages import _find_mine, _leave, _open_kiosk_board
+from tests.browser.helpers import leave_board_message
+from tests.browser.test_board_pages import _find_mine, _open_kiosk_board
 from tests.browser.test_consultation_call import (  # noqa: F401 - fixtures
     _windows_excluding_now, hours, open_now, staff, two_pages)
 from tests.route_table import TINY_PNG
@@ -178,7 +179,7 @@ async def test_every_board_kiosk_screen_has_large_text_and_targets(page, live_se
     await sweep.check("board-sent-photo")
 
     await page.get_by_role("button", name="回到首页").click()
-    message = _leave(live_server, "C-EAST-1", "隔壁装修噪音很大，可以要求赔偿吗？")
+    message = leave_board_message(live_server, "隔壁装修噪音很大，可以要求赔偿吗？", unit="C-EAST-1")
     await page.get_by_role("button", name="看我的留言").click()
     await sweep.check("board-answers")
     await _find_mine(page, message["receipt_code"], "1111")
