@@ -28,6 +28,8 @@ from server.consultations.attachments import ConsultationAttachments
 from server.consultations.chatrooms import consultation_members
 from server.consultations.rules import from_env as consultation_rules
 from server.dashboard import views as dashboard_views
+from server.applications.context import ApplicationSettings
+from server.board.context import BoardSettings
 from server.config import Settings
 from server.db import Database, make_engine
 from server.files import service as files_service
@@ -36,6 +38,7 @@ from server.files.parents import Parents
 from server.history import views as history_views
 from server.hours import views as hours_views
 from server.meetings import views as meetings_views
+from server.meetings.context import MeetingSettings
 from server.meetings.chatrooms import meeting_members
 from server.org import views as org_views
 from server.realtime import chat as realtime_chat
@@ -81,20 +84,6 @@ def file_parents(clock: Clock) -> Parents:
 def chat_rooms() -> ChatRooms:
     """The kinds of chat room: each domain with a chat offers who its members are."""
     return ChatRooms({"consultation": consultation_members, "meeting": meeting_members})
-
-
-def check_domain_settings(env: dict[str, str]) -> None:
-    """Parse every domain's FAYUAN_* knobs once, so a bad value stops start-up (ConfigError)
-    instead of failing the first request that reads it."""
-    from server.applications.deadlines import Deadlines
-    from server.applications.numbering import format_from_env
-    from server.board.context import reply_working_days
-
-    Deadlines.from_env(env)
-    format_from_env(env)
-    reply_working_days(env)
-    recording_retention(env)
-    RetentionPolicy.from_env(env)
 
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
@@ -143,7 +132,6 @@ async def _printer(app: web.Application) -> AsyncIterator[None]:
 def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Clock | None = None,
              run_sweeper: bool = True) -> web.Application:
     settings = settings.with_secret()
-    check_domain_settings(settings.extra)
     app = web.Application(
         middlewares=[middleware.sockets, observe.observe, middleware.errors, middleware.actor, middleware.csrf],
         client_max_size=MAX_REQUEST_BYTES,
@@ -152,8 +140,15 @@ def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Cloc
     app[keys.CLOCK] = clock or SystemClock()
     app[keys.WALL_CLOCK] = wall_clock or SystemClock()
     app[keys.PROCESS_ID] = secrets.token_hex(8)
-    app[keys.RULES] = consultation_rules(settings.extra)
-    app[keys.RETENTION_POLICY] = RetentionPolicy.from_env(settings.extra)
+    # every domain's FAYUAN_* settings, parsed once: a bad value stops start-up (ConfigError)
+    # instead of failing the first request that reads it
+    env = settings.extra
+    app[keys.RULES] = consultation_rules(env)
+    app[keys.RETENTION_POLICY] = RetentionPolicy.from_env(env)
+    app[keys.BOARD_SETTINGS] = BoardSettings.from_env(env)
+    app[keys.APPLICATION_SETTINGS] = ApplicationSettings.from_env(env)
+    app[keys.MEETING_SETTINGS] = MeetingSettings.from_env(env)
+    recording_retention(env)  # read again by the retention job
     app[keys.JANUS_READY] = videoroom_ready
     app.on_response_prepare.append(middleware.response_headers(settings))
     app.cleanup_ctx.extend([_database, _pubsub])

@@ -4,28 +4,26 @@ moves and passes again)."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.applications import audience, numbering, service
-from server.applications.context import Context
-from server.applications.deadlines import Deadlines
+from server.applications import audience, service
+from server.applications.context import ApplicationSettings, Context
 from server.applications.models import Application
 from server.applications.state import FINAL
-from server.config import Settings
 from server.hours.service import load_schedule
 from server.notify import Notice
 
 
-async def context(session: AsyncSession, now: datetime, settings: Settings) -> Context:
-    env = settings.extra
-    return Context(now=now, schedule=await load_schedule(session, settings.timezone),
-                   deadlines=Deadlines.from_env(env), number_format=numbering.format_from_env(env))
+async def context(session: AsyncSession, now: datetime, tz: ZoneInfo, settings: ApplicationSettings) -> Context:
+    return Context(now=now, schedule=await load_schedule(session, tz), deadlines=settings.deadlines,
+                   number_format=settings.number_format)
 
 
-async def sweep(session: AsyncSession, now: datetime, settings: Settings) -> list[Notice]:
-    ctx = await context(session, now, settings)
+async def sweep(session: AsyncSession, now: datetime, tz: ZoneInfo, settings: ApplicationSettings) -> list[Notice]:
+    ctx = await context(session, now, tz, settings)
     notices: list[Notice] = []
     for app in await service.withdraw_unsupplied(session, ctx):
         notices += await audience.notices(session, app, "withdraw")

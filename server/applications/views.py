@@ -7,14 +7,12 @@ import io
 
 from aiohttp import web
 
-from server.applications import audience, documents, followup, numbering, pdf, reading, service
+from server.applications import audience, documents, followup, pdf, reading, service
 from server.applications.context import Context
-from server.applications.deadlines import Deadlines
 from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
                                          AssignIn, CloseIn, ConfirmIn, DeclineIn, FollowUpIn, ListQuery, NoteIn,
                                          OpinionIn, OverdueUnit, PersonalOut, ReasonIn, ReminderOut, ReturnIn,
                                          ReviewIn, SupplementIn)
-from server.consultations.rules import from_env as rules_from_env
 from server.errors import NotFound
 from server.hours.service import load_schedule
 from server.web import keys
@@ -28,10 +26,10 @@ CSV_COLUMNS = ("id", "case_number", "state", "unit_name", "applicant_name", "id_
 
 
 async def context(call: Call) -> Context:
-    env = call.settings.extra
+    settings = call.app[keys.APPLICATION_SETTINGS]
     return Context(now=call.clock.now(), schedule=await load_schedule(call.session, call.settings.timezone),
-                   deadlines=Deadlines.from_env(env), number_format=numbering.format_from_env(env),
-                   categories=rules_from_env(env).categories, client_addr=call.client_addr)
+                   deadlines=settings.deadlines, number_format=settings.number_format,
+                   categories=call.app[keys.RULES].categories, client_addr=call.client_addr)
 
 
 async def _detail(call: Call, ctx: Context, application_id: int) -> ApplicationDetail:

@@ -31,6 +31,17 @@ class Outcome:
     receipt_code: str = ""  # leave: the code the resident is given, shown once
 
 
+@dataclass(frozen=True)
+class BoardSettings:
+    """The board's FAYUAN_* settings, parsed once at start-up (app[keys.BOARD_SETTINGS])."""
+
+    reply_working_days: int = DEFAULT_REPLY_WORKING_DAYS
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> "BoardSettings":
+        return cls(reply_working_days=reply_working_days(env))
+
+
 def reply_working_days(env: Mapping[str, str]) -> int:
     """FAYUAN_BOARD_REPLY_DAYS: working days a message may wait for its first reply."""
     from server.config import ConfigError

@@ -9,7 +9,7 @@ from server.audit.service import record
 from server.board import listing, receipts, service
 from server.board import public as public_qa
 from server.board import targets as board_targets
-from server.board.context import Context, Outcome, reply_working_days
+from server.board.context import Context, Outcome
 from server.board.schemas import (CloseIn, HandOverIn, HandOverTargets, LeftOut, ListQuery, MessageDetail, MessageIn,
                                   MessageOut, MessagePage, PhoneOut, PublicAnswerOut, PublicPage, PublicQuery,
                                   PublishIn, ReceiptIn, ReplyIn, TargetsOut)
@@ -29,7 +29,7 @@ def _categories(call: Call) -> tuple[str, ...]:
 
 async def _context(call: Call) -> Context:
     return Context(now=call.clock.now(), schedule=await hours.load_schedule(call.session, call.settings.timezone),
-                   reply_working_days=reply_working_days(call.settings.extra), categories=_categories(call))
+                   reply_working_days=call.app[keys.BOARD_SETTINGS].reply_working_days, categories=_categories(call))
 
 
 async def _finish(call: Call, outcome: Outcome, action: str) -> None:

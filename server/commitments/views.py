@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from server.applications.deadlines import Deadlines
-from server.board.context import reply_working_days
 from server.commitments import service
 from server.commitments.schemas import CommitmentsOut
 from server.hours import service as hours
@@ -17,4 +15,5 @@ async def get_commitments(call: Call) -> CommitmentsOut:
     settings = call.settings
     return CommitmentsOut(**service.commitments(
         await hours.load_schedule(call.session, settings.timezone), call.app[keys.RULES],
-        reply_working_days(settings.extra), Deadlines.from_env(settings.extra), settings.timezone.key))
+        call.app[keys.BOARD_SETTINGS].reply_working_days, call.app[keys.APPLICATION_SETTINGS].deadlines,
+        settings.timezone.key))

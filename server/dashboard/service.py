@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,6 @@ from server.accounts.models import Account
 from server.accounts.permissions import Role, require
 from server.applications.models import Application
 from server.applications.state import FINAL
-from server.board.context import reply_working_days
 from server.board.deadlines import overdue_before
 from server.board.models import BoardMessage
 from server.board.state import UNANSWERED
@@ -69,7 +68,7 @@ def _queue_unit_filter(actor: Actor) -> tuple[Any, ...]:
 
 
 async def build(session: AsyncSession, actor: Actor, *, now: datetime, schedule: Schedule,
-                env: Mapping[str, str]) -> dict[str, Any]:
+                reply_working_days: int) -> dict[str, Any]:
     check_viewer(actor)
     subtree = select(Unit.id).where(Unit.path.startswith(actor.unit_path))
     today = now.astimezone(schedule.tz).date()
@@ -80,7 +79,7 @@ async def build(session: AsyncSession, actor: Actor, *, now: datetime, schedule:
         "queues": await queues(session, actor, now),
         "lawyers": await lawyers(session, subtree, now, schedule),
         "today_consultations": await today_consultations(session, subtree, today, schedule),
-        "board": await board_due(session, subtree, now, schedule, reply_working_days(env)),
+        "board": await board_due(session, subtree, now, schedule, reply_working_days),
         "applications": await applications_due(session, subtree, today, schedule),
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from server.dashboard import service
 from server.dashboard.schemas import Dashboard
 from server.hours.service import load_schedule
+from server.web import keys
 from server.web.api import Call, Router
 
 router = Router()
@@ -14,4 +15,4 @@ router = Router()
 async def dashboard(call: Call) -> dict:
     return await service.build(call.session, call.actor, now=call.clock.now(),
                                schedule=await load_schedule(call.session, call.settings.timezone),
-                               env=call.settings.extra)
+                               reply_working_days=call.app[keys.BOARD_SETTINGS].reply_working_days)

@@ -23,7 +23,7 @@ router = Router()
 
 
 def _context(call: Call) -> Context:
-    return Context(now=call.clock.now(), janus=bool(call.settings.extra.get("FAYUAN_JANUS_URL")))
+    return Context(now=call.clock.now(), janus=call.app[keys.MEETING_SETTINGS].janus_url is not None)
 
 
 async def _out(call: Call, meeting: Meeting) -> dict:
@@ -55,7 +55,7 @@ async def create_meeting(call: Call) -> dict:
             "held here: the video server (Janus) configured and answering now", tag="meetings",
             response=VideoServerOut)
 async def video_server(call: Call) -> dict:
-    url = call.settings.extra.get("FAYUAN_JANUS_URL")
+    url = call.app[keys.MEETING_SETTINGS].janus_url
     ready = call.app[keys.JANUS_READY]
     state = "not_configured" if not url else "ready" if await asyncio.to_thread(ready, url) else "unreachable"
     return {"janus": state, "mesh_max": MESH_MAX_PARTICIPANTS}

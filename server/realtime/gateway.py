@@ -360,7 +360,8 @@ class Gateway(socketio.AsyncNamespace):
                 if held:
                     log.info("a dead process held %d side(s) in consultations: those not back are away", len(held))
                 notices += await jobs.sweep(session, ctx)
-                notices += await application_jobs.sweep(session, ctx.now, self.app[keys.SETTINGS])
+                notices += await application_jobs.sweep(session, ctx.now, self.app[keys.SETTINGS].timezone,
+                                                         self.app[keys.APPLICATION_SETTINGS])
                 await session.commit()
             await self.deliver(notices)
         return notices

@@ -56,7 +56,7 @@ def recorder_inbox(meeting_id: int) -> str:
 
 
 def janus_url(app: web.Application) -> str | None:
-    return app[keys.SETTINGS].extra.get("FAYUAN_JANUS_URL") or None
+    return app[keys.MEETING_SETTINGS].janus_url
 
 
 @dataclass

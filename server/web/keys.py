@@ -7,11 +7,14 @@ from aiohttp import web
 
 if TYPE_CHECKING:
     from server.accounts.actor import Actor
+    from server.applications.context import ApplicationSettings
     from server.applications.printer import Printer
+    from server.board.context import BoardSettings
     from server.clock import Clock
     from server.config import Settings
     from server.consultations.rules import Rules
     from server.db import Database
+    from server.meetings.context import MeetingSettings
     from server.metrics.instruments import Metrics
     from server.notify import Push
     from server.pubsub.base import PubSub
@@ -38,6 +41,10 @@ DELIVER = web.AppKey["Callable[[Sequence[Push]], Awaitable[None]]"]("deliver")
 METRICS = web.AppKey["Metrics"]("metrics")  # the app's Prometheus registry and instruments
 PRINTER = web.AppKey["Printer"]("applications_printer")  # renders documents in a worker process
 RETENTION_POLICY = web.AppKey["RetentionPolicy"]("retention_policy")  # FAYUAN_RETENTION_DAYS_*, parsed once
+# each domain's FAYUAN_* settings, parsed once at start-up (a bad value stops it)
+BOARD_SETTINGS = web.AppKey["BoardSettings"]("board_settings")
+APPLICATION_SETTINGS = web.AppKey["ApplicationSettings"]("application_settings")
+MEETING_SETTINGS = web.AppKey["MeetingSettings"]("meeting_settings")
 # whether the Janus at a URL answers with its VideoRoom (realtime/janus.py; blocking: run it in a thread)
 JANUS_READY = web.AppKey("janus_ready", Callable[[str], bool])
 ACTOR = web.RequestKey["Actor"]("actor")  # resolved by the auth middleware
