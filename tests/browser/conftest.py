@@ -75,6 +75,8 @@ async def page(browser, live_server: LiveServer) -> AsyncIterator:
     context = await browser.new_context(base_url=live_server.base_url, viewport={"width": 1280, "height": 900},
                                         locale="zh-CN")
     context.set_default_timeout(10_000)
+    # a whole page load on a loaded 2-core machine (CI runs browsers, servers and Janus at once)
+    context.set_default_navigation_timeout(30_000)
     one = await context.new_page()
     problems: list[str] = []
     one.on("console", lambda msg: problems.append(f"console.{msg.type}: {msg.text}")

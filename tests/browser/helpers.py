@@ -74,6 +74,8 @@ async def open_pages(browser: Any, base_url: str, names: tuple[str, ...],
         context = await browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 900},
                                             locale="zh-CN")
         context.set_default_timeout(10_000)
+        # a whole page load on a loaded 2-core machine (CI runs browsers, servers and Janus at once)
+        context.set_default_navigation_timeout(30_000)
         if init_scripts and name in init_scripts:
             await context.add_init_script(init_scripts[name])
         one = await context.new_page()

@@ -19,7 +19,7 @@ async def _meetings(page: Any) -> None:
 
 
 async def test_the_host_cancels_and_the_join_button_goes(browser, live_server, page) -> None:  # type: ignore[no-untyped-def]
-    meeting = await schedule_meeting(live_server.base_url, "瀏覽器會議", invited=("union",))
+    meeting = await schedule_meeting(live_server.base_url, "取消的會議", invited=("union",))
     title = meeting["title"]
     guest_context = await browser.new_context(base_url=live_server.base_url, locale="zh-CN",
                                               viewport={"width": 1280, "height": 900})
