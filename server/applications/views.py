@@ -10,9 +10,9 @@ from aiohttp import web
 from server.applications import audience, documents, followup, pdf, reading, service
 from server.applications.context import Context
 from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
-                                         AssignIn, CloseIn, ConfirmIn, DeclineIn, FollowUpIn, ListQuery, NoteIn,
-                                         OpinionIn, OverdueUnit, PersonalOut, ReasonIn, ReminderOut, ReturnIn,
-                                         ReviewIn, SupplementIn)
+                                         AssignIn, CloseIn, ConfirmIn, DeclineIn, FollowUpIn, FollowUpOut, ListQuery,
+                                         NoteIn, OpinionIn, OverdueUnit, PaidIn, PersonalOut, ReasonIn, ReminderOut,
+                                         ReturnIn, ReviewIn, SatisfactionIn, SupplementIn, VisitIn)
 from server.errors import NotFound
 from server.hours.service import load_schedule
 from server.web import keys
@@ -197,3 +197,42 @@ _action("close", "Close the case with its outcome", CloseIn, "close_case",
         lambda s, a, i, b, c: service.close(s, a, i, b.outcome, c))
 _action("follow-up", "Record the return visit, satisfaction, supervision card and instalments", FollowUpIn,
         "follow_up", service.follow_up)
+
+
+
+# -- the follow-up that lasts (followup.py): each answers with the case's follow-up as now recorded
+async def _follow_up(call: Call, ctx: Context) -> FollowUpOut:
+    await call.session.flush()
+    return FollowUpOut(**await followup.read(call.session, call.actor, call.path["application_id"], ctx))
+
+
+@router.get(ONE + "/follow-up", summary="The follow-up: return visits, instalments, satisfaction and the "
+            "supervision card (an audited read; the assigned lawyer sees it too)", tag=TAG, response=FollowUpOut)
+async def get_follow_up(call: Call) -> FollowUpOut:
+    return await _follow_up(call, await context(call))
+
+
+@router.post(ONE + "/visits", summary="Record a return visit (回访): its date, channel and outcome (the center "
+             "or the assigned lawyer, once the case is closed)", tag=TAG, body=VisitIn, response=FollowUpOut)
+async def add_visit(call: Call) -> FollowUpOut:
+    ctx = await context(call)
+    await followup.add_visit(call.session, call.actor, call.path["application_id"], call.body, ctx)
+    return await _follow_up(call, ctx)
+
+
+@router.post(ONE + "/instalments/{number}/paid", summary="Mark an instalment (from 1, by due date) paid: its "
+             "reminder clears", tag=TAG, body=PaidIn, response=FollowUpOut, status=200)
+async def instalment_paid(call: Call) -> FollowUpOut:
+    ctx = await context(call)
+    await followup.mark_paid(call.session, call.actor, call.path["application_id"], call.path["number"], call.body,
+                             ctx)
+    return await _follow_up(call, ctx)
+
+
+@router.put(ONE + "/satisfaction", summary="Record the applicant's satisfaction with their comment and the "
+            "supervision card's answers (staff with the applicant, not the lawyer)", tag=TAG, body=SatisfactionIn,
+            response=FollowUpOut)
+async def satisfaction(call: Call) -> FollowUpOut:
+    ctx = await context(call)
+    await followup.record_satisfaction(call.session, call.actor, call.path["application_id"], call.body, ctx)
+    return await _follow_up(call, ctx)
