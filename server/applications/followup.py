@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.accounts.permissions import Role
+from server.applications.audience import late_unit_id
 from server.applications.access import (Where, is_assigned_lawyer, is_center, may_file, visible_condition,
                                         visible_where)
 from server.applications.context import Context
@@ -27,22 +28,24 @@ from server.applications.records import audit_application
 from server.applications.schemas import PaidIn, SatisfactionIn, VisitIn
 from server.applications.state import ApplicationState as S
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from server.org.models import Unit
 
 INSTALMENT_NOTICE_DAYS = 7  # remind of an unpaid instalment this many days before it is due
 
 
 async def overdue_by_unit(session: AsyncSession, actor: Actor, ctx: Context) -> list[dict]:
-    """Overdue applications the actor may see, grouped by the unit they were filed at."""
+    """Overdue applications the actor may see, grouped by the unit that is late (audience.late_unit_id)."""
     if actor.kind != "account":
         raise PermissionDenied("applications are for staff")
     rows = list(await session.scalars(select(Application).where(
         visible_condition(actor), Application.due_on.is_not(None), Application.due_on < ctx.today)
         .order_by(Application.due_on, Application.id)))
-    out = await rows_out(session, rows, ctx)
+    late = [late_unit_id(a) for a in rows]
+    names = dict((await session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(set(late))))).all()) if rows else {}
     groups: dict[int, dict] = {}
-    for item in out:
-        group = groups.setdefault(item["unit_id"], {"unit_id": item["unit_id"], "unit_name": item["unit_name"],
-                                                    "count": 0, "applications": []})
+    for unit_id, item in zip(late, await rows_out(session, rows, ctx)):
+        group = groups.setdefault(unit_id, {"unit_id": unit_id, "unit_name": names.get(unit_id, ""), "count": 0,
+                                            "applications": []})
         group["count"] += 1
         group["applications"].append(item)
     return sorted(groups.values(), key=lambda g: (-g["count"], g["unit_id"]))

@@ -45,7 +45,7 @@ async def list_applications(call: Call) -> list[ApplicationOut]:
     return [ApplicationOut(**r) for r in rows]
 
 
-@router.get("/api/applications/overdue", summary="Overdue applications by the unit they were filed at "
+@router.get("/api/applications/overdue", summary="Overdue applications by the unit that is late "
             "(限時辦結); the center sees all", tag=TAG, response=list[OverdueUnit])
 async def overdue(call: Call) -> list[OverdueUnit]:
     return [OverdueUnit(**g) for g in await followup.overdue_by_unit(call.session, call.actor, await context(call))]
