@@ -798,6 +798,7 @@ ROUTES.update({
     ("POST", "/api/meetings/{meeting_id}/cancel"): Spec(frozenset({"admin", "center_staff"}), meeting_to_cancel),
     ("GET", "/api/meetings/{meeting_id}/attendance"): Spec(STAFF, meeting_path("/attendance"), scoped=True),
     ("GET", "/api/meetings/{meeting_id}/attendance.csv"): Spec(STAFF, meeting_path("/attendance.csv"), scoped=True),
+    ("GET", "/api/meetings/{meeting_id}/absent-units"): Spec(STAFF, meeting_path("/absent-units"), scoped=True),
     ("GET", "/api/meetings/{meeting_id}/recordings"): Spec(STAFF, meeting_path("/recordings"), scoped=True),
     ("GET", "/api/recordings/{recording_id}/media"): Spec(STAFF, recording_in, scoped=True),
     ("GET", "/api/consultations/{consultation_id}/recordings"): Spec(STAFF, consultation_recordings, scoped=True),

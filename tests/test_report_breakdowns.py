@@ -138,3 +138,59 @@ async def test_the_csv_speaks_the_pages_language_and_china_time(new_api, db) -> 
     # a language the page does not have is refused
     status, refused = await center.get("/api/reports/export", params={"lang": "fr"})
     assert status == 400, refused
+
+
+async def test_groups_are_recorded_on_a_consultation_by_those_who_keep_its_record(new_api, db) -> None:  # type: ignore[no-untyped-def]
+    from server.audit.models import AuditEntry
+
+    ids = await seed(db)
+    async with db.sessions() as session:
+        cid = await session.scalar(select(Consultation.id).where(Consultation.unit_id == ids["C-EAST-1"])
+                                   .order_by(Consultation.id))
+    path = f"/api/consultations/{cid}/groups"
+    clients = {}
+    for name in ("heping", "east", "west", "lawyer1", "lawyer2"):
+        clients[name] = new_api()
+        await clients[name].login(name)
+    status, record = await clients["heping"].put(path, {"applicant_groups": ["woman", "elderly", "woman"]})
+    assert status == 200, record
+    assert record["applicant_groups"] == ["elderly", "woman"]
+    status, record = await clients["lawyer1"].put(path, {"applicant_groups": ["migrant_worker"]})  # its taker
+    assert (status, record["applicant_groups"]) == (200, ["migrant_worker"])
+    for who in ("west", "lawyer2"):
+        status, refused = await clients[who].put(path, {"applicant_groups": []})
+        assert status == 403, (who, refused)
+    for bad in [{"applicant_groups": ["rich"]}, {}, {"applicant_groups": "elderly"},
+                {"applicant_groups": [], "extra": 1}]:
+        status, refused = await clients["east"].put(path, bad)
+        assert status == 400 and refused["error"]["code"], (bad, refused)
+    assert (await clients["east"].put("/api/consultations/999999/groups", {"applicant_groups": []}))[0] == 404
+    _, record = await clients["east"].get(f"/api/consultations/{cid}")
+    assert record["applicant_groups"] == ["migrant_worker"]
+    assert [e["kind"] for e in record["events"]] == ["groups", "groups"]
+    async with db.sessions() as session:
+        audited = list(await session.scalars(select(AuditEntry.detail).where(
+            AuditEntry.action == "consultation.groups", AuditEntry.object == f"consultation:{cid}")
+            .order_by(AuditEntry.id)))
+    assert audited == ["elderly,woman", "migrant_worker"]
+
+
+async def test_the_applications_csv_speaks_the_pages_language_and_china_time(new_api, clock) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_applications import form
+
+    clock.set(NOW + timedelta(hours=13, minutes=30))  # 23:30 China time is 15:30 UTC: the CSV says 23:30+08:00
+    heping = new_api()
+    await heping.login("heping")
+    status, app = await heping.post("/api/applications", form())
+    assert status == 201, app
+    tables = {}
+    for lang in ("zh-CN", "en"):
+        status, text = await heping.get("/api/applications/export", params={"lang": lang})
+        assert status == 200, text
+        tables[lang] = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    zh, en = tables["zh-CN"], tables["en"]
+    assert zh[0][:4] == ["编号", "案号", "状态", "申请单位"] and en[0][:4] == ["ID", "Case number", "State", "Filed at"]
+    zh_row, en_row = dict(zip(en[0], zh[1])), dict(zip(en[0], en[1]))
+    assert (zh_row["State"], en_row["State"]) == ("草稿", "Draft")
+    assert (zh_row["Category"], en_row["Category"]) == ("赡养", "Support of the elderly")
+    assert zh_row["Created at"] == en_row["Created at"] == "2026-11-30T23:30:00+08:00"

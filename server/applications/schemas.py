@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from server.applicant_groups import Groups
 from server.dates import Day
 from server.ids import RowId
+from server.spreadsheet import LanguageQuery
 
 HARDSHIP_GROUNDS = ("minimum_living_allowance", "disability", "elderly_without_support", "migrant_worker_wages",
                     "other")
@@ -154,6 +155,10 @@ class ListQuery(BaseModel):
     overdue: bool | None = None
     offset: int = Field(default=0, ge=0, le=1_000_000)
     limit: int = Field(default=50, ge=1, le=200)
+
+
+class ExportQuery(ListQuery, LanguageQuery):
+    """The list's filters and the page's language."""
 
 
 class StepOut(BaseModel):

@@ -2,17 +2,17 @@
 application as the caller now sees it (its timeline and the actions left to them)."""
 from __future__ import annotations
 
-import csv
-import io
+from datetime import date, datetime
 
 from aiohttp import web
 
+from server import spreadsheet
 from server.applications import audience, documents, followup, pdf, reading, service
 from server.applications.context import Context
 from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
-                                         AssignIn, CloseIn, ConfirmIn, DeclineIn, FollowUpIn, FollowUpOut, ListQuery,
-                                         NoteIn, OpinionIn, OverdueUnit, PaidIn, PersonalOut, ReasonIn, ReminderOut,
-                                         ReturnIn, ReviewIn, SatisfactionIn, SupplementIn, VisitIn)
+                                         AssignIn, CloseIn, ConfirmIn, DeclineIn, ExportQuery, FollowUpIn, FollowUpOut,
+                                         ListQuery, NoteIn, OpinionIn, OverdueUnit, PaidIn, PersonalOut, ReasonIn,
+                                         ReminderOut, ReturnIn, ReviewIn, SatisfactionIn, SupplementIn, VisitIn)
 from server.errors import NotFound
 from server.hours.service import load_schedule
 from server.web import keys
@@ -57,27 +57,33 @@ async def reminders(call: Call) -> list[ReminderOut]:
     return [ReminderOut(**r) for r in await followup.reminders(call.session, call.actor, await context(call))]
 
 
-@router.get("/api/applications/export", summary="The list as CSV (masked as in the list)", tag=TAG,
-            query=ListQuery, media="text/csv")
+@router.get("/api/applications/export", summary="The list as CSV (masked as in the list): headings, states and "
+            "steps in the page's language, times in the service time zone", tag=TAG, query=ExportQuery,
+            media="text/csv")
 async def export(call: Call) -> web.Response:
     rows = await reading.export_rows(call.session, call.actor, call.query, await context(call))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow([_cell(r[c]) for c in CSV_COLUMNS])
-    return web.Response(body=("\ufeff" + out.getvalue()).encode(), content_type="text/csv", charset="utf-8",
+    w = spreadsheet.words(call.query.lang)
+    tz = call.settings.timezone
+
+    def cell(column: str, value: object) -> str:
+        if value is None or value == "":
+            return ""
+        if column == "state":
+            return w(f"app.state.{value}", str(value))
+        if column == "due_step":
+            return w(f"app.step.{value}", str(value))
+        if column == "category":
+            return w(f"category.{value}", str(value))
+        if column == "overdue":
+            return w("app.fu.yes" if value else "app.fu.no", str(value))
+        if isinstance(value, datetime):
+            return spreadsheet.local_time(value, tz)
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+    body = spreadsheet.document([w(f"app.csv.{c}", c) for c in CSV_COLUMNS],
+                                ([cell(c, r[c]) for c in CSV_COLUMNS] for r in rows))
+    return web.Response(body=body, content_type="text/csv", charset="utf-8",
                         headers={"Content-Disposition": 'attachment; filename="applications.csv"'})
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return, attr-defined]
-    text = str(value)
-    # a cell a spreadsheet would run as a formula is quoted as text
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @router.post("/api/applications", summary="Start an application (a draft)", tag=TAG, body=ApplicationIn,

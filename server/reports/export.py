@@ -1,19 +1,14 @@
-"""The report as CSV in the page's language: headings and figure names from the same message
-catalogs the page uses (client/web/static/i18n, one place per text), a code column that stays the
-same in every language for whoever reads it by machine, and times in the service's time zone.
-Figures only: the applicants' comments stay on the page."""
+"""The report as CSV (server/spreadsheet.py) in the page's language: headings and figure names
+from the page's catalogs, a code column that stays the same in every language for whoever reads
+it by machine, and times in the service's time zone. Figures only: the applicants' comments stay
+on the page."""
 from __future__ import annotations
 
-import csv
-import io
-import json
-from functools import lru_cache
-from typing import Any, Iterator, Literal, Mapping
+from typing import Any, Iterator, Mapping
 from zoneinfo import ZoneInfo
 
-from server.pages import WEB_ROOT
+from server.spreadsheet import Language, document, local_time, words
 
-Language = Literal["zh-CN", "en"]
 SECTIONS = {"consultations": "reports.c", "board": "reports.b", "applications": "reports.a"}
 # what the keys of a figure's breakdown are, and where their names are
 KEY_NAMES = {"by_state": {"consultations": "consultation.state", "board": "board.state", "applications": "app.state"},
@@ -21,28 +16,14 @@ KEY_NAMES = {"by_state": {"consultations": "consultation.state", "board": "board
 TABLES = ("by_lawyer", "by_unit", "overdue_by_unit")  # a row per lawyer or unit: its name, then each figure
 
 
-@lru_cache(maxsize=4)
-def catalog(lang: Language) -> dict[str, str]:
-    return json.loads((WEB_ROOT / "static" / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))
-
-
-class Words:
-    def __init__(self, lang: Language) -> None:
-        self.messages = catalog(lang)
-
-    def __call__(self, key: str, fallback: str) -> str:
-        return self.messages.get(key, fallback)
-
-
 def rows(report: Mapping[str, Any], lang: Language, tz: ZoneInfo) -> Iterator[tuple[str, str, str, str]]:
     """(section, figure, code, value)."""
-    w = Words(lang)
+    w = words(lang)
     head = w("reports.report", "report")
     yield head, w("reports.unit", "unit"), "unit", report["unit"]["name"]
     yield head, w("reports.from", "from"), "from", report["from"].isoformat()
     yield head, w("reports.to", "to"), "to", report["to"].isoformat()
-    yield (head, w("reports.generated_at", "generated_at"), "generated_at",
-           report["generated_at"].astimezone(tz).isoformat(timespec="seconds"))
+    yield head, w("reports.generated_at", "generated_at"), "generated_at", local_time(report["generated_at"], tz)
     for section, prefix in SECTIONS.items():
         title = w(f"reports.{section}", section)
         for name, value in report[section].items():
@@ -76,19 +57,11 @@ def _flat(value: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any
             yield f"{prefix}{key}", inner
 
 
-def to_csv(report: Mapping[str, Any], lang: Language, tz: ZoneInfo) -> str:
-    w = Words(lang)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([w(f"reports.csv.{c}", c) for c in ("section", "figure", "code", "value")])
-    writer.writerows([_safe(cell) for cell in row] for row in rows(report, lang, tz))
-    return "\ufeff" + out.getvalue()
+def to_csv(report: Mapping[str, Any], lang: Language, tz: ZoneInfo) -> bytes:
+    w = words(lang)
+    return document([w(f"reports.csv.{c}", c) for c in ("section", "figure", "code", "value")],
+                    rows(report, lang, tz))
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def _safe(cell: str) -> str:
-    """A unit's or lawyer's name a spreadsheet would run as a formula is quoted as text."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

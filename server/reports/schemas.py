@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from server.dates import Day
 from server.ids import RowId
+from server.spreadsheet import LanguageQuery
 
 
 class ReportQuery(BaseModel):
@@ -18,9 +18,8 @@ class ReportQuery(BaseModel):
     to: Day | None = Field(default=None, description="last China date (included); default today")
 
 
-class ExportQuery(ReportQuery):
-    lang: Literal["zh-CN", "en"] = Field(default="zh-CN", description="the language of the headings and figure "
-                                         "names: the page's")
+class ExportQuery(ReportQuery, LanguageQuery):
+    """The report's query and the page's language."""
 
 
 class ReportUnit(BaseModel):

@@ -31,5 +31,5 @@ async def export(call: Call) -> web.Response:
     data = await _build(call)
     text = csv_export.to_csv(data, call.query.lang, call.settings.timezone)
     name = f"report-{data['unit']['id']}-{data['from']}-{data['to']}.csv"
-    return web.Response(body=text.encode(), content_type="text/csv", charset="utf-8",
+    return web.Response(body=text, content_type="text/csv", charset="utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -7,7 +7,7 @@ import { ApiError, clearMessage, del, get, patch, post, showError } from "./api.
 import { confirmAction } from "./admin/common.js";
 import { AFTER_THE_CASE, followUpSection } from "./application-followup.js";
 import { field, formValues, h, replace, section, selectField, uid } from "./dom.js";
-import { translate } from "./i18n.js";
+import { language, translate } from "./i18n.js";
 import { startStaffPage } from "./staff.js";
 import { connect } from "./socket.js";
 
@@ -112,7 +112,9 @@ async function showList(page) {
   const newButton = who.role !== "lawyer"
     ? h("button", { type: "button", class: "primary", id: "new-application", i18n: "app.new",
       onclick: () => showForm(page, null) }) : null;
-  const exportLink = h("a", { href: "/api/applications/export", download: "", i18n: "app.export" });
+  // the CSV's headings and states come in the page's language at the time of the click
+  const exportLink = h("a", { href: "/api/applications/export", download: "", i18n: "app.export",
+    onclick: (event) => { event.currentTarget.href = `/api/applications/export?lang=${language()}`; } });
   replace(page, h("p", { class: "actions" }, newButton, " ", exportLink, " ",
     h("span", { class: "badge", id: "app-badge", hidden: yourTurn === 0, i18n: "application.badge",
       vars: { count: yourTurn } })),
