@@ -481,6 +481,12 @@ async def consultation_history_item(world: World, unit: str) -> Request | None:
     return Request(cache[unit])
 
 
+async def consultation_groups(world: World, unit: str) -> Request | None:
+    consultation = await consultation_in(world, unit)
+    return None if consultation is None else Request(f"/api/consultations/{consultation}/groups",
+                                                     {"applicant_groups": ["elderly", "migrant_worker"]})
+
+
 async def _lawyer_id(world: World) -> int:
     from sqlalchemy import select
 
@@ -520,6 +526,7 @@ ROUTES.update({
     ("GET", "/api/consultations/{consultation_id}/history"): Spec(STAFF, consultation_history, scoped=True),
     ("GET", "/api/consultations/{consultation_id}/history/{kind}/{item_id}"): Spec(
         STAFF, consultation_history_item, scoped=True),
+    ("PUT", "/api/consultations/{consultation_id}/groups"): Spec(STAFF, consultation_groups, scoped=True),
 })
 
 
@@ -658,6 +665,38 @@ ROUTES.update({
         "follow-up", "closed", FOLLOW_UP_BODY), scoped=True),
 })
 
+
+
+async def instalment_paid(world: World, unit: str) -> Request | None:
+    """A closed case of `unit` with an unpaid instalment due today."""
+    from server.applications.models import Application
+
+    application_id = await application_in(world, unit, "closed")
+    if application_id is None:
+        return None
+    async with world.db.sessions.begin() as session:
+        app = await session.get(Application, application_id)
+        assert app is not None
+        app.instalments = [{"due": world.now.date().isoformat(), "amount": "100.00", "paid": False}]
+    return Request(f"/api/applications/{application_id}/instalments/1/paid", {"paid_on": world.now.date().isoformat()})
+
+
+def today_visit(world: World) -> dict:
+    return {"visited_on": world.now.date().isoformat(), "channel": "phone", "outcome": "電話回訪"}
+
+
+ROUTES.update({
+    ("GET", "/api/applications/{application_id}/follow-up"): Spec(APPLICATION_READERS | {"lawyer"},
+                                                                   application_path("/follow-up", "closed"),
+                                                                   scoped=True),
+    ("POST", "/api/applications/{application_id}/visits"): Spec(APPLICATION_CENTER | {"lawyer"}, application_action(
+        "visits", "closed", today_visit), scoped=True),
+    ("POST", "/api/applications/{application_id}/instalments/{number}/paid"): Spec(APPLICATION_CENTER | {"lawyer"},
+                                                                                   instalment_paid, scoped=True),
+    ("PUT", "/api/applications/{application_id}/satisfaction"): Spec(APPLICATION_FILERS, application_path(
+        "/satisfaction", "closed", {"satisfaction": 4, "comment": "滿意"}), scoped=True),
+})
+
 REPORT_READERS = STAFF - {"lawyer"}
 
 
@@ -759,6 +798,7 @@ ROUTES.update({
     ("POST", "/api/meetings/{meeting_id}/cancel"): Spec(frozenset({"admin", "center_staff"}), meeting_to_cancel),
     ("GET", "/api/meetings/{meeting_id}/attendance"): Spec(STAFF, meeting_path("/attendance"), scoped=True),
     ("GET", "/api/meetings/{meeting_id}/attendance.csv"): Spec(STAFF, meeting_path("/attendance.csv"), scoped=True),
+    ("GET", "/api/meetings/{meeting_id}/absent-units"): Spec(STAFF, meeting_path("/absent-units"), scoped=True),
     ("GET", "/api/meetings/{meeting_id}/recordings"): Spec(STAFF, meeting_path("/recordings"), scoped=True),
     ("GET", "/api/recordings/{recording_id}/media"): Spec(STAFF, recording_in, scoped=True),
     ("GET", "/api/consultations/{consultation_id}/recordings"): Spec(STAFF, consultation_recordings, scoped=True),

@@ -381,7 +381,8 @@ async def test_due_dates_and_overdue_lists_with_a_fake_clock(staff, clock) -> No
     assert (await staff["center"].get("/api/applications/overdue"))[1] == []
     clock.set(datetime(2026, 10, 16, 9, 30, tzinfo=SHANGHAI))
     status, groups = await staff["center"].get("/api/applications/overdue")
-    assert [(g["unit_name"], g["count"]) for g in groups] == [("东城街道和平社区联系点", 1)]
+    # grouped by the unit that is late: the decision is the center's
+    assert [(g["unit_name"], g["count"]) for g in groups] == [("示范区法律援助中心", 1)]
     assert (await staff["east"].get("/api/applications/overdue"))[1][0]["applications"][0]["id"] == aid
     assert (await staff["west"].get("/api/applications/overdue"))[1] == []
     assert [r["id"] for r in (await staff["center"].get("/api/applications", params={"overdue": "true"}))[1]] == [aid]

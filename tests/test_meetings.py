@@ -159,7 +159,7 @@ async def test_mesh_meeting_of_three_with_host_controls_chat_and_attendance(new_
     assert stays == [("中心工作人员 王芳", 110), ("总工会 刘强", 100), ("东城工作站 陈静", 30),
                      ("和平社区 孙丽", 10), ("东城工作站 陈静", 30)], stays
     status, text = await host_api.get(f"/api/meetings/{mid}/attendance.csv")
-    assert status == 200 and text.splitlines()[0].lstrip("\ufeff") == "name,unit,joined_at,left_at,seconds"
+    assert status == 200 and text.splitlines()[0].lstrip("\ufeff") == "姓名,单位,进入时间,离开时间,时长（秒）,是否参加"
     assert len(text.splitlines()) == 6
 
 

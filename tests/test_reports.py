@@ -129,9 +129,10 @@ async def test_reports_match_counts_computed_from_the_records(new_api, db) -> No
     # the CSV carries the same figures
     status, text = await east.get("/api/reports/export", params={"unit_id": str(ids["S-EAST"]), **period})
     assert status == 200
-    rows = {(r["section"], r["figure"]): r["value"] for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))}
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = {code: value for _section, _figure, code, value in table[1:]}  # the code column: any language
     want = expected({"C-EAST-1", "C-EAST-2"})
-    assert rows[("consultations", "count")] == str(want["consultations"]["count"])
-    assert rows[("applications", "approval_rate")] == str(want["applications"]["approval_rate"])
-    assert rows[("applications", "by_state.submitted")] == "1"
-    assert rows[("board", "overdue")] == str(want["board"]["overdue"])
+    assert rows["consultations.count"] == str(want["consultations"]["count"])
+    assert rows["applications.approval_rate"] == str(want["applications"]["approval_rate"])
+    assert rows["applications.by_state.submitted"] == "1"
+    assert rows["board.overdue"] == str(want["board"]["overdue"])

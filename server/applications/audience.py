@@ -22,6 +22,24 @@ REVIEWER_NEXT = frozenset({S.submitted, S.preliminary_review, S.preliminarily_ap
 CENTER_NEXT = frozenset({S.accepted, S.center_review, S.approved, S.in_progress, S.closed})
 
 
+# whose deadline runs in each state with one (deadlines.STEP_OF): once it has passed, that unit is late
+REVIEWER_DUE = frozenset({S.submitted, S.preliminary_review, S.preliminarily_approved})
+CENTER_DUE = frozenset({S.accepted, S.center_review, S.approved, S.lawyer_assigned, S.objection_review})
+
+
+def late_unit_id(app: Application) -> int:
+    """The unit whose step is running (and late once its due date has passed): the reviewing
+    station or department, the center (its lawyers' first contact and the bureau's answer to an
+    objection included: both sit at the center), or for missing materials the filing unit, which
+    helps the applicant bring them."""
+    state = S(app.state)
+    if state in REVIEWER_DUE:
+        return app.review_unit_id
+    if state in CENTER_DUE:
+        return app.center_id
+    return app.unit_id
+
+
 async def _staff(session: AsyncSession, unit_id: int, roles: frozenset) -> set[int]:
     found = await session.scalars(select(Account.id).where(Account.active.is_(True), Account.unit_id == unit_id,
                                                            Account.role.in_([r.value for r in roles])))

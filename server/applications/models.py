@@ -35,6 +35,8 @@ class Application(Base):
     economic_situation: Mapped[str] = mapped_column(Text, default="")
     hardship_grounds: Mapped[list[str]] = mapped_column(JSON, default=list)  # schemas.HARDSHIP_GROUNDS
     hardship_other: Mapped[str] = mapped_column(String(300), default="")
+    # server/applicant_groups.py: elderly, disabled, migrant worker, minor, woman (the bureau's figures)
+    applicant_groups: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # the matter
     category: Mapped[str] = mapped_column(String(40), default="")
     opposing_party: Mapped[str] = mapped_column(String(200), default="")
@@ -58,6 +60,10 @@ class Application(Base):
     outcome: Mapped[str] = mapped_column(Text, default="")
     visit_notes: Mapped[str] = mapped_column(Text, default="")
     satisfaction: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 1-5
+    # followup.py: what the applicant said with their rating, and when and by whom it was recorded
+    satisfaction_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    satisfaction_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    satisfaction_by: Mapped[str] = mapped_column(String(100), default="", server_default="")  # Actor.name
     supervision_card: Mapped[dict] = mapped_column(JSON, default=dict)  # 服務質量監督卡
     instalments: Mapped[list[dict]] = mapped_column(JSON, default=list)  # [{"due", "amount", "paid"}]
     enforcement_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -116,3 +122,18 @@ class ApplicationDocument(Base):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime())  # first printed
     issued_by: Mapped[str] = mapped_column(String(100))  # Actor.ref
     content: Mapped[dict] = mapped_column(JSON)  # what pdf.render() was given
+
+
+class ReturnVisit(Base):
+    """One return visit (回访) after the case ended: when, how, what came of it (followup.py)."""
+
+    __tablename__ = "application_visits"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    visited_on: Mapped[date] = mapped_column(Date)  # a China date
+    channel: Mapped[str] = mapped_column(String(12))  # a followup.CHANNELS
+    outcome: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(100))  # Actor.ref
+    recorded_by_name: Mapped[str] = mapped_column(String(100), default="")

@@ -7,8 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.applicant_groups import Groups
 from server.dates import Day
 from server.ids import RowId
+from server.spreadsheet import LanguageQuery
 
 HARDSHIP_GROUNDS = ("minimum_living_allowance", "disability", "elderly_without_support", "migrant_worker_wages",
                     "other")
@@ -41,6 +43,7 @@ class FormFields(BaseModel):
     economic_situation: str = Field(default="", max_length=2000)
     hardship_grounds: list[Hardship] = Field(default_factory=list, max_length=len(HARDSHIP_GROUNDS))
     hardship_other: str = Field(default="", max_length=300)
+    applicant_groups: Groups = Field(default_factory=list, description="the groups the bureau counts the applicant in")
     category: str = Field(default="", max_length=40)
     opposing_party: str = Field(default="", max_length=200)
     amount_in_dispute: Decimal | None = Field(default=None, ge=0, le=MAX_AMOUNT, decimal_places=2,
@@ -154,6 +157,10 @@ class ListQuery(BaseModel):
     limit: int = Field(default=50, ge=1, le=200)
 
 
+class ExportQuery(ListQuery, LanguageQuery):
+    """The list's filters and the page's language."""
+
+
 class StepOut(BaseModel):
     at: datetime
     action: str
@@ -202,6 +209,7 @@ class ApplicationDetail(ApplicationOut):
     economic_situation: str
     hardship_grounds: list[str]
     hardship_other: str
+    applicant_groups: list[str]
     opposing_party: str
     amount_in_dispute: str | None
     summary: str
@@ -253,3 +261,62 @@ class ReminderOut(BaseModel):
     kind: Literal["enforcement", "instalment"]
     on: date
     detail: str
+
+
+# -- follow-up that lasts (followup.py) -------------------------------------------------------
+Channel = Literal["phone", "in_person", "video", "sms"]
+
+
+class VisitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    visited_on: Day = Field(description="the China date of the return visit (回访); not in the future")
+    channel: Channel
+    outcome: str = Field(min_length=1, max_length=5000, description="what the applicant said, what follows")
+
+
+class PaidIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    paid_on: Day = Field(description="the China date it was paid; not in the future")
+
+
+class SatisfactionIn(BaseModel):
+    """Recorded by staff with the applicant (never by the lawyer being rated)."""
+
+    model_config = ConfigDict(extra="forbid")
+    satisfaction: int = Field(ge=1, le=5)
+    comment: str = Field(default="", max_length=2000, description="what the applicant said, in their words")
+    supervision_card: SupervisionCard | None = Field(default=None, description="the card's answers, if returned")
+
+
+class VisitOut(BaseModel):
+    id: int
+    visited_on: date
+    channel: str
+    outcome: str
+    recorded_at: datetime
+    recorded_by_name: str
+
+
+class InstalmentOut(BaseModel):
+    number: int
+    due: date
+    amount: str
+    paid: bool
+    paid_on: date | None
+    paid_recorded_by: str
+
+
+class FollowUpOut(BaseModel):
+    """The follow-up of one case (an audited read: the outcomes and comments are about a person)."""
+
+    application_id: int
+    state: str
+    visits: list[VisitOut]
+    instalments: list[InstalmentOut]
+    enforcement_deadline: date | None
+    satisfaction: int | None
+    satisfaction_comment: str
+    satisfaction_on: date | None
+    satisfaction_by: str
+    supervision_card: dict
+    may: list[Literal["visit", "pay", "rate"]]

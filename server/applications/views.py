@@ -2,17 +2,17 @@
 application as the caller now sees it (its timeline and the actions left to them)."""
 from __future__ import annotations
 
-import csv
-import io
+from datetime import date, datetime
 
 from aiohttp import web
 
+from server import spreadsheet
 from server.applications import audience, documents, followup, pdf, reading, service
 from server.applications.context import Context
 from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
-                                         AssignIn, CloseIn, ConfirmIn, DeclineIn, FollowUpIn, ListQuery, NoteIn,
-                                         OpinionIn, OverdueUnit, PersonalOut, ReasonIn, ReminderOut, ReturnIn,
-                                         ReviewIn, SupplementIn)
+                                         AssignIn, CloseIn, ConfirmIn, DeclineIn, ExportQuery, FollowUpIn, FollowUpOut,
+                                         ListQuery, NoteIn, OpinionIn, OverdueUnit, PaidIn, PersonalOut, ReasonIn,
+                                         ReminderOut, ReturnIn, ReviewIn, SatisfactionIn, SupplementIn, VisitIn)
 from server.errors import NotFound
 from server.hours.service import load_schedule
 from server.web import keys
@@ -45,7 +45,7 @@ async def list_applications(call: Call) -> list[ApplicationOut]:
     return [ApplicationOut(**r) for r in rows]
 
 
-@router.get("/api/applications/overdue", summary="Overdue applications by the unit they were filed at "
+@router.get("/api/applications/overdue", summary="Overdue applications by the unit that is late "
             "(限時辦結); the center sees all", tag=TAG, response=list[OverdueUnit])
 async def overdue(call: Call) -> list[OverdueUnit]:
     return [OverdueUnit(**g) for g in await followup.overdue_by_unit(call.session, call.actor, await context(call))]
@@ -57,27 +57,33 @@ async def reminders(call: Call) -> list[ReminderOut]:
     return [ReminderOut(**r) for r in await followup.reminders(call.session, call.actor, await context(call))]
 
 
-@router.get("/api/applications/export", summary="The list as CSV (masked as in the list)", tag=TAG,
-            query=ListQuery, media="text/csv")
+@router.get("/api/applications/export", summary="The list as CSV (masked as in the list): headings, states and "
+            "steps in the page's language, times in the service time zone", tag=TAG, query=ExportQuery,
+            media="text/csv")
 async def export(call: Call) -> web.Response:
     rows = await reading.export_rows(call.session, call.actor, call.query, await context(call))
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for r in rows:
-        writer.writerow([_cell(r[c]) for c in CSV_COLUMNS])
-    return web.Response(body=("\ufeff" + out.getvalue()).encode(), content_type="text/csv", charset="utf-8",
+    w = spreadsheet.words(call.query.lang)
+    tz = call.settings.timezone
+
+    def cell(column: str, value: object) -> str:
+        if value is None or value == "":
+            return ""
+        if column == "state":
+            return w(f"app.state.{value}", str(value))
+        if column == "due_step":
+            return w(f"app.step.{value}", str(value))
+        if column == "category":
+            return w(f"category.{value}", str(value))
+        if column == "overdue":
+            return w("app.fu.yes" if value else "app.fu.no", str(value))
+        if isinstance(value, datetime):
+            return spreadsheet.local_time(value, tz)
+        return value.isoformat() if isinstance(value, date) else str(value)
+
+    body = spreadsheet.document([w(f"app.csv.{c}", c) for c in CSV_COLUMNS],
+                                ([cell(c, r[c]) for c in CSV_COLUMNS] for r in rows))
+    return web.Response(body=body, content_type="text/csv", charset="utf-8",
                         headers={"Content-Disposition": 'attachment; filename="applications.csv"'})
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return, attr-defined]
-    text = str(value)
-    # a cell a spreadsheet would run as a formula is quoted as text
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 @router.post("/api/applications", summary="Start an application (a draft)", tag=TAG, body=ApplicationIn,
@@ -197,3 +203,42 @@ _action("close", "Close the case with its outcome", CloseIn, "close_case",
         lambda s, a, i, b, c: service.close(s, a, i, b.outcome, c))
 _action("follow-up", "Record the return visit, satisfaction, supervision card and instalments", FollowUpIn,
         "follow_up", service.follow_up)
+
+
+
+# -- the follow-up that lasts (followup.py): each answers with the case's follow-up as now recorded
+async def _follow_up(call: Call, ctx: Context) -> FollowUpOut:
+    await call.session.flush()
+    return FollowUpOut(**await followup.read(call.session, call.actor, call.path["application_id"], ctx))
+
+
+@router.get(ONE + "/follow-up", summary="The follow-up: return visits, instalments, satisfaction and the "
+            "supervision card (an audited read; the assigned lawyer sees it too)", tag=TAG, response=FollowUpOut)
+async def get_follow_up(call: Call) -> FollowUpOut:
+    return await _follow_up(call, await context(call))
+
+
+@router.post(ONE + "/visits", summary="Record a return visit (回访): its date, channel and outcome (the center "
+             "or the assigned lawyer, once the case is closed)", tag=TAG, body=VisitIn, response=FollowUpOut)
+async def add_visit(call: Call) -> FollowUpOut:
+    ctx = await context(call)
+    await followup.add_visit(call.session, call.actor, call.path["application_id"], call.body, ctx)
+    return await _follow_up(call, ctx)
+
+
+@router.post(ONE + "/instalments/{number}/paid", summary="Mark an instalment (from 1, by due date) paid: its "
+             "reminder clears", tag=TAG, body=PaidIn, response=FollowUpOut, status=200)
+async def instalment_paid(call: Call) -> FollowUpOut:
+    ctx = await context(call)
+    await followup.mark_paid(call.session, call.actor, call.path["application_id"], call.path["number"], call.body,
+                             ctx)
+    return await _follow_up(call, ctx)
+
+
+@router.put(ONE + "/satisfaction", summary="Record the applicant's satisfaction with their comment and the "
+            "supervision card's answers (staff with the applicant, not the lawyer)", tag=TAG, body=SatisfactionIn,
+            response=FollowUpOut)
+async def satisfaction(call: Call) -> FollowUpOut:
+    ctx = await context(call)
+    await followup.record_satisfaction(call.session, call.actor, call.path["application_id"], call.body, ctx)
+    return await _follow_up(call, ctx)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -34,6 +34,8 @@ class Consultation(Base):
     resident_text: Mapped[str] = mapped_column(Text, default="")
     contact_name: Mapped[str] = mapped_column(String(100), default="")
     contact_phone: Mapped[str] = mapped_column(String(32), default="")
+    # server/applicant_groups.py: who the resident is, for the bureau's figures
+    applicant_groups: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     # when the window the consultation was taken in closes: the grace period counts from it
     window_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     warned_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)

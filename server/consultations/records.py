@@ -6,9 +6,12 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from datetime import datetime
+
 from server.accounts.actor import Actor
 from server.accounts.permissions import Role
-from server.consultations.models import Consultation
+from server.audit.service import record
+from server.consultations.models import Consultation, ConsultationEvent
 from server.errors import NotFound, PermissionDenied
 from server.org.models import Unit
 
@@ -32,4 +35,17 @@ async def readable(session: AsyncSession, actor: Actor, consultation_id: int) ->
         if await session.get(Consultation, consultation_id) is not None:
             raise PermissionDenied("this consultation is outside your part of the unit tree")
         raise NotFound(f"there is no consultation {consultation_id}")
+    return c
+
+
+async def set_groups(session: AsyncSession, actor: Actor, consultation_id: int, groups: list[str], now: datetime,
+                     client_addr: str = "") -> Consultation:
+    """Record who the resident is for the bureau's figures (server/applicant_groups.py): whoever
+    may read the record, during the consultation or after it."""
+    c = await readable(session, actor, consultation_id)
+    c.applicant_groups = list(groups)
+    detail = ",".join(groups)
+    session.add(ConsultationEvent(consultation_id=c.id, at=now, kind="groups", actor=actor.ref, detail=detail))
+    record(session, at=now, actor=actor, action="consultation.groups", object=f"consultation:{c.id}",
+           client_addr=client_addr, detail=detail)
     return c

@@ -4,6 +4,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from server.applicant_groups import Groups
+
 from server.hours.schemas import HHMM
 from server.ids import RowId
 
@@ -68,6 +70,7 @@ class RecordOut(BaseModel):
     resident_text: str
     contact_name: str
     contact_phone_masked: str
+    applicant_groups: list[str]
 
 
 class EventOut(BaseModel):
@@ -99,3 +102,9 @@ class IceServer(BaseModel):
 
 class IceServersOut(BaseModel):
     ice_servers: list[IceServer]  # empty when neither STUN nor TURN is configured
+
+
+class GroupsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    applicant_groups: Groups = Field(description="the groups the bureau counts the resident in "
+                                     "(server/applicant_groups.py); [] clears them")

@@ -11,8 +11,8 @@ from server.audit.service import record
 from server.chat import service as chat
 from server.consultations import queue, records
 from server.consultations.models import Consultation, ConsultationEvent, DutyShift
-from server.consultations.schemas import (Categories, DutyNow, EventOut, IceServersOut, RecordDetail, RecordOut,
-                                          RecordQuery, RosterQuery, ShiftIn, ShiftOut)
+from server.consultations.schemas import (Categories, DutyNow, EventOut, GroupsIn, IceServersOut, RecordDetail,
+                                          RecordOut, RecordQuery, RosterQuery, ShiftIn, ShiftOut)
 from server.errors import InvalidInput, NotFound, PermissionDenied
 from server.hours.schemas import hhmm, minutes
 from server.privacy import mask_phone
@@ -117,7 +117,7 @@ def _record(c: Consultation) -> dict:
                 taken_at=c.taken_at, ended_at=c.ended_at, ended_by=c.ended_by, end_reason=c.end_reason,
                 wait_seconds=c.wait_seconds, talk_seconds=c.talk_seconds, rating=c.rating, note=c.note,
                 advice=c.advice, resident_text=c.resident_text, contact_name=c.contact_name,
-                contact_phone_masked=mask_phone(c.contact_phone))
+                contact_phone_masked=mask_phone(c.contact_phone), applicant_groups=list(c.applicant_groups or []))
 
 
 @router.get("/api/consultations", summary="Consultation records you may see (contacts masked)",
@@ -146,6 +146,15 @@ async def get_record(call: Call) -> RecordDetail:
                                               for e in events],
                         chat=messages[:MAX_SYNC_MESSAGES], chat_more=len(messages) > MAX_SYNC_MESSAGES,
                         recordings=[recordings.public(r) for r in recorded])
+
+
+@router.put("/api/consultations/{consultation_id}/groups", summary="Record the applicant groups of the resident "
+            "(elderly, disabled, migrant worker, minor, woman) for the bureau's reports", tag="consultations",
+            body=GroupsIn, response=RecordOut)
+async def set_groups(call: Call) -> RecordOut:
+    c = await records.set_groups(call.session, call.actor, call.path["consultation_id"],
+                                 call.body.applicant_groups, call.clock.now(), call.client_addr)
+    return RecordOut(**_record(c))
 
 
 async def readable(call: Call, consultation_id: int) -> Consultation:

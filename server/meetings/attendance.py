@@ -1,15 +1,16 @@
-"""Attendance: when each member came and went, and the list as a CSV a spreadsheet opens safely."""
+"""Attendance: when each member came and went, the invited units nobody came from, and the list
+as a CSV (server/spreadsheet.py: headings in the page's language, times in the service's zone)."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.meetings.models import Attendance, MeetingMember
+from server.meetings.models import Attendance, MeetingInvitation, MeetingMember
 from server.org.models import Unit
+from server.spreadsheet import Language, document, local_time, words
 
 
 def open_attendance(session: AsyncSession, member: MeetingMember, now: datetime) -> None:
@@ -33,16 +34,22 @@ async def attendance(session: AsyncSession, meeting_id: int) -> list[dict]:
             for a, unit_name in rows]
 
 
-def attendance_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "unit", "joined_at", "left_at", "seconds"])
-    for row in rows:
-        writer.writerow([_csv_safe(row["name"]), _csv_safe(row["unit_name"]), row["joined_at"].isoformat(),
-                         row["left_at"].isoformat() if row["left_at"] else "", row["seconds"] or ""])
-    return out.getvalue()
+async def absent_units(session: AsyncSession, meeting_id: int) -> list[dict]:
+    """The invited units from which nobody came: a unit is invited with all its staff, and it
+    attended when anyone of it was in the room (whether they came with the unit or by name)."""
+    came = select(Attendance.unit_id).where(Attendance.meeting_id == meeting_id, Attendance.unit_id.is_not(None))
+    rows = await session.execute(
+        select(Unit.id, Unit.name).join(MeetingInvitation, MeetingInvitation.unit_id == Unit.id)
+        .where(MeetingInvitation.meeting_id == meeting_id, Unit.id.not_in(came)).order_by(Unit.path))
+    return [{"unit_id": unit_id, "unit_name": name} for unit_id, name in rows.all()]
 
 
-def _csv_safe(text: str) -> str:
-    """A cell that a spreadsheet would run as a formula is quoted as text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+def attendance_csv(rows: list[dict], absent: list[dict], lang: Language, tz: ZoneInfo) -> bytes:
+    """One line per stay, then one per invited unit nobody came from (its "attended" cell: no)."""
+    w = words(lang)
+    headings = [w(f"meetings.col.{c}", c) for c in ("name", "unit", "joined", "left", "seconds", "attended")]
+    yes, no = w("meetings.attended.yes", "yes"), w("meetings.attended.no", "no")
+    lines = [[row["name"], row["unit_name"], local_time(row["joined_at"], tz), local_time(row["left_at"], tz),
+              str(row["seconds"] or ""), yes] for row in rows]
+    lines += [["", unit["unit_name"], "", "", "", no] for unit in absent]
+    return document(headings, lines)

@@ -65,6 +65,11 @@ class MeetingOut(BaseModel):
     invited: bool = False  # the caller (or its unit) is invited, or hosts it
 
 
+class AbsentUnitOut(BaseModel):
+    unit_id: int
+    unit_name: str
+
+
 class AttendanceOut(BaseModel):
     account_id: int
     name: str

@@ -13,9 +13,10 @@ from server.meetings import reading, service
 from server.meetings.context import Context
 from server.meetings.invitations import MESH_MAX_PARTICIPANTS, invitations, is_invited
 from server.meetings.models import Meeting
-from server.meetings.schemas import AttendanceOut, MeetingIn, MeetingOut, VideoServerOut
+from server.meetings.schemas import AbsentUnitOut, AttendanceOut, MeetingIn, MeetingOut, VideoServerOut
 from server.recordings import service as recordings
 from server.recordings.schemas import RecordingOut
+from server.spreadsheet import LanguageQuery
 from server.web import keys
 from server.web.api import Call, Router
 
@@ -82,12 +83,22 @@ async def attendance(call: Call) -> list[dict]:
     return await attendances.attendance(call.session, meeting.id)
 
 
-@router.get("/api/meetings/{meeting_id}/attendance.csv", summary="The attendance as CSV (UTF-8 with BOM)",
-            tag="meetings", media="text/csv")
+@router.get("/api/meetings/{meeting_id}/absent-units", summary="The invited units from which nobody came",
+            tag="meetings", response=list[AbsentUnitOut])
+async def absent_units(call: Call) -> list[dict]:
+    meeting = await reading.readable(call.session, call.actor, call.path["meeting_id"])
+    return await attendances.absent_units(call.session, meeting.id)
+
+
+@router.get("/api/meetings/{meeting_id}/attendance.csv", summary="The attendance as CSV (UTF-8 with BOM), with "
+            "the invited units nobody came from; headings in the page's language, times in the service time zone",
+            tag="meetings", query=LanguageQuery, media="text/csv")
 async def attendance_csv(call: Call) -> web.Response:
     meeting = await reading.readable(call.session, call.actor, call.path["meeting_id"])
-    text = attendances.attendance_csv(await attendances.attendance(call.session, meeting.id))
-    return web.Response(body=("\ufeff" + text).encode(), headers={
+    body = attendances.attendance_csv(await attendances.attendance(call.session, meeting.id),
+                                          await attendances.absent_units(call.session, meeting.id),
+                                          call.query.lang, call.settings.timezone)
+    return web.Response(body=body, headers={
         "Content-Type": "text/csv; charset=utf-8",
         "Content-Disposition": f'attachment; filename="meeting-{meeting.id}-attendance.csv"'})
 

@@ -24,11 +24,12 @@ from server.applications.models import Application, ApplicationStep
 from server.applications.state import GRANTED, REFUSED, ApplicationState
 from server.board.context import reply_working_days
 from server.board.deadlines import is_overdue
-from server.board.models import BoardMessage
+from server.board.models import BoardEvent, BoardMessage
 from server.consultations.models import Consultation
 from server.errors import InvalidInput, NotFound, PermissionDenied
 from server.hours.calendar import Schedule
 from server.org.models import Unit
+from server.reports import breakdowns
 
 MAX_PERIOD_DAYS = 366
 SECONDS_PER_DAY = 86_400
@@ -78,19 +79,34 @@ async def build(session: AsyncSession, actor: Actor, *, unit_id: int | None, sta
     span = period(start, end, now.astimezone(schedule.tz).date())
     since, until = span.bounds(schedule)
     subtree = select(Unit.id).where(Unit.path.startswith(unit.path))
+    consultations = list(await session.scalars(select(Consultation).where(
+        or_(Consultation.unit_id.in_(subtree), Consultation.target_unit_id.in_(subtree)),
+        Consultation.queued_at >= since, Consultation.queued_at < until)))
+    messages = list(await session.scalars(select(BoardMessage).where(
+        or_(BoardMessage.unit_id.in_(subtree), BoardMessage.target_unit_id.in_(subtree)),
+        BoardMessage.created_at >= since, BoardMessage.created_at < until)))
+    apps = list(await session.scalars(select(Application).where(
+        or_(Application.unit_id.in_(subtree), Application.review_unit_id.in_(subtree)),
+        Application.created_at >= since, Application.created_at < until)))
+    subtree_ids = set(await session.scalars(subtree))
+    days = reply_working_days(env)
+    late_messages = [m for m in messages if is_overdue(schedule, m.state, m.created_at, now, days)]
+    lawyer_names = await breakdowns.names_of_accounts(session, {a.lawyer_account_id for a in apps
+                                                                if a.lawyer_account_id})
+    today = now.astimezone(schedule.tz).date()
     return {
         "unit": {"id": unit.id, "name": unit.name, "kind": unit.kind},
         "from": span.start, "to": span.end, "generated_at": now,
-        "consultations": await _consultations(session, subtree, since, until),
-        "board": await _board(session, subtree, since, until, now, schedule, env),
-        "applications": await _applications(session, subtree, since, until, now, schedule),
+        "consultations": _consultations(consultations),
+        "board": await _board(session, messages, subtree_ids, late_messages),
+        "applications": await _applications(session, apps, today, lawyer_names),
+        "by_lawyer": await breakdowns.by_lawyer(session, consultations, apps),
+        "by_unit": await breakdowns.by_unit(session, subtree_ids, consultations, messages, apps),
+        "overdue_by_unit": await breakdowns.overdue_by_unit(session, apps, today, late_messages),
     }
 
 
-async def _consultations(session: AsyncSession, subtree: Any, since: datetime, until: datetime) -> dict[str, Any]:
-    rows = list(await session.scalars(select(Consultation).where(
-        or_(Consultation.unit_id.in_(subtree), Consultation.target_unit_id.in_(subtree)),
-        Consultation.queued_at >= since, Consultation.queued_at < until)))
+def _consultations(rows: list[Consultation]) -> dict[str, Any]:
     answered = [c for c in rows if c.taken_at is not None]
     ratings = [c.rating for c in rows if c.rating is not None]
     return {
@@ -102,37 +118,39 @@ async def _consultations(session: AsyncSession, subtree: Any, since: datetime, u
         "rated": len(ratings),
         "avg_satisfaction": _avg([float(r) for r in ratings]),
         "by_state": dict(sorted(Counter(c.state for c in rows).items())),
+        "by_category": breakdowns.counted(c.category for c in rows),
+        "by_group": breakdowns.by_group(c.applicant_groups for c in rows),
+        "satisfaction": breakdowns.satisfaction(ratings),
     }
 
 
-async def _board(session: AsyncSession, subtree: Any, since: datetime, until: datetime, now: datetime,
-                 schedule: Schedule, env: Mapping[str, str]) -> dict[str, Any]:
-    rows = list(await session.scalars(select(BoardMessage).where(
-        or_(BoardMessage.unit_id.in_(subtree), BoardMessage.target_unit_id.in_(subtree)),
-        BoardMessage.created_at >= since, BoardMessage.created_at < until)))
-    days = reply_working_days(env)
+async def _board(session: AsyncSession, rows: list[BoardMessage], subtree_ids: set[int],
+                 late: list[BoardMessage]) -> dict[str, Any]:
     answered = [m for m in rows if m.answered_at is not None]
+    ids = [m.id for m in rows]
+    handed = set(await session.scalars(select(BoardEvent.message_id).where(
+        BoardEvent.message_id.in_(ids), BoardEvent.kind == "handed_over"))) if ids else set()
     return {
         "count": len(rows),
         "answered": len(answered),
         "avg_first_response_hours": _avg([(m.answered_at - m.created_at).total_seconds() / 3600
                                           for m in answered if m.answered_at is not None]),
-        "overdue": sum(is_overdue(schedule, m.state, m.created_at, now, days) for m in rows),
+        "overdue": len(late),
         "by_state": dict(sorted(Counter(m.state for m in rows).items())),
+        # handled here: the unit answering it now is in the subtree (a hand-over moves it)
+        "handled": sum(m.target_unit_id in subtree_ids for m in rows),
+        "handed_over": len(handed),
+        "by_category": breakdowns.counted(m.category for m in rows),
     }
 
 
-async def _applications(session: AsyncSession, subtree: Any, since: datetime, until: datetime, now: datetime,
-                        schedule: Schedule) -> dict[str, Any]:
-    rows = list(await session.scalars(select(Application).where(
-        or_(Application.unit_id.in_(subtree), Application.review_unit_id.in_(subtree)),
-        Application.created_at >= since, Application.created_at < until)))
+async def _applications(session: AsyncSession, rows: list[Application], today: date,
+                        lawyer_names: dict[int, str]) -> dict[str, Any]:
     ids = [a.id for a in rows]
     steps = list(await session.scalars(select(ApplicationStep).where(ApplicationStep.application_id.in_(ids))
                                        .order_by(ApplicationStep.application_id, ApplicationStep.id))) if ids else []
     granted = sum(ApplicationState(a.state) in GRANTED for a in rows)
     denied = sum(a.state in REFUSED for a in rows)
-    today = now.astimezone(schedule.tz).date()
     return {
         "count": len(rows),
         "by_state": dict(sorted(Counter(a.state for a in rows).items())),
@@ -141,6 +159,10 @@ async def _applications(session: AsyncSession, subtree: Any, since: datetime, un
         "approval_rate": _share(granted, granted + denied),
         "avg_days_in_state": days_in_state(steps),
         "overdue": sum(a.due_on is not None and a.due_on < today for a in rows),
+        "by_category": breakdowns.counted(a.category for a in rows),
+        "by_group": breakdowns.by_group(a.applicant_groups for a in rows),
+        "satisfaction": breakdowns.satisfaction([a.satisfaction for a in rows if a.satisfaction is not None]),
+        "comments": breakdowns.application_comments(rows, lawyer_names),
     }
 
 
@@ -156,21 +178,3 @@ def days_in_state(steps: list[ApplicationStep]) -> dict[str, float]:
                 spans.setdefault(step.from_state, []).append((step.at - previous.at).total_seconds() / SECONDS_PER_DAY)
             entered[step.application_id] = step
     return {state: round(mean(values), 2) for state, values in spans.items()}
-
-
-def csv_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    """(section, figure, value) for the CSV export: figures only, no personal data."""
-    out: list[tuple[str, str, str]] = [("report", "unit", report["unit"]["name"]),
-                                       ("report", "from", report["from"].isoformat()),
-                                       ("report", "to", report["to"].isoformat())]
-    for section in ("consultations", "board", "applications"):
-        for name, value in report[section].items():
-            if isinstance(value, dict):
-                out.extend((section, f"{name}.{key}", _text(v)) for key, v in value.items())
-            else:
-                out.append((section, name, _text(value)))
-    return out
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value)

@@ -1,14 +1,11 @@
 """HTTP routes of reports: the figures as JSON for the page's charts, and as CSV."""
 from __future__ import annotations
 
-import csv
-import io
-
 from aiohttp import web
 
 from server.hours.service import load_schedule
-from server.reports import service
-from server.reports.schemas import Report, ReportQuery
+from server.reports import export as csv_export, service
+from server.reports.schemas import ExportQuery, Report, ReportQuery
 from server.web.api import Call, Router
 
 router = Router()
@@ -27,14 +24,12 @@ async def report(call: Call) -> dict:
     return await _build(call)
 
 
-@router.get("/api/reports/export", summary="The same figures as CSV", tag="reports", query=ReportQuery,
-            media="text/csv")
+@router.get("/api/reports/export", summary="The same figures as CSV: headings and figure names in the page's "
+            "language, a code per figure that stays the same in every language, times in the service time zone",
+            tag="reports", query=ExportQuery, media="text/csv")
 async def export(call: Call) -> web.Response:
     data = await _build(call)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(("section", "figure", "value"))
-    writer.writerows(service.csv_rows(data))
+    text = csv_export.to_csv(data, call.query.lang, call.settings.timezone)
     name = f"report-{data['unit']['id']}-{data['from']}-{data['to']}.csv"
-    return web.Response(body=("\ufeff" + out.getvalue()).encode(), content_type="text/csv", charset="utf-8",
+    return web.Response(body=text, content_type="text/csv", charset="utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -25,6 +25,8 @@ FAMILIES = {
     "title": ["units", "accounts", "devices", "lawyers", "hours", "audit", "replies"],
     "hours.day_marked": ["holiday", "makeup_workday"],
     "meetings.video_server": ["not_configured", "unreachable"],
+    "group": ["elderly", "disabled", "migrant_worker", "minor", "woman"],
+    "app.channel": ["phone", "in_person", "video", "sms"],
 }
 # Counts (i18n.js translateCount): key.other in every language, key.one too in English.
 COUNTED_KEY = re.compile(r'\btranslateCount\([^,]+,\s*"([a-z_]+\.[a-z0-9_.]+)"')

@@ -177,6 +177,7 @@ async def test_kiosk_and_lawyer_talk_by_video_and_the_rating_is_saved(two_pages,
     await _no_axe_violations(lawyer, "/lawyer (in a call)")
 
     await lawyer.get_by_label("给居民的建议").fill("先收集工资条，再申请劳动仲裁")
+    await lawyer.get_by_label("农民工").check()  # the resident's group, for the bureau's reports
     await lawyer.get_by_role("button", name="保存记录").click()
     await lawyer.get_by_role("status").filter(has_text="记录已保存").wait_for()
 
@@ -191,9 +192,10 @@ async def test_kiosk_and_lawyer_talk_by_video_and_the_rating_is_saved(two_pages,
     record = await staff["center"].call("GET", f"/api/consultations/{consultation_id}")
     assert record["state"] == "ended" and record["rating"] == 4
     assert record["advice"] == "先收集工资条，再申请劳动仲裁"
+    assert record["applicant_groups"] == ["migrant_worker"]
     # A loaded machine can miss a socket.io ping: the page then reconnects and resumes (away/back).
     kinds = [e["kind"] for e in record["events"] if e["kind"] not in ("away", "back")]
-    assert kinds == ["queued", "taken", "noted", "ended", "rated"], record["events"]
+    assert kinds == ["queued", "taken", "noted", "groups", "ended", "rated"], record["events"]
     unexpected = [p for p in problems if "status of 401" not in p]  # /lawyer before the login
     assert not unexpected, "\n".join(unexpected)
 

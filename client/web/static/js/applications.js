@@ -5,13 +5,15 @@
 // them and the list reloads by itself.
 import { ApiError, clearMessage, del, get, patch, post, showError } from "./api.js";
 import { confirmAction } from "./admin/common.js";
+import { AFTER_THE_CASE, followUpSection } from "./application-followup.js";
 import { field, formValues, h, replace, section, selectField, uid } from "./dom.js";
-import { translate } from "./i18n.js";
+import { language, translate } from "./i18n.js";
 import { startStaffPage } from "./staff.js";
 import { connect } from "./socket.js";
 
 const HARDSHIP = ["minimum_living_allowance", "disability", "elderly_without_support", "migrant_worker_wages",
   "other"];
+const GROUPS = ["elderly", "disabled", "migrant_worker", "minor", "woman"]; // server/applicant_groups.py
 const ATTACHMENT_KINDS = ["id_card", "hardship_proof", "evidence", "other"];
 const STATES = ["draft", "submitted", "preliminary_review", "returned", "rejected", "preliminarily_approved",
   "accepted", "center_review", "awaiting_materials", "withdrawn", "approved", "denied", "objection_review",
@@ -110,7 +112,9 @@ async function showList(page) {
   const newButton = who.role !== "lawyer"
     ? h("button", { type: "button", class: "primary", id: "new-application", i18n: "app.new",
       onclick: () => showForm(page, null) }) : null;
-  const exportLink = h("a", { href: "/api/applications/export", download: "", i18n: "app.export" });
+  // the CSV's headings and states come in the page's language at the time of the click
+  const exportLink = h("a", { href: "/api/applications/export", download: "", i18n: "app.export",
+    onclick: (event) => { event.currentTarget.href = `/api/applications/export?lang=${language()}`; } });
   replace(page, h("p", { class: "actions" }, newButton, " ", exportLink, " ",
     h("span", { class: "badge", id: "app-badge", hidden: yourTurn === 0, i18n: "application.badge",
       vars: { count: yourTurn } })),
@@ -160,6 +164,7 @@ async function formFields(app) {
       h("textarea", { id, name, rows: 3, maxlength: max }, v[name] ?? ""));
   };
   const legendId = uid("hardship");
+  const groupsId = uid("groups");
   return [
     h("div", { class: "form-grid" },
       text("applicant_name", "app.f.applicant_name", { required: true, maxlength: 100, autocomplete: "off" }),
@@ -184,6 +189,12 @@ async function formFields(app) {
           checked: (v.hardship_grounds || []).includes(ground) }), h("label", { for: id, i18n: `app.hardship.${ground}` }));
       }),
       text("hardship_other", "app.f.hardship_other", { maxlength: 300 })),
+    h("fieldset", { "aria-labelledby": groupsId }, h("legend", { id: groupsId, i18n: "app.f.groups" }),
+      GROUPS.map((group) => {
+        const id = uid("grp");
+        return h("div", { class: "choice" }, h("input", { type: "checkbox", id, "data-group": group,
+          checked: (v.applicant_groups || []).includes(group) }), h("label", { for: id, i18n: `group.${group}` }));
+      })),
     area("summary", "app.f.summary", 5000),
     area("help_requested", "app.f.help_requested", 2000),
   ];
@@ -200,6 +211,7 @@ function formBody(form, values, creating) {
   }
   body.amount_in_dispute = values.amount_in_dispute || null;
   body.hardship_grounds = [...form.querySelectorAll("[data-hardship]:checked")].map((box) => box.dataset.hardship);
+  body.applicant_groups = [...form.querySelectorAll("[data-group]:checked")].map((box) => box.dataset.group);
   return body;
 }
 
@@ -245,6 +257,8 @@ async function showOne(page, id) {
     ["app.f.economic_situation", app.economic_situation],
     ["app.f.hardship", app.hardship_grounds.flatMap((g, i) => [i ? h("span", { i18n: "lists.separator" }) : "",
       h("span", { i18n: `app.hardship.${g}` })])],
+    ["app.f.groups", app.applicant_groups.flatMap((g, i) => [i ? h("span", { i18n: "lists.separator" }) : "",
+      h("span", { i18n: `group.${g}` })])],
     ["app.f.category", app.category ? h("span", { i18n: `category.${app.category}` }) : ""],
     ["app.f.opposing_party", app.opposing_party], ["app.f.amount", app.amount_in_dispute || ""],
     ["app.f.summary", app.summary], ["app.f.help_requested", app.help_requested],
@@ -259,11 +273,12 @@ async function showOne(page, id) {
   ].filter(([, value]) => value !== "" && !(Array.isArray(value) && !value.length));
   const files = await get(`/api/files?parent_kind=application&parent_id=${app.id}`).catch(() => []);
   const kindOf = new Map(app.attachments.map((a) => [a.file_id, a.kind]));
+  const followUp = AFTER_THE_CASE.includes(app.state) ? await followUpSection(app) : null;
   replace(page, done, error,
     h("p", { class: "actions" }, h("a", { href: "/applications", i18n: "app.back" })),
     section("app.actions", actionArea),
     section("app.form_heading", h("dl", { class: "details" },
-      rows.flatMap(([key, value]) => [h("dt", { i18n: key }), h("dd", {}, value)]))),
+      rows.flatMap(([key, value]) => [h("dt", { i18n: key }), h("dd", {}, value)]))), followUp,
     section("app.attachments", h("ul", { id: "attachments" }, files.length ? files.map((f) => h("li", {},
       h("a", { href: `/api/files/${f.id}/download` }, f.name), " ",
       kindOf.has(f.id) ? h("span", { i18n: `app.attachment.${kindOf.get(f.id)}` }) : null))

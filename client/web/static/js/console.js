@@ -1,7 +1,7 @@
 // The lawyer console (docs/protocol.md, "Staff / lawyer flow"): duty availability, the live
 // queue, and the call with its note, advice and transfer. Staff of a workstation or a
 // department use the same page for their own queue; only lawyers have the duty switch.
-import { get, showError } from "./api.js";
+import { get, put, showError } from "./api.js";
 import { ChatPanel } from "./chat.js";
 import { DutyPanel } from "./console-duty.js";
 import { ResidentHistory } from "./console-history.js";
@@ -162,6 +162,7 @@ async function beginCall(consultationId, iceServers) {
   drawCallButtons();
   $("note").value = "";
   $("advice").value = "";
+  checkGroups([]);
   replace($("note-done"));
   $("call-panel").hidden = false;
   $("call-title").focus();
@@ -183,6 +184,7 @@ async function showResident(consultationId) {
     else translate($("resident-text"), "console.resident.no_text");
     $("note").value = record.note || "";
     $("advice").value = record.advice || "";
+    checkGroups(record.applicant_groups || []);
   } catch (error) {
     problem(error);
   }
@@ -263,11 +265,18 @@ async function stopSharing() {
   drawCallButtons();
 }
 
+function checkGroups(groups) {
+  for (const box of document.querySelectorAll("#groups [data-group]")) box.checked = groups.includes(box.dataset.group);
+}
+
 async function saveNote(event) {
   event.preventDefault();
   try {
     await send(state.socket, "consultation.note", { consultation_id: state.call.id,
       note: $("note").value.trim(), advice: $("advice").value.trim() });
+    // who the resident is, for the bureau's reports (elderly, disabled, migrant worker, minor, woman)
+    await put(`/api/consultations/${state.call.id}/groups`, { applicant_groups:
+      [...document.querySelectorAll("#groups [data-group]:checked")].map((box) => box.dataset.group) });
     say("note-done", "console.note.saved");
   } catch (error) {
     problem(error);

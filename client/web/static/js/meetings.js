@@ -3,7 +3,7 @@
 // that has ended, its attendance (CSV) and recordings.
 import { get, post, showDone, showError } from "./api.js";
 import { field, h, replace, selectField } from "./dom.js";
-import { formatDateTime, t, translate } from "./i18n.js";
+import { formatDateTime, language, t, translate } from "./i18n.js";
 import { startStaffPage } from "./staff.js";
 
 const REFRESH_MS = 30_000;
@@ -63,8 +63,8 @@ function meetingItem(meeting) {
 async function showRecord(meeting) {
   const box = document.getElementById("record");
   const body = document.getElementById("record-body");
-  const [rows, recordings] = await Promise.all([get(`/api/meetings/${meeting.id}/attendance`),
-                                                get(`/api/meetings/${meeting.id}/recordings`)]);
+  const [rows, absent, recordings] = await Promise.all([get(`/api/meetings/${meeting.id}/attendance`),
+    get(`/api/meetings/${meeting.id}/absent-units`), get(`/api/meetings/${meeting.id}/recordings`)]);
   const table = h("table", {},
     h("caption", {}, t("meetings.attendance_of", { title: meeting.title })),
     h("thead", {}, h("tr", {}, ...["name", "unit", "joined", "left"].map(
@@ -72,10 +72,14 @@ async function showRecord(meeting) {
     h("tbody", {}, ...rows.map((r) => h("tr", {}, h("td", {}, r.name), h("td", {}, r.unit_name),
                                           h("td", {}, formatDateTime(r.joined_at)),
                                           h("td", {}, r.left_at ? formatDateTime(r.left_at) : "")))));
-  const csv = h("a", { href: `/api/meetings/${meeting.id}/attendance.csv`, download: "" }, t("meetings.csv"));
+  // the invited units nobody came from: who missed the briefing or training
+  const missing = h("div", { id: "absent-units" }, h("h3", {}, t("meetings.absent_units")),
+    absent.length ? h("ul", {}, ...absent.map((u) => h("li", {}, u.unit_name))) : h("p", {}, t("meetings.absent_none")));
+  const csv = h("a", { href: `/api/meetings/${meeting.id}/attendance.csv?lang=${language()}`, download: "" },
+    t("meetings.csv"));
   const videos = recordings.filter((r) => r.state === "ready").map((r) => h("figure", {},
     h("video", { controls: "", preload: "none", src: r.url }), h("figcaption", {}, r.subject)));
-  replace(body, table, csv, ...videos);
+  replace(body, table, missing, csv, ...videos);
   box.hidden = false;
   box.querySelector("h2").focus?.();
 }

@@ -3,7 +3,7 @@
 // each chart has the same figures as a table beside it for screen readers and keyboards.
 import { get, showError } from "./api.js";
 import { field, h, replace, section, selectField } from "./dom.js";
-import { t, translate } from "./i18n.js";
+import { language, t, translate } from "./i18n.js";
 import { startStaffPage } from "./staff.js";
 
 const charts = [];
@@ -39,10 +39,13 @@ async function start() {
     const csv = h("a", { id: "report-csv", download: "", i18n: "reports.csv" });
     const body = h("div", { id: "report" });
     replace(page, section("reports.choose", form, h("p", {}, csv)), body);
+    // the CSV's headings and figure names come in the page's language
+    const csvLink = (query) => { csv.href = `/api/reports/export?${query}&lang=${language()}`; };
+    let query = null;
     const show = async () => {
       const values = Object.fromEntries(new FormData(form));
-      const query = new URLSearchParams(values);
-      csv.href = `/api/reports/export?${query}`;
+      query = new URLSearchParams(values);
+      csvLink(query);
       last = await get(`/api/reports?${query}`);
       await draw(body, last);
       document.body.dataset.ready = "report";
@@ -51,7 +54,10 @@ async function start() {
       event.preventDefault();
       show().catch((error) => showError(errorBox, error));
     });
-    document.addEventListener("fayuan:language", () => { if (last) draw(body, last); });
+    document.addEventListener("fayuan:language", () => {
+      if (query) csvLink(query);
+      if (last) draw(body, last);
+    });
     await show();
   } catch (error) {
     showError(errorBox, error);
@@ -66,6 +72,36 @@ function figures(prefix, data, names) {
 function format(value) {
   if (value === null || value === undefined) return "—";
   return String(value);
+}
+
+function keysOf(...counts) {
+  return [...new Set(counts.flatMap((c) => Object.keys(c)))].sort();
+}
+
+/** A table with a caption, column headings (catalog keys) and rows whose first cell names the row. */
+function table(caption, columns, rows) {
+  // a wide table scrolls inside its box: the box takes the keyboard focus to scroll it
+  return h("div", { class: "table-wrap", tabindex: "0", role: "region", i18nLabel: caption },
+    h("table", { "data-table": caption },
+      h("caption", { i18n: caption }),
+      h("thead", {}, h("tr", {}, columns.map(([key]) => h("th", { scope: "col", i18n: key })))),
+      h("tbody", {}, rows.length ? rows.map(([head, ...cells]) => h("tr", {}, h("th", { scope: "row" }, head),
+        cells.map((cell) => h("td", {}, format(cell)))))
+        : h("tr", {}, h("td", { colspan: columns.length, i18n: "reports.none" })))));
+}
+
+function satisfactionSection(c, a, comments) {
+  return section("reports.satisfaction",
+    table("reports.satisfaction", [["reports.satisfaction"], ["reports.col.consultations"],
+      ["reports.col.applications"]], [
+      [h("span", { i18n: "reports.f.rated" }), c.rated, a.rated], [h("span", { i18n: "reports.f.avg" }), c.avg, a.avg],
+      ...["5", "4", "3", "2", "1"].map((s) => [h("span", { i18n: `reports.f.by_score_${s}` }), c.by_score[s],
+        a.by_score[s]])]),
+    h("h3", { i18n: "reports.comments" }),
+    comments.length ? h("ul", { id: "report-comments" }, comments.map((x) => h("li", {},
+      h("a", { href: `/applications?id=${x.application_id}` }, x.case_number || `#${x.application_id}`),
+      ` · ${x.satisfaction}/5 · ${x.lawyer_name} · `, x.comment)))
+      : h("p", { i18n: "reports.no_comments" }));
 }
 
 function chartBlock(id, labelKey) {
@@ -86,7 +122,8 @@ async function draw(body, r) {
         : `${Math.round(c.answered_share * 100)}%` },
       ["count", "answered", "answered_share", "avg_wait_seconds", "avg_talk_seconds", "rated", "avg_satisfaction"]),
       chartBlock("chart-consultations", "reports.chart_consultations")),
-    section("reports.board", figures("reports.b", b, ["count", "answered", "avg_first_response_hours", "overdue"])),
+    section("reports.board", figures("reports.b", b, ["count", "handled", "handed_over", "answered",
+      "avg_first_response_hours", "overdue"])),
     section("reports.applications",
       figures("reports.a", { ...a, approval_rate: a.approval_rate === null ? null
         : `${Math.round(a.approval_rate * 100)}%` }, ["count", "granted", "denied", "approval_rate", "overdue"]),
@@ -97,7 +134,25 @@ async function draw(body, r) {
       chartBlock("chart-days", "reports.chart_days"),
       h("table", {}, h("caption", { i18n: "reports.chart_days" }),
         h("tbody", {}, days.map(([state, n]) => h("tr", {}, h("th", { scope: "row", i18n: `app.state.${state}` }),
-          h("td", {}, String(n))))))));
+          h("td", {}, String(n))))))),
+    section("reports.by_category", table("reports.by_category", [["app.f.category"], ["reports.col.consultations"],
+      ["reports.col.applications"]], keysOf(c.by_category, a.by_category).map((k) => [h("span", {
+      i18n: `category.${k}` }), c.by_category[k] ?? 0, a.by_category[k] ?? 0]))),
+    section("reports.by_group", table("reports.by_group", [["app.f.groups"], ["reports.col.consultations"],
+      ["reports.col.applications"]], Object.keys(c.by_group).map((g) => [h("span", { i18n: `group.${g}` }),
+      c.by_group[g], a.by_group[g]]))),
+    satisfactionSection(c.satisfaction, a.satisfaction, a.comments),
+    section("reports.by_lawyer", table("reports.by_lawyer", [["reports.col.name"], ["reports.t.consultations"],
+      ["reports.t.consultation_avg_rating"], ["reports.t.applications"], ["reports.t.application_avg_satisfaction"]],
+      r.by_lawyer.map((x) => [x.name, x.consultations, x.consultation_avg_rating, x.applications,
+        x.application_avg_satisfaction]))),
+    section("reports.by_unit", table("reports.by_unit", [["reports.col.name"], ["reports.t.consultations"],
+      ["reports.t.consultations_answered"], ["reports.t.board_handled"], ["reports.t.applications_filed"],
+      ["reports.t.applications_reviewed"]], r.by_unit.map((x) => [x.name, x.consultations,
+      x.consultations_answered, x.board_handled, x.applications_filed, x.applications_reviewed]))),
+    section("reports.overdue_by_unit", table("reports.overdue_by_unit", [["reports.col.name"],
+      ["reports.t.applications"], ["reports.t.board"]], r.overdue_by_unit.map((x) => [x.name, x.applications,
+      x.board]))));
   const Chart = await loadChartJs();
   const common = { responsive: false, animation: false, plugins: { legend: { display: false } } };
   charts.push(new Chart(document.getElementById("chart-consultations"), {
