@@ -27,8 +27,10 @@ _CENTER_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 async def center_id(session: AsyncSession) -> int:
     found = _CENTER_IDS.get(session.bind)
     if found is None:
-        found = _CENTER_IDS[session.bind] = (await session.execute(
-            select(Unit.id).where(Unit.kind == UnitKind.center))).scalar_one()
+        found = await session.scalar(select(Unit.id).where(Unit.kind == UnitKind.center))
+        if found is None:
+            raise LookupError("there is no center unit")
+        _CENTER_IDS[session.bind] = found
     return found
 
 
