@@ -101,15 +101,16 @@ class Chat:
         if seq > self.last_seq + 1:
             self._ahead[seq] = message
             return False
-        while message is not None:
-            self.messages.append(message)
-            self.last_seq = message["seq"]
+        kept: dict | None = message
+        while kept is not None:
+            self.messages.append(kept)
+            self.last_seq = kept["seq"]
             if self.on_message is not None:
                 try:
-                    self.on_message(message)
+                    self.on_message(kept)
                 except Exception:  # noqa: BLE001 - the application's callback must not stop the chat
                     log.exception("chat on_message failed")
-            message = self._ahead.pop(self.last_seq + 1, None)
+            kept = self._ahead.pop(self.last_seq + 1, None)
         return True
 
     async def _pushed(self, message: dict) -> None:

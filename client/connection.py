@@ -108,7 +108,9 @@ class Connection:
             if refusal:
                 # {"code", "message"} as the protocol says, or python-socketio's shape for
                 # ConnectionRefusedError(message, data): {"message", "data": {"code"}}.
-                data = refusal.get("data") if isinstance(refusal.get("data"), dict) else {}
+                data = refusal.get("data")
+                if not isinstance(data, dict):
+                    data = {}
                 code = refusal.get("code") or data.get("code") or "unauthenticated"
                 raise SignalingError(str(code), str(refusal.get("message", exc))) from exc
             raise SignalingError("unreachable", str(exc)) from exc

@@ -2,6 +2,8 @@
 hangs up and rates (docs/protocol.md, Kiosk flow)."""
 from __future__ import annotations
 
+from typing import Any
+
 from client.connection import Connection
 from client.media import synthetic_tracks
 from client.participant import Participant
@@ -33,10 +35,10 @@ class Kiosk(Participant):
         """A kiosk for this server with its device token; call connect() next."""
         return cls(Connection(server_url, token=token), tracks=tracks)
 
-    async def start(self, category: str, **fields: object) -> dict:
+    async def start(self, category: str, **fields: Any) -> dict:
         """Queue a consultation (`fields`: target, department_id, lawyer_id, text, contact_name,
         contact_phone). Returns it; media starts by itself when a lawyer takes it."""
-        ack = await self.connection.call(events.CONSULT_START, ConsultStart(category=category, **fields))  # type: ignore[arg-type]
+        ack = await self.connection.call(events.CONSULT_START, ConsultStart(category=category, **fields))
         consultation = ack["consultation"]
         self.consultation_id, self.state = consultation["id"], consultation["state"]
         self.resume_token = ack["resume_token"]

@@ -15,6 +15,7 @@ from collections import Counter
 
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, MediaStreamTrack, VideoStreamTrack
 from av import AudioFrame, VideoFrame
+from av.video.plane import VideoPlane
 
 VIDEO_WIDTH_PX = 320
 VIDEO_HEIGHT_PX = 240
@@ -72,7 +73,7 @@ def bar_rows(width_px: int) -> tuple[bytes, bytes, bytes]:
     return row(0, width_px), row(1, width_px // 2), row(2, width_px // 2)
 
 
-def fill_plane(plane, row: bytes, offset_px: int, width_px: int, height_px: int) -> None:  # type: ignore[no-untyped-def]
+def fill_plane(plane: VideoPlane, row: bytes, offset_px: int, width_px: int, height_px: int) -> None:
     """Writes the same row on every line of a plane, respecting its line padding."""
     line = row[offset_px:offset_px + width_px].ljust(plane.line_size, b"\0")
     plane.update(line * height_px)

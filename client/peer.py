@@ -187,11 +187,13 @@ class Peer:
 
     async def _flush_candidates(self) -> None:
         pending, self._pending_candidates = self._pending_candidates, []
+        assert self.pc is not None  # called once the remote description is set on it
         for candidate in pending:
-            await self.pc.addIceCandidate(candidate)  # type: ignore[union-attr]
+            await self.pc.addIceCandidate(candidate)
 
     async def _send_description(self) -> None:
         assert self.pc is not None and self.pc.localDescription is not None
         description = self.pc.localDescription
-        await self._send(RtcSignal(consultation_id=self.consultation_id, type=description.type,
-                                   sdp=description.sdp))
+        # aiortc types the description's type as any str; the model checks it is one of ours
+        await self._send(RtcSignal.model_validate({"consultation_id": self.consultation_id,
+                                                   "type": description.type, "sdp": description.sdp}))

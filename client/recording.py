@@ -52,8 +52,9 @@ class RecordingLink:
 
     async def _offer(self, consultation_id: int) -> None:
         async def send(signal: RtcSignal) -> None:
-            await self.side.connection.call(events.RECORDER_SIGNAL, RecorderSignal(
-                consultation_id=consultation_id, type=signal.type, sdp=signal.sdp))  # type: ignore[arg-type]
+            # the recorder is offered to: its peer sends offers and candidates, never answers
+            await self.side.connection.call(events.RECORDER_SIGNAL, RecorderSignal.model_validate(
+                {"consultation_id": consultation_id, "type": signal.type, "sdp": signal.sdp}))
 
         self.peer = Peer(consultation_id, send, offerer=True, ice_servers=self.side.ice_servers,
                          tracks=self.side.tracks)

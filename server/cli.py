@@ -15,9 +15,14 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Coroutine, NoReturn, Sequence
 
 from server.config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from server.realtime.local_janus import LocalJanus
 
 # after the sockets have gone (realtime/setup.py), HTTP requests still running get this long
 HTTP_SHUTDOWN_SECONDS = 2.0
@@ -31,7 +36,7 @@ class CliError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         # argparse prints the whole usage first; one line that says where to look is enough
         self.exit(USAGE, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
@@ -139,7 +144,7 @@ def _database_errors() -> tuple[type[Exception], ...]:
     return SQLAlchemyError, OSError, CommandError
 
 
-def _with_database(settings: Settings, work) -> int:  # type: ignore[no-untyped-def]
+def _with_database(settings: Settings, work: Coroutine[Any, Any, int]) -> int:
     """Run a command's coroutine; a database that cannot be reached is one line, not a traceback."""
     try:
         return asyncio.run(work)
@@ -154,10 +159,12 @@ def _sqlite_file_missing(settings: Settings) -> bool:
     if not settings.is_sqlite:
         return False
     name = make_url(settings.database_url).database
-    return bool(name) and name != ":memory:" and not Path(name).exists()
+    if not name or name == ":memory:":
+        return False
+    return not Path(name).exists()
 
 
-async def _schema(settings: Settings, engine) -> str:  # type: ignore[no-untyped-def]
+async def _schema(settings: Settings, engine: AsyncEngine) -> str:
     from server.migrate import schema_state
 
     if _sqlite_file_missing(settings):
@@ -165,7 +172,7 @@ async def _schema(settings: Settings, engine) -> str:  # type: ignore[no-untyped
     return await schema_state(engine, settings.database_url)
 
 
-async def _require_schema(settings: Settings, engine) -> None:  # type: ignore[no-untyped-def]
+async def _require_schema(settings: Settings, engine: AsyncEngine) -> None:
     state = await _schema(settings, engine)
     if state == "missing":
         raise CliError(f"there is no database at {_where(settings)} yet: run `fayuan migrate` first", USAGE)
@@ -223,7 +230,7 @@ def _serve(settings: Settings, *, migrate: bool, demo: bool, local_janus: bool =
             janus.stop()
 
 
-def _start_local_janus(settings: Settings):  # type: ignore[no-untyped-def]
+def _start_local_janus(settings: Settings) -> tuple[LocalJanus | None, Settings, str]:
     """`--local-janus`: Debian's janus for this run when it is installed and no Janus is configured
     (the settings then name it); and the banner's line saying what meetings can use."""
     from server.realtime import local_janus

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from ipaddress import IPv4Network, IPv6Network, ip_network
-from typing import Mapping
+from typing import Any, Mapping, TypedDict
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -149,7 +149,13 @@ class Settings:
         return _replace(self, secret_key=path.read_text().strip())
 
 
-def _operations(env: Mapping[str, str]) -> dict[str, object]:
+class _Operations(TypedDict):
+    metrics_allow: tuple[IPv4Network | IPv6Network, ...]
+    metrics_token: str | None
+    log_format: str
+
+
+def _operations(env: Mapping[str, str]) -> _Operations:
     """The metrics and logging settings (README, "Operations")."""
     allow_text = env.get("FAYUAN_METRICS_ALLOW")
     allow = DEFAULT_METRICS_ALLOW if allow_text is None else _networks(allow_text, "FAYUAN_METRICS_ALLOW")
@@ -193,7 +199,7 @@ def _split(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-def _replace(settings: Settings, **changes: object) -> Settings:
+def _replace(settings: Settings, **changes: Any) -> Settings:
     from dataclasses import replace
 
     return replace(settings, **changes)

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from functools import partial
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 import sqlalchemy
-from sqlalchemy import DateTime, MetaData, event, make_url
+from sqlalchemy import CursorResult, DateTime, MetaData, Result, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -44,11 +48,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(timezone.utc)
 
 
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed. `session.execute` is typed to answer a Result,
+    but for those statements it is a CursorResult, which counts them."""
+    return cast(CursorResult[Any], result).rowcount
+
+
 SQLITE_BUSY_TIMEOUT_SECONDS = 30  # how long a statement waits for another connection's write lock
 SQLITE_POOL_SIZE = 5
 
 
-def sqlite_pragmas(dbapi_conn, _record: object = None) -> None:  # type: ignore[no-untyped-def]
+def sqlite_pragmas(dbapi_conn: Any, _record: object = None) -> None:  # sqlite3 or the async adapter of it
     """Every SQLite connection, the engine's and the chat writer's own: WAL, so readers never
     wait for the writer; a sync per checkpoint rather than per commit; foreign keys on."""
     cur = dbapi_conn.cursor()
@@ -75,7 +85,7 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
-def dialect_insert(session: AsyncSession):  # type: ignore[no-untyped-def]
+def dialect_insert(session: AsyncSession) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:
     """The INSERT construct of the session's database, for its ON CONFLICT clauses (SQLite and
     PostgreSQL spell them alike)."""
     from sqlalchemy.dialects import postgresql, sqlite

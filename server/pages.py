@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 WEB_ROOT = Path(__file__).resolve().parent.parent / "client" / "web"
 PAGES = {
@@ -35,7 +36,7 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; 
 FRAMES_FROM_BLOBS = {"/kiosk": CSP + "; frame-src blob:"}
 
 
-def _page(filename: str, csp: str = CSP):  # type: ignore[no-untyped-def]
+def _page(filename: str, csp: str = CSP) -> Handler:
     async def serve(request: web.Request) -> web.StreamResponse:
         path = WEB_ROOT / "pages" / filename
         if not path.exists():

@@ -10,7 +10,7 @@ import json
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Literal
+from typing import Callable, Iterable, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,7 +33,7 @@ def catalog(lang: Language) -> dict[str, str]:
     return json.loads((CATALOGS / f"{lang}.json").read_text(encoding="utf-8"))
 
 
-def words(lang: Language):  # type: ignore[no-untyped-def]
+def words(lang: Language) -> Callable[[str, str], str]:
     """key, fallback → the message in `lang`, or the fallback when the catalog has none."""
     messages = catalog(lang)
     return lambda key, fallback: messages.get(key, fallback)

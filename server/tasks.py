@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import AsyncIterator, Awaitable, Callable, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, TypeVar
 
 log = logging.getLogger(__name__)
 App = TypeVar("App")  # the aiohttp Application, which this module need not know
 
 
-async def stop_task(task: asyncio.Task | None) -> None:  # type: ignore[type-arg]
+async def stop_task(task: asyncio.Task[Any] | None) -> None:
     if task is None:
         return
     task.cancel()

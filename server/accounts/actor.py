@@ -23,6 +23,14 @@ class Actor:
         return f"{self.kind}:{self.id}" if self.id is not None else self.kind
 
     @property
+    def known_id(self) -> int:
+        """The id of an account or a device, where the caller knows the actor is one (a socket's
+        peer, a checked kind): anonymous and system actors have none."""
+        if self.id is None:
+            raise TypeError(f"the {self.kind} actor has no id")
+        return self.id
+
+    @property
     def at_center(self) -> bool:
         """Belongs to the root of the unit tree (paths look like "/1/")."""
         return self.unit_path.count("/") == 2

@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from server.errors import PermissionDenied
+
+if TYPE_CHECKING:
+    from server.accounts.actor import Actor
 
 
 class Role(StrEnum):
@@ -46,11 +50,11 @@ def allowed(role: Role | None, permission: str) -> bool:
     return role is not None and role in PERMISSIONS[permission]
 
 
-def require(actor: "object", permission: str, *, unit_path: str | None = None) -> None:
+def require(actor: Actor, permission: str, *, unit_path: str | None = None) -> None:
     """Raise PermissionDenied unless the actor's role has the permission and, when a unit is
     named, the unit lies in the actor's subtree."""
     role = getattr(actor, "role", None)
     if not allowed(role, permission):
         raise PermissionDenied(f"role {role or 'anonymous'} may not {permission}", permission=permission)
-    if unit_path is not None and not actor.sees_unit(unit_path):  # type: ignore[attr-defined]
+    if unit_path is not None and not actor.sees_unit(unit_path):
         raise PermissionDenied("that unit is outside your part of the unit tree", permission=permission)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -67,11 +68,11 @@ async def create_account(session: AsyncSession, actor: Actor | None, *, username
 
 
 async def update_account(session: AsyncSession, actor: Actor, account_id: int, *, now: datetime,
-                         **fields: object) -> Account:
+                         **fields: Any) -> Account:
     account = await get_account(session, actor, account_id)
     require(actor, "accounts.write", unit_path=await org.path_of(session, account.unit_id))
     role = Role(fields.pop("role", None) or account.role)
-    unit_id = int(fields.pop("unit_id", None) or account.unit_id)  # type: ignore[arg-type]
+    unit_id = int(fields.pop("unit_id", None) or account.unit_id)
     role_changed = role != account.role
     if role_changed or unit_id != account.unit_id:
         await _unit_for(session, actor, unit_id, role, "accounts.write")
@@ -138,7 +139,7 @@ async def list_lawyers(session: AsyncSession, actor: Actor, *, include_unlisted:
     return list(await session.scalars(query))
 
 
-async def create_lawyer(session: AsyncSession, actor: Actor | None, *, account_id: int, **fields: object) -> LawyerProfile:
+async def create_lawyer(session: AsyncSession, actor: Actor | None, *, account_id: int, **fields: Any) -> LawyerProfile:
     if actor is not None:
         require(actor, "lawyers.write")
     account = await session.get(Account, account_id)
@@ -154,12 +155,12 @@ async def create_lawyer(session: AsyncSession, actor: Actor | None, *, account_i
     return profile
 
 
-async def update_lawyer(session: AsyncSession, actor: Actor, lawyer_id: int, **fields: object) -> LawyerProfile:
+async def update_lawyer(session: AsyncSession, actor: Actor, lawyer_id: int, **fields: Any) -> LawyerProfile:
     profile = await session.get(LawyerProfile, lawyer_id)
     if profile is None:
         raise NotFound(f"there is no lawyer {lawyer_id}")
-    account = await session.get(Account, profile.account_id)
-    require(actor, "lawyers.write", unit_path=await org.path_of(session, account.unit_id))  # type: ignore[union-attr]
+    account = await session.get_one(Account, profile.account_id)
+    require(actor, "lawyers.write", unit_path=await org.path_of(session, account.unit_id))
     for name, value in fields.items():
         if value is not None:
             setattr(profile, name, value)

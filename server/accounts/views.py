@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Sequence
+
 from aiohttp import web
 
 from server.accounts import service, sessions, throttle
-from server.accounts.permissions import PERMISSIONS, allowed
+from server.accounts.actor import Actor
+from server.accounts.models import Account
+from server.accounts.permissions import PERMISSIONS, Role, allowed
 from server.accounts.schemas import (AccountCreate, AccountOut, AccountUpdate, DeviceCreate, DeviceCreated,
                                      DeviceOut, LawyerIn, LawyerOut, LawyerUpdate, LoginIn, MeOut, PhoneOut)
 from server.audit.service import record
@@ -22,7 +26,7 @@ def _audit(call: Call, action: str, obj: str = "", outcome: str = "ok", detail: 
            outcome=outcome, client_addr=call.client_addr, detail=detail)
 
 
-def _me(actor) -> MeOut:  # type: ignore[no-untyped-def]
+def _me(actor: Actor) -> MeOut:
     return MeOut(kind=actor.kind, id=actor.id, name=actor.name, role=actor.role, unit_id=actor.unit_id,
                  at_center=actor.kind == "account" and actor.at_center, csrf_token=actor.csrf_token,
                  permissions=sorted(p for p in PERMISSIONS if allowed(actor.role, p)))
@@ -45,6 +49,7 @@ async def login(call: Call) -> web.Response:
         exc.audited = True
         raise
     actor = await sessions.resolve_session(call.session, token, now)
+    assert actor is not None  # the session was made a moment ago, in this transaction
     _audit(call, "auth.login", f"account:{account.id}", actor=actor)
     response = json_response(_me(actor))
     secure = is_https(call.request) or call.settings.public_https
@@ -70,14 +75,14 @@ async def me(call: Call) -> MeOut:
     return _me(call.actor)
 
 
-async def _accounts_out(call: Call, accounts: list) -> list[AccountOut]:  # type: ignore[type-arg]
+async def _accounts_out(call: Call, accounts: Sequence[Account]) -> list[AccountOut]:
     waiting = await throttle.waiting_until(call.session, [a.username for a in accounts], call.clock.now())
-    return [AccountOut(id=a.id, username=a.username, display_name=a.display_name, role=a.role, unit_id=a.unit_id,
+    return [AccountOut(id=a.id, username=a.username, display_name=a.display_name, role=Role(a.role), unit_id=a.unit_id,
                        phone_masked=mask_phone(a.phone), active=a.active, locked_until=waiting.get(a.username))
             for a in accounts]
 
 
-async def _account_out(call: Call, account) -> AccountOut:  # type: ignore[no-untyped-def]
+async def _account_out(call: Call, account: Account) -> AccountOut:
     (out,) = await _accounts_out(call, [account])
     return out
 

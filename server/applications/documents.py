@@ -127,7 +127,7 @@ async def current_data(session: AsyncSession, w: Where, kind: str, steps: list[A
         hardship_other=a.hardship_other, category=a.category, opposing_party=a.opposing_party,
         amount_in_dispute=as_yuan(a.amount_fen), summary=a.summary, help_requested=a.help_requested,
         attachments=len(a.attachments or []), created_on=a.created_at.astimezone(tz).date().isoformat(),
-        submitted_on=on("submit"), missing=(last("return").note if last("return") else ""),
+        submitted_on=on("submit"), missing=(returned.note if (returned := last("return")) else ""),
         supplement_due_on=None,
         reviewed_on=on("preliminary_approve", "reject"), reviewer=by("preliminary_approve", "reject"),
         review_opinion=a.review_opinion, accepted_on=iso(a.accepted_on), accepted_by=by("accept"),

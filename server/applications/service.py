@@ -19,6 +19,7 @@ from server.applications.access import FILER_ROLES, Where, check_may, visible_wh
 from server.applications.context import Context
 from server.applications.deadlines import (KEEPS_DUE_DATE, STEP_OF, due_for, enforcement_deadline, reminder_on,
                                           working_days_between)
+from server.db import rows_changed
 from server.hours.calendar import working_days_after
 from server.applications.form import PARENT_KIND, check_complete, fill_in
 from server.applications.models import Application, ApplicationStep
@@ -120,7 +121,7 @@ async def _step(session: AsyncSession, actor: Actor, w: Where, action: str, ctx:
         moved = await session.execute(sql_update(Application).where(Application.id == app.id,
                                                                 Application.state == source.value)
                                       .values(state=target.value, updated_at=ctx.now))
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
+        if rows_changed(moved) != 1:
             raise Conflict("someone else moved this application on just now; reload it")
         app.state = target.value
         if target not in KEEPS_DUE_DATE:
@@ -259,7 +260,7 @@ async def withdraw_unsupplied(session: AsyncSession, ctx: Context) -> list[Appli
                                                             Application.due_on < ctx.today))
     withdrawn = []
     for app in late:
-        w = Where(app, await session.get(Unit, app.unit_id), await session.get(Unit, app.review_unit_id), None)
+        w = Where(app, await session.get_one(Unit, app.unit_id), await session.get_one(Unit, app.review_unit_id), None)
         try:
             await _step(session, SYSTEM, w, "withdraw", ctx, target=S.withdrawn,
                         note=f"the materials asked for on {app.paused_on} did not come by {app.due_on}")

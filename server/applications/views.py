@@ -3,12 +3,17 @@ application as the caller now sees it (its timeline and the actions left to them
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any, Awaitable, Callable
 
 from aiohttp import web
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from server import spreadsheet
 from server.applications import audience, documents, followup, pdf, reading, service
+from server.accounts.actor import Actor
 from server.applications.context import Context
+from server.applications.models import Application
 from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
                                          AssignIn, CloseIn, ConfirmIn, DeclineIn, ExportQuery, FollowUpIn, FollowUpOut,
                                          ListQuery, NoteIn, OpinionIn, OverdueUnit, PaidIn, PersonalOut, ReasonIn,
@@ -127,7 +132,7 @@ async def delete_draft(call: Call) -> None:
             + ", ".join(pdf.KINDS), tag=TAG, path_types={"kind": str},
             media="application/pdf")
 async def document(call: Call) -> web.Response:
-    kind = str(call.path["kind"])
+    kind = call.path_text["kind"]
     if kind not in pdf.KINDS:
         raise NotFound(f"there is no document {kind[:40]!r}", allowed=list(pdf.KINDS))
     ctx = await context(call)
@@ -137,7 +142,11 @@ async def document(call: Call) -> web.Response:
                         headers={"Content-Disposition": f'attachment; filename="{pdf.filename(data)}"'})
 
 
-def _action(path: str, summary: str, body: type, name: str, verb):  # type: ignore[no-untyped-def]
+# an action's service call: (session, actor, application id, the body, ctx) → the application
+Verb = Callable[[AsyncSession, Actor, int, Any, Context], Awaitable[Application]]
+
+
+def _action(path: str, summary: str, body: type[BaseModel], name: str, verb: Verb) -> None:
     """Register POST /api/applications/{id}/<path>: verb(session, actor, id, <body value>, ctx)."""
 
     async def view(call: Call) -> ApplicationDetail:
@@ -155,7 +164,7 @@ def _action(path: str, summary: str, body: type, name: str, verb):  # type: igno
     router.post(f"{ONE}/{path}", summary=summary, tag=TAG, body=body, response=ApplicationDetail, status=200)(view)
 
 
-def _note(verb):  # type: ignore[no-untyped-def]
+def _note(verb: Callable[..., Awaitable[Application]]) -> Verb:
     return lambda session, actor, aid, body, ctx: verb(session, actor, aid, body.note, ctx)
 
 

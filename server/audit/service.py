@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -38,11 +39,11 @@ def record(
     )
 
 
-async def record_now(sessions: async_sessionmaker[AsyncSession], **kwargs: object) -> None:
+async def record_now(sessions: async_sessionmaker[AsyncSession], **kwargs: Any) -> None:
     """Write a row in a transaction of its own: for refusals and failures, whose request's own
     transaction is rolled back."""
     async with sessions.begin() as session:
-        record(session, **kwargs)  # type: ignore[arg-type]
+        record(session, **kwargs)
 
 
 async def page(

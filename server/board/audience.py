@@ -32,11 +32,11 @@ async def audience(session: AsyncSession, m: BoardMessage, change: str, *also: i
     units = set(_ancestors(origin.path)) | set(_ancestors(target.path))
     people = await session.execute(select(Account.id, Account.role, Account.unit_id).where(
         Account.active.is_(True), Account.unit_id.in_(units)))
-    accounts = {m.owner_account_id, *also} - {None}
+    accounts = {a for a in (m.owner_account_id, *also) if a is not None}
     for account_id, role, unit_id in people:
         if role != Role.lawyer or unit_id == m.target_unit_id:
             accounts.add(account_id)
     devices = await session.scalars(select(Device.id).where(Device.unit_id == m.unit_id, Device.revoked_at.is_(None)))
     data = {"message_id": m.id, "state": m.state, "change": change}
     return ([Notice(kiosk(d), BOARD_CHANGED, data) for d in devices]
-            + [Notice(account(a), BOARD_CHANGED, data) for a in sorted(accounts)])  # type: ignore[arg-type]
+            + [Notice(account(a), BOARD_CHANGED, data) for a in sorted(accounts)])

@@ -73,7 +73,7 @@ async def describe(session: AsyncSession, actor: Actor, messages: list[BoardMess
     unit_ids = {m.unit_id for m in messages} | {m.target_unit_id for m in messages}
     units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if ids else {}
     owners = {m.owner_account_id for m in messages} - {None}
-    names = dict((await session.execute(select(Account.id, Account.display_name)
+    names: dict[int | None, str] = dict((await session.execute(select(Account.id, Account.display_name)
                                         .where(Account.id.in_(owners)))).all()) if owners else {}
     replies = await _replies(session, ids)
     reply_units = {r.unit_id for rs in replies.values() for r in rs} - set(units)

@@ -24,6 +24,7 @@ from server.board.models import BoardMessage, BoardReply
 from server.board.schemas import HandOverIn, MessageIn
 from server.board.state import BoardAction, BoardState
 from server.board.targets import TARGET_KINDS, check_may_leave, target_of
+from server.db import rows_changed
 from server.errors import IllegalTransition, InvalidInput, PermissionDenied
 
 
@@ -70,7 +71,7 @@ async def _take_ownership(session: AsyncSession, actor: Actor, m: BoardMessage, 
         .values(state=BoardState.claimed, owner_account_id=actor.id, claimed_at=ctx.now)
         .execution_options(synchronize_session=False))
     await session.refresh(m)
-    if won.rowcount != 1:
+    if rows_changed(won) != 1:
         if m.owner_account_id is None:
             BoardState(m.state).after(BoardAction.claim)  # closed, say: the usual refusal
         name = await owner_name(session, m)
@@ -124,7 +125,8 @@ async def hand_over(session: AsyncSession, actor: Actor, message_id: int, p: Han
         detail = f"to {person.display_name} (account {person.id}) of unit {unit.id}"
     else:
         m.state = BoardState(m.state).after(BoardAction.hand_to_unit)
-        unit = await get_unit(session, p.to_unit_id)  # type: ignore[arg-type]
+        assert p.to_unit_id is not None  # HandOverIn.exactly_one
+        unit = await get_unit(session, p.to_unit_id)
         if not unit.active or unit.kind not in TARGET_KINDS:
             raise InvalidInput("hand over to the center, a department or a workstation", field="to_unit_id")
         m.owner_account_id, m.claimed_at = None, None

@@ -29,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, cast
 
 from sqlalchemy import Connection, Dialect, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -102,7 +102,7 @@ def store(conn: Connection, batch: list[Pending], known_rooms: RoomIds, lookup: 
             rows.append((room_id, n, sender, p.sender_name, client_id, p.text, at_to_db(p.at)))
             answers[i] = service.public(room, n, client_id, p.text, sender, p.sender_name, p.at)
         _insert_messages(conn, rows)
-    return answers, new_rooms  # type: ignore[return-value] - every message has its answer now
+    return cast(list[Answer], answers), new_rooms  # every message has its answer now
 
 
 def _admit(batch: list[Pending], members: dict, answers: list[Answer | None]) -> list[int]:

@@ -30,14 +30,14 @@ MAX_ROOM_REF = 2**31 - 1  # PostgreSQL INTEGER
 class Executes(Protocol):
     """An AsyncSession or an AsyncConnection: both run Core statements."""
 
-    async def execute(self, statement: Any, *args: Any) -> Any: ...
+    async def execute(self, statement: Any, parameters: Any = None, /) -> Any: ...
 
 
 class ExecutesNow(Protocol):
     """A sync Session or Connection: what `run_sync` hands over, and what the SQLite chat
     writer holds in its thread."""
 
-    def execute(self, statement: Any, *args: Any) -> Any: ...
+    def execute(self, statement: Any, parameters: Any = None, /) -> Any: ...
 
 
 class RoomKey(NamedTuple):

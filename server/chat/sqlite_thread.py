@@ -16,6 +16,7 @@ inside its commits; wal_checkpoints.py does, beside them.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from typing import Callable, Concatenate, ParamSpec, TypeVar
 
@@ -28,7 +29,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def _writer_connection(dbapi_conn, _record: object) -> None:  # type: ignore[no-untyped-def]
+def _writer_connection(dbapi_conn: sqlite3.Connection, _record: object) -> None:
     dbapi_conn.isolation_level = None  # sqlite3 no longer BEGINs on its own: _begin_immediate does
     dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")  # WalCheckpoints does it, beside the commits
 
@@ -69,7 +70,9 @@ class SqliteThread:
     def _in_transaction(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         if self._conn is None:
             self._conn = self._engine.connect()
-        self._checkpoints.before_transaction(self._conn.connection.driver_connection)
+        driver = self._conn.connection.driver_connection
+        assert driver is not None  # a checked-out connection holds its sqlite3 one
+        self._checkpoints.before_transaction(driver)
         with self._conn.begin():
             result = fn(self._conn, *args, **kwargs)
         self._checkpoints.after_commit()

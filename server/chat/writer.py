@@ -194,18 +194,17 @@ class ChatWriter:
             return await self._conn.run_sync(batches.store, batch, self._room_ids, lookup, self.rooms.members_of)
 
     def _answer(self, batch: list[Pending], answers: list[Answer]) -> None:
-        stored = []
+        stored: list[dict] = []
         for p, answer in zip(batch, answers):
             self._waiting.pop(p.key, None)
-            refused = isinstance(answer, Exception)
             for future in p.futures:
                 if future.done():
                     continue  # its sender gave up
-                if refused:
+                if isinstance(answer, Exception):
                     future.set_exception(answer)
                 else:
                     future.set_result(answer)
-            if not refused:
+            if not isinstance(answer, Exception):
                 stored.append(answer)
         if stored and self.on_stored is not None:
             self.on_stored(sorted(stored, key=lambda m: (m["room"], m["seq"])))

@@ -16,6 +16,7 @@ from server.consultations import queue
 from server.consultations.models import Consultation, LawyerStatus
 from server.consultations.service import Context, add_event, end
 from server.consultations.state import ConsultationState as S
+from server.db import rows_changed
 from server.errors import Conflict
 from server.hours import service as hours
 from server.hours.calendar import is_open
@@ -24,7 +25,7 @@ from signaling import events
 SWEEP_INTERVAL_SECONDS = 1.0
 
 
-async def sweep(session: AsyncSession, ctx: Context) -> list[notify.Notice]:
+async def sweep(session: AsyncSession, ctx: Context) -> list[notify.Push]:
     notices: list[notify.Push] = []
     changed_queues: set[int] = set()
     if not is_open(ctx.schedule, ctx.now) and await session.scalar(
@@ -54,7 +55,7 @@ async def end_duty_of_the_gone(session: AsyncSession, ctx: Context) -> list[noti
                func.coalesce(LawyerStatus.seen_at, LawyerStatus.updated_at) < cutoff)
         .values(available=False, updated_at=ctx.now)
         .execution_options(synchronize_session=False))
-    if not gone.rowcount:
+    if not rows_changed(gone):
         return []
     return [notify.QueueChanged(await queue.center_id(session))]
 
@@ -65,22 +66,22 @@ async def _claim(session: AsyncSession, c: Consultation, from_state: S, to_state
     result = await session.execute(update(Consultation).where(Consultation.id == c.id,
                                                               Consultation.state == from_state)
                                    .values(state=to_state).execution_options(synchronize_session=False))
-    if result.rowcount == 1:
+    if rows_changed(result) == 1:
         c.state = to_state
         return True
     return False
 
 
-async def _end_once(session: AsyncSession, c: Consultation, ctx: Context, reason: str) -> list[notify.Notice]:
+async def _end_once(session: AsyncSession, c: Consultation, ctx: Context, reason: str) -> list[notify.Push]:
     try:
         return await end(session, c, ctx, by=SYSTEM, reason=reason)
     except Conflict:  # another process ended it first
         return []
 
 
-async def _move_queued_to_board(session: AsyncSession, ctx: Context, changed: set[int]) -> list[notify.Notice]:
+async def _move_queued_to_board(session: AsyncSession, ctx: Context, changed: set[int]) -> list[notify.Push]:
     """Nothing typed is lost: every consultation still queued at closing becomes a board entry."""
-    notices = []
+    notices: list[notify.Push] = []
     for c in list(await session.scalars(select(Consultation).where(Consultation.state == S.queued))):
         if not await _claim(session, c, S.queued, S.moved_to_board):
             continue
@@ -98,13 +99,14 @@ async def _move_queued_to_board(session: AsyncSession, ctx: Context, changed: se
     return notices
 
 
-async def _grace_period(session: AsyncSession, ctx: Context) -> list[notify.Notice]:
-    notices = []
+async def _grace_period(session: AsyncSession, ctx: Context) -> list[notify.Push]:
+    notices: list[notify.Push] = []
     grace = ctx.rules.grace_after_close
     live = await session.scalars(select(Consultation).where(
         Consultation.state == S.live, Consultation.window_closes_at <= ctx.now))
     for c in list(live):
-        ends_at = c.window_closes_at + grace  # type: ignore[operator]
+        assert c.window_closes_at is not None  # the query compared it
+        ends_at = c.window_closes_at + grace
         left = ends_at - ctx.now
         if left <= timedelta(0):
             notices += await _end_once(session, c, ctx, "service_closed")
@@ -117,7 +119,7 @@ async def _grace_period(session: AsyncSession, ctx: Context) -> list[notify.Noti
                                                or_(Consultation.warned_minutes.is_(None),
                                                    Consultation.warned_minutes > minutes))
                     .values(warned_minutes=minutes).execution_options(synchronize_session=False))
-                if won.rowcount != 1:
+                if rows_changed(won) != 1:
                     break
                 c.warned_minutes = minutes
                 # a grace shorter than the warning's threshold: say how long it really is
@@ -130,8 +132,8 @@ async def _grace_period(session: AsyncSession, ctx: Context) -> list[notify.Noti
     return notices
 
 
-async def _reconnect_timeouts(session: AsyncSession, ctx: Context, changed: set[int]) -> list[notify.Notice]:
-    notices = []
+async def _reconnect_timeouts(session: AsyncSession, ctx: Context, changed: set[int]) -> list[notify.Push]:
+    notices: list[notify.Push] = []
     limit = ctx.now - ctx.rules.reconnect_grace
     stale = await session.scalars(select(Consultation).where(
         Consultation.state.in_((S.queued, S.live)),
@@ -149,8 +151,8 @@ async def _reconnect_timeouts(session: AsyncSession, ctx: Context, changed: set[
     return notices
 
 
-async def _chosen_lawyer_timeouts(session: AsyncSession, ctx: Context) -> list[notify.Notice]:
-    notices = []
+async def _chosen_lawyer_timeouts(session: AsyncSession, ctx: Context) -> list[notify.Push]:
+    notices: list[notify.Push] = []
     limit = ctx.now - ctx.rules.chosen_lawyer_wait
     slow = await session.scalars(select(Consultation).where(
         Consultation.state == S.queued, Consultation.chosen_lawyer_id.is_not(None),
@@ -163,7 +165,7 @@ async def _chosen_lawyer_timeouts(session: AsyncSession, ctx: Context) -> list[n
                                        or_(Consultation.choice_offered_at.is_(None),
                                            Consultation.choice_offered_at <= limit))
             .values(choice_offered_at=ctx.now).execution_options(synchronize_session=False))
-        if offered.rowcount != 1:
+        if rows_changed(offered) != 1:
             continue
         c.choice_offered_at = ctx.now
         notices.append(notify.Notice(notify.kiosk(c.device_id), events.CHOSEN_LAWYER_WAIT,

@@ -6,7 +6,7 @@ import weakref
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
@@ -27,8 +27,10 @@ _CENTER_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 async def center_id(session: AsyncSession) -> int:
     found = _CENTER_IDS.get(session.bind)
     if found is None:
-        found = _CENTER_IDS[session.bind] = int(await session.scalar(
-            select(Unit.id).where(Unit.kind == UnitKind.center)))
+        found = await session.scalar(select(Unit.id).where(Unit.kind == UnitKind.center))
+        if found is None:
+            raise LookupError("there is no center unit")
+        _CENTER_IDS[session.bind] = found
     return found
 
 
@@ -127,7 +129,8 @@ def estimate_wait_seconds(position: int, takers: int, average_seconds: float) ->
     return int(math.ceil(ahead / max(1, takers)) * average_seconds)
 
 
-async def takeable_filter(session: AsyncSession, actor: Actor, now: datetime, tz: ZoneInfo):  # type: ignore[no-untyped-def]
+async def takeable_filter(session: AsyncSession, actor: Actor, now: datetime,
+                          tz: ZoneInfo) -> ColumnElement[bool] | None:
     """The SQL condition for queued consultations this actor may take, or None for none."""
     if actor.kind != "account":
         return None
@@ -136,7 +139,7 @@ async def takeable_filter(session: AsyncSession, actor: Actor, now: datetime, tz
     if actor.role == Role.lawyer:
         profile_id = await session.scalar(select(LawyerProfile.id).where(LawyerProfile.account_id == actor.id))
         chosen = Consultation.chosen_lawyer_id == profile_id if profile_id else None
-        if await is_on_duty(session, actor.id, now, tz):  # type: ignore[arg-type]
+        if await is_on_duty(session, actor.known_id, now, tz):
             general = and_(Consultation.target_unit_id == await center_id(session),
                            Consultation.chosen_lawyer_id.is_(None))
             return or_(general, chosen) if chosen is not None else general
@@ -146,8 +149,8 @@ async def takeable_filter(session: AsyncSession, actor: Actor, now: datetime, tz
 
 async def watched_units(session: AsyncSession, actor: Actor) -> list[int]:
     """The queues a staff member or lawyer sees live."""
-    if actor.role in (Role.station_staff, Role.department_staff):
-        return [actor.unit_id]  # type: ignore[list-item]
+    if actor.role in (Role.station_staff, Role.department_staff) and actor.unit_id is not None:
+        return [actor.unit_id]
     if actor.role in (Role.lawyer, Role.center_staff, Role.admin):
         return [await center_id(session)]
     return []

@@ -21,6 +21,7 @@ from server.consultations import queue
 from server.consultations.models import Consultation, ConsultationEvent, LawyerStatus
 from server.consultations.rules import Rules
 from server.consultations.state import ConsultationState as S
+from server.db import rows_changed
 from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ServiceClosed
 from server.hours.calendar import Schedule, closes_at, is_open, next_open
 from server.org.models import Unit, UnitKind
@@ -144,7 +145,7 @@ async def start(session: AsyncSession, actor: Actor, p: payloads.ConsultStart, c
     session.add(c)
     await session.flush()
     add_event(session, c, ctx, "queued", actor, f"{p.category}, target unit {target}")
-    notices = [notify.QueueChanged(target)]
+    notices: list[notify.Push] = [notify.QueueChanged(target)]
     return Outcome(c, notices, token)
 
 
@@ -196,7 +197,7 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
             .values(state=S.live, taker_account_id=actor.id, taken_at=ctx.now, taker_resume=token_digest(token),
                     window_closes_at=closing, warned_minutes=None)
             .execution_options(synchronize_session=False))
-        if won.rowcount == 1:
+        if rows_changed(won) == 1:
             break
     else:
         if (await session.scalar(select(live_now)) or 0) >= ctx.rules.max_live_per_taker:
@@ -206,19 +207,19 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
     c.wait_seconds = int((ctx.now - c.queued_at).total_seconds())
     add_event(session, c, ctx, "taken", actor)
     await session.flush()
-    notices = [notify.Notice(notify.kiosk(c.device_id), events.CONSULT_TAKEN,
+    notices: list[notify.Push] = [notify.Notice(notify.kiosk(c.device_id), events.CONSULT_TAKEN,
                             {"consultation_id": c.id, "room": notify.consultation(c.id), "role": "kiosk",
                              "peer_name": actor.name})]
     notices.append(notify.QueueChanged(c.target_unit_id))
     return Outcome(c, notices, token)
 
 
-async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: Actor, reason: str) -> list[notify.Notice]:
+async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: Actor, reason: str) -> list[notify.Push]:
     """End a live consultation once: a second hang-up, or another process's sweep, gets Conflict."""
     S(c.state).check(S.ended)
     won = await session.execute(update(Consultation).where(Consultation.id == c.id, Consultation.state == S.live)
                                 .values(state=S.ended).execution_options(synchronize_session=False))
-    if won.rowcount != 1:
+    if rows_changed(won) != 1:
         raise Conflict("this consultation has already ended")
     c.state, c.ended_at, c.ended_by, c.end_reason = S.ended, ctx.now, by.ref, reason
     if c.taken_at is not None:
@@ -252,7 +253,7 @@ async def rate(session: AsyncSession, actor: Actor, p: payloads.Rate, ctx: Conte
         raise Conflict("this consultation has already been rated")
     c.rating, c.rating_comment = p.rating, p.comment.strip()
     add_event(session, c, ctx, "rated", actor, str(p.rating))
-    told = [] if c.taker_account_id is None else [
+    told: list[notify.Push] = [] if c.taker_account_id is None else [
         notify.Notice(notify.account(c.taker_account_id), events.CONSULT_RATED, {"consultation_id": c.id})]
     return Outcome(c, told)
 
@@ -286,7 +287,7 @@ async def transfer(session: AsyncSession, actor: Actor, p: payloads.Transfer, ct
     c.taker_account_id, c.taken_at, c.taker_resume, c.choice_offered_at = None, None, "", None
     add_event(session, c, ctx, "transferred", actor, f"to {'lawyer ' + str(chosen) if chosen else 'unit ' + str(target)}: {p.reason}")
     await session.flush()
-    notices = [notify.Notice(old_room, events.CONSULT_ENDED,
+    notices: list[notify.Push] = [notify.Notice(old_room, events.CONSULT_ENDED,
                             {"consultation_id": c.id, "ended_by": actor.ref, "reason": "transferred",
                              "taker_account_id": old_taker})]
     notices.append(notify.QueueChanged(target))
@@ -314,19 +315,20 @@ async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int
     return Outcome(c, [])
 
 
-async def set_available(session: AsyncSession, actor: Actor, available: bool, ctx: Context) -> tuple[bool, list[notify.Notice]]:
+async def set_available(session: AsyncSession, actor: Actor, available: bool,
+                        ctx: Context) -> tuple[bool, list[notify.Push]]:
     if actor.role != Role.lawyer:
         raise PermissionDenied("only lawyers mark themselves available or away")
     # said from a connected socket, so the lawyer is present now
     values = {"available": available, "updated_at": ctx.now, "seen_at": ctx.now}
     changed = await session.execute(update(LawyerStatus).where(LawyerStatus.account_id == actor.id).values(**values))
-    if changed.rowcount == 0:
+    if rows_changed(changed) == 0:
         try:  # the first time: two tabs may say it at once, and one insert wins
             async with session.begin_nested():
                 session.add(LawyerStatus(account_id=actor.id, **values))
         except IntegrityError:
             await session.execute(update(LawyerStatus).where(LawyerStatus.account_id == actor.id).values(**values))
-    on_duty = await queue.is_on_duty(session, actor.id, ctx.now, ctx.tz)  # type: ignore[arg-type]
+    on_duty = await queue.is_on_duty(session, actor.known_id, ctx.now, ctx.tz)
     center = await queue.center_id(session)
     return on_duty, [notify.QueueChanged(center)]
 
@@ -351,18 +353,18 @@ async def active_for(session: AsyncSession, actor: Actor) -> list[Consultation]:
 
 
 async def went_away(session: AsyncSession, actor: Actor, ctx: Context, *,
-                    still_in: Collection[int] = frozenset()) -> list[notify.Notice]:
+                    still_in: Collection[int] = frozenset()) -> list[notify.Push]:
     """A connection dropped: in each queued or live consultation whose room no other live
     connection of this kiosk or person is in (`still_in`: presence/service.py), keep the place
     for the reconnect grace and tell the other side."""
-    notices: list[notify.Notice] = []
+    notices: list[notify.Push] = []
     for c in await active_for(session, actor):
         if c.id not in still_in:
             notices += _mark_away(session, c, actor.ref, ctx, actor)
     return notices
 
 
-async def side_gone(session: AsyncSession, consultation_id: int, ref: str, ctx: Context) -> list[notify.Notice]:
+async def side_gone(session: AsyncSession, consultation_id: int, ref: str, ctx: Context) -> list[notify.Push]:
     """The process holding this side's connection died (presence/service.py claim_dead)."""
     c = await session.get(Consultation, consultation_id)
     if c is None or c.state not in ACTIVE:
@@ -370,7 +372,7 @@ async def side_gone(session: AsyncSession, consultation_id: int, ref: str, ctx: 
     return _mark_away(session, c, ref, ctx, SYSTEM)
 
 
-def _mark_away(session: AsyncSession, c: Consultation, ref: str, ctx: Context, by: Actor) -> list[notify.Notice]:
+def _mark_away(session: AsyncSession, c: Consultation, ref: str, ctx: Context, by: Actor) -> list[notify.Push]:
     if ref == f"device:{c.device_id}":
         c.kiosk_away_since = c.kiosk_away_since or ctx.now
     elif c.taker_account_id is not None and ref == f"account:{c.taker_account_id}":
@@ -397,7 +399,7 @@ async def resume(session: AsyncSession, actor: Actor, token: str, ctx: Context) 
         _require_taker_of(actor, c)
         c.taker_away_since = None
     add_event(session, c, ctx, "back", actor)
-    notices = []
+    notices: list[notify.Push] = []
     if c.state == S.live:
         notices.append(notify.Notice(notify.consultation(c.id), events.PEER_BACK,
                                     {"consultation_id": c.id, "who": actor.ref}))

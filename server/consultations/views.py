@@ -9,6 +9,7 @@ from server.accounts.permissions import Role
 from server import notify
 from server.audit.service import record
 from server.chat import service as chat
+from server.chat.schemas import ChatMessageOut
 from server.consultations import queue, records
 from server.consultations.models import Consultation, ConsultationEvent, DutyShift
 from server.consultations.schemas import (Categories, DutyNow, EventOut, GroupsIn, IceServersOut, RecordDetail,
@@ -17,6 +18,7 @@ from server.errors import InvalidInput, NotFound, PermissionDenied
 from server.hours.schemas import hhmm, minutes
 from server.privacy import mask_phone
 from server.recordings import service as recordings
+from server.recordings.schemas import RecordingOut
 from server.ice import ice_servers
 from server.web import keys
 from server.web.api import Call, Router
@@ -144,8 +146,9 @@ async def get_record(call: Call) -> RecordDetail:
            object=f"consultation:{cid}", client_addr=call.client_addr, detail="record")
     return RecordDetail(**_record(c), rating_comment=c.rating_comment, events=[EventOut(at=e.at, kind=e.kind, actor=e.actor, detail=e.detail)
                                               for e in events],
-                        chat=messages[:MAX_SYNC_MESSAGES], chat_more=len(messages) > MAX_SYNC_MESSAGES,
-                        recordings=[recordings.public(r) for r in recorded])
+                        chat=[ChatMessageOut(**m) for m in messages[:MAX_SYNC_MESSAGES]],
+                        chat_more=len(messages) > MAX_SYNC_MESSAGES,
+                        recordings=[RecordingOut(**recordings.public(r)) for r in recorded])
 
 
 @router.put("/api/consultations/{consultation_id}/groups", summary="Record the applicant groups of the resident "

@@ -168,6 +168,7 @@ async def applications_due(session: AsyncSession, subtree: Any, today: date, sch
     rows = (await session.execute(select(Application.due_on, Application.due_step).where(
         Application.state.not_in(list(FINAL)), Application.due_on.is_not(None), Application.due_on <= next_workday,
         or_(Application.unit_id.in_(subtree), Application.review_unit_id.in_(subtree))))).all()
-    return {"overdue": sum(due < today for due, _ in rows), "due_today": sum(due == today for due, _ in rows),
-            "due_next_workday": sum(due > today for due, _ in rows),
+    dues = [due for due, _ in rows if due is not None]  # the query asked for a due date
+    return {"overdue": sum(due < today for due in dues), "due_today": sum(due == today for due in dues),
+            "due_next_workday": sum(due > today for due in dues),
             "by_step": dict(sorted(Counter(step for _, step in rows).items()))}

@@ -19,7 +19,7 @@ from server.notify import Notice
 from server.errors import Conflict, NotFound, TooLarge
 from server.files import docx, images, sniff
 from server.files.limits import MB, FileLimits
-from server.db import dialect_insert
+from server.db import dialect_insert, rows_changed
 from server.files.models import FileQuota, StoredFile
 from server.files.parents import Parent, Parents
 from server.files.scan import Scanner, ScannerUnavailable
@@ -92,7 +92,7 @@ async def reserve(session: AsyncSession, limits: FileLimits, kind: str, parent_i
                FileQuota.file_count < limits.files_per_parent,
                FileQuota.size_bytes + size_bytes <= limits.bytes_per_parent)
         .values(file_count=FileQuota.file_count + 1, size_bytes=FileQuota.size_bytes + size_bytes))
-    if taken.rowcount == 1:  # type: ignore[attr-defined]
+    if rows_changed(taken) == 1:
         return
     count, _used = await _usage(session, kind, parent_id)
     if count >= limits.files_per_parent:

@@ -73,7 +73,7 @@ class Resident:
         return cls(c.id, c.device_id, phone_digits(c.contact_phone))
 
 
-def consultations_of(r: Resident, actor: Actor) -> Select[tuple[Consultation]]:
+def consultations_of(r: Resident, actor: Actor) -> Select[Consultation]:
     same: list[ColumnElement[bool]] = [Consultation.device_id == r.device_id]
     if r.phone:
         same.append(same_phone(Consultation.contact_phone, r.phone))
@@ -82,14 +82,14 @@ def consultations_of(r: Resident, actor: Actor) -> Select[tuple[Consultation]]:
                                       records.visible_condition(actor))
 
 
-def board_of(r: Resident, actor: Actor) -> Select[tuple[BoardMessage]]:
+def board_of(r: Resident, actor: Actor) -> Select[BoardMessage]:
     same: list[ColumnElement[bool]] = [BoardMessage.device_id == r.device_id]
     if r.phone:
         same.append(same_phone(BoardMessage.contact_phone, r.phone))
     return select(BoardMessage).where(or_(*same), board_visible(actor))
 
 
-def applications_of(r: Resident, actor: Actor) -> Select[tuple[Application]] | None:
+def applications_of(r: Resident, actor: Actor) -> Select[Application] | None:
     """Applications name no kiosk: only the phone leads to them, and from them the ID number."""
     if not r.phone:
         return None

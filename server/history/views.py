@@ -23,9 +23,9 @@ async def history(call: Call) -> HistoryOut:
             response=HistoryDetail, path_types={"kind": str})
 async def history_item(call: Call) -> HistoryDetail:
     try:
-        kind = HistoryKind(call.path["kind"])
+        kind = HistoryKind(call.path_text["kind"])
     except ValueError:
-        raise NotFound(f"there is no kind of history item {str(call.path['kind'])[:40]!r}",
+        raise NotFound(f"there is no kind of history item {call.path_text['kind'][:40]!r}",
                        allowed=list(HistoryKind)) from None
     ctx = service.Context(now=call.clock.now(), client_addr=call.client_addr)
     return await service.read(call.session, call.actor, call.path["consultation_id"], kind, call.path["item_id"], ctx)

@@ -25,12 +25,14 @@ class CalendarQuery(BaseModel):
     from_: date = Field(alias="from")
     to: date
 
+DayKind = Literal["workday", "weekend", "holiday", "makeup_workday"]
+
 
 class DayOut(BaseModel):
     day: date
     weekday: int
     workday: bool
-    kind: Literal["workday", "weekend", "holiday", "makeup_workday"]
+    kind: DayKind
     name: str
     source: str
     provisional: bool

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, event, func, select
+from sqlalchemy import Connection, Engine, delete, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -78,7 +78,7 @@ async def ensure_defaults(session: AsyncSession, *, now: datetime, tz: ZoneInfo)
 # Kept per database for SCHEDULE_TTL_SECONDS (monotonic time: a cache, not business time) and
 # dropped by this process's own writes as they commit; another process's edit shows within the TTL.
 SCHEDULE_TTL_SECONDS = 5.0
-_cache: "WeakKeyDictionary[Engine, tuple[float, ZoneInfo, Schedule]]" = WeakKeyDictionary()
+_cache: "WeakKeyDictionary[Engine | Connection, tuple[float, ZoneInfo, Schedule]]" = WeakKeyDictionary()
 
 
 def _changed(session: AsyncSession) -> None:

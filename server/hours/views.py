@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import cast
 
 from server.accounts.permissions import require
 from server.audit.service import record
 from server.errors import InvalidInput
 from server.hours import service
-from server.hours.schemas import (CalendarQuery, DayIn, DayOut, StatusOut, StatusQuery, WindowsIn, hhmm, minutes,
-                                  weekly_windows)
+from server.hours.schemas import (CalendarQuery, DayIn, DayKind, DayOut, StatusOut, StatusQuery, WindowsIn, hhmm,
+                                  minutes, weekly_windows)
 from server.web.api import Call, Router
 
 router = Router()
@@ -19,7 +20,7 @@ async def hours_status(call: Call) -> StatusOut:
     tz = call.settings.timezone
     at = service.parse_time(call.query.at, tz) if call.query.at else call.clock.now()
     schedule = await service.load_schedule(call.session, tz)
-    return StatusOut(**service.status_json(schedule, at))
+    return StatusOut.model_validate(service.status_json(schedule, at))
 
 
 @router.get("/api/service-hours/calendar", summary="Every day in a range, with its kind and windows",
@@ -32,8 +33,9 @@ async def hours_calendar(call: Call) -> list[DayOut]:
     day = start
     while day <= end:
         row = rows.get(day)
+        kind: DayKind
         if row is not None:
-            kind = row.kind
+            kind = cast(DayKind, row.kind)  # a stored day is a holiday or a makeup workday
         else:
             kind = "weekend" if day.weekday() >= 5 else "workday"
         out.append(DayOut(day=day, weekday=day.weekday(), workday=schedule.is_workday(day), kind=kind,
@@ -65,7 +67,7 @@ async def put_windows(call: Call) -> WindowsIn:
 
 def _day(call: Call) -> date:
     try:
-        return date.fromisoformat(str(call.path["day"]))
+        return date.fromisoformat(call.path_text["day"])
     except ValueError:
         raise InvalidInput("the day must be written YYYY-MM-DD", field="day") from None
 
@@ -80,7 +82,8 @@ async def put_day(call: Call) -> DayOut:
            client_addr=call.client_addr, detail=f"{row.kind} {row.name}")
     await call.session.flush()
     schedule = await service.load_schedule(call.session, call.settings.timezone)
-    return DayOut(day=day, weekday=day.weekday(), workday=schedule.is_workday(day), kind=row.kind, name=row.name,
+    return DayOut(day=day, weekday=day.weekday(), workday=schedule.is_workday(day), kind=cast(DayKind, row.kind),
+                  name=row.name,
                   source=row.source, provisional=False,
                   windows=[f"{hhmm(s)}-{hhmm(e)}" for s, e in schedule.windows_on(day)])
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
+from server.db import rows_changed
 from server.meetings.models import Meeting, MeetingMember
 from server.presence.models import ServerProcess
 from server.presence.service import LEASE_SECONDS
@@ -21,7 +23,7 @@ from server.recordings.models import Recording, RecordingState
 RECORDER_LOST = "recorder_lost"  # the reason a recording stops when its process died
 
 
-def _dead(column, me: str, now: datetime):  # type: ignore[no-untyped-def]
+def _dead(column: InstrumentedAttribute[str | None], me: str, now: datetime) -> ColumnElement[bool]:
     """A holder column naming another process whose lease ran out (or that is gone)."""
     fresh = select(ServerProcess.id).where(ServerProcess.renewed_at >= now - timedelta(seconds=LEASE_SECONDS))
     return column.is_not(None) & (column != me) & column.not_in(fresh)
@@ -41,7 +43,7 @@ async def last_sockets(session: AsyncSession, meeting_id: int, account_ids: list
     rows = await session.execute(select(MeetingMember.account_id, MeetingMember.sid).where(
         MeetingMember.meeting_id == meeting_id, MeetingMember.account_id.in_(account_ids),
         MeetingMember.sid.is_not(None)))
-    return {account_id: sid for account_id, sid in rows}
+    return {account_id: sid for account_id, sid in rows if sid is not None}
 
 
 async def held_by_socket(session: AsyncSession, me: str, sid: str) -> list[int]:
@@ -70,7 +72,7 @@ async def claim_dead_members(session: AsyncSession, me: str,
             MeetingMember.id == row_id, MeetingMember.present, MeetingMember.process_id == process_id)
             .values(present=False, hand_raised=False, sharing=False, janus_session=None)
             .execution_options(synchronize_session=False))
-        if done.rowcount == 1:
+        if rows_changed(done) == 1:
             claimed.append((meeting_id, account_id, janus_session))
     return claimed
 
@@ -87,7 +89,7 @@ async def claim_recorder(session: AsyncSession, meeting_id: int, me: str) -> boo
     done = await session.execute(update(Meeting).where(Meeting.id == meeting_id, Meeting.recorder_process.is_(None))
                                  .values(recorder_process=me, recording_stopped_reason="")
                                  .execution_options(synchronize_session=False))
-    return done.rowcount == 1
+    return rows_changed(done) == 1
 
 
 async def release_recorder(session: AsyncSession, meeting_id: int, reason: str, holder: str | None = None) -> bool:
@@ -96,7 +98,7 @@ async def release_recorder(session: AsyncSession, meeting_id: int, reason: str, 
     done = await session.execute(update(Meeting).where(Meeting.id == meeting_id, held)
                                  .values(recorder_process=None, recording_stopped_reason=reason)
                                  .execution_options(synchronize_session=False))
-    return done.rowcount == 1
+    return rows_changed(done) == 1
 
 
 async def recorders_held(session: AsyncSession, meeting_ids: list[int], me: str) -> set[int]:

@@ -21,7 +21,10 @@ def _run(connection: Connection) -> None:
 
 
 async def _main() -> None:
-    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("sqlalchemy.url is not set: run migrations through server.migrate")
+    engine = make_engine(url)
     async with engine.begin() as conn:
         await conn.run_sync(_run)
     await engine.dispose()

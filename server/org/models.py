@@ -10,7 +10,7 @@ from server.db import Base, UTCDateTime
 
 
 class UnitKind(StrEnum):
-    center = "center"  # 區法律援助中心: the root, runs the system
+    center = "center"  # type: ignore[assignment]  # shadows str.center; 區法律援助中心: the root, runs the system
     department = "department"  # 部門聯絡中心: a liaison center under the center
     station = "station"  # 街道法律援助工作站: a street workstation under the center
     community = "community"  # 社區法律援助聯系點: a kiosk point under a station or department

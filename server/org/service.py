@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -59,11 +60,11 @@ async def create(session: AsyncSession, actor: Actor, *, code: str, name: str, k
     return unit
 
 
-async def change(session: AsyncSession, actor: Actor, unit_id: int, **fields: object) -> Unit:
+async def change(session: AsyncSession, actor: Actor, unit_id: int, **fields: Any) -> Unit:
     unit = await get(session, actor, unit_id, permission="units.write")
     parent_id = fields.pop("parent_id", None)
     if parent_id is not None and parent_id != unit.parent_id:
-        await _move(session, actor, unit, int(parent_id))  # type: ignore[arg-type]
+        await _move(session, actor, unit, int(parent_id))
     active = fields.pop("active", None)
     if active is False and unit.kind == UnitKind.center:
         raise InvalidInput("the center cannot be deactivated", field="active")

@@ -168,7 +168,7 @@ async def erase(session: AsyncSession, actor: Actor, person: Person, *, reason: 
     # applications first: one erased frees the consultations it cited
     period = policy.period(Kind.applications)
     for aid in found.applications:
-        a = await session.get(Application, aid)
+        a = await session.get_one(Application, aid)
         duty = None
         if a.state not in purge.FINISHED_APPLICATIONS:
             duty = f"the application is still {a.state}"
@@ -181,7 +181,7 @@ async def erase(session: AsyncSession, actor: Actor, person: Person, *, reason: 
                                                            Application.review_consultation_id))).all()
              for row in pair if row is not None}
     for cid in found.consultations:
-        c = await session.get(Consultation, cid)
+        c = await session.get_one(Consultation, cid)
         duty = None
         if c.state not in purge.FINISHED_CONSULTATIONS:
             duty = f"the consultation is still {c.state}"
@@ -189,7 +189,7 @@ async def erase(session: AsyncSession, actor: Actor, person: Person, *, reason: 
             duty = "an application that is kept cites it"
         await settle(HoldKind.consultation, cid, duty)
     for mid in found.board:
-        m = await session.get(BoardMessage, mid)
+        m = await session.get_one(BoardMessage, mid)
         await settle(HoldKind.board, mid, None if m.state == BoardState.closed else
                      f"the message is still {m.state}: close it first")
     erased = {kind.value: work.deleted.get(kind.value, 0) for kind in (Kind.consultations, Kind.board,

@@ -13,20 +13,21 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from sqlalchemy import delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.db import rows_changed
 from server.presence.models import LiveConnection, ServerProcess
 
 LEASE_SECONDS = 15  # a process not renewed for this long is dead; renewed every liveness round (2 s)
 
 
-def _fresh(now: datetime):  # type: ignore[no-untyped-def]
+def _fresh(now: datetime) -> Select[str]:
     """The ids of processes whose lease has not run out."""
     return select(ServerProcess.id).where(ServerProcess.renewed_at >= now - timedelta(seconds=LEASE_SECONDS))
 
 
-def _live(me: str, now: datetime):  # type: ignore[no-untyped-def]
+def _live(me: str, now: datetime) -> ColumnElement[bool]:
     """The condition for a connection held by a live process (this one always is)."""
     return or_(LiveConnection.process_id == me, LiveConnection.process_id.in_(_fresh(now)))
 
@@ -44,7 +45,7 @@ async def renew(session: AsyncSession, me: str, now: datetime) -> bool:
     """False when another process already declared this one dead: register again and re-list."""
     done = await session.execute(update(ServerProcess).where(ServerProcess.id == me).values(renewed_at=now)
                                  .execution_options(synchronize_session=False))
-    return done.rowcount == 1
+    return rows_changed(done) == 1
 
 
 async def relist(session: AsyncSession, me: str, now: datetime,
@@ -97,7 +98,7 @@ async def claim_dead(session: AsyncSession, me: str, now: datetime) -> list[tupl
     for process_id in dead:
         claimed = await session.execute(delete(ServerProcess).where(ServerProcess.id == process_id,
                                                                     ServerProcess.renewed_at < cutoff))
-        if claimed.rowcount != 1:
+        if rows_changed(claimed) != 1:
             continue  # another process's sweep claimed it
         rows = await session.execute(select(LiveConnection.actor, LiveConnection.consultation_id)
                                      .where(LiveConnection.process_id == process_id))

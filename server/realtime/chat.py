@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 from aiohttp import web
 
@@ -97,7 +97,7 @@ def chat_handlers(app: web.Application, gateway: Gateway, rooms: ChatRooms,
     return {events.CHAT_SEND: (payloads.ChatSend, send), events.CHAT_SYNC: (payloads.ChatSync, sync)}
 
 
-def _writer(rooms: ChatRooms, delivery: Delivery):  # type: ignore[no-untyped-def]
+def _writer(rooms: ChatRooms, delivery: Delivery) -> Callable[[web.Application], AsyncIterator[None]]:
     async def context(app: web.Application) -> AsyncIterator[None]:
         writer = ChatWriter(app[keys.DB].engine, rooms, on_stored=delivery.put,
                             on_committed=app[keys.METRICS].chat_batch)

@@ -34,9 +34,9 @@ END_REASONS = {"transferred": "transferred"}  # a consultation.ended reason → 
 
 def status(consultation_id: int, state: str, waiting_for: list[str], reason: str | None = None) -> dict:
     """A `consultation.recording` push (and the handlers' ack)."""
-    return payloads.RecordingStatus(consultation_id=consultation_id, state=state,  # type: ignore[arg-type]
-                                    waiting_for=waiting_for,  # type: ignore[arg-type]
-                                    text_version=payloads.CONSENT_TEXT_VERSION, reason=reason).model_dump()
+    return payloads.RecordingStatus.model_validate({
+        "consultation_id": consultation_id, "state": state, "waiting_for": waiting_for,
+        "text_version": payloads.CONSENT_TEXT_VERSION, "reason": reason}).model_dump()
 
 
 @dataclass

@@ -59,6 +59,8 @@ class FanOutUnavailable(Exception):
 
 
 class FanOut(socketio.AsyncRedisManager):
+    connected: bool  # whether the Redis client is up: AsyncRedisManager's _redis_connect sets it
+
     def __init__(self, url: str, **kwargs: Any) -> None:
         super().__init__(url, **kwargs)
         self.unsent: deque[tuple[float, Any]] = deque()

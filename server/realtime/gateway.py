@@ -97,7 +97,8 @@ class Gateway(socketio.AsyncNamespace):
             await presence.connected(session, self.process_id, sid, actor.ref)
             await session.commit()
         self.peers[sid] = Peer(actor)
-        await self.enter_room(sid, notify.kiosk(actor.id) if actor.kind == "device" else notify.account(actor.id))
+        own = notify.kiosk(actor.known_id) if actor.kind == "device" else notify.account(actor.known_id)
+        await self.enter_room(sid, own)
         await self.emit(events.HELLO, {"protocol": PROTOCOL_VERSION, "role": actor.role, "name": actor.name,
                                   "unit_id": actor.unit_id, "id": actor.id, "kind": actor.kind}, to=sid)
 
@@ -120,7 +121,7 @@ class Gateway(socketio.AsyncNamespace):
         for hook in self.disconnect_hooks:
             await hook(sid, peer)
 
-        async def gone(session: AsyncSession, ctx: service.Context) -> list[notify.Notice]:
+        async def gone(session: AsyncSession, ctx: service.Context) -> list[notify.Push]:
             await presence.disconnected(session, self.process_id, sid)
             # away only from the rooms no other live connection of the side is in, on any process
             # (a kiosk that came back through another process; another tab does not count)
@@ -205,7 +206,7 @@ class Gateway(socketio.AsyncNamespace):
                                schedule=await hours.load_schedule(session, settings.timezone), rules=self.rules)
 
     async def _run(self, peer: Peer | None, work: Callable[[AsyncSession, service.Context], Awaitable[Any]],
-                   *, join: list[str] = ()) -> Any:  # type: ignore[assignment]
+                   *, join: Sequence[str] = ()) -> Any:
         """One transaction per event; Notices go out only after it commits. The sids in `join`
         enter the consultation's room first, so that whatever a notice prompts the other side
         to send (an offer) already finds them there."""
@@ -226,7 +227,7 @@ class Gateway(socketio.AsyncNamespace):
         await self.deliver(notices, skip=(room, join))
         return result
 
-    async def deliver(self, pushes: Sequence[notify.Push], skip: tuple[str | None, list[str]] = (None, [])) -> None:
+    async def deliver(self, pushes: Sequence[notify.Push], skip: tuple[str | None, Sequence[str]] = (None, [])) -> None:
         """The one delivery path for what services return (app[keys.DELIVER]: socket handlers,
         HTTP views and jobs alike), after their commit: notices in order; a changed queue goes to
         QueueNotices (realtime/queues.py). A push that fails is logged: the change is saved, and a
@@ -347,11 +348,11 @@ class Gateway(socketio.AsyncNamespace):
                 "ice_servers": self._ice(peer.actor)}
 
     # -- the sweep ----------------------------------------------------------------------
-    async def sweep(self) -> list[notify.Notice]:
+    async def sweep(self) -> list[notify.Push]:
         with self.sweep_seconds.time():
             async with self.app[keys.DB].sessions() as session:
                 ctx = await self.context(session)
-                notices: list[notify.Notice] = []
+                notices: list[notify.Push] = []
                 # the sides a dead process held in rooms are away, unless they are back elsewhere
                 held = await presence.claim_dead(session, self.process_id, ctx.now)
                 for ref, cid in held:

@@ -71,7 +71,8 @@ def read_header(data: Any) -> Header:
         at = end if comma < 0 else end + 1
         if len(namespace) > MAX_NAMESPACE_CHARS:
             raise Malformed(f"a namespace longer than {MAX_NAMESPACE_CHARS} characters")
-    digits = _DIGITS.match(data, at).group()  # type: ignore[union-attr]
+    matched = _DIGITS.match(data, at)  # [0-9]* matches everywhere, if only the empty string
+    digits = matched.group() if matched else ""
     if len(digits) > MAX_ACK_ID_DIGITS:
         raise Malformed(f"an ack id longer than {MAX_ACK_ID_DIGITS} digits")
     return Header(kind, namespace, int(digits) if digits else None, data[at + len(digits):])

@@ -21,7 +21,7 @@ from server.web import keys
 from signaling import events
 
 if TYPE_CHECKING:
-    from server.realtime.gateway import Gateway
+    from server.realtime.gateway import Gateway, Peer
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def _reason(actor: Actor, sessions: dict[str, str], devices: dict[int, str]) -> 
     return None
 
 
-def _held(gateway: "Gateway", peers: list) -> list[tuple[str, str, int | None]]:  # type: ignore[type-arg]
+def _held(gateway: "Gateway", peers: list[tuple[str, "Peer"]]) -> list[tuple[str, str, int | None]]:
     """(sid, actor, consultation id) of every connection, as presence lists them."""
     held = []
     for sid, p in peers:

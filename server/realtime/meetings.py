@@ -136,7 +136,7 @@ class MeetingsRealtime:
             # the socket that held them before (here or on another process) hears the room no more;
             # a Janus session here was that socket's (its events went to it)
             await self._take_out(before, p.meeting_id, peer.actor.ref)
-            await self._drop_janus(p.meeting_id, peer.actor.id)
+            await self._drop_janus(p.meeting_id, peer.actor.known_id)
         if not out.lobby and out.meeting.topology == Topology.janus:
             # over HTTP, so after the commit rather than with the meeting row locked; every join
             # makes sure of it, so a Janus that lost the room (a restart) gets it back
@@ -314,16 +314,16 @@ class MeetingsRealtime:
         else:
             if self.http is None:
                 raise Conflict("the video server is not configured", reason="janus_not_configured")
-            recorder = JanusRecorder(JanusSession(self.http, janus_url(self.app) or ""), meeting.janus_room,
-                                     meeting.janus_pin, folder, started, done)
+            janus = JanusRecorder(JanusSession(self.http, janus_url(self.app) or ""), meeting.janus_room,
+                                  meeting.janus_pin, folder, started, done)
             try:
-                await recorder.session.create()
-                await recorder.start()
+                await janus.session.create()
+                await janus.start()
             except (JanusError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                await recorder.stop()
+                await janus.stop()
                 raise Conflict(f"the video server did not let the recorder in: {exc}", reason="janus_unavailable") \
                     from None
-            self.recorders[meeting.id] = recorder
+            self.recorders[meeting.id] = janus
             return {}
 
     async def _to_recorder(self, meeting_id: int, sender: str, message: dict) -> None:
@@ -457,14 +457,14 @@ class MeetingsRealtime:
         await self._check_in_room(sid, peer, p.meeting_id)
         if self.http is None:
             raise Conflict("the video server is not configured", reason="janus_not_configured")
-        key = (p.meeting_id, peer.actor.id)
+        key = (p.meeting_id, peer.actor.known_id)
         async with self._janus_locks.setdefault(key, asyncio.Lock()):
             if p.request is None and p.candidate is None:
                 raise InvalidInput("send a request or a candidate", field="request")
             request = None
             if p.request is not None:
                 request = await self._tx(lambda s: self._checked(s, peer, p))
-            member = await self._member_janus(p.meeting_id, peer.actor.id, sid)
+            member = await self._member_janus(p.meeting_id, peer.actor.known_id, sid)
             handle = member.handles.get(p.handle)
             if handle is None:
                 if request is None:

@@ -61,7 +61,7 @@ class DirectSocket(AsyncSocket):
         self.ws: web.WebSocketResponse | None = ws
         self.transport = transport
         self.connected = self.upgraded = True
-        self.last_ping = None
+        self.last_ping: float | None = None
         self.last_pong = time.time()
         self.intake = Intake(sid)
         self.handling = False  # a packet read from the client is being handed on (inline handlers run now)

@@ -17,7 +17,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Awaitable, Callable, Final
 
 import av
 from aiortc import RTCPeerConnection, RTCSessionDescription
@@ -30,10 +30,10 @@ log = logging.getLogger(__name__)
 
 FOLDER = "recordings"  # under the data directory
 CONTAINER = "mp4"
-VIDEO_CODEC = "libx264"
+VIDEO_CODEC: Final = "libx264"
 VIDEO_OPTIONS = {"preset": "ultrafast", "tune": "zerolatency"}
 VIDEO_RATE_FPS = 30  # the stream's nominal rate; frames keep their own timestamps
-AUDIO_CODEC = "aac"
+AUDIO_CODEC: Final = "aac"
 # at most this many audio packets (~5 s of AAC: 1024 samples at 48 kHz) wait for the video's size
 AUDIO_HOLD_PACKETS = 250
 TRACK_WAIT_SECONDS = 2.0  # after the first track, how long to wait for the other before writing
@@ -59,14 +59,14 @@ class FileWriter:
         self.frames = 0
         self.video_frames = 0
         self._container = av.open(str(path), mode="w", format=CONTAINER)
-        self._streams: dict[MediaStreamTrack, av.stream.Stream] = {}
+        self._streams: dict[MediaStreamTrack, av.VideoStream | av.AudioStream] = {}
         for track in tracks:
             if track.kind == "video":
-                stream = self._container.add_stream(VIDEO_CODEC, rate=VIDEO_RATE_FPS, options=dict(VIDEO_OPTIONS))
-                stream.pix_fmt = "yuv420p"
+                video = self._container.add_stream(VIDEO_CODEC, rate=VIDEO_RATE_FPS, options=dict(VIDEO_OPTIONS))
+                video.pix_fmt = "yuv420p"
+                self._streams[track] = video
             else:
-                stream = self._container.add_stream(AUDIO_CODEC)
-            self._streams[track] = stream
+                self._streams[track] = self._container.add_stream(AUDIO_CODEC)
         # The first packet muxed writes the file's header, which opens every stream's encoder:
         # a video encoder opened before its first frame is stuck at PyAV's default size, and
         # setting the real one then raises. Audio flows at once while video waits for a
@@ -78,17 +78,20 @@ class FileWriter:
         for task in self._tasks:
             task.add_done_callback(self._task_done)
 
-    async def _run(self, track: MediaStreamTrack, stream: av.stream.Stream) -> None:
+    async def _run(self, track: MediaStreamTrack, stream: av.VideoStream | av.AudioStream) -> None:
         while True:
             try:
                 frame = await track.recv()
             except MediaStreamError:
                 return
             if stream.index in self._unsized:
+                # only video streams wait for a size, and a video track's frames are VideoFrames
+                assert isinstance(stream, av.VideoStream) and isinstance(frame, av.VideoFrame)
                 if not stream.codec_context.is_open:  # else the header is out: PyAV scales frames to its size
                     stream.width, stream.height = frame.width, frame.height
                 self._unsized.discard(stream.index)
-            self._mux(stream.encode(frame))
+            # aiortc types recv() as any Frame or Packet; a track gives its own kind's frames
+            self._mux(stream.encode(frame))  # type: ignore[arg-type]
             self.frames += 1
             self.video_frames += track.kind == "video"
 

@@ -39,7 +39,7 @@ async def listing(session: AsyncSession, actor: Actor, language: str | None) -> 
              .where(Unit.path.in_(_ancestor_paths(actor.unit_path))))
     if language:
         query = query.where(CannedReply.language == language)
-    rows = (await session.execute(query)).all()
+    rows = list((await session.execute(query)).all())
     # nearest unit first: a station's own answers before the center's
     rows.sort(key=lambda r: (-len(r.Unit.path), r.CannedReply.language, r.CannedReply.position, r.CannedReply.id))
     return [out(r.CannedReply, r.Unit, actor) for r in rows]

@@ -146,7 +146,7 @@ async def drop_case(session: AsyncSession, purge: Purge, hold: HoldKind, case_id
     purge.audit(session, case.kind, f"{hold.value}:{case_id}", case.what)
 
 
-async def finished_cases(session: AsyncSession, purge: Purge, hold: HoldKind, ids: Select[tuple[int]]) -> int:
+async def finished_cases(session: AsyncSession, purge: Purge, hold: HoldKind, ids: Select[int]) -> int:
     """Delete up to a batch of the cases `ids` selects, skipping held ones, one audit row each."""
     held = await held_ids(session, hold)
     done = 0

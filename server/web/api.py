@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Literal
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Literal
 
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -22,6 +22,11 @@ from server.logs import context as log_context
 from server.web import keys
 from server.web.client_addr import client_addr
 
+if TYPE_CHECKING:
+    from server.accounts.actor import Actor
+    from server.clock import Clock
+    from server.config import Settings
+
 Auth = Literal["public", "account", "device", "any"]
 View = Callable[["Call"], Awaitable[Any]]
 MAX_JSON_BYTES = 1_000_000
@@ -32,11 +37,12 @@ class Call:
     request: web.Request
     body: Any = None
     query: Any = None
-    path: dict[str, int | str] = field(default_factory=dict)
+    path: dict[str, int] = field(default_factory=dict)  # the path's whole numbers (row ids)
+    path_text: dict[str, str] = field(default_factory=dict)  # the ones a route declares `str`
     _session: AsyncSession | None = None
 
     @property
-    def actor(self):  # type: ignore[no-untyped-def]
+    def actor(self) -> Actor:
         return self.request[keys.ACTOR]
 
     @property
@@ -44,11 +50,11 @@ class Call:
         return self.request.app
 
     @property
-    def clock(self):  # type: ignore[no-untyped-def]
+    def clock(self) -> Clock:
         return self.request.app[keys.CLOCK]
 
     @property
-    def settings(self):  # type: ignore[no-untyped-def]
+    def settings(self) -> Settings:
         return self.request.app[keys.SETTINGS]
 
     @property
@@ -141,7 +147,7 @@ def _handler(route: Route) -> Callable[[web.Request], Awaitable[web.StreamRespon
         log_context.actor.set(actor.ref)
         _check_auth(route.auth, actor)
         call = Call(request)
-        call.path = _parse_path(request, route)
+        call.path, call.path_text = _parse_path(request, route)
         if route.query is not None:
             call.query = _validate(route.query, dict(request.query), "query")
         elif request.query:
@@ -174,8 +180,9 @@ def _check_auth(auth: Auth, actor: Any) -> None:
         raise PermissionDenied("this is for kiosk devices")
 
 
-def _parse_path(request: web.Request, route: Route) -> dict[str, int | str]:
-    values: dict[str, int | str] = {}
+def _parse_path(request: web.Request, route: Route) -> tuple[dict[str, int], dict[str, str]]:
+    values: dict[str, int] = {}
+    texts: dict[str, str] = {}
     for name, raw in request.match_info.items():
         kind = route.path_types.get(name, int)
         if kind is int:
@@ -183,8 +190,8 @@ def _parse_path(request: web.Request, route: Route) -> dict[str, int | str]:
                 raise InvalidInput(f"path parameter {name!r} must be a whole number up to {MAX_ROW_ID}", field=name)
             values[name] = int(raw)
         else:
-            values[name] = raw
-    return values
+            texts[name] = raw
+    return values, texts
 
 
 async def _read_json(request: web.Request) -> Any:
@@ -326,7 +333,7 @@ BINARY = {"type": "string", "format": "binary"}
 def openapi(router: Router, title: str = "fayuan", version: str = "0.1.0") -> dict[str, Any]:
     """Build the OpenAPI 3.1 document from the registered routes and their models, all in one
     schema generation so that every model lands in components under one name (_ComponentNames)."""
-    inputs = []
+    inputs: list[tuple[tuple[int, str], Literal["validation"], TypeAdapter[Any]]] = []
     for index, route in enumerate(router.routes):
         for part, model in (("body", route.body), ("query", route.query), ("response", route.response)):
             if model is not None:

@@ -46,5 +46,5 @@ BOARD_SETTINGS = web.AppKey["BoardSettings"]("board_settings")
 APPLICATION_SETTINGS = web.AppKey["ApplicationSettings"]("application_settings")
 MEETING_SETTINGS = web.AppKey["MeetingSettings"]("meeting_settings")
 # whether the Janus at a URL answers with its VideoRoom (realtime/janus.py; blocking: run it in a thread)
-JANUS_READY = web.AppKey("janus_ready", Callable[[str], bool])
+JANUS_READY = web.AppKey["Callable[[str], bool]"]("janus_ready")
 ACTOR = web.RequestKey["Actor"]("actor")  # resolved by the auth middleware

@@ -67,7 +67,7 @@ async def application_count(session: AsyncSession, actor: Actor) -> int:
     unit_ids = {a.unit_id for a in apps} | {a.review_unit_id for a in apps}
     units = {u.id: u for u in await session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
     proposed_ids = {a.proposed_lawyer_id for a in apps if a.proposed_lawyer_id is not None}
-    proposed = dict((await session.execute(select(LawyerProfile.id, LawyerProfile.account_id)
+    proposed: dict[int | None, int] = dict((await session.execute(select(LawyerProfile.id, LawyerProfile.account_id)
                                            .where(LawyerProfile.id.in_(proposed_ids)))).all()) \
         if proposed_ids else {}
     waiting = 0
