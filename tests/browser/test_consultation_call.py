@@ -177,6 +177,7 @@ async def test_kiosk_and_lawyer_talk_by_video_and_the_rating_is_saved(two_pages,
     await _no_axe_violations(lawyer, "/lawyer (in a call)")
 
     await lawyer.get_by_label("给居民的建议").fill("先收集工资条，再申请劳动仲裁")
+    await lawyer.get_by_text("申请人群体（选填）").click()  # folded, so that the note and transfer stay in view
     await lawyer.get_by_label("农民工").check()  # the resident's group, for the bureau's reports
     await lawyer.get_by_role("button", name="保存记录").click()
     await lawyer.get_by_role("status").filter(has_text="记录已保存").wait_for()

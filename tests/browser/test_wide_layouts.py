@@ -53,6 +53,7 @@ async def test_the_board_keeps_list_and_detail_side_by_side_at_1440(page, live_s
         await page.click("[data-language-switch]")
     await axe_in_both_languages(page)
 
+
 async def test_the_console_shows_note_and_transfer_without_scrolling_at_1440x900(browser, live_server, open_now,
                                                                                 tmp_path):
     contexts, (kiosk, lawyer), problems = await open_pages(browser, live_server.base_url, ("kiosk", "lawyer"))
@@ -80,6 +81,9 @@ async def test_the_console_shows_note_and_transfer_without_scrolling_at_1440x900
             await lawyer.click("[data-language-switch]")
         await axe_in_both_languages(lawyer)
         await lawyer.get_by_role("button", name="挂断").click()
+        # lawyer1 off duty again, as the other browser tests expect to find them
+        await lawyer.get_by_role("button", name="暂停接听").click()
+        await lawyer.get_by_role("status").filter(has_text="您现在暂停接听").wait_for()
         assert not problems, problems
     finally:
         for context in contexts:

@@ -267,6 +267,7 @@ async function stopSharing() {
 
 function checkGroups(groups) {
   for (const box of document.querySelectorAll("#groups [data-group]")) box.checked = groups.includes(box.dataset.group);
+  $("groups-details").open = groups.length > 0; // folded while none is recorded: the note and transfer stay in view
 }
 
 async function saveNote(event) {
