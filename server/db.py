@@ -1,6 +1,7 @@
 """The database: one declarative Base, an engine per app, sessions per unit of work."""
 from __future__ import annotations
 
+import importlib
 from datetime import datetime, timezone
 from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, cast
@@ -114,19 +115,12 @@ class Database:
         await self.engine.dispose()
 
 
+# the domains that keep tables (each has a models.py)
+MODEL_DOMAINS = ("accounts", "applications", "audit", "board", "chat", "consultations", "files", "hours", "meetings",
+                 "org", "presence", "recordings", "replies", "retention")
+
+
 def all_models() -> None:
     """Import every domain's models so Base.metadata is complete (Alembic, tests)."""
-    from server.accounts import models as _a  # noqa: F401
-    from server.applications import models as _ap  # noqa: F401
-    from server.audit import models as _au  # noqa: F401
-    from server.chat import models as _ch  # noqa: F401
-    from server.board import models as _b  # noqa: F401
-    from server.consultations import models as _c  # noqa: F401
-    from server.files import models as _f  # noqa: F401
-    from server.hours import models as _h  # noqa: F401
-    from server.meetings import models as _m  # noqa: F401
-    from server.org import models as _o  # noqa: F401
-    from server.presence import models as _p  # noqa: F401
-    from server.recordings import models as _r  # noqa: F401
-    from server.retention import models as _rt  # noqa: F401
-    from server.replies import models as _rp  # noqa: F401
+    for domain in MODEL_DOMAINS:
+        importlib.import_module(f"server.{domain}.models")
