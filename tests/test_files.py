@@ -317,6 +317,9 @@ async def test_partial_uploads_go_only_once_their_process_is_dead(app, client, d
     for name in names.values():
         (store.incoming_dir / name).write_bytes(b"%PDF-1.7\n")
     os.utime(store.incoming_dir / names["unowned_old"], (long_ago, long_ago))
+    # written now by the clock the service reads (a faked clock, faketime's, is not the file system's)
+    just_now = app[keys.WALL_CLOCK].now().timestamp()
+    os.utime(store.incoming_dir / names["unowned_new"], (just_now, just_now))
     async with db.sessions() as s:
         removed = await service.remove_abandoned(s, app[FILES], now=clock.now(),
                                                  now_epoch_seconds=app[keys.WALL_CLOCK].now().timestamp())
