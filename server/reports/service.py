@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from statistics import mean
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +22,6 @@ from server.accounts.actor import Actor
 from server.accounts.permissions import Role
 from server.applications.models import Application, ApplicationStep
 from server.applications.state import GRANTED, REFUSED, ApplicationState
-from server.board.context import reply_working_days
 from server.board.deadlines import is_overdue
 from server.board.models import BoardEvent, BoardMessage
 from server.consultations.models import Consultation
@@ -74,7 +73,7 @@ async def report_unit(session: AsyncSession, actor: Actor, unit_id: int | None) 
 
 
 async def build(session: AsyncSession, actor: Actor, *, unit_id: int | None, start: date | None,
-                end: date | None, now: datetime, schedule: Schedule, env: Mapping[str, str]) -> dict[str, Any]:
+                end: date | None, now: datetime, schedule: Schedule, reply_working_days: int) -> dict[str, Any]:
     unit = await report_unit(session, actor, unit_id)
     span = period(start, end, now.astimezone(schedule.tz).date())
     since, until = span.bounds(schedule)
@@ -89,8 +88,7 @@ async def build(session: AsyncSession, actor: Actor, *, unit_id: int | None, sta
         or_(Application.unit_id.in_(subtree), Application.review_unit_id.in_(subtree)),
         Application.created_at >= since, Application.created_at < until)))
     subtree_ids = set(await session.scalars(subtree))
-    days = reply_working_days(env)
-    late_messages = [m for m in messages if is_overdue(schedule, m.state, m.created_at, now, days)]
+    late_messages = [m for m in messages if is_overdue(schedule, m.state, m.created_at, now, reply_working_days)]
     lawyer_names = await breakdowns.names_of_accounts(session, {a.lawyer_account_id for a in apps
                                                                 if a.lawyer_account_id})
     today = now.astimezone(schedule.tz).date()

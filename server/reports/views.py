@@ -6,6 +6,7 @@ from aiohttp import web
 from server.hours.service import load_schedule
 from server.reports import export as csv_export, service
 from server.reports.schemas import ExportQuery, Report, ReportQuery
+from server.web import keys
 from server.web.api import Call, Router
 
 router = Router()
@@ -15,7 +16,7 @@ async def _build(call: Call) -> dict:
     q = call.query
     return await service.build(call.session, call.actor, unit_id=q.unit_id, start=q.from_, end=q.to,
                                now=call.clock.now(), schedule=await load_schedule(call.session, call.settings.timezone),
-                               env=call.settings.extra)
+                               reply_working_days=call.app[keys.BOARD_SETTINGS].reply_working_days)
 
 
 @router.get("/api/reports", summary="Figures for a unit's subtree and a period: consultations, board, "
