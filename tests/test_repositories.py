@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from server.accounts import service as accounts
 from server.accounts import sessions
-from server.accounts.actor import Actor
+from server.accounts.actor import AccountActor, Actor
 from server.accounts.models import AuthSession
 from server.accounts.permissions import Role
 from server.db import Database, make_engine
@@ -30,7 +30,7 @@ async def store(any_db_url: str):  # type: ignore[no-untyped-def]
 async def _tree(session) -> tuple[Actor, dict[str, Unit]]:  # type: ignore[no-untyped-def]
     """center → station east (communities e1, e2), station west (community w1), department d."""
     center = await org.create_root(session, code="C", name="中心", now=NOW)
-    admin = Actor(kind="account", id=1, role=Role.admin, unit_id=center.id, unit_path=center.path, name="admin")
+    admin = AccountActor(id=1, role=Role.admin, unit_id=center.id, unit_path=center.path, name="admin")
     units = {"center": center}
     for code, kind, parent in [("east", UnitKind.station, "center"), ("west", UnitKind.station, "center"),
                                ("d", UnitKind.department, "center"), ("e1", UnitKind.community, "east"),
@@ -41,7 +41,7 @@ async def _tree(session) -> tuple[Actor, dict[str, Unit]]:  # type: ignore[no-un
 
 
 def _actor(role: Role, unit: Unit) -> Actor:
-    return Actor(kind="account", id=99, role=role, unit_id=unit.id, unit_path=unit.path, name=str(role))
+    return AccountActor(id=99, role=role, unit_id=unit.id, unit_path=unit.path, name=str(role))
 
 
 async def test_units_are_created_with_paths_and_kind_rules(store: Database) -> None:

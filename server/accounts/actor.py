@@ -1,22 +1,20 @@
-"""Who is asking: a staff account, a kiosk device, or nobody."""
+"""Who is asking: a staff account, a kiosk device, nobody, or the service itself.
+
+Four kinds, one class each, told apart by `kind` (a literal, so that a check such as
+`actor.kind == "account"` narrows the type: an account's id, role and unit are then known).
+What the kinds share (their reference in records, the unit-tree rule) is in `_Who`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from server.accounts.permissions import Role
 
 
-@dataclass(frozen=True)
-class Actor:
-    kind: Literal["account", "device", "anonymous", "system"]
-    id: int | None = None
-    role: Role | None = None
-    unit_id: int | None = None
-    unit_path: str = ""
-    name: str = ""
-    session_id: str | None = None
-    csrf_token: str | None = None
+class _Who:
+    kind: str
+    id: int | None
+    unit_path: str
 
     @property
     def ref(self) -> str:
@@ -40,5 +38,56 @@ class Actor:
         return bool(self.unit_path) and path.startswith(self.unit_path)
 
 
-ANONYMOUS = Actor(kind="anonymous")
-SYSTEM = Actor(kind="system", name="system")  # the sweep and other jobs acting on their own
+@dataclass(frozen=True, kw_only=True)
+class AccountActor(_Who):
+    """A logged-in staff member, with the browser session it acts through."""
+    id: int
+    role: Role
+    unit_id: int
+    unit_path: str
+    name: str
+    session_id: str | None = None
+    csrf_token: str | None = None
+    kind: Literal["account"] = field(default="account", init=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeviceActor(_Who):
+    """A registered kiosk at a community contact point."""
+    id: int
+    unit_id: int
+    unit_path: str
+    name: str
+    role: Literal[Role.kiosk] = field(default=Role.kiosk, init=False)
+    session_id: None = field(default=None, init=False)
+    csrf_token: None = field(default=None, init=False)
+    kind: Literal["device"] = field(default="device", init=False)
+
+
+@dataclass(frozen=True)
+class _Unplaced(_Who):
+    """No account, no device, no unit: sees no unit and holds no personal data."""
+    name: str = ""
+    id: None = field(default=None, init=False)
+    role: None = field(default=None, init=False)
+    unit_id: None = field(default=None, init=False)
+    unit_path: str = field(default="", init=False)
+    session_id: None = field(default=None, init=False)
+    csrf_token: None = field(default=None, init=False)
+
+
+@dataclass(frozen=True)
+class AnonymousActor(_Unplaced):
+    kind: Literal["anonymous"] = field(default="anonymous", init=False)
+
+
+@dataclass(frozen=True)
+class SystemActor(_Unplaced):
+    """The sweep and other jobs acting on their own."""
+    kind: Literal["system"] = field(default="system", init=False)
+
+
+Actor = AccountActor | DeviceActor | AnonymousActor | SystemActor
+
+ANONYMOUS = AnonymousActor()
+SYSTEM = SystemActor(name="system")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts import throttle
-from server.accounts.actor import Actor
+from server.accounts.actor import AccountActor, DeviceActor
 from server.accounts.models import Account, AuthSession, Device
 from server.accounts.passwords import new_token, token_digest, verify_password
 from server.accounts.permissions import Role
@@ -65,7 +65,7 @@ def expired(row: AuthSession, now: datetime) -> bool:
     return now - row.last_seen_at > IDLE_TIMEOUT or now - row.created_at > ABSOLUTE_TIMEOUT
 
 
-async def resolve_session(session: AsyncSession, token: str, now: datetime) -> Actor | None:
+async def resolve_session(session: AsyncSession, token: str, now: datetime) -> AccountActor | None:
     """The actor behind a session cookie, or None when it is unknown, ended or expired."""
     row = await session.get(AuthSession, token_digest(token))
     if row is None or row.ended_at is not None:
@@ -83,8 +83,7 @@ async def resolve_session(session: AsyncSession, token: str, now: datetime) -> A
     if now - row.last_seen_at > TOUCH_INTERVAL:
         row.last_seen_at = now
         await session.commit()
-    return Actor(
-        kind="account",
+    return AccountActor(
         id=account.id,
         role=Role(account.role),
         unit_id=account.unit_id,
@@ -95,7 +94,7 @@ async def resolve_session(session: AsyncSession, token: str, now: datetime) -> A
     )
 
 
-async def resolve_device(session: AsyncSession, token: str, now: datetime) -> Actor | None:
+async def resolve_device(session: AsyncSession, token: str, now: datetime) -> DeviceActor | None:
     device = await session.scalar(select(Device).where(Device.token_hash == token_digest(token)))
     if device is None or device.revoked_at is not None:
         return None
@@ -105,10 +104,8 @@ async def resolve_device(session: AsyncSession, token: str, now: datetime) -> Ac
     if device.last_seen_at is None or now - device.last_seen_at > TOUCH_INTERVAL:
         device.last_seen_at = now
         await session.commit()
-    return Actor(
-        kind="device",
+    return DeviceActor(
         id=device.id,
-        role=Role.kiosk,
         unit_id=unit.id,
         unit_path=unit.path,
         name=device.name,

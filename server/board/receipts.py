@@ -65,7 +65,7 @@ async def find(session: AsyncSession, actor: Actor, code: str, phone_tail: str, 
     wrong try, which is recorded (the caller commits it, then refuses)."""
     if actor.kind != "device":
         raise PermissionDenied("receipt codes are for kiosks; staff find messages in the board's list")
-    if await _wrong_tries(session, ReceiptTry.device_id, actor.known_id, now - KIOSK_WINDOW) >= MAX_WRONG_PER_KIOSK:
+    if await _wrong_tries(session, ReceiptTry.device_id, actor.id, now - KIOSK_WINDOW) >= MAX_WRONG_PER_KIOSK:
         raise RateLimited("too many wrong receipt codes at this kiosk; try again later or ask community staff",
                           retry_after_seconds=int(KIOSK_WINDOW.total_seconds()))
     code = normalise(code)

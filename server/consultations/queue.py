@@ -139,7 +139,7 @@ async def takeable_filter(session: AsyncSession, actor: Actor, now: datetime,
     if actor.role == Role.lawyer:
         profile_id = await session.scalar(select(LawyerProfile.id).where(LawyerProfile.account_id == actor.id))
         chosen = Consultation.chosen_lawyer_id == profile_id if profile_id else None
-        if await is_on_duty(session, actor.known_id, now, tz):
+        if await is_on_duty(session, actor.id, now, tz):
             general = and_(Consultation.target_unit_id == await center_id(session),
                            Consultation.chosen_lawyer_id.is_(None))
             return or_(general, chosen) if chosen is not None else general

@@ -317,7 +317,7 @@ async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int
 
 async def set_available(session: AsyncSession, actor: Actor, available: bool,
                         ctx: Context) -> tuple[bool, list[notify.Push]]:
-    if actor.role != Role.lawyer:
+    if actor.kind != "account" or actor.role != Role.lawyer:
         raise PermissionDenied("only lawyers mark themselves available or away")
     # said from a connected socket, so the lawyer is present now
     values = {"available": available, "updated_at": ctx.now, "seen_at": ctx.now}
@@ -328,7 +328,7 @@ async def set_available(session: AsyncSession, actor: Actor, available: bool,
                 session.add(LawyerStatus(account_id=actor.id, **values))
         except IntegrityError:
             await session.execute(update(LawyerStatus).where(LawyerStatus.account_id == actor.id).values(**values))
-    on_duty = await queue.is_on_duty(session, actor.known_id, ctx.now, ctx.tz)
+    on_duty = await queue.is_on_duty(session, actor.id, ctx.now, ctx.tz)
     center = await queue.center_id(session)
     return on_duty, [notify.QueueChanged(center)]
 

@@ -54,7 +54,7 @@ async def present_in(session: AsyncSession, actor: Actor) -> list[int]:
 
 async def check_present(session: AsyncSession, actor: Actor, meeting_id: int) -> tuple[Meeting, MeetingMember]:
     meeting = await get(session, meeting_id)
-    member = await find_member(session, meeting_id, actor.known_id) if actor.kind == "account" else None
+    member = await find_member(session, meeting_id, actor.id) if actor.kind == "account" else None
     if member is None or not member.present or meeting.state != S.live:
         raise PermissionDenied("join the meeting first")
     return meeting, member

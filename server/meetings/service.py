@@ -64,7 +64,7 @@ async def create(session: AsyncSession, actor: Actor, *, title: str, agenda: str
     session.add_all([MeetingInvitation(meeting_id=meeting.id, unit_id=u) for u in unit_ids] +
                     [MeetingInvitation(meeting_id=meeting.id, account_id=a) for a in account_ids])
     await session.flush()
-    if not ctx.janus and needs_janus(kind, await invited_headcount(session, meeting.id, actor.known_id)):
+    if not ctx.janus and needs_janus(kind, await invited_headcount(session, meeting.id, actor.id)):
         raise Conflict(NO_JANUS.format(n=MESH_MAX_PARTICIPANTS), reason="janus_not_configured")
     return meeting
 
@@ -79,7 +79,7 @@ async def join(session: AsyncSession, actor: Actor, meeting_id: int, ctx: Contex
     if ctx.now < meeting.starts_at - JOIN_EARLY:
         raise Conflict("the room opens 10 minutes before the start", opens_at=(meeting.starts_at - JOIN_EARLY)
                        .isoformat())
-    member = await find_member(session, meeting.id, actor.known_id)
+    member = await find_member(session, meeting.id, actor.id)
     if member is not None and member.removed:
         raise PermissionDenied("the host removed you from this meeting")
     host = actor.id == meeting.host_account_id

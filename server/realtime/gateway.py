@@ -97,7 +97,7 @@ class Gateway(socketio.AsyncNamespace):
             await presence.connected(session, self.process_id, sid, actor.ref)
             await session.commit()
         self.peers[sid] = Peer(actor)
-        own = notify.kiosk(actor.known_id) if actor.kind == "device" else notify.account(actor.known_id)
+        own = notify.kiosk(actor.id) if actor.kind == "device" else notify.account(actor.known_id)
         await self.enter_room(sid, own)
         await self.emit(events.HELLO, {"protocol": PROTOCOL_VERSION, "role": actor.role, "name": actor.name,
                                   "unit_id": actor.unit_id, "id": actor.id, "kind": actor.kind}, to=sid)

@@ -35,10 +35,10 @@ async def check(gateway: "Gateway") -> dict[str, str]:
     """One round for this process's connections; returns {sid: reason} of those it ended."""
     peers = list(gateway.peers.items())
     sessions = {p.actor.session_id for _, p in peers if p.actor.kind == "account" and p.actor.session_id}
-    devices = {p.actor.id for _, p in peers if p.actor.kind == "device" and p.actor.id is not None}
+    devices = {p.actor.id for _, p in peers if p.actor.kind == "device"}
     in_use = {p.actor.session_id for sid, p in peers
               if p.actor.kind == "account" and p.actor.session_id and (p.used or _busy(gateway, sid))}
-    lawyers = {p.actor.id for _, p in peers if p.actor.role == Role.lawyer and p.actor.id is not None}
+    lawyers = {p.actor.id for _, p in peers if p.actor.kind == "account" and p.actor.role == Role.lawyer}
     for _, p in peers:
         p.used = False
     now = gateway.app[keys.CLOCK].now()
@@ -67,7 +67,7 @@ async def check(gateway: "Gateway") -> dict[str, str]:
 def _reason(actor: Actor, sessions: dict[str, str], devices: dict[int, str]) -> str | None:
     if actor.kind == "account" and actor.session_id:
         return sessions.get(actor.session_id)
-    if actor.kind == "device" and actor.id is not None:
+    if actor.kind == "device":
         return devices.get(actor.id)
     return None
 

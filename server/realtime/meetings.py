@@ -228,10 +228,11 @@ class MeetingsRealtime:
     # -- in the room --------------------------------------------------------------------
     async def _check_in_room(self, sid: str, peer: Peer, meeting_id: int, *others: int) -> set[int]:
         """The sender must be in the room through this socket; returns which of `others` are in it."""
-        if peer.actor.kind != "account" or peer.actor.id is None:
+        if peer.actor.kind != "account":
             raise PermissionDenied("join the meeting first")
-        held = await self._tx(lambda s: holders.present_holders(s, meeting_id, [peer.actor.id, *others]))
-        if held.get(peer.actor.id) != (self.me, sid):
+        me = peer.actor.id
+        held = await self._tx(lambda s: holders.present_holders(s, meeting_id, [me, *others]))
+        if held.get(me) != (self.me, sid):
             raise PermissionDenied("join the meeting first")
         return set(held) & set(others)
 

@@ -141,6 +141,7 @@ async def actor(request: web.Request, handler: Handler) -> web.StreamResponse:
     auth = request.headers.get("Authorization", "")
     token = request.cookies.get(SESSION_COOKIE)
     if auth.startswith("Bearer ") or token:
+        found: Actor | None
         async with request.app[keys.DB].sessions() as db:
             if auth.startswith("Bearer "):
                 found = await sessions.resolve_device(db, auth[7:].strip(), now)
