@@ -65,7 +65,7 @@ async def _viewer_accounts(data_dir: Path, count: int) -> list[str]:
     from server.demo import DEMO_PASSWORD
     from server.org.models import Unit
 
-    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     db = Database(make_engine(f"sqlite+aiosqlite:///{data_dir / 'fayuan.sqlite3'}"))
     try:
         async with db.sessions.begin() as session:

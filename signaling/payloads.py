@@ -2,7 +2,7 @@
 the Python client builds its messages with them too."""
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,14 @@ Category = Literal[
     "wages_labour", "marriage_family", "elder_support", "injury_traffic",
     "housing", "debt_contracts", "intellectual_property", "other",
 ]
+
+
+def error_ack(code: str, message: str, **details: Any) -> dict:
+    """What an event's ack carries when it was refused: {"error": {"code", "message"[, "details"]}}."""
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details:
+        body["details"] = details
+    return {"error": body}
 
 
 class Inbound(BaseModel):

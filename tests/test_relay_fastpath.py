@@ -8,8 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from server.realtime import relay
-from server.realtime.gateway import _error
-from signaling.payloads import MAX_SDP_CHARS, RtcSignal
+from signaling.payloads import MAX_SDP_CHARS, RtcSignal, error_ack
 from tests.processes import ServerProcess
 from tests.sockets import kiosk, lawyer_on_duty
 from tests.support import PG_URL, REDIS_URL, Api, fresh_postgres, wait_until
@@ -106,18 +105,18 @@ def test_large_ids_get_the_models_answer(data: dict) -> None:
 
 
 def test_the_limits_are_the_models() -> None:
-    assert dict(relay._TEXT_LIMITS) == {"sdp": MAX_SDP_CHARS, "candidate": 1_000, "sdp_mid": 64}
-    assert (relay._ID_ABOVE, relay._INDEX_MIN, relay._INDEX_MAX) == (0, 0, 64)
-    assert relay._TYPES == {"offer", "answer", "candidate"}
+    assert dict(relay.TEXT_LIMITS) == {"sdp": MAX_SDP_CHARS, "candidate": 1_000, "sdp_mid": 64}
+    assert (relay.ID_ABOVE, relay.INDEX_MIN, relay.INDEX_MAX) == (0, 0, 64)
+    assert relay.TYPES == {"offer", "answer", "candidate"}
     assert relay.FIELD_ORDER == tuple(RtcSignal.model_fields)
 
 
 def test_a_bad_relay_acks_the_models_first_error() -> None:
-    """What the gateway acks (gateway._relay): the first error of the model, in the ack shape."""
+    """What the gateway acks (the gateway's relay): the first error of the model, in the ack shape."""
     with pytest.raises(ValidationError) as raised:
         relay.check_signal({"consultation_id": 1, "type": "candidate", "candidate": "c" * 1_001})
     err = raised.value.errors(include_url=False, include_context=False, include_input=False)[0]
-    ack = _error("invalid", f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}")
+    ack = error_ack("invalid", f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}")
     assert ack == {"error": {"code": "invalid", "message": "candidate: String should have at most 1000 characters"}}
 
 

@@ -46,13 +46,6 @@ class Peer:
     used: bool = False  # sent an event since the last liveness round (realtime/liveness.py)
 
 
-def _error(code: str, message: str, **details: Any) -> dict:
-    body: dict[str, Any] = {"code": code, "message": message}
-    if details:
-        body["details"] = details
-    return {"error": body}
-
-
 class Gateway(socketio.AsyncNamespace):
     def __init__(self, app: web.Application, rules: Rules) -> None:
         super().__init__(NAMESPACE)
@@ -148,7 +141,7 @@ class Gateway(socketio.AsyncNamespace):
     async def _dispatch(self, event: str, sid: str, *args: Any) -> Any:
         peer = self.peers.get(sid)
         if peer is None:
-            return _error("unauthenticated", "connect again")
+            return payloads.error_ack("unauthenticated", "connect again")
         peer.used = True
         data = args[0] if args else None
         if event == events.RTC_SIGNAL:  # the hot path: no log context, it logs only on failure
@@ -156,13 +149,13 @@ class Gateway(socketio.AsyncNamespace):
                 return await self._relay(sid, peer, data)
             except Exception:  # noqa: BLE001 - it runs inline (relay.py): never break the connection
                 log.exception("relaying a signal failed")
-                return _error("internal", "something went wrong on the server; it has been logged")
+                return payloads.error_ack("internal", "something went wrong on the server; it has been logged")
         log_context.start(None, peer.actor.ref)
         if isinstance(data, dict):
             log_context.note_ids(data)
         entry = self.handlers.get(event)
         if entry is None:
-            return _error("unknown_event", f"there is no event {event[:60]!r}")
+            return payloads.error_ack("unknown_event", f"there is no event {event[:60]!r}")
         model, handler = entry
         try:
             payload = model.model_validate(data if data is not None else {})
@@ -170,15 +163,15 @@ class Gateway(socketio.AsyncNamespace):
         except ValidationError as exc:
             err = exc.errors(include_url=False, include_context=False, include_input=False)[0]
             where = ".".join(str(p) for p in err["loc"]) or "payload"
-            return _error("invalid", f"{where}: {err['msg']}", field=where)
+            return payloads.error_ack("invalid", f"{where}: {err['msg']}", field=where)
         except FayuanError as exc:
             return exc.to_json()
         except Exception as exc:  # noqa: BLE001 - one bad event must not take the connection down
             if database_unreachable(exc):
                 log.warning("database unreachable for %s (%s)", event, type(exc).__name__)
-                return _error("unavailable", "the database is not answering; try again in a moment")
+                return payloads.error_ack("unavailable", "the database is not answering; try again in a moment")
             log.exception("handler for %s failed", event)
-            return _error("internal", "something went wrong on the server; it has been logged")
+            return payloads.error_ack("internal", "something went wrong on the server; it has been logged")
 
     async def _relay(self, sid: str, peer: Peer, data: Any) -> Any:
         """The hot path (relay.py): validate, check room membership in memory, forward to the others."""
@@ -186,17 +179,17 @@ class Gateway(socketio.AsyncNamespace):
             out = relay.check_signal(data)
         except ValidationError as exc:
             err = exc.errors(include_url=False, include_context=False, include_input=False)[0]
-            return _error("invalid", f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}")
+            return payloads.error_ack("invalid", f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}")
         room = notify.consultation(out["consultation_id"])
         members = self.server.manager.rooms.get(NAMESPACE, {}).get(room)
         if not members or sid not in members:
-            return _error("forbidden", "you are not in this consultation's room")
+            return payloads.error_ack("forbidden", "you are not in this consultation's room")
         out["from"] = peer.actor.kind
         try:
             await self.server.relay(events.RTC_RELAYED, out, room=room, skip_sid=sid)
         except FanOutUnavailable:
             if len(members) < 2:  # the other side is on another process, out of reach now
-                return _error("unavailable", "the other side cannot be reached right now; send it again")
+                return payloads.error_ack("unavailable", "the other side cannot be reached right now; send it again")
         return {"ok": True}
 
     # -- helpers ------------------------------------------------------------------------

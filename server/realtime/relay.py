@@ -42,14 +42,14 @@ def _limit(field: FieldInfo, kind: type, attribute: str, default: Any = None) ->
 _FIELDS = RtcSignal.model_fields
 FIELD_ORDER: tuple[str, ...] = tuple(_FIELDS)
 _FIELD_SET = frozenset(FIELD_ORDER)
-_ID_ABOVE: int = _limit(_FIELDS["consultation_id"], Gt, "gt")
+ID_ABOVE: int = _limit(_FIELDS["consultation_id"], Gt, "gt")
 # without an upper limit in the model, larger ids are left to it (it takes any int)
-_ID_MAX: int = _limit(_FIELDS["consultation_id"], Le, "le", default=2**63 - 1)
-_TYPES = frozenset(get_args(_FIELDS["type"].annotation))
-_TEXT_LIMITS: tuple[tuple[str, int], ...] = tuple(
+ID_MAX: int = _limit(_FIELDS["consultation_id"], Le, "le", default=2**63 - 1)
+TYPES = frozenset(get_args(_FIELDS["type"].annotation))
+TEXT_LIMITS: tuple[tuple[str, int], ...] = tuple(
     (name, _limit(_FIELDS[name], MaxLen, "max_length")) for name in ("sdp", "candidate", "sdp_mid"))
-_INDEX_MIN: int = _limit(_FIELDS["sdp_mline_index"], Ge, "ge")
-_INDEX_MAX: int = _limit(_FIELDS["sdp_mline_index"], Le, "le")
+INDEX_MIN: int = _limit(_FIELDS["sdp_mline_index"], Ge, "ge")
+INDEX_MAX: int = _limit(_FIELDS["sdp_mline_index"], Le, "le")
 
 
 def plainly_valid(data: Any) -> bool:
@@ -59,17 +59,17 @@ def plainly_valid(data: Any) -> bool:
     if type(data) is not dict or not data.keys() <= _FIELD_SET:
         return False
     cid = data.get("consultation_id")
-    if type(cid) is not int or not _ID_ABOVE < cid <= _ID_MAX:
+    if type(cid) is not int or not ID_ABOVE < cid <= ID_MAX:
         return False
     kind = data.get("type")
-    if type(kind) is not str or kind not in _TYPES:
+    if type(kind) is not str or kind not in TYPES:
         return False
-    for name, max_chars in _TEXT_LIMITS:
+    for name, max_chars in TEXT_LIMITS:
         value = data.get(name)
         if value is not None and (type(value) is not str or len(value) > max_chars):
             return False
     index = data.get("sdp_mline_index")
-    return index is None or (type(index) is int and _INDEX_MIN <= index <= _INDEX_MAX)
+    return index is None or (type(index) is int and INDEX_MIN <= index <= INDEX_MAX)
 
 
 def check_signal(data: Any) -> dict:

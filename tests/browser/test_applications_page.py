@@ -21,11 +21,11 @@ async def sign_in(page, username: str, next_path: str) -> None:  # type: ignore[
     await page.fill("#username", username)
     await page.fill("#password", DEMO_PASSWORD)
     await page.click("button[type=submit]")
-    await page.wait_for_url(lambda url: _path(url) == next_path)
+    await page.wait_for_url(lambda url: path_of(url) == next_path)
     await page.wait_for_selector("body[data-ready]")
 
 
-def _path(url: str) -> str:
+def path_of(url: str) -> str:
     parts = urlparse(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -71,7 +71,7 @@ async def test_an_application_from_the_kiosk_to_an_assigned_lawyer(page) -> None
     await form.locator("button[type=submit]").click()
     await page.wait_for_url("**/applications?id=*")
     await page.wait_for_selector("body[data-ready=one]")
-    application_url = _path(page.url)
+    application_url = path_of(page.url)
     await page.set_input_files("#upload-form input[type=file]", files=[
         {"name": "身份證.png", "mimeType": "image/png", "buffer": TINY_PNG}])
     await page.select_option("#upload-form select", "id_card")

@@ -16,7 +16,7 @@ def _token(live_server, unit: str) -> str:
     return next(k["token"] for k in live_server.kiosks if k["unit"] == unit)
 
 
-async def _open_kiosk_board(page, live_server, unit: str = "C-EAST-1") -> None:
+async def open_kiosk_board(page, live_server, unit: str = "C-EAST-1") -> None:
     await page.goto(f"/kiosk/board#token={_token(live_server, unit)}")
     await page.wait_for_selector("body[data-ready=board-kiosk]")
 
@@ -31,7 +31,7 @@ async def _staff_login(page, username: str) -> None:
 
 
 async def test_a_resident_leaves_a_message_at_the_kiosk(page, live_server, tmp_path_factory):
-    await _open_kiosk_board(page, live_server)
+    await open_kiosk_board(page, live_server)
     await axe_in_both_languages(page)
     await page.get_by_role("button", name="我要留言").click()
     await page.get_by_label("租房、房屋").check()
@@ -65,14 +65,14 @@ async def test_a_resident_leaves_a_message_at_the_kiosk(page, live_server, tmp_p
     await page.get_by_role("button", name="看我的留言").click()
     assert await page.locator(".board-item").count() == 0  # nobody's messages are listed
     page.refusals_expected = {404}  # the wrong try below
-    await _find_mine(page, code, "0000")
+    await find_mine(page, code, "0000")
     await page.get_by_text("没有找到").wait_for()
-    await _find_mine(page, code, "1111")
+    await find_mine(page, code, "1111")
     await page.locator(".board-item", has_text="房东不退押金").wait_for()
     await axe_in_both_languages(page)
 
 
-async def _find_mine(page, code: str, tail: str) -> None:
+async def find_mine(page, code: str, tail: str) -> None:
     await page.get_by_role("textbox", name="回执号").fill(code)
     await page.get_by_label("手机号的后四位").fill(tail)
     await page.get_by_role("button", name="查看", exact=True).click()
@@ -85,9 +85,9 @@ async def test_station_staff_claim_and_answer_and_the_kiosk_sees_it_at_once(page
     kiosk_context = await browser.new_context(base_url=live_server.base_url, locale="zh-CN")
     kiosk_page = await kiosk_context.new_page()
     try:
-        await _open_kiosk_board(kiosk_page, live_server)
+        await open_kiosk_board(kiosk_page, live_server)
         await kiosk_page.get_by_role("button", name="看我的留言").click()
-        await _find_mine(kiosk_page, message["receipt_code"], "1111")
+        await find_mine(kiosk_page, message["receipt_code"], "1111")
         card = kiosk_page.locator(f"[data-message='{message['id']}']")
         await card.get_by_text("还没有答复。").wait_for()
         assert await card.locator(".state").inner_text() == "等待答复"  # a resident's words, not the staff's
@@ -127,7 +127,7 @@ async def test_a_kiosk_without_a_token_says_so(page):
 
 async def test_a_resident_attaches_a_photo_and_a_file_and_station_staff_see_them(page, browser, live_server):
     question = "物业扣了押金不退，附上收据照片"
-    await _open_kiosk_board(page, live_server)
+    await open_kiosk_board(page, live_server)
     await page.get_by_role("button", name="我要留言").click()
     await page.get_by_label("租房、房屋").check()
     await page.get_by_label("您的问题").fill(question)

@@ -30,7 +30,7 @@ async def _no_axe_violations(page: Any, where: str) -> None:
     assert not found, f"axe-core on {where}:\n{describe(found)}"
 
 
-async def _into_a_call(kiosk: Any, lawyer: Any, token: str) -> int:
+async def into_a_call(kiosk: Any, lawyer: Any, token: str) -> int:
     await lawyer_on_duty(lawyer)
 
     await kiosk.goto(f"/kiosk#token={token}")
@@ -41,7 +41,7 @@ async def _into_a_call(kiosk: Any, lawyer: Any, token: str) -> int:
 async def test_kiosk_sends_a_message_and_a_photographed_document_and_the_lawyer_downloads_it(
         two_pages, live_server, staff, open_now):  # noqa: F811 - fixtures
     kiosk, lawyer, problems = two_pages
-    await _into_a_call(kiosk, lawyer, live_server.kiosks[0]["token"])
+    await into_a_call(kiosk, lawyer, live_server.kiosks[0]["token"])
 
     # A message: pending, then sent once stored; the lawyer gets it pushed, as text.
     box = kiosk.get_by_label("写一句话给对方")

@@ -11,7 +11,7 @@ import pytest
 from tests.browser.helpers import until_true
 from tests.browser.test_consultation_call import (  # noqa: F401 - fixtures
     CALL_TIMEOUT_MS, FRAMES_DECODED, _no_axe_violations, hours, open_now, staff, two_pages)
-from tests.browser.test_consultation_chat_files import _into_a_call
+from tests.browser.test_consultation_chat_files import into_a_call
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 PROMPT = "律师想为这次咨询录像，您同意吗？"
@@ -19,7 +19,7 @@ PROMPT = "律师想为这次咨询录像，您同意吗？"
 
 async def test_the_resident_consents_at_the_kiosk_and_withdraws(two_pages, live_server, staff, open_now):
     kiosk, lawyer, problems = two_pages
-    consultation_id = await _into_a_call(kiosk, lawyer, live_server.kiosks[2]["token"])
+    consultation_id = await into_a_call(kiosk, lawyer, live_server.kiosks[2]["token"])
     await until_true(kiosk, FRAMES_DECODED, CALL_TIMEOUT_MS)
 
     # asked, the resident says no with the keyboard (Escape): nothing is recorded

@@ -15,7 +15,7 @@ import pytest
 
 from tests.browser.helpers import axe_violations, describe, lawyer_on_duty, small_on_kiosk
 from tests.browser.helpers import leave_board_message
-from tests.browser.test_board_pages import _find_mine, _open_kiosk_board
+from tests.browser.test_board_pages import find_mine, open_kiosk_board
 from tests.browser.test_consultation_call import (  # noqa: F401 - fixtures
     _windows_excluding_now, hours, open_now, staff, two_pages)
 from tests.route_table import TINY_PNG
@@ -155,7 +155,7 @@ async def test_every_board_kiosk_screen_has_large_text_and_targets(page, live_se
     await sweep.check("board-setup")
 
     await page.goto("about:blank")  # else only the address's fragment changes: no new page
-    await _open_kiosk_board(page, live_server)
+    await open_kiosk_board(page, live_server)
     await sweep.check("board-home")
     await page.get_by_role("button", name="我要留言").click()
     await page.get_by_label("租房、房屋").check()
@@ -182,7 +182,7 @@ async def test_every_board_kiosk_screen_has_large_text_and_targets(page, live_se
     message = leave_board_message(live_server, "隔壁装修噪音很大，可以要求赔偿吗？", unit="C-EAST-1")
     await page.get_by_role("button", name="看我的留言").click()
     await sweep.check("board-answers")
-    await _find_mine(page, message["receipt_code"], "1111")
+    await find_mine(page, message["receipt_code"], "1111")
     await page.locator(f"[data-message='{message['id']}']").wait_for()
     await sweep.check("board-answers-found")
     await page.get_by_role("button", name="回到首页").first.click()
