@@ -122,6 +122,11 @@ http {{
         log = self.folder / "logs" / "error.log"
         return log.read_text(errors="replace")[-3000:] if log.exists() else ""
 
+    def requests(self) -> str:
+        """The last requests nginx passed on (which upstream, what it answered)."""
+        log = self.folder / "logs" / "access.log"
+        return log.read_text(errors="replace")[-3000:] if log.exists() else ""
+
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
             return

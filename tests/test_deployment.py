@@ -310,8 +310,10 @@ async def test_a_process_killed_mid_call_the_kiosk_resumes_on_the_other(topology
         try:
             await wait_until(lambda: backs, 20)
         except AssertionError:
-            raise AssertionError(f"no peer.back: kiosk {call.kiosk.state}, ended {call.kiosk.ended}; "
-                                 f"B's log:\n{topology.servers[B].tail()}") from None
+            raise AssertionError(f"no peer.back: kiosk {call.kiosk.state}, ended {call.kiosk.ended}, socket "
+                                 f"{'connected' if call.kiosk.connection.connected else 'not connected'}; "
+                                 f"B's log:\n{topology.servers[B].tail()}\nnginx's errors:\n"
+                                 f"{topology.nginx.errors()}\nnginx's requests:\n{topology.nginx.requests()}") from None
         assert backs[-1]["who"].startswith("device:")
         assert call.kiosk.state == "live" and call.kiosk.ended is None
         await call.frames_flow()
