@@ -15,14 +15,15 @@ from server.accounts.models import Account, Device, LawyerProfile
 from server.applications.models import Application
 from server.board.models import BoardEvent, BoardMessage
 from server.consultations.models import Consultation
+from server.audit.models import AuditEntry
 from server.org.models import Unit
 from tests.test_reports import NOW
 
-# (kiosk unit, category, groups, taker, rating)
-CONSULTATIONS = [("C-EAST-1", "wages_labour", ["elderly", "migrant_worker"], "lawyer1", 5),
-                 ("C-EAST-1", "wages_labour", ["migrant_worker"], "lawyer1", 3),
-                 ("C-EAST-2", "elder_support", ["elderly", "woman"], "lawyer2", 4),
-                 ("C-WEST-1", "marriage_family", ["woman"], "east", None)]  # taken by station staff: no lawyer
+# (kiosk unit, category, groups, taker, rating, what the resident wrote beside it)
+CONSULTATIONS = [("C-EAST-1", "wages_labour", ["elderly", "migrant_worker"], "lawyer1", 5, "讲得很清楚"),
+                 ("C-EAST-1", "wages_labour", ["migrant_worker"], "lawyer1", 3, ""),
+                 ("C-EAST-2", "elder_support", ["elderly", "woman"], "lawyer2", 4, "等得有点久"),
+                 ("C-WEST-1", "marriage_family", ["woman"], "east", None, "")]  # taken by station staff: no lawyer
 # (filed at, state, category, groups, lawyer, satisfaction, comment, due days before NOW or None)
 APPLICATIONS = [("C-EAST-1", "follow_up", "wages_labour", ["migrant_worker"], "lawyer1", 4, "律师很耐心", None),
                 ("C-EAST-1", "closed", "elder_support", ["elderly", "disabled"], "lawyer2", 2, "进度太慢", None),
@@ -36,12 +37,13 @@ async def seed(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
         accounts = {a.username: a.id for a in await session.scalars(select(Account))}
         devices = {d.unit_id: d.id for d in await session.scalars(select(Device))}
         station = {code: units[code].parent_id for code in ("C-EAST-1", "C-EAST-2", "C-WEST-1")}
-        for i, (code, category, groups, taker, rating) in enumerate(CONSULTATIONS):
+        for i, (code, category, groups, taker, rating, said) in enumerate(CONSULTATIONS):
             queued = NOW - timedelta(days=i + 1)
             session.add(Consultation(device_id=devices[units[code].id], unit_id=units[code].id, category=category,
                                      target_unit_id=station[code], state="ended", queued_at=queued,
                                      taken_at=queued + timedelta(seconds=30), taker_account_id=accounts[taker],
-                                     rating=rating, applicant_groups=groups))
+                                     ended_at=queued + timedelta(minutes=10), rating=rating, rating_comment=said,
+                                     applicant_groups=groups))
         # left at 和平 for the east station, which handed it over to the center, which answered it
         handed = BoardMessage(unit_id=units["C-EAST-1"].id, target_unit_id=units["CENTER"].id, category="housing",
                               question="?", source="kiosk", state="answered", created_at=NOW - timedelta(hours=3),
@@ -86,6 +88,14 @@ async def test_breakdowns_by_category_group_lawyer_and_unit(new_api, db) -> None
     assert a["satisfaction"] == {"rated": 2, "avg": 3.0, "by_score": {"1": 0, "2": 1, "3": 0, "4": 1, "5": 0}}
     assert [(x["case_number"], x["satisfaction"], x["comment"], x["lawyer_name"]) for x in a["comments"]] == [
         ("〔2026〕法援初字第0002号", 2, "进度太慢", "张华律师"), ("〔2026〕法援初字第0001号", 4, "律师很耐心", "李明律师")]
+    # what residents wrote at the kiosk beside their rating, newest first, with the lawyer they rated
+    assert [(x["rating"], x["comment"], x["lawyer_name"]) for x in c["comments"]] == [
+        (5, "讲得很清楚", "李明律师"), (4, "等得有点久", "张华律师")]
+    async with db.sessions() as session:  # their words were read: the read is on record
+        reads = list(await session.execute(select(AuditEntry.object, AuditEntry.actor_name, AuditEntry.detail)
+                                           .where(AuditEntry.action == "personal_data.read")))
+    assert [tuple(r) for r in reads] == [
+        (f"unit:{ids['CENTER']}", "中心工作人员 王芳", "report comments 2026-11-01..2026-11-30 (4)")]
     assert [(x["name"], x["consultations"], x["consultation_avg_rating"], x["applications"],
              x["application_avg_satisfaction"]) for x in r["by_lawyer"]] == [
         ("张华律师", 1, 4.0, 1, 2.0), ("李明律师", 2, 4.0, 1, 4.0)]
@@ -134,7 +144,7 @@ async def test_the_csv_speaks_the_pages_language_and_china_time(new_api, db) -> 
     assert by_code["zh-CN"][f"overdue_by_unit.{ids['S-EAST']}.board"][1:] == [
         "东城街道法律援助工作站: 留言", f"overdue_by_unit.{ids['S-EAST']}.board", "1"]
     assert by_code["en"][f"by_unit.{ids['CENTER']}.board_handled"][3] == "1"
-    assert not any("进度太慢" in cell for row in zh for cell in row)  # comments stay on the page
+    assert not any(said in cell for row in zh for cell in row for said in ("进度太慢", "讲得很清楚"))  # on the page only
     # a language the page does not have is refused
     status, refused = await center.get("/api/reports/export", params={"lang": "fr"})
     assert status == 400, refused

@@ -57,6 +57,14 @@ def application_comments(apps: Sequence[Application], lawyer_names: dict[int, st
             for a in rated]
 
 
+def consultation_comments(rows: Sequence[Consultation], lawyer_names: dict[int, str]) -> list[dict[str, Any]]:
+    """What residents wrote beside their rating at the kiosk, newest first: shown on the report page."""
+    rated = [c for c in rows if c.rating is not None and c.rating_comment]
+    rated.sort(key=lambda c: (c.ended_at is None, c.ended_at), reverse=True)
+    return [{"consultation_id": c.id, "rating": c.rating, "comment": c.rating_comment,
+             "lawyer_name": lawyer_names.get(c.taker_account_id or 0, "")} for c in rated]
+
+
 async def names_of_accounts(session: AsyncSession, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}

@@ -44,6 +44,15 @@ class Comment(BaseModel):
     lawyer_name: str
 
 
+class ConsultationComment(BaseModel):
+    """What a resident wrote beside their rating at the kiosk."""
+
+    consultation_id: int
+    rating: int
+    comment: str
+    lawyer_name: str
+
+
 class ConsultationFigures(BaseModel):
     count: int
     answered: int
@@ -56,6 +65,7 @@ class ConsultationFigures(BaseModel):
     by_category: dict[str, int]
     by_group: dict[str, int]  # every group of server/applicant_groups.py, 0 included
     satisfaction: Satisfaction
+    comments: list[ConsultationComment]
 
 
 class BoardFigures(BaseModel):

@@ -89,13 +89,14 @@ async def build(session: AsyncSession, actor: Actor, *, unit_id: int | None, sta
         Application.created_at >= since, Application.created_at < until)))
     subtree_ids = set(await session.scalars(subtree))
     late_messages = [m for m in messages if is_overdue(schedule, m.state, m.created_at, now, reply_working_days)]
-    lawyer_names = await breakdowns.names_of_accounts(session, {a.lawyer_account_id for a in apps
-                                                                if a.lawyer_account_id})
+    lawyer_names = await breakdowns.names_of_accounts(
+        session, {a.lawyer_account_id for a in apps if a.lawyer_account_id}
+        | {c.taker_account_id for c in consultations if c.taker_account_id and c.rating_comment})
     today = now.astimezone(schedule.tz).date()
     return {
         "unit": {"id": unit.id, "name": unit.name, "kind": unit.kind},
         "from": span.start, "to": span.end, "generated_at": now,
-        "consultations": _consultations(consultations),
+        "consultations": _consultations(consultations, lawyer_names),
         "board": await _board(session, messages, subtree_ids, late_messages),
         "applications": await _applications(session, apps, today, lawyer_names),
         "by_lawyer": await breakdowns.by_lawyer(session, consultations, apps),
@@ -104,7 +105,7 @@ async def build(session: AsyncSession, actor: Actor, *, unit_id: int | None, sta
     }
 
 
-def _consultations(rows: list[Consultation]) -> dict[str, Any]:
+def _consultations(rows: list[Consultation], lawyer_names: dict[int, str]) -> dict[str, Any]:
     answered = [c for c in rows if c.taken_at is not None]
     ratings = [c.rating for c in rows if c.rating is not None]
     return {
@@ -119,6 +120,7 @@ def _consultations(rows: list[Consultation]) -> dict[str, Any]:
         "by_category": breakdowns.counted(c.category for c in rows),
         "by_group": breakdowns.by_group(c.applicant_groups for c in rows),
         "satisfaction": breakdowns.satisfaction(ratings),
+        "comments": breakdowns.consultation_comments(rows, lawyer_names),
     }
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from server.audit.service import record
 from server.hours.service import load_schedule
 from server.reports import export as csv_export, service
 from server.reports.schemas import ExportQuery, Report, ReportQuery
@@ -22,7 +23,13 @@ async def _build(call: Call) -> dict:
 @router.get("/api/reports", summary="Figures for a unit's subtree and a period: consultations, board, "
             "applications", tag="reports", query=ReportQuery, response=Report)
 async def report(call: Call) -> dict:
-    return await _build(call)
+    data = await _build(call)
+    said = len(data["consultations"]["comments"]) + len(data["applications"]["comments"])
+    if said:  # residents' and applicants' own words: who read them is on record
+        record(call.session, at=call.clock.now(), actor=call.actor, action="personal_data.read",
+               object=f"unit:{data['unit']['id']}", client_addr=call.client_addr,
+               detail=f"report comments {data['from']}..{data['to']} ({said})")
+    return data
 
 
 @router.get("/api/reports/export", summary="The same figures as CSV: headings and figure names in the page's "

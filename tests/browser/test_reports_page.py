@@ -29,6 +29,9 @@ async def test_the_breakdowns_and_a_csv_in_the_pages_language(page) -> None:  # 
     for name in ("reports.by_category", "reports.by_lawyer", "reports.by_unit", "reports.overdue_by_unit",
                  "reports.satisfaction"):
         assert await page.locator(f"[data-table='{name}']").count() == 1, name
+    # what residents said at the kiosk and what applicants said, each under its own heading
+    assert await page.locator("h3", has_text="居民在服务点留下的意见").count() == 1
+    assert await page.locator("h3", has_text="申请人意见").count() == 1
     assert "lang=zh-CN" in (await page.get_attribute("#report-csv", "href") or "")
     assert (await download_csv(page))[0] == ["部分", "项目", "代码", "数值"]
     assert describe(await axe_violations(page)) == ""

@@ -90,13 +90,17 @@ function table(caption, columns, rows) {
         : h("tr", {}, h("td", { colspan: columns.length, i18n: "reports.none" })))));
 }
 
-function satisfactionSection(c, a, comments) {
+function satisfactionSection(c, a, residentComments, comments) {
   return section("reports.satisfaction",
     table("reports.satisfaction", [["reports.satisfaction"], ["reports.col.consultations"],
       ["reports.col.applications"]], [
       [h("span", { i18n: "reports.f.rated" }), c.rated, a.rated], [h("span", { i18n: "reports.f.avg" }), c.avg, a.avg],
       ...["5", "4", "3", "2", "1"].map((s) => [h("span", { i18n: `reports.f.by_score_${s}` }), c.by_score[s],
         a.by_score[s]])]),
+    h("h3", { i18n: "reports.resident_comments" }),
+    residentComments.length ? h("ul", { id: "report-resident-comments" }, residentComments.map((x) => h("li", {},
+      `#${x.consultation_id} · ${x.rating}/5 · ${x.lawyer_name} · `, x.comment)))
+      : h("p", { i18n: "reports.no_resident_comments" }),
     h("h3", { i18n: "reports.comments" }),
     comments.length ? h("ul", { id: "report-comments" }, comments.map((x) => h("li", {},
       h("a", { href: `/applications?id=${x.application_id}` }, x.case_number || `#${x.application_id}`),
@@ -141,7 +145,7 @@ async function draw(body, r) {
     section("reports.by_group", table("reports.by_group", [["app.f.groups"], ["reports.col.consultations"],
       ["reports.col.applications"]], Object.keys(c.by_group).map((g) => [h("span", { i18n: `group.${g}` }),
       c.by_group[g], a.by_group[g]]))),
-    satisfactionSection(c.satisfaction, a.satisfaction, a.comments),
+    satisfactionSection(c.satisfaction, a.satisfaction, c.comments, a.comments),
     section("reports.by_lawyer", table("reports.by_lawyer", [["reports.col.name"], ["reports.t.consultations"],
       ["reports.t.consultation_avg_rating"], ["reports.t.applications"], ["reports.t.application_avg_satisfaction"]],
       r.by_lawyer.map((x) => [x.name, x.consultations, x.consultation_avg_rating, x.applications,
