@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 import urllib.request
 from typing import Any
+
+from PIL import Image
 
 DEMO_PASSWORD = "fayuan-demo-2026"
 BLOCKING_IMPACTS = frozenset({"serious", "critical"})
@@ -165,3 +168,11 @@ SMALL_ON_KIOSK = r"""
 async def small_on_kiosk(page: Any) -> list[str]:
     """Visible texts under 24 px and targets under 48 × 48 px on the page as it is now."""
     return await page.evaluate(SMALL_ON_KIOSK, [MIN_KIOSK_FONT_PX, MIN_KIOSK_TARGET_PX])
+
+
+def stored_size(data_dir: Any, file_id: int) -> tuple[int, int]:
+    """The pixel size of the file the server kept, read from its header on disk."""
+    with sqlite3.connect(data_dir / "fayuan.sqlite3") as db:
+        (key,) = db.execute("SELECT key FROM files WHERE id = ?", (file_id,)).fetchone()
+    with Image.open(data_dir / "files" / key[:2] / key) as image:
+        return image.size

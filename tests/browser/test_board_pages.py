@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.helpers import DEMO_PASSWORD, axe_in_both_languages, axe_violations, describe, leave_board_message
+from tests.browser.helpers import (DEMO_PASSWORD, axe_in_both_languages, axe_violations, describe, leave_board_message,
+                                   stored_size)
 from tests.route_table import TINY_PNG
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
@@ -139,7 +140,20 @@ async def test_a_resident_attaches_a_photo_and_a_file_and_station_staff_see_them
     await page.get_by_role("button", name="拍文件照片").click()
     await page.wait_for_function("() => document.querySelector('.attach-camera').videoWidth > 0")
     await page.get_by_role("button", name="拍下来").click()
+    # checked before it goes, retaken once, then sent: at the camera's full size, not 640 × 480
+    preview = page.locator(".attach-photo-image")
+    await page.wait_for_function("() => document.querySelector('.attach-photo-image')?.naturalWidth > 0")
+    first = await preview.get_attribute("src")
+    await page.get_by_role("button", name="重拍").click()
+    await page.wait_for_function("(first) => { const img = document.querySelector('.attach-photo-image');"
+                                 " return img && img.src !== first && img.naturalWidth > 0; }", arg=first)
+    size = await preview.evaluate("(img) => [img.naturalWidth, img.naturalHeight]")
+    assert size[0] * size[1] > 640 * 480, size
+    await page.get_by_role("button", name="发送这张照片").click()
     await page.get_by_role("status").filter(has_text="已经发送").wait_for()
+    assert await preview.count() == 0
+    photo_id = int(await page.locator("#attached li").first.get_attribute("data-file"))
+    assert tuple(stored_size(live_server.data_dir, photo_id)) == tuple(size)
     await page.locator("input#attach-file").set_input_files(
         files=[{"name": "收据.png", "mimeType": "image/png", "buffer": TINY_PNG}])
     await page.get_by_role("status").filter(has_text="收据.png 已经发送").wait_for()

@@ -12,17 +12,15 @@ now, lawyer1 on duty) is test_consultation_call.py's.
 """
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from typing import AsyncIterator
 
 import pytest
 import pytest_asyncio
-from PIL import Image
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.browser.helpers import lawyer_on_duty, open_pages, start_and_take
+from tests.browser.helpers import lawyer_on_duty, open_pages, start_and_take, stored_size
 from tests.browser.test_consultation_call import hours, open_now, staff  # noqa: F401 - fixtures
 from tests.browser.test_kiosk_sizes import Sweep, shots  # noqa: F401 - fixture
 
@@ -46,14 +44,6 @@ async def own_kiosk(browser, live_server) -> AsyncIterator[tuple[Any, list[str]]
     _, pages, problems = await open_pages(own, live_server.base_url, ("kiosk",))
     yield pages[0], problems
     await own.close()
-
-
-def _stored_size(data_dir: Any, file_id: int) -> tuple[int, int]:
-    """The pixel size of the file the server kept, read from its header on disk."""
-    with sqlite3.connect(data_dir / "fayuan.sqlite3") as db:
-        (key,) = db.execute("SELECT key FROM files WHERE id = ?", (file_id,)).fetchone()
-    with Image.open(data_dir / "files" / key[:2] / key) as image:
-        return image.size
 
 
 async def _preview(kiosk: Any) -> tuple[str, int, int]:
@@ -93,7 +83,7 @@ async def test_a_document_photo_is_taken_at_full_size_retaken_and_sent(
     mine = kiosk.locator(".chat-log li.mine[data-file]")
     await mine.wait_for()
     file_id = int(await mine.get_attribute("data-file"))
-    stored = _stored_size(live_server.data_dir, file_id)
+    stored = stored_size(live_server.data_dir, file_id)
     assert stored == (width, height), stored  # the photo the resident checked, whole
     assert stored[0] * stored[1] > CALL_FRAME[0] * CALL_FRAME[1], stored
     await lawyer.locator(f".chat-log li.theirs[data-file='{file_id}']").wait_for(timeout=CALL_TIMEOUT_MS)

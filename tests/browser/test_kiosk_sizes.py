@@ -175,6 +175,9 @@ async def test_every_board_kiosk_screen_has_large_text_and_targets(page, live_se
     await page.wait_for_function("() => document.querySelector('.attach-camera').videoWidth > 0")
     await sweep.check("board-sent-camera")
     await page.get_by_role("button", name="拍下来").click()
+    await page.get_by_role("button", name="发送这张照片").wait_for()
+    await sweep.check("board-sent-photo-check")
+    await page.get_by_role("button", name="发送这张照片").click()
     await page.get_by_role("status").filter(has_text="已经发送").wait_for()
     await sweep.check("board-sent-photo")
 

@@ -9,7 +9,7 @@ import { h, replace } from "./dom.js";
 import { DEFAULT_LANGUAGE, formatDateTime, initI18n, language, setLanguage, t, translate } from "./i18n.js";
 import { deviceToken, forgetDeviceToken, forgetResident } from "./kiosk-storage.js";
 import { connect } from "./socket.js";
-import { ACCEPTED_FILES, captureStill, photoName, progressBar, showThumbnail, uploadFile } from "./upload.js";
+import { ACCEPTED_FILES, photoName, progressBar, showThumbnail, takeDocumentPhoto, uploadFile } from "./upload.js";
 
 // A resident who walks away leaves the kiosk on its first screen after this long.
 const AUTO_HOME_SECS = 180;
@@ -89,15 +89,55 @@ function drawAttach(messageId) {
   const video = h("video", { class: "attach-camera", autoplay: true, muted: true, playsinline: true, hidden: true,
     i18nLabel: "files.camera_view" });
   const input = h("input", { type: "file", accept: ACCEPTED_FILES, hidden: true, id: "attach-file" });
+  // the photo just taken, shown to check before it is sent (send, retake or cancel)
+  const check = h("div", { class: "attach-check", hidden: true });
+  let photo = null;
+  function dropPhoto() {
+    if (photo) URL.revokeObjectURL(photo.url);
+    photo = null;
+    replace(check);
+    check.hidden = true;
+    if (state.camera) {
+      video.hidden = false;
+      cameraButtons.hidden = false;
+    }
+  }
+  function closeCamera() {
+    dropPhoto();
+    stopCamera(video, cameraButtons);
+  }
+  async function shoot() {
+    // at the camera's full size: a contract must stay readable (upload.js)
+    const blob = await takeDocumentPhoto(video);
+    if (!blob) {
+      closeCamera();
+      replace(error, h("p", { i18n: "files.no_camera" }));
+      return;
+    }
+    dropPhoto();
+    photo = { blob, url: URL.createObjectURL(blob) };
+    const heading = "attach-check-heading";
+    replace(check,
+      h("p", { id: heading, class: "attach-check-heading", i18n: "files.photo_check" }),
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: "primary big", i18n: "files.photo_send", onclick: async () => {
+          const { blob: taken } = photo;
+          closeCamera();
+          await send(taken, photoName(t("files.photo_prefix")));
+        } }),
+        h("button", { type: "button", class: "big", i18n: "files.photo_retake", onclick: shoot }),
+        h("button", { type: "button", class: "big", i18n: "files.photo_cancel", onclick: closeCamera })),
+      h("img", { src: photo.url, class: "attach-photo-image", alt: "", "aria-describedby": heading }));
+    check.hidden = false;
+    cameraButtons.hidden = true;
+    video.hidden = true; // the camera stays on for a retake; the photo takes its place on screen
+    check.scrollIntoView({ block: "start" });
+    check.querySelector("button.primary").focus({ preventScroll: true });
+  }
   const cameraButtons = h("div", { class: "actions", hidden: true },
     h("button", { type: "button", class: "primary big", id: "attach-shoot", i18n: "files.take_photo",
-      onclick: async () => {
-        const blob = await captureStill(video);
-        stopCamera(video, cameraButtons);
-        if (blob) await send(blob, photoName(t("files.photo_prefix")));
-      } }),
-    h("button", { type: "button", class: "big", i18n: "files.photo_cancel",
-      onclick: () => stopCamera(video, cameraButtons) }));
+      onclick: shoot }),
+    h("button", { type: "button", class: "big", i18n: "files.photo_cancel", onclick: closeCamera }));
 
   async function send(blob, name) {
     replace(error);
@@ -134,14 +174,15 @@ function drawAttach(messageId) {
           video.srcObject = state.camera;
           video.hidden = false;
           cameraButtons.hidden = false;
-          $("attach-shoot").focus();
+          cameraButtons.scrollIntoView({ block: "end" });
+          $("attach-shoot").focus({ preventScroll: true });
         } catch {
           replace(error, h("p", { i18n: "files.no_camera" }));
         }
       } }),
       h("button", { type: "button", class: "big", i18n: "files.choose", onclick: () => input.click() }),
       input),
-    video, cameraButtons, progress, status, error, list);
+    video, cameraButtons, check, progress, status, error, list);
 }
 
 function stopCamera(video, buttons) {
