@@ -14,15 +14,15 @@ connections). Names without an owner were written before partial files carried o
 UNOWNED_PARTIAL_MAX_AGE_SECONDS have passed since their last write. The retention job removes
 abandoned files at each process's start and every hour (files/service.py remove_abandoned).
 
-An upload is streamed, never the whole body in memory: each chunk is written to the page
-cache from the event loop as it comes, as a plain aiohttp handler's would, and the SHA-256
-is taken in a worker thread of the upload's own, beside the loop: the chunks themselves go
-to the thread (no copy: joining them cost the loop as much as writing them) in batches of
-BATCH_BYTES, so the hand-off is once per megabyte, not once per network chunk. Up to
-HASH_QUEUE_BATCHES batches may wait for the thread before the loop stops reading to let it
-catch up, so a moment of the thread's lag does not stall the socket; memory stays flat
-whatever the size (at most HASH_QUEUE_BATCHES + 1 batches). Whatever goes wrong, the partial
-file is removed."""
+An upload is streamed, never the whole body in memory. The event loop only receives: the
+chunks go, as they come and without a copy, in batches of BATCH_BYTES to a worker thread of the
+upload's own, which writes each to the file and adds it to the SHA-256 (both let go of the GIL
+for chunks this size, so the thread runs beside the loop on another core). The hand-off is once
+per megabyte, not once per network chunk, and one thread keeps the writes in order. Up to
+HASH_QUEUE_BATCHES batches may wait for the thread before the loop stops reading to let it catch
+up, so a moment of the thread's lag does not stall the socket; memory stays flat whatever the
+size (at most HASH_QUEUE_BATCHES + 1 batches). Whatever goes wrong, the thread is stopped before
+the file closes, and the partial file is removed."""
 from __future__ import annotations
 
 import asyncio
@@ -33,7 +33,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import AsyncIterable, Callable
+from typing import AsyncIterable, BinaryIO, Callable
 
 from server.errors import TooLarge
 
@@ -110,9 +110,10 @@ def abandoned(path: Path, live: set[str], now_epoch_seconds: float) -> bool:
         return False
 
 
-def _update(digest: "hashlib._Hash", parts: list[bytes]) -> None:
-    for part in parts:
-        digest.update(part)  # releases the GIL for anything larger than 2 KB
+def _write_and_hash(out: BinaryIO, digest: "hashlib._Hash", parts: list[bytes]) -> None:
+    for part in parts:  # each releases the GIL for anything larger than a few KB
+        out.write(part)
+        digest.update(part)
 
 
 async def receive(chunks: AsyncIterable[bytes], target: Path, *, max_bytes: int, head_bytes: int,
@@ -123,44 +124,45 @@ async def receive(chunks: AsyncIterable[bytes], target: Path, *, max_bytes: int,
     digest = hashlib.sha256()
     size = 0
     head = b""
-    hashing: deque[Future[None]] = deque()  # batches handed to the thread, oldest first
+    pending: deque[Future[None]] = deque()  # batches handed to the thread, oldest first
     batch: list[bytes] = []
     batch_bytes = 0
-    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-sha256")
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="upload-writer")
 
-    async def hash_batch() -> None:
+    async def hand_off() -> None:
         nonlocal batch, batch_bytes
-        while hashing and hashing[0].done():
-            hashing.popleft().result()
-        if len(hashing) >= HASH_QUEUE_BATCHES:
-            await asyncio.wrap_future(hashing.popleft())
-        hashing.append(hasher.submit(_update, digest, batch))
+        while pending and pending[0].done():
+            pending.popleft().result()
+        if len(pending) >= HASH_QUEUE_BATCHES:
+            await asyncio.wrap_future(pending.popleft())
+        pending.append(worker.submit(_write_and_hash, out, digest, batch))
         batch, batch_bytes = [], 0
 
     try:
         with target.open("xb") as out:
-            async for chunk in chunks:
-                size += len(chunk)
-                if size > max_bytes:
-                    raise TooLarge(f"a file may be at most {max_bytes // (1024 * 1024)} MB", max_bytes=max_bytes)
+            try:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise TooLarge(f"a file may be at most {max_bytes // (1024 * 1024)} MB",
+                                       max_bytes=max_bytes)
+                    if len(head) < head_bytes:
+                        head += chunk[: head_bytes - len(head)]
+                        if len(head) == head_bytes:
+                            check_head(head)
+                    batch.append(chunk)
+                    batch_bytes += len(chunk)
+                    if batch_bytes >= BATCH_BYTES:
+                        await hand_off()
                 if len(head) < head_bytes:
-                    head += chunk[: head_bytes - len(head)]
-                    if len(head) == head_bytes:
-                        check_head(head)
-                out.write(chunk)
-                batch.append(chunk)
-                batch_bytes += len(chunk)
-                if batch_bytes >= BATCH_BYTES:
-                    await hash_batch()
-            if len(head) < head_bytes:
-                check_head(head)
-            if batch:
-                await hash_batch()
-            while hashing:
-                await asyncio.wrap_future(hashing.popleft())
+                    check_head(head)
+                if batch:
+                    await hand_off()
+                while pending:
+                    await asyncio.wrap_future(pending.popleft())
+            finally:  # nothing may write to the file once it is closed
+                worker.shutdown(wait=True, cancel_futures=True)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
-    finally:
-        hasher.shutdown(wait=True)
     return Received(path=target, size_bytes=size, sha256=digest.hexdigest(), head=head)
