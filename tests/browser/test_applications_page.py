@@ -51,6 +51,19 @@ async def state_text(page) -> str:  # type: ignore[no-untyped-def]
     return (await page.locator(".details .state").first.text_content() or "").strip()
 
 
+async def review_and_approve(page, reviewer: str, application_url: str) -> None:  # type: ignore[no-untyped-def]
+    """The reviewer (a station or department) reviews and accepts; the center approves, and stays signed in."""
+    await sign_in(page, reviewer, application_url)
+    await act(page, "review")
+    await act(page, "preliminary_approve", lambda f: f.locator("textarea").fill("材料齐全，同意"))
+    await act(page, "accept")
+    assert await state_text(page) == "已受理"
+    await sign_out(page)
+    await sign_in(page, "center", application_url)
+    await act(page, "center_review")
+    await act(page, "approve", lambda f: f.locator("textarea").fill("符合条件"))
+
+
 async def test_an_application_from_the_kiosk_to_an_assigned_lawyer(page) -> None:  # type: ignore[no-untyped-def]
     await sign_in(page, "heping", "/applications")
     assert describe(await axe_violations(page)) == ""
@@ -85,16 +98,7 @@ async def test_an_application_from_the_kiosk_to_an_assigned_lawyer(page) -> None
     assert await state_text(page) == "已提交"
     await sign_out(page)
 
-    await sign_in(page, "east", application_url)
-    await act(page, "review")
-    await act(page, "preliminary_approve", lambda f: f.locator("textarea").fill("材料齐全，同意"))
-    await act(page, "accept")
-    assert await state_text(page) == "已受理"
-    await sign_out(page)
-
-    await sign_in(page, "center", application_url)
-    await act(page, "center_review")
-    await act(page, "approve", lambda f: f.locator("textarea").fill("符合条件"))
+    await review_and_approve(page, "east", application_url)
     await act(page, "assign", lambda f: f.get_by_label("方式").select_option("picked"))
     assert "李明" in await page.locator(".details").text_content()
     async with page.expect_download() as download_info:
