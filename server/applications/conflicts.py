@@ -86,7 +86,8 @@ async def remember(session: AsyncSession, actor: Actor, app: Application, lawyer
     return kept
 
 
-async def warnings(session: AsyncSession, app: Application, lawyer_ids: list[int] | None = None) -> dict[int, list[dict]]:
+async def warnings(session: AsyncSession, app: Application,
+                   lawyer_ids: list[int] | None = None) -> dict[int, list[dict]]:
     """lawyer id → the remembered conflicts with a party of `app` (masked), oldest first."""
     ps = parties(app)
     if not ps:

@@ -15,10 +15,10 @@ from server.accounts.actor import Actor
 from server.applications.context import Context
 from server.applications.models import Application
 from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
-                                         AssignIn, CandidateOut, CloseIn, ConfirmIn, DeclineIn, ExportQuery, FollowUpIn, FollowUpOut,
-                                         ListQuery, NoteIn, OpinionIn, OverdueUnit, PaidIn, PersonalOut, ReasonIn,
-                                         ReminderOut, ReturnIn, ReviewIn, SatisfactionIn, SubmitIn, SupplementIn,
-                                         VisitIn)
+                                         AssignIn, CandidateOut, CloseIn, ConfirmIn, DeclineIn, ExportQuery, FollowUpIn,
+                                         FollowUpOut, ListQuery, NoteIn, OpinionIn, OverdueUnit, PaidIn, PersonalOut,
+                                         ReasonIn, ReminderOut, ReturnIn, ReviewIn, SatisfactionIn, SubmitIn,
+                                         SupplementIn, VisitIn)
 from server.errors import NotFound
 from server.hours.service import load_schedule
 from server.web import keys
