@@ -12,7 +12,8 @@ import pytest
 
 from server.applications.idnumber import check_character
 from tests.browser.helpers import axe_violations, describe
-from tests.browser.test_applications_page import _path, act, review_and_approve, sign_in, sign_out, state_text
+from tests.browser.test_applications_page import (act, fill_in, page_path, review_and_approve, sign_in, sign_out,
+                                                  state_text)
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 APPLICANT = "赵春梅"
@@ -33,24 +34,17 @@ async def test_the_applicants_choices_from_the_form_to_a_remembered_conflict(pag
     await page.click("#new-application")
     form = page.locator("#application-form")
     await form.wait_for()
-    await form.get_by_label("申请人姓名", exact=True).fill(APPLICANT)
-    await form.get_by_label("性别", exact=True).select_option("female")
-    await form.get_by_label("公民身份号码", exact=True).fill(ID_NUMBER.lower())
-    await form.get_by_label("出生日期", exact=True).fill("1960-05-12")
-    await form.get_by_label("联系电话", exact=True).fill("13812345679")
-    await form.get_by_label("住址", exact=True).fill("东城街道和平社区7号楼")
-    await form.get_by_label("案件类别", exact=True).select_option("wages_labour")
-    await form.get_by_label("农民工追讨劳动报酬").check()
-    await form.get_by_label("对方当事人", exact=True).fill("钱某建筑公司")
-    await form.get_by_label("案情摘要", exact=True).fill("被拖欠工资八个月。")
-    await form.get_by_label("申请事项", exact=True).fill("代理劳动争议仲裁")
+    await fill_in(form, {"申请人姓名": APPLICANT, "性别": ("female",), "公民身份号码": ID_NUMBER.lower(),
+                         "出生日期": "1960-05-12", "联系电话": "13812345679", "住址": "东城街道和平社区7号楼",
+                         "案件类别": ("wages_labour",), "对方当事人": "钱某建筑公司", "案情摘要": "被拖欠工资八个月。",
+                         "申请事项": "代理劳动争议仲裁"}, check="农民工追讨劳动报酬")
     chosen = form.get_by_label("申请人选择的律师（点援）", exact=True)
     await chosen.select_option(label="张华（正平律师事务所）")
     await no_violations(page)
     await form.locator("button[type=submit]").click()
     await page.wait_for_url("**/applications?id=*")
     await page.wait_for_selector("body[data-ready=one]")
-    application_url = _path(page.url)
+    application_url = page_path(page.url)
     assert "张华" in (await page.locator(".details").text_content() or "")
 
     # submitting: where it goes, among the units the plan allows; the trade union's liaison center here
