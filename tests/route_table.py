@@ -653,10 +653,12 @@ ROUTES.update({
     ("POST", "/api/applications/{application_id}/assign"): Spec(APPLICATION_CENTER, application_action(
         "assign", "approved", lambda world: {"lawyer_id": world.center_lawyer_profile, "mode": "designated"}),
         scoped=True),
+    ("GET", "/api/applications/{application_id}/lawyer-candidates"): Spec(APPLICATION_CENTER, application_path(
+        "/lawyer-candidates", "approved"), scoped=True),
     ("POST", "/api/applications/{application_id}/confirm-assignment"): Spec(frozenset({"lawyer"}), application_action(
         "confirm-assignment", "approved", {"no_conflict": True}), scoped=True),
     ("POST", "/api/applications/{application_id}/decline-assignment"): Spec(frozenset({"lawyer"}), application_action(
-        "decline-assignment", "approved", {"reason": "利益衝突"}), scoped=True),
+        "decline-assignment", "approved", {"reason": "利益衝突", "conflict_with": ["applicant"]}), scoped=True),
     ("POST", "/api/applications/{application_id}/start"): Spec(frozenset({"lawyer"}), application_action(
         "start", "lawyer_assigned"), scoped=True),
     ("POST", "/api/applications/{application_id}/close"): Spec(APPLICATION_CENTER | {"lawyer"}, application_action(

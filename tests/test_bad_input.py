@@ -155,7 +155,7 @@ async def test_what_fuzzing_found_is_refused_by_name(client, world: World) -> No
     admin = Caller(str(client.make_url("")), ACTORS[0], world)
     await admin.sign_in()
     routes = {(r.method, r.path): r for r in make_router().routes}
-    nullable = {"birth_date", "amount_in_dispute"}
+    nullable = {"birth_date", "amount_in_dispute", "chosen_lawyer_id"}
     edit = await _sample(world, routes[("PATCH", "/api/applications/{application_id}")])
     cases = [("PATCH", Request(edit.path, {name: None}), name) for name in ApplicationPatch.model_fields
              if name not in nullable]

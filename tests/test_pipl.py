@@ -17,6 +17,8 @@ from server.board.models import BoardMessage
 from server.chat.models import ChatMessage
 from server.clock import FakeClock
 from server.consultations.models import Consultation
+from server.accounts.models import LawyerProfile
+from server.applications.models import LawyerConflict
 from server.db import Database
 from server.retention.models import LegalHold
 from tests.test_retention import application, board_message, consultation
@@ -50,6 +52,11 @@ async def audit_text(db: Database) -> str:
 async def test_export_holds_everything_found_and_is_audited_without_the_identifier(
         db: Database, demo: dict, clock: FakeClock, new_api, tmp_path: Path) -> None:
     cases = await person_cases(db, tmp_path, clock)
+    async with db.sessions.begin() as session:  # a lawyer declined the person's case for a conflict with them
+        lawyer = await session.scalar(select(LawyerProfile.id).limit(1))
+        session.add(LawyerConflict(lawyer_id=lawyer, application_id=cases["denied"], party="applicant",
+                                   party_name="王秀英", name_key="王秀英", id_number=ID_NUMBER, declared_at=clock.now(),
+                                   declared_by="account:3"))
     admin, staff = new_api(), new_api()
     await admin.login("admin")
     await staff.login("center")
@@ -70,6 +77,8 @@ async def test_export_holds_everything_found_and_is_audited_without_the_identifi
                                  json={"id_number": ID_NUMBER, "reason": "本人申請查閱"}) as resp:
         by_id = json.loads(zipfile.ZipFile(io.BytesIO(await resp.read())).read("person.json"))
     assert [a["id"] for a in by_id["applications"]] == [cases["denied"]] and by_id["consultations"] == []
+    assert [(c["application_id"], c["id_number"]) for c in by_id["lawyer_conflicts"]] == [(cases["denied"], ID_NUMBER)]
+    assert person["lawyer_conflicts"] == []  # found by the ID number only
     for bad in ({"reason": "x1"}, {"phone": PHONE, "id_number": ID_NUMBER, "reason": "both"},
                 {"phone": "not a phone", "reason": "bad"}, {"id_number": "12345", "reason": "bad"}):
         status, error = await admin.post("/api/privacy/export", bad)

@@ -13,7 +13,7 @@ from server.accounts.permissions import Role
 from server.applications.models import Application, ApplicationStep
 from server.applications.state import EDITABLE, ApplicationState as S
 from server.errors import NotFound, PermissionDenied
-from server.org.models import Unit
+from server.org.models import Unit, UnitKind
 
 FILER_ROLES = frozenset({Role.community_staff, Role.station_staff, Role.department_staff, Role.center_staff,
                          Role.admin})
@@ -52,8 +52,14 @@ def may_file(actor: Actor, w: Where) -> bool:
     return actor.role in FILER_ROLES and actor.sees_unit(w.unit.path)
 
 
+def reviewer_roles(review_unit_kind: str) -> frozenset[Role]:
+    """Who reviews at a unit: a station's or department's staff; the center's own staff when a
+    community sent the application straight to the center (choices.py)."""
+    return REVIEWER_ROLES | CENTER_ROLES if review_unit_kind == UnitKind.center else REVIEWER_ROLES
+
+
 def may_review(actor: Actor, w: Where) -> bool:
-    return actor.role in REVIEWER_ROLES and actor.sees_unit(w.review_unit.path)
+    return actor.role in reviewer_roles(w.review_unit.kind) and actor.sees_unit(w.review_unit.path)
 
 
 def is_center(actor: Actor) -> bool:

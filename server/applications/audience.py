@@ -7,10 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.models import Account, LawyerProfile
-from server.applications.access import BUREAU_ROLES, CENTER_ROLES, FILER_ROLES, REVIEWER_ROLES
+from server.applications.access import BUREAU_ROLES, CENTER_ROLES, FILER_ROLES, reviewer_roles
 from server.applications.models import Application
 from server.applications.state import ApplicationState as S
 from server.notify import Notice, account
+from server.org.models import Unit
 from signaling.events import APPLICATION_CHANGED
 
 # whose turn it is in each state: the unit the application was filed at, the reviewing station
@@ -55,7 +56,8 @@ async def next_actors(session: AsyncSession, app: Application) -> set[int]:
         people |= await _staff(session, app.unit_id, FILER_ROLES)
     asked_by_center = state == S.awaiting_materials and app.accepted_on is not None
     if state in REVIEWER_NEXT or (state == S.awaiting_materials and not asked_by_center):
-        people |= await _staff(session, app.review_unit_id, REVIEWER_ROLES)
+        review_kind = await session.scalar(select(Unit.kind).where(Unit.id == app.review_unit_id))
+        people |= await _staff(session, app.review_unit_id, reviewer_roles(review_kind or ""))
     if state in CENTER_NEXT or asked_by_center:
         people |= await _staff(session, app.center_id, CENTER_ROLES)
     if state == S.objection_review:

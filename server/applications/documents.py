@@ -94,6 +94,7 @@ async def current_data(session: AsyncSession, w: Where, kind: str, steps: list[A
     a = w.app
     center = await session.get(Unit, a.center_id)
     lawyer = await session.get(LawyerProfile, a.lawyer_id) if a.lawyer_id else None
+    chosen = await session.get(LawyerProfile, a.chosen_lawyer_id) if a.chosen_lawyer_id else None
     tz = ctx.schedule.tz
 
     def last(*actions: str) -> ApplicationStep | None:
@@ -134,4 +135,5 @@ async def current_data(session: AsyncSession, w: Where, kind: str, steps: list[A
         decision_days=ctx.deadlines.decision, decision_due_on=iso(decision_due),
         decided_on=iso(a.decided_on), decision_opinion=a.decision_opinion, decided_by=by("approve", "deny"),
         granted=last("approve") is not None, assigned_on=on("confirm_assignment"),
-        lawyer_name=lawyer.name if lawyer else "", lawyer_firm=lawyer.firm if lawyer else "")
+        lawyer_name=lawyer.name if lawyer else "", lawyer_firm=lawyer.firm if lawyer else "",
+        chosen_lawyer_name=chosen.name if chosen else "", chosen_lawyer_firm=chosen.firm if chosen else "")

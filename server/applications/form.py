@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.applications import idnumber
+from server.applications.choices import check_chosen_lawyer
 from server.applications.context import Context
 from server.applications.models import Application
 from server.errors import InvalidInput
@@ -32,6 +33,8 @@ async def _check_fields(session: AsyncSession, app: Application, values: dict[st
     category = values.get("category")
     if category and ctx.categories and category not in ctx.categories:
         raise InvalidInput(f"unknown category {category!r}", field="category", allowed=list(ctx.categories))
+    if values.get("chosen_lawyer_id") is not None:
+        await check_chosen_lawyer(session, values["chosen_lawyer_id"])
     if values.get("hardship_grounds") is not None:
         values["hardship_grounds"] = sorted(set(values["hardship_grounds"]))
     if values.get("attachments") is not None:

@@ -43,6 +43,9 @@ class Application(Base):
     amount_fen: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # amount in dispute, in fen
     summary: Mapped[str] = mapped_column(Text, default="")
     help_requested: Mapped[str] = mapped_column(Text, default="")
+    # 點援: the lawyer the applicant chose from the directory, written on the form with them; the
+    # center assigns that lawyer unless it records why not (choices.py)
+    chosen_lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("lawyer_profiles.id"), nullable=True)
     # files of parent ("application", id) with what each one proves: [{"file_id", "kind"}]
     attachments: Mapped[list[dict]] = mapped_column(JSON, default=list)
     # the workflow's records (who and when are in ApplicationStep)
@@ -137,3 +140,22 @@ class ReturnVisit(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(String(100))  # Actor.ref
     recorded_by_name: Mapped[str] = mapped_column(String(100), default="")
+
+
+class LawyerConflict(Base):
+    """A conflict of interest a lawyer declared when declining an assignment (conflicts.py): with
+    whom, so that proposing the lawyer again for that party warns the center. The party's name is
+    kept as written and as its matching key; the ID number (the applicant's) as applications keep
+    it, normalised, and never written to a log or the audit detail."""
+
+    __tablename__ = "lawyer_conflicts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lawyer_id: Mapped[int] = mapped_column(ForeignKey("lawyer_profiles.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)  # where it was declared
+    party: Mapped[str] = mapped_column(String(16))  # a conflicts.PARTIES: the party's role in that application
+    party_name: Mapped[str] = mapped_column(String(200))  # as written on the form
+    name_key: Mapped[str] = mapped_column(String(200), index=True)  # conflicts.name_key(party_name)
+    id_number: Mapped[str] = mapped_column(String(18), default="", index=True)  # "" when the form has none
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    declared_by: Mapped[str] = mapped_column(String(100))  # Actor.ref of the lawyer

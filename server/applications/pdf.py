@@ -75,6 +75,13 @@ def lawyer(d: Mapping[str, Any]) -> str:
     return f"{d['lawyer_name']}（{d['lawyer_firm']}）" if d["lawyer_firm"] else d["lawyer_name"]
 
 
+def chosen_lawyer(d: Mapping[str, Any]) -> str:
+    """點援: the lawyer the applicant chose on the form (documents issued before the form had the
+    field have no such key, and print as they were)."""
+    name, firm = d.get("chosen_lawyer_name", ""), d.get("chosen_lawyer_firm", "")
+    return f"{name}（{firm}）" if name and firm else name
+
+
 def numbers(d: Mapping[str, Any]) -> str:
     return "　".join(x for x in (f"申请编号：{d['application_id']:06d}",
                                  f"案号：{d['case_number']}" if d["case_number"] else "") if x)
@@ -90,6 +97,7 @@ def _application_form(pdf: FormPage, d: Mapping[str, Any]) -> None:
         ("案件类别", category(d)), ("对方当事人", d["opposing_party"]),
         ("争议金额", f"人民币{d['amount_in_dispute']}元" if d["amount_in_dispute"] else ""),
         ("案情及申请理由", d["summary"]), ("申请事项", d["help_requested"]),
+        ("申请人选择的律师", chosen_lawyer(d) or "未选择（由法律援助机构指派）"),
         ("提交材料", f"共{d['attachments']}份"), ("接收单位", d["unit_name"]), ("受理单位", d["review_unit_name"]),
         ("申请日期", chinese_date(d["submitted_on"] or d["created_on"])),
     ])
@@ -134,11 +142,21 @@ def _preliminary_approval(pdf: FormPage, d: Mapping[str, Any]) -> None:
 def _acceptance_notice(pdf: FormPage, d: Mapping[str, Any]) -> None:
     pdf.paragraph(f"{d['applicant_name']}：")
     due = f"（{chinese_date(d['decision_due_on'])}前）" if d.get("decision_due_on") else ""
+    # a community may send an application straight to the center (choices.py): then it accepts it itself
+    at_center = d["review_unit_name"] == d["center_name"]
+    onward = "由本中心在" if at_center else f"申请材料已转送{d['center_name']}，由其在"
     pdf.paragraph(f"你于{chinese_date(d['submitted_on'])}提出的法律援助申请（{category(d)}），经{d['review_unit_name']}"
-                  f"审查，符合受理条件，现予受理，案号为{d['case_number']}。申请材料已转送{d['center_name']}，由其在"
-                  f"{d['decision_days']}个工作日内{due}作出是否给予法律援助的决定。", indent=True)
-    pdf.rows([("案号", d["case_number"]), ("受理单位", d["review_unit_name"]),
-              ("受理日期", chinese_date(d["accepted_on"])), ("经办人", d["accepted_by"]), ("转送", d["center_name"])])
+                  f"审查，符合受理条件，现予受理，案号为{d['case_number']}。{onward}"
+                  f"{d['decision_days']}个工作日内{due}作出是否给予法律援助的决定。"
+                  + (f"你在申请表中选择由{chosen_lawyer(d)}承办；给予法律援助的，{d['center_name']}优先指派该律师，"
+                     "不能指派的，说明理由。" if chosen_lawyer(d) else ""), indent=True)
+    rows = [("案号", d["case_number"]), ("受理单位", d["review_unit_name"]),
+            ("受理日期", chinese_date(d["accepted_on"])), ("经办人", d["accepted_by"])]
+    if not at_center:
+        rows.append(("转送", d["center_name"]))
+    if chosen_lawyer(d):
+        rows.append(("申请人选择的律师", chosen_lawyer(d)))
+    pdf.rows(rows)
     pdf.signatures([(d["review_unit_name"], "盖章"), ("申请人", "签收")])
 
 

@@ -7,7 +7,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.accounts.models import LawyerProfile
-from server.applications.access import Where, visible_where, actions, check_may_read_personal, visible_condition
+from server.applications.access import (Where, actions, check_may_read_personal, is_center, visible_condition,
+                                        visible_where)
+from server.applications.choices import destinations, lawyer_candidates as lawyer_candidates_of
 from server.applications.context import Context
 from server.applications.deadlines import is_overdue
 from server.applications.documents import documents
@@ -71,10 +73,10 @@ async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: 
     center = await session.get(Unit, a.center_id)
     steps = list(await session.scalars(select(ApplicationStep).where(ApplicationStep.application_id == a.id)
                                   .order_by(ApplicationStep.id)))
-    proposed_name = ""
-    if a.proposed_lawyer_id:
-        proposed_name = await session.scalar(select(LawyerProfile.name)
-                                             .where(LawyerProfile.id == a.proposed_lawyer_id)) or ""
+    proposed_name = await _lawyer_name(session, a.proposed_lawyer_id)
+    may = actions(actor, w)
+    routes = [dict(unit_id=u.id, name=u.name, kind=u.kind) for u in await destinations(session, w.unit)] \
+        if "submit" in may else []
     return dict(
         base, review_unit_name=w.review_unit.name, center_name=center.name if center else "",
         created_by_name=a.created_by_name, consultation_id=a.consultation_id, applicant_sex=a.applicant_sex,
@@ -86,6 +88,8 @@ async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: 
         review_consultation_id=a.review_consultation_id, missing=a.missing, review_opinion=a.review_opinion,
         accepted_on=a.accepted_on, decision_opinion=a.decision_opinion, decided_on=a.decided_on,
         proposed_lawyer_id=a.proposed_lawyer_id, proposed_lawyer_name=proposed_name,
+        chosen_lawyer_id=a.chosen_lawyer_id, chosen_lawyer_name=await _lawyer_name(session, a.chosen_lawyer_id),
+        routes=routes,
         assignment_mode=a.assignment_mode, lawyer_id=a.lawyer_id, outcome=a.outcome, visit_notes=a.visit_notes,
         satisfaction=a.satisfaction, supervision_card=dict(a.supervision_card or {}),
         instalments=list(a.instalments or []), enforcement_deadline=a.enforcement_deadline,
@@ -94,7 +98,21 @@ async def detail(session: AsyncSession, actor: Actor, application_id: int, ctx: 
         objection_decision=a.objection_decision,
         steps=[dict(at=s.at, action=s.action, from_state=s.from_state, to_state=s.to_state, actor=s.actor,
                     actor_name=s.actor_name, unit_id=s.unit_id, note=s.note) for s in steps],
-        actions=actions(actor, w), documents=documents({s.action for s in steps}))
+        actions=may, documents=documents({s.action for s in steps}))
+
+
+async def _lawyer_name(session: AsyncSession, lawyer_id: int | None) -> str:
+    if lawyer_id is None:
+        return ""
+    return await session.scalar(select(LawyerProfile.name).where(LawyerProfile.id == lawyer_id)) or ""
+
+
+async def lawyer_candidates(session: AsyncSession, actor: Actor, application_id: int) -> list[dict]:
+    """Whom the center may propose (choices.lawyer_candidates): for the center only."""
+    w = await visible_where(session, actor, application_id)
+    if not is_center(actor):
+        raise PermissionDenied("the center proposes the lawyer", action="assign")
+    return await lawyer_candidates_of(session, w.app)
 
 
 async def read_personal(session: AsyncSession, actor: Actor, application_id: int, ctx: Context) -> dict:

@@ -51,6 +51,8 @@ class FormFields(BaseModel):
     summary: str = Field(default="", max_length=5000)
     help_requested: str = Field(default="", max_length=2000)
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=MAX_ATTACHMENTS)
+    chosen_lawyer_id: RowId | None = Field(default=None, description="點援: the lawyer the applicant chose from the "
+                                           "directory (listed, active); null: none chosen")
 
 
 class ApplicationIn(FormFields):
@@ -61,12 +63,18 @@ class ApplicationIn(FormFields):
 class ApplicationPatch(FormFields):
     """Only the fields given change (the service reads model_dump(exclude_unset=True)). The types
     are the form's own, so a field the database keeps as text takes "" to clear it, never null;
-    only birth_date and amount_in_dispute may be null."""
+    only birth_date, amount_in_dispute and chosen_lawyer_id (no lawyer chosen) may be null."""
 
 
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: str = Field(default="", max_length=1000)
+
+
+class SubmitIn(NoteIn):
+    review_unit_id: RowId | None = Field(default=None, description="where it goes for the preliminary review: one "
+                                         "of the application's `routes` (a community's station or department, a "
+                                         "department liaison center, the center); default the first")
 
 
 class ReviewIn(NoteIn):
@@ -98,8 +106,12 @@ class OpinionIn(BaseModel):
 class AssignIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lawyer_id: RowId = Field(description="a lawyer directory entry")
-    mode: Literal["picked", "designated"] = Field(description="picked by the applicant (點援) or designated (指派)")
+    mode: Literal["picked", "designated"] | None = Field(
+        default=None, description="picked by the applicant (點援) or designated (指派); when the form names a chosen "
+        "lawyer the server decides it (picked for that lawyer), else default designated")
     note: str = Field(default="", max_length=1000)
+    reason: str = Field(default="", max_length=1000, description="required when this is not the applicant's chosen "
+                        "lawyer, or the lawyer once declined for a conflict with a party of this application: why")
 
 
 class ConfirmIn(BaseModel):
@@ -108,9 +120,14 @@ class ConfirmIn(BaseModel):
     note: str = Field(default="", max_length=1000)
 
 
+Party = Literal["applicant", "opposing_party"]
+
+
 class DeclineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=1000, description="e.g. a conflict of interest")
+    conflict_with: list[Party] = Field(default_factory=list, max_length=2, description="the parties the lawyer has a "
+                                       "conflict of interest with: remembered, and warned of when proposed again")
 
 
 class CloseIn(BaseModel):
@@ -198,6 +215,38 @@ class AttachmentOut(BaseModel):
     kind: str
 
 
+class RouteOut(BaseModel):
+    """A unit the filer may send the application to for its preliminary review."""
+
+    unit_id: int
+    name: str
+    kind: str
+
+
+class ConflictWarning(BaseModel):
+    """A conflict of interest the lawyer declared earlier with a party of this application (masked)."""
+
+    application_id: int = Field(description="where the lawyer declined")
+    declared_at: datetime
+    party: str = Field(description="the party's role here: applicant | opposing_party")
+    earlier_party: str = Field(description="its role where the lawyer declined")
+    party_name: str
+    id_number_masked: str
+    matched_by: Literal["id_number", "name"]
+
+
+class CandidateOut(BaseModel):
+    """A lawyer the center may propose: the applicant's chosen one first."""
+
+    lawyer_id: int
+    name: str
+    firm: str
+    chosen: bool = Field(description="the applicant's choice (點援)")
+    declined_here: bool = Field(description="declined this application already")
+    conflicts: list[ConflictWarning]
+    needs_reason: bool = Field(description="proposing this lawyer needs a recorded reason")
+
+
 class ApplicationDetail(ApplicationOut):
     review_unit_name: str
     center_name: str
@@ -223,6 +272,9 @@ class ApplicationDetail(ApplicationOut):
     decided_on: date | None
     proposed_lawyer_id: int | None
     proposed_lawyer_name: str
+    chosen_lawyer_id: int | None
+    chosen_lawyer_name: str
+    routes: list[RouteOut] = Field(description="where the caller may send it when submitting (else empty)")
     assignment_mode: str
     lawyer_id: int | None
     outcome: str

@@ -7,6 +7,8 @@ timeline and the audit log inside the caller's transaction. Services never impor
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import delete as sql_delete, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +18,9 @@ from server.accounts.models import Account, LawyerProfile
 from server.accounts.permissions import Role
 from server.applications import numbering
 from server.applications.access import FILER_ROLES, Where, check_may, visible_where
+from server.applications.choices import (check_chosen_lawyer, check_destination, chosen_still_available,
+                                         destinations, lawyer_candidates)
+from server.applications.conflicts import remember, warnings
 from server.applications.context import Context
 from server.applications.deadlines import (KEEPS_DUE_DATE, STEP_OF, due_for, enforcement_deadline, reminder_on,
                                           working_days_between)
@@ -24,7 +29,8 @@ from server.hours.calendar import working_days_after
 from server.applications.form import PARENT_KIND, check_complete, fill_in
 from server.applications.models import Application, ApplicationStep
 from server.applications.records import add_step, audit_application
-from server.applications.schemas import ApplicationIn, ApplicationPatch, AssignIn, FollowUpIn, SupplementIn
+from server.applications.schemas import (ApplicationIn, ApplicationPatch, AssignIn, DeclineIn, FollowUpIn, SubmitIn,
+                                         SupplementIn)
 from server.applications.state import ApplicationState as S
 from server.consultations.models import Consultation
 from server.files.models import StoredFile
@@ -134,11 +140,23 @@ async def _step(session: AsyncSession, actor: Actor, w: Where, action: str, ctx:
     return app
 
 
-async def submit(session: AsyncSession, actor: Actor, application_id: int, note: str, ctx: Context) -> Application:
+async def submit(session: AsyncSession, actor: Actor, application_id: int, p: SubmitIn, ctx: Context) -> Application:
+    """Send it for the preliminary review, to the unit the filer chose (choices.py: a community's
+    station or department, a department liaison center, the center), by default the first."""
     w = await visible_where(session, actor, application_id)
     check_may(actor, w, "submit")
     check_complete(w.app, ctx)
-    return await _step(session, actor, w, "submit", ctx, target=S.submitted, note=note)
+    if w.app.chosen_lawyer_id is not None:
+        await check_chosen_lawyer(session, w.app.chosen_lawyer_id)  # still listed and active
+    if p.review_unit_id is not None:
+        review_unit = await check_destination(session, w.unit, p.review_unit_id)
+    else:
+        review_unit = (await destinations(session, w.unit))[0]
+    if review_unit.id != w.app.review_unit_id:
+        w = replace(w, review_unit=review_unit)
+        w.app.review_unit_id = review_unit.id
+    return await _step(session, actor, w, "submit", ctx, target=S.submitted,
+                       note=p.note or (review_unit.name if review_unit.id != w.unit.id else ""))
 
 
 async def reopen(session: AsyncSession, actor: Actor, application_id: int, note: str, ctx: Context) -> Application:
@@ -322,19 +340,67 @@ async def order_correction(session: AsyncSession, actor: Actor, application_id: 
 async def propose_lawyer(session: AsyncSession, actor: Actor, application_id: int, p: AssignIn,
                          ctx: Context) -> Application:
     """點援 (the applicant's pick) or 指派 (the center designates): it stands only once the
-    lawyer confirms there is no conflict of interest."""
+    lawyer confirms there is no conflict of interest.
+
+    When the form names the applicant's chosen lawyer, that lawyer is the one to propose: another
+    needs the reason why not (400 without it), unless the chosen one has declined this case or
+    left the directory. A lawyer who once declined for a conflict with a party of this
+    application needs a reason too (the center is warned, conflicts.py). Each reason is a step
+    of its own in the timeline and an audit row."""
     w = await visible_where(session, actor, application_id)
     check_may(actor, w, "assign")
+    app = w.app
     lawyer = await session.get(LawyerProfile, p.lawyer_id)
     account = await session.get(Account, lawyer.account_id) if lawyer else None
     if lawyer is None or account is None or not account.active or account.role != Role.lawyer:
         raise InvalidInput("choose an active lawyer from the directory", field="lawyer_id")
-    if p.mode == "picked" and not lawyer.listed:
+    chosen = await session.get(LawyerProfile, app.chosen_lawyer_id) if app.chosen_lawyer_id else None
+    mode = p.mode or "designated"
+    if chosen is not None:
+        mode = "picked" if lawyer.id == chosen.id else "designated"
+        if p.mode is not None and p.mode != mode:
+            raise InvalidInput(f"the applicant chose {chosen.name}: proposing {lawyer.name} is "
+                               f"{'picked' if mode == 'picked' else 'designated'}, not {p.mode}", field="mode",
+                               reason="mode_contradicts_choice")
+    if mode == "picked" and not lawyer.listed:
         raise InvalidInput("the applicant can pick only lawyers listed in the directory", field="lawyer_id")
-    w.app.proposed_lawyer_id, w.app.assignment_mode = lawyer.id, p.mode
+    candidates = await lawyer_candidates(session, app)
+    this = next((c for c in candidates if c["lawyer_id"] == lawyer.id), None)
+    passing_over = chosen is not None and lawyer.id != chosen.id
+    conflicts = this["conflicts"] if this else (await warnings(session, app, [lawyer.id])).get(lawyer.id, [])
+    needs = [problem for problem, applies in (
+        ("not_chosen_lawyer", passing_over and chosen_still_available(candidates)),
+        ("remembered_conflict", bool(conflicts))) if applies]
+    reason = p.reason.strip()
+    if needs and not reason:
+        words = {"not_chosen_lawyer": f"the applicant chose {chosen.name if chosen else ''}",
+                 "remembered_conflict": f"{lawyer.name} declined an earlier case for a conflict of interest with "
+                                        "a party of this one"}
+        raise InvalidInput("; ".join(words[n] for n in needs) + ": give the reason for proposing "
+                           f"{lawyer.name}", field="reason", reason=needs[0], problems=needs,
+                           conflicts=[_json_safe(c) for c in conflicts])
+    app.proposed_lawyer_id, app.assignment_mode = lawyer.id, mode
     # The note is data shown as written in either language: the mode is a code (assignment_mode)
     # that the pages translate, not words in it.
-    return await _step(session, actor, w, "assign", ctx, note=lawyer.name + (f": {p.note}" if p.note else ""))
+    await _step(session, actor, w, "assign", ctx, note=lawyer.name + (f": {p.note}" if p.note else ""))
+    if passing_over:
+        assert chosen is not None
+        _record(session, actor, app, ctx, "pass_over_chosen", f"{chosen.name}: {reason}" if reason else chosen.name)
+    if conflicts:
+        _record(session, actor, app, ctx, "override_conflict", f"{lawyer.name}: {reason}",
+                audit=f"declined application(s) {sorted({c['application_id'] for c in conflicts})}: {reason[:500]}")
+    return app
+
+
+def _json_safe(warning: dict) -> dict:
+    return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in warning.items()}
+
+
+def _record(session: AsyncSession, actor: Actor, app: Application, ctx: Context, action: str, note: str, *,
+            audit: str | None = None) -> None:
+    """A reason the center gave, as a step of its own (the state stays) and an audit row."""
+    add_step(session, actor, app, ctx, action, app.state, app.state, note)
+    audit_application(session, actor, ctx, f"application.{action}", app, (audit if audit is not None else note)[:600])
 
 
 async def confirm_assignment(session: AsyncSession, actor: Actor, application_id: int, note: str,
@@ -347,11 +413,21 @@ async def confirm_assignment(session: AsyncSession, actor: Actor, application_id
                        note="no conflict of interest confirmed" + (f": {note}" if note else ""))
 
 
-async def decline_assignment(session: AsyncSession, actor: Actor, application_id: int, reason: str,
+async def decline_assignment(session: AsyncSession, actor: Actor, application_id: int, p: DeclineIn,
                              ctx: Context) -> Application:
+    """The proposed lawyer declines. A conflict of interest with a party is remembered
+    (conflicts.py), so that proposing this lawyer for that party again warns the center."""
     w = await visible_where(session, actor, application_id)
     check_may(actor, w, "decline_assignment")
-    app = await _step(session, actor, w, "decline_assignment", ctx, note=reason)
+    lawyer_id = w.app.proposed_lawyer_id
+    assert lawyer_id is not None  # is_proposed_lawyer
+    if p.conflict_with:
+        await remember(session, actor, w.app, lawyer_id, list(p.conflict_with), ctx)
+    app = await _step(session, actor, w, "decline_assignment", ctx, note=p.reason)
+    if p.conflict_with:
+        # the roles only: the party's name and ID number stay out of the audit log
+        audit_application(session, actor, ctx, "application.conflict_declared", app,
+                          "conflict of interest with " + ", ".join(sorted(set(p.conflict_with))))
     app.proposed_lawyer_id, app.assignment_mode = None, ""
     return app
 

@@ -28,7 +28,8 @@ def specimen(kind: str) -> dict:
         supplement_due_on=None, reviewed_on="2026-12-02", reviewer="张三", review_opinion="经济困难证明不全。" * 8,
         accepted_on="2026-12-03", accepted_by="李四", decision_days=7, decision_due_on="2026-12-14",
         decided_on="2026-12-08", decision_opinion="其名下有房产两处，月收入超过本地经济困难标准。" * 4, decided_by="赵六",
-        granted=kind != "denial_decision", assigned_on="2026-12-09", lawyer_name="李明", lawyer_firm="明德律师事务所")
+        granted=kind != "denial_decision", assigned_on="2026-12-09", lawyer_name="李明", lawyer_firm="明德律师事务所",
+        chosen_lawyer_name="李明", chosen_lawyer_firm="明德律师事务所")
 
 
 if __name__ == "__main__":

@@ -15,9 +15,10 @@ from server.accounts.actor import Actor
 from server.applications.context import Context
 from server.applications.models import Application
 from server.applications.schemas import (ApplicationDetail, ApplicationIn, ApplicationOut, ApplicationPatch,
-                                         AssignIn, CloseIn, ConfirmIn, DeclineIn, ExportQuery, FollowUpIn, FollowUpOut,
-                                         ListQuery, NoteIn, OpinionIn, OverdueUnit, PaidIn, PersonalOut, ReasonIn,
-                                         ReminderOut, ReturnIn, ReviewIn, SatisfactionIn, SupplementIn, VisitIn)
+                                         AssignIn, CandidateOut, CloseIn, ConfirmIn, DeclineIn, ExportQuery, FollowUpIn,
+                                         FollowUpOut, ListQuery, NoteIn, OpinionIn, OverdueUnit, PaidIn, PersonalOut,
+                                         ReasonIn, ReminderOut, ReturnIn, ReviewIn, SatisfactionIn, SubmitIn,
+                                         SupplementIn, VisitIn)
 from server.errors import NotFound
 from server.hours.service import load_schedule
 from server.web import keys
@@ -114,6 +115,14 @@ async def personal(call: Call) -> PersonalOut:
     return PersonalOut(**await reading.read_personal(call.session, call.actor, call.path["application_id"], ctx))
 
 
+@router.get(ONE + "/lawyer-candidates", summary="The lawyers the center may propose, the applicant's chosen one "
+            "first, each with the conflicts of interest it declared earlier with a party of this application (masked)",
+            tag=TAG, response=list[CandidateOut])
+async def lawyer_candidates(call: Call) -> list[CandidateOut]:
+    rows = await reading.lawyer_candidates(call.session, call.actor, call.path["application_id"])
+    return [CandidateOut(**r) for r in rows]
+
+
 @router.patch(ONE, summary="Change the form while it is a draft or returned", tag=TAG, body=ApplicationPatch,
               response=ApplicationDetail)
 async def edit(call: Call) -> ApplicationDetail:
@@ -168,8 +177,8 @@ def _note(verb: Callable[..., Awaitable[Application]]) -> Verb:
     return lambda session, actor, aid, body, ctx: verb(session, actor, aid, body.note, ctx)
 
 
-_action("submit", "Submit for preliminary review (the form must be complete)", NoteIn, "submit",
-        _note(service.submit))
+_action("submit", "Submit for preliminary review (the form must be complete), to the unit chosen from the "
+        "application's routes", SubmitIn, "submit", service.submit)
 _action("reopen", "Take a returned application back to draft", NoteIn, "reopen", _note(service.reopen))
 _action("review", "Start the preliminary review (初審), optionally linking the video review consultation",
         ReviewIn, "start_review",
@@ -201,12 +210,13 @@ _action("uphold-denial", "The justice bureau upholds the denial, with its reason
         lambda s, a, i, b, c: service.uphold_denial(s, a, i, b.reason, c))
 _action("order-correction", "The justice bureau orders the center to correct its denial: it decides again",
         ReasonIn, "order_correction", lambda s, a, i, b, c: service.order_correction(s, a, i, b.reason, c))
-_action("assign", "Propose a lawyer: picked by the applicant (點援) or designated (指派)", AssignIn,
+_action("assign", "Propose a lawyer: the applicant's chosen one (點援), or another (指派) with the reason why; a "
+        "lawyer who declined for a conflict with a party of this application needs a reason too", AssignIn,
         "propose_lawyer", service.propose_lawyer)
 _action("confirm-assignment", "The proposed lawyer confirms no conflict of interest: the assignment stands",
         ConfirmIn, "confirm_assignment", _note(service.confirm_assignment))
-_action("decline-assignment", "The proposed lawyer declines (e.g. a conflict of interest)", DeclineIn,
-        "decline_assignment", lambda s, a, i, b, c: service.decline_assignment(s, a, i, b.reason, c))
+_action("decline-assignment", "The proposed lawyer declines (e.g. a conflict of interest with a party, which is "
+        "remembered)", DeclineIn, "decline_assignment", service.decline_assignment)
 _action("start", "The assigned lawyer takes up the case", NoteIn, "start_work", _note(service.start_work))
 _action("close", "Close the case with its outcome", CloseIn, "close_case",
         lambda s, a, i, b, c: service.close(s, a, i, b.outcome, c))

@@ -14,7 +14,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
-from server.applications.models import Application, ApplicationStep
+from server.applications.models import Application, ApplicationStep, LawyerConflict
 from server.audit.service import record
 from server.board.models import BoardMessage, BoardReply
 from server.board.state import BoardState
@@ -133,10 +133,14 @@ async def export(session: AsyncSession, actor: Actor, person: Person, *, reason:
             select(ApplicationStep).where(ApplicationStep.application_id == aid).order_by(ApplicationStep.id))]
         applications.append({**as_json(a), "steps": steps,
                              "files": await _files_of(session, "application", aid, files_root, files)})
+    # conflicts of interest lawyers declared with the person (kept by the applicant's ID number)
+    conflicts = [as_json(c) for c in await session.scalars(
+        select(LawyerConflict).where(LawyerConflict.id_number == person.id_number.upper())
+        .order_by(LawyerConflict.id))] if person.id_number else []
     record(session, at=now, actor=actor, action="privacy.export", object="person", client_addr=client_addr,
            detail=f"{reason}; {found.counts()}, {len(files)} files")
     data = {"exported_at": now.isoformat(), "consultations": consultations, "board_messages": board,
-            "applications": applications}
+            "applications": applications, "lawyer_conflicts": conflicts}
     return Export(data, files)
 
 

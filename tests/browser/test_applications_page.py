@@ -21,11 +21,11 @@ async def sign_in(page, username: str, next_path: str) -> None:  # type: ignore[
     await page.fill("#username", username)
     await page.fill("#password", DEMO_PASSWORD)
     await page.click("button[type=submit]")
-    await page.wait_for_url(lambda url: path_of(url) == next_path)
+    await page.wait_for_url(lambda url: page_path(url) == next_path)
     await page.wait_for_selector("body[data-ready]")
 
 
-def path_of(url: str) -> str:
+def page_path(url: str) -> str:
     parts = urlparse(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -47,8 +47,29 @@ async def act(page, action: str, fill=None) -> None:  # type: ignore[no-untyped-
     await page.wait_for_selector("body[data-ready=one]")
 
 
+async def fill_in(form, fields: dict[str, str | tuple[str]], check: str) -> None:  # type: ignore[no-untyped-def]
+    """The application form, field by label: text typed, a 1-tuple's value selected, and one box ticked."""
+    for label, value in fields.items():
+        control = form.get_by_label(label, exact=True)
+        await (control.select_option(value[0]) if isinstance(value, tuple) else control.fill(value))
+    await form.get_by_label(check).check()
+
+
 async def state_text(page) -> str:  # type: ignore[no-untyped-def]
     return (await page.locator(".details .state").first.text_content() or "").strip()
+
+
+async def review_and_approve(page, reviewer: str, application_url: str) -> None:  # type: ignore[no-untyped-def]
+    """The reviewer (a station or department) reviews and accepts; the center approves, and stays signed in."""
+    await sign_in(page, reviewer, application_url)
+    await act(page, "review")
+    await act(page, "preliminary_approve", lambda f: f.locator("textarea").fill("材料齐全，同意"))
+    await act(page, "accept")
+    assert await state_text(page) == "已受理"
+    await sign_out(page)
+    await sign_in(page, "center", application_url)
+    await act(page, "center_review")
+    await act(page, "approve", lambda f: f.locator("textarea").fill("符合条件"))
 
 
 async def test_an_application_from_the_kiosk_to_an_assigned_lawyer(page) -> None:  # type: ignore[no-untyped-def]
@@ -57,21 +78,14 @@ async def test_an_application_from_the_kiosk_to_an_assigned_lawyer(page) -> None
     await page.click("#new-application")
     form = page.locator("#application-form")
     await form.wait_for()
-    await form.get_by_label("申请人姓名", exact=True).fill("王秀英")
-    await form.get_by_label("性别", exact=True).select_option("male")
-    await form.get_by_label("公民身份号码", exact=True).fill(ID_NUMBER)
-    await form.get_by_label("出生日期", exact=True).fill("1950-03-07")
-    await form.get_by_label("联系电话", exact=True).fill("13812345678")
-    await form.get_by_label("住址", exact=True).fill("东城街道和平社区3号楼")
-    await form.get_by_label("案件类别", exact=True).select_option("elder_support")
-    await form.get_by_label("无人赡养的老年人").check()
-    await form.get_by_label("案情摘要", exact=True).fill("子女拒绝支付赡养费。")
-    await form.get_by_label("申请事项", exact=True).fill("代理赡养纠纷诉讼")
+    await fill_in(form, {"申请人姓名": "王秀英", "性别": ("male",), "公民身份号码": ID_NUMBER, "出生日期": "1950-03-07",
+                         "联系电话": "13812345678", "住址": "东城街道和平社区3号楼", "案件类别": ("elder_support",),
+                         "案情摘要": "子女拒绝支付赡养费。", "申请事项": "代理赡养纠纷诉讼"}, check="无人赡养的老年人")
     assert describe(await axe_violations(page)) == ""
     await form.locator("button[type=submit]").click()
     await page.wait_for_url("**/applications?id=*")
     await page.wait_for_selector("body[data-ready=one]")
-    application_url = path_of(page.url)
+    application_url = page_path(page.url)
     await page.set_input_files("#upload-form input[type=file]", files=[
         {"name": "身份證.png", "mimeType": "image/png", "buffer": TINY_PNG}])
     await page.select_option("#upload-form select", "id_card")
@@ -85,16 +99,7 @@ async def test_an_application_from_the_kiosk_to_an_assigned_lawyer(page) -> None
     assert await state_text(page) == "已提交"
     await sign_out(page)
 
-    await sign_in(page, "east", application_url)
-    await act(page, "review")
-    await act(page, "preliminary_approve", lambda f: f.locator("textarea").fill("材料齐全，同意"))
-    await act(page, "accept")
-    assert await state_text(page) == "已受理"
-    await sign_out(page)
-
-    await sign_in(page, "center", application_url)
-    await act(page, "center_review")
-    await act(page, "approve", lambda f: f.locator("textarea").fill("符合条件"))
+    await review_and_approve(page, "east", application_url)
     await act(page, "assign", lambda f: f.get_by_label("方式").select_option("picked"))
     assert "李明" in await page.locator(".details").text_content()
     async with page.expect_download() as download_info:

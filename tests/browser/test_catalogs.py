@@ -27,6 +27,9 @@ FAMILIES = {
     "meetings.video_server": ["not_configured", "unreachable"],
     "group": ["elderly", "disabled", "migrant_worker", "minor", "woman"],
     "app.channel": ["phone", "in_person", "video", "sms"],
+    "app.route": ["station", "department", "center", "community"],  # the unit kinds a community may send to
+    "app.conflict_party": ["applicant", "opposing_party"],
+    "app.action": ["pass_over_chosen", "override_conflict"],  # the timeline's steps that record a reason
 }
 # Counts (i18n.js translateCount): key.other in every language, key.one too in English.
 COUNTED_KEY = re.compile(r'\btranslateCount\([^,]+,\s*"([a-z_]+\.[a-z0-9_.]+)"')

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_applications_page import ID_NUMBER, path_of, sign_in, sign_out
+from tests.browser.test_applications_page import ID_NUMBER, page_path, sign_in, sign_out
 from tests.browser.helpers import axe_violations, describe
 from tests.support import Api
 
@@ -83,5 +83,5 @@ async def test_visits_payments_and_satisfaction_on_the_applications_page(page, l
     await page.locator("#satisfaction", has_text="律师很耐心").wait_for()
     assert await page.locator("[data-form=rate]").count() == 0
     assert "4/5" in (await page.locator("#satisfaction").text_content() or "")
-    assert path_of(page.url) == url
+    assert page_path(page.url) == url
     assert describe(await axe_violations(page)) == ""

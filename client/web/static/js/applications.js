@@ -2,7 +2,9 @@
 // and one application (/applications?id=N) with its timeline, attachments, PDFs and the
 // actions its state allows this user (the server says which: detail.actions). When a step makes
 // it this user's turn (or theirs is late) the server pushes application.changed: a badge counts
-// them and the list reloads by itself.
+// them and the list reloads by itself. The applicant's choices (點援) are the server's to check:
+// the chosen lawyer on the form, where the community sends it (detail.routes), and in the center's
+// assign step the candidates with the chosen one first and any remembered conflict of interest.
 import { ApiError, clearMessage, del, get, patch, post, showError } from "./api.js";
 import { confirmAction } from "./admin/common.js";
 import { AFTER_THE_CASE, followUpSection } from "./application-followup.js";
@@ -20,7 +22,7 @@ const STATES = ["draft", "submitted", "preliminary_review", "returned", "rejecte
   "denial_upheld", "lawyer_assigned", "in_progress", "terminated", "termination_upheld", "closed", "follow_up"];
 // action → [route suffix, the inputs it asks for]
 const ACTIONS = {
-  submit: ["submit", []],
+  submit: ["submit", "route"],
   reopen: ["reopen", []],
   review: ["review", [{ name: "consultation_id", type: "number", label: "app.input.consultation_id" }]],
   return: ["return", [{ name: "missing", area: true, required: true, label: "app.input.missing" }]],
@@ -40,8 +42,7 @@ const ACTIONS = {
   assign: ["assign", "lawyer"],
   confirm_assignment: ["confirm-assignment", [{ name: "no_conflict", checkbox: true, required: true,
     label: "app.input.no_conflict" }]],
-  decline_assignment: ["decline-assignment", [{ name: "reason", area: true, required: true,
-    label: "app.input.reason" }]],
+  decline_assignment: ["decline-assignment", "decline"],
   start: ["start", []],
   close: ["close", [{ name: "outcome", area: true, required: true, label: "app.input.outcome" }]],
   follow_up: ["follow-up", "follow_up"],
@@ -150,12 +151,14 @@ async function showList(page) {
   }
   refreshList = refresh;
   await refresh();
-  document.body.dataset.ready = "list";
+  // "new application" may have replaced the list while it loaded: then the form is what is ready
+  if (rows.isConnected) document.body.dataset.ready = "list";
 }
 
 // -- the form ---------------------------------------------------------------------------------
 async function formFields(app) {
-  const { categories } = await get("/api/consultations/categories");
+  const [{ categories }, directory] = await Promise.all([get("/api/consultations/categories"), get("/api/lawyers")]);
+  const lawyers = directory.filter((l) => l.listed);
   const v = app || {};
   const text = (name, label, extra = {}) => field({ label, name, value: v[name] ?? "", ...extra });
   const area = (name, label, max) => {
@@ -180,7 +183,10 @@ async function formFields(app) {
       selectField({ label: "app.f.category", name: "category", value: v.category ?? "",
         options: [{ value: "", i18n: "app.choose" }, ...categories.map((c) => ({ value: c, i18n: `category.${c}` }))] }),
       text("opposing_party", "app.f.opposing_party", { maxlength: 200 }),
-      text("amount_in_dispute", "app.f.amount", { inputmode: "decimal", pattern: "[0-9]+(\\.[0-9]{1,2})?" })),
+      text("amount_in_dispute", "app.f.amount", { inputmode: "decimal", pattern: "[0-9]+(\\.[0-9]{1,2})?" }),
+      selectField({ label: "app.f.chosen_lawyer", name: "chosen_lawyer_id", value: v.chosen_lawyer_id ?? "",
+        options: [{ value: "", i18n: "app.no_chosen_lawyer" },
+          ...lawyers.map((l) => ({ value: l.id, text: l.firm ? `${l.name}（${l.firm}）` : l.name }))] })),
     area("economic_situation", "app.f.economic_situation", 2000),
     h("fieldset", { "aria-labelledby": legendId }, h("legend", { id: legendId, i18n: "app.f.hardship" }),
       HARDSHIP.map((ground) => {
@@ -210,12 +216,14 @@ function formBody(form, values, creating) {
     body.birth_date = values.birth_date || null;
   }
   body.amount_in_dispute = values.amount_in_dispute || null;
+  body.chosen_lawyer_id = values.chosen_lawyer_id ? Number(values.chosen_lawyer_id) : null;
   body.hardship_grounds = [...form.querySelectorAll("[data-hardship]:checked")].map((box) => box.dataset.hardship);
   body.applicant_groups = [...form.querySelectorAll("[data-group]:checked")].map((box) => box.dataset.group);
   return body;
 }
 
 async function showForm(page, app) {
+  refreshList = null;
   title(app ? "app.edit_heading" : "app.new_heading");
   const error = h("div", { class: "message error", role: "alert" });
   const form = h("form", { novalidate: true, id: "application-form" }, error, ...await formFields(app),
@@ -264,6 +272,7 @@ async function showOne(page, id) {
     ["app.f.summary", app.summary], ["app.f.help_requested", app.help_requested],
     ["app.col.unit", app.unit_name], ["app.review_unit", app.review_unit_name],
     ["app.missing", app.missing], ["app.review_opinion", app.review_opinion],
+    ["app.f.chosen_lawyer", app.chosen_lawyer_name],
     ["app.decision", app.decision_opinion], ["app.proposed_lawyer", app.proposed_lawyer_name],
     ["app.lawyer", app.lawyer_name],
     ["app.input.mode", app.assignment_mode ? h("span", { i18n: `app.mode.${app.assignment_mode}` }) : ""],
@@ -332,12 +341,24 @@ function uploadForm(app, files, done, error) {
 }
 
 async function actionInputs(app, spec) {
-  if (spec === "lawyer") {
-    const lawyers = await get("/api/lawyers");
-    return [selectField({ label: "app.input.lawyer", name: "lawyer_id",
-      options: lawyers.filter((l) => l.listed).map((l) => ({ value: l.id, text: `${l.name}（${l.firm}）` })) }),
-    selectField({ label: "app.input.mode", name: "mode", options: [{ value: "picked", i18n: "app.mode.picked" },
-      { value: "designated", i18n: "app.mode.designated" }] })];
+  if (spec === "lawyer") return lawyerInputs(app);
+  if (spec === "route") {
+    return [selectField({ label: "app.input.route", name: "review_unit_id", value: app.routes[0]?.unit_id,
+      options: app.routes.map((r) => ({ value: r.unit_id, i18n: `app.route.${r.kind}`, vars: { unit: r.name } })) })];
+  }
+  if (spec === "decline") {
+    const reasonId = uid("reason");
+    const legendId = uid("conflict");
+    const parties = app.opposing_party ? ["applicant", "opposing_party"] : ["applicant"];
+    return [h("div", { class: "field" }, h("label", { for: reasonId, i18n: "app.input.reason" }),
+      h("textarea", { id: reasonId, name: "reason", rows: 3, required: true, maxlength: 1000 })),
+    h("fieldset", { "aria-labelledby": legendId }, h("legend", { id: legendId, i18n: "app.input.conflict_with" }),
+      parties.map((party) => {
+        const id = uid("cw");
+        return h("div", { class: "choice" }, h("input", { type: "checkbox", id, "data-conflict": party }),
+          h("label", { for: id, i18n: `app.conflict_party.${party}`,
+            vars: { name: party === "applicant" ? app.applicant_name : app.opposing_party } }));
+      }))];
   }
   if (spec === "follow_up") {
     const rating = (name, label) => selectField({ label, name, options: ["satisfied", "basically_satisfied",
@@ -367,8 +388,60 @@ async function actionInputs(app, spec) {
   });
 }
 
-function actionBody(action, values) {
-  if (action === "assign") return { lawyer_id: Number(values.lawyer_id), mode: values.mode };
+// The center's assign step: the candidates as the server orders them (the applicant's chosen lawyer
+// first), a warning under the choice when that lawyer once declined for a conflict with a party of
+// this application, and the reason box the server requires for such a lawyer or for not the chosen one.
+async function lawyerInputs(app) {
+  const candidates = await get(`/api/applications/${app.id}/lawyer-candidates`);
+  const warning = h("div", { class: "message warning", id: "assign-warning", role: "status", "aria-live": "polite" });
+  const reasonId = uid("reason");
+  const reasonHint = h("p", { class: "hint", id: `${reasonId}-hint` });
+  const reason = h("textarea", { id: reasonId, name: "reason", rows: 3, maxlength: 1000,
+    "aria-describedby": `${reasonId}-hint` });
+  const picker = selectField({ label: "app.input.lawyer", name: "lawyer_id", value: candidates[0]?.lawyer_id,
+    options: candidates.map((c) => ({ value: c.lawyer_id, text: c.firm ? `${c.name}（${c.firm}）` : c.name })) });
+  const select = picker.querySelector("select");
+  // the chosen one's option says so, in the page's language
+  for (const c of candidates) {
+    if (!c.chosen) continue;
+    const opt = select.querySelector(`option[value="${c.lawyer_id}"]`);
+    translate(opt, "app.chosen_option", { name: opt.textContent });
+  }
+  const chosenAvailable = candidates.some((c) => c.chosen && !c.declined_here);
+  function show() {
+    const c = candidates.find((one) => String(one.lawyer_id) === select.value);
+    const lines = [];
+    if (c && !c.chosen && chosenAvailable) {
+      lines.push(h("p", { i18n: "app.warn.not_chosen", vars: { name: app.chosen_lawyer_name } }));
+    }
+    for (const w of c ? c.conflicts : []) {
+      lines.push(h("p", { "data-conflict-warning": w.application_id }, h("span", { i18n: "app.warn.conflict",
+        vars: { lawyer: c.name, name: w.party_name, id: w.id_number_masked || "—", application: `#${w.application_id}` } }),
+      " ", h("span", { date: w.declared_at })));
+    }
+    replace(warning, lines);
+    reason.required = Boolean(c && c.needs_reason);
+    translate(reasonHint, c && c.needs_reason ? "app.input.assign_reason_required" : "app.input.assign_reason_optional");
+  }
+  select.addEventListener("change", show);
+  show();
+  const mode = app.chosen_lawyer_id ? null : selectField({ label: "app.input.mode", name: "mode",
+    options: [{ value: "designated", i18n: "app.mode.designated" }, { value: "picked", i18n: "app.mode.picked" }] });
+  return [picker, warning, mode, h("div", { class: "field" }, h("label", { for: reasonId, i18n: "app.input.assign_reason" }),
+    reasonHint, reason)];
+}
+
+function actionBody(action, values, form) {
+  if (action === "assign") {
+    const body = { lawyer_id: Number(values.lawyer_id), reason: values.reason || "" };
+    if (values.mode) body.mode = values.mode;
+    return body;
+  }
+  if (action === "submit") return values.review_unit_id ? { review_unit_id: Number(values.review_unit_id) } : {};
+  if (action === "decline_assignment") {
+    return { reason: values.reason, conflict_with: [...form.querySelectorAll("[data-conflict]:checked")]
+      .map((box) => box.dataset.conflict) };
+  }
   if (action === "follow_up") {
     // "2027-01-15 12000, 2027-04-15 12000": one instalment per comma, date then yuan
     const instalments = (values.instalments || "").split(/[,，;；\n]/).map((s) => s.trim()).filter(Boolean)
@@ -411,7 +484,7 @@ async function openAction(app, action, area, error, button) {
     event.preventDefault();
     clearMessage(formError);
     try {
-      await post(`/api/applications/${app.id}/${suffix}`, actionBody(action, formValues(form)));
+      await post(`/api/applications/${app.id}/${suffix}`, actionBody(action, formValues(form), form));
       location.reload();
     } catch (exc) {
       showError(formError, exc);
