@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from server.accounts.actor import SYSTEM
 from server.accounts.models import Device
-from server.applications.models import Application, ApplicationStep
+from server.applications.models import Application, ApplicationDocument, ApplicationStep, ReturnVisit
 from server.audit.models import AuditEntry
 from server.audit.service import record
 from server.board.models import BoardMessage, BoardReply
@@ -82,7 +82,14 @@ async def application(session, now: datetime, *, state: str) -> int:  # type: ig
                     created_by="account:1", created_at=now, updated_at=now, id_number="110101199001011234")
     session.add(a)
     await session.flush()
-    session.add(ApplicationStep(application_id=a.id, at=now, action="decide", to_state=state, actor="account:1"))
+    step = ApplicationStep(application_id=a.id, at=now, action="decide", to_state=state, actor="account:1")
+    session.add(step)
+    await session.flush()
+    # a document printed at that step, and a return visit: both go with the case file
+    session.add(ApplicationDocument(application_id=a.id, kind="decision", step_id=step.id, issued_at=now,
+                                    issued_by="account:1", content={}))
+    session.add(ReturnVisit(application_id=a.id, visited_on=now.date(), channel="phone", outcome="满意",
+                            recorded_at=now, recorded_by="account:1"))
     return a.id
 
 
@@ -145,8 +152,11 @@ async def test_each_kind_goes_after_its_period_unless_held_or_open(db: Database,
         assert await session.get(Consultation, held) is None and not held_file.exists()
         assert await session.get(Application, denied) is None
         assert await session.get(Application, in_progress) is not None
-        assert await session.scalar(select(func.count()).select_from(ApplicationStep)
-                                    .where(ApplicationStep.application_id == denied)) == 0
+        for part in (ApplicationStep, ApplicationDocument, ReturnVisit):
+            assert await session.scalar(select(func.count()).select_from(part)
+                                        .where(part.application_id == denied)) == 0, part
+            assert await session.scalar(select(func.count()).select_from(part)
+                                        .where(part.application_id == in_progress)) == 1, part
 
 
 async def test_files_may_go_before_their_case_and_give_back_their_quota(db: Database, demo: dict,

@@ -14,7 +14,8 @@ from sqlalchemy import Select, delete, func, select, union, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import SYSTEM, Actor
-from server.applications.models import Application, ApplicationStep, LawyerConflict
+from server.applications.models import (Application, ApplicationDocument, ApplicationStep, LawyerConflict,
+                                        ReturnVisit)
 from server.applications.state import ApplicationState
 from server.audit.models import AuditEntry
 from server.audit.service import record
@@ -115,12 +116,12 @@ async def drop_board_message(session: AsyncSession, purge: Purge, mid: int) -> N
 
 async def drop_application(session: AsyncSession, purge: Purge, aid: int) -> None:
     await drop_files(session, purge, HoldKind.application, aid)
-    await session.execute(delete(ApplicationStep).where(ApplicationStep.application_id == aid))
+    # the documents as issued point at their steps: they go first
+    for part in (ApplicationDocument, ReturnVisit, ApplicationStep):
+        await session.execute(delete(part).where(part.application_id == aid))
     # a conflict of interest declared on it is remembered as long as the case file is kept
     await session.execute(delete(LawyerConflict).where(LawyerConflict.application_id == aid))
     await session.execute(delete(Application).where(Application.id == aid))
-
-
 
 
 Drop = Callable[[AsyncSession, "Purge", int], Awaitable[None]]
@@ -138,7 +139,7 @@ class Case:
 CASES = {
     HoldKind.consultation: Case(Kind.consultations, drop_consultation, "record, events, chat, files, recordings"),
     HoldKind.board: Case(Kind.board, drop_board_message, "message, replies, events, public answer, files"),
-    HoldKind.application: Case(Kind.applications, drop_application, "form, steps, files, conflicts declared on it"),
+    HoldKind.application: Case(Kind.applications, drop_application, "form, steps, documents issued, return visits, files, conflicts declared on it"),
 }
 
 
