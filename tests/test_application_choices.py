@@ -84,7 +84,8 @@ async def test_the_chosen_lawyer_must_be_an_active_listed_lawyer(staff, db) -> N
 async def test_the_chosen_lawyer_is_on_the_application_form_and_the_acceptance_notice(staff, db,  # type: ignore[no-untyped-def]
                                                                                      tmp_path: Path) -> None:
     lawyer2 = await lawyer_profile_id(db, "lawyer2")
-    _, app = await staff["heping"].post("/api/applications", form(chosen_lawyer_id=lawyer2))
+    _, app = await staff["heping"].post("/api/applications", form(chosen_lawyer_id=lawyer2,
+                                                                   applicant_groups=["elderly", "disabled"]))
     for who, suffix in TO_APPROVED[:4]:
         await staff[who].post(f"/api/applications/{app['id']}/{suffix}", {})
 
@@ -100,6 +101,8 @@ async def test_the_chosen_lawyer_is_on_the_application_form_and_the_acceptance_n
 
     assert "申请人选择的律师" in (form_text := await text("application_form"))
     assert "张华（正平律师事务所）" in form_text
+    # the groups the bureau counts the applicant in, as recorded on the form
+    assert any("申请人类别" in line and "老年人、残疾人" in line for line in form_text.splitlines()), form_text
     notice = await text("acceptance_notice")
     assert "张华（正平律师事务所）" in notice and "优先指派" in notice.replace("\n", "")
 

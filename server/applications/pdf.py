@@ -71,6 +71,17 @@ def hardship(d: Mapping[str, Any]) -> str:
     return "；".join(grounds)
 
 
+GROUP = {"elderly": "老年人", "disabled": "残疾人", "migrant_worker": "农民工", "minor": "未成年人", "woman": "妇女"}
+
+
+def groups(d: Mapping[str, Any]) -> str | None:
+    """The groups the bureau counts the applicant in (server/applicant_groups.py); None on a
+    document issued before the form printed them, so that it prints as it was."""
+    if "applicant_groups" not in d:
+        return None
+    return "、".join(GROUP.get(g, g) for g in d["applicant_groups"]) or "无"
+
+
 def lawyer(d: Mapping[str, Any]) -> str:
     return f"{d['lawyer_name']}（{d['lawyer_firm']}）" if d["lawyer_firm"] else d["lawyer_name"]
 
@@ -94,6 +105,7 @@ def _application_form(pdf: FormPage, d: Mapping[str, Any]) -> None:
         ("公民身份号码", d["id_number"]), ("联系电话", d["phone"]),
         ("住所地（经常居住地）", d["address"]), ("户籍所在地及家庭成员", d["household"]),
         ("家庭经济状况", d["economic_situation"]), ("经济困难情形", hardship(d)),
+        *([("申请人类别", found)] if (found := groups(d)) is not None else []),
         ("案件类别", category(d)), ("对方当事人", d["opposing_party"]),
         ("争议金额", f"人民币{d['amount_in_dispute']}元" if d["amount_in_dispute"] else ""),
         ("案情及申请理由", d["summary"]), ("申请事项", d["help_requested"]),
