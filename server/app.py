@@ -117,7 +117,7 @@ async def _retention_job(app: web.Application) -> AsyncIterator[None]:
 
     task = asyncio.create_task(retention_job.run_forever(
         app[keys.DB].sessions, policy=app[keys.RETENTION_POLICY], places=Places.under(settings.data_dir),
-        keep_recordings=recording_retention(settings.extra), clock=app[keys.CLOCK],
+        keep_recordings=app[keys.RECORDING_RETENTION], clock=app[keys.CLOCK],
         remove_abandoned_uploads=remove_abandoned_uploads), name="retention")
     yield
     await stop_task(task)
@@ -148,7 +148,7 @@ def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Cloc
     app[keys.BOARD_SETTINGS] = BoardSettings.from_env(env)
     app[keys.APPLICATION_SETTINGS] = ApplicationSettings.from_env(env)
     app[keys.MEETING_SETTINGS] = MeetingSettings.from_env(env)
-    recording_retention(env)  # read again by the retention job
+    app[keys.RECORDING_RETENTION] = recording_retention(env)
     app[keys.JANUS_READY] = videoroom_ready
     app.on_response_prepare.append(middleware.response_headers(settings))
     app.cleanup_ctx.extend([_database, _pubsub])

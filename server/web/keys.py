@@ -1,6 +1,7 @@
 """Typed keys for what the app and each request carry."""
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Awaitable, Callable, Sequence
 
 from aiohttp import web
@@ -41,6 +42,7 @@ DELIVER = web.AppKey["Callable[[Sequence[Push]], Awaitable[None]]"]("deliver")
 METRICS = web.AppKey["Metrics"]("metrics")  # the app's Prometheus registry and instruments
 PRINTER = web.AppKey["Printer"]("applications_printer")  # renders documents in a worker process
 RETENTION_POLICY = web.AppKey["RetentionPolicy"]("retention_policy")  # FAYUAN_RETENTION_DAYS_*, parsed once
+RECORDING_RETENTION = web.AppKey[timedelta]("recording_retention")  # FAYUAN_RECORDING_RETENTION_DAYS, parsed once
 # each domain's FAYUAN_* settings, parsed once at start-up (a bad value stops it)
 BOARD_SETTINGS = web.AppKey["BoardSettings"]("board_settings")
 APPLICATION_SETTINGS = web.AppKey["ApplicationSettings"]("application_settings")
