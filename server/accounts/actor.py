@@ -1,4 +1,4 @@
-"""Who is asking: a staff account, a kiosk device, or nobody."""
+"""Who is asking: a staff account, a kiosk device, a consultation's guest (socket only), or nobody."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,7 +9,7 @@ from server.accounts.permissions import Role
 
 @dataclass(frozen=True)
 class Actor:
-    kind: Literal["account", "device", "anonymous", "system"]
+    kind: Literal["account", "device", "guest", "anonymous", "system"]
     id: int | None = None
     role: Role | None = None
     unit_id: int | None = None
