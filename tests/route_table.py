@@ -487,6 +487,57 @@ async def consultation_groups(world: World, unit: str) -> Request | None:
                                                      {"applicant_groups": ["elderly", "migrant_worker"]})
 
 
+GUEST_INVITERS = frozenset({"lawyer"})  # the consultation's taker only
+
+
+async def _invited(world: World, unit: str) -> tuple[int, int, str] | None:
+    """A fresh live consultation at `unit` taken by lawyer1 (each invitation request its own: a
+    call holds at most 2 guests), with one unused invitation: (consultation, guest, code)."""
+    from sqlalchemy import select
+
+    from server.accounts.actor import Actor as Who
+    from server.accounts.models import Account, Device
+    from server.consultations import guests
+    from server.consultations.models import Consultation
+
+    if world.unit_kinds[unit] not in KIOSK_UNITS:
+        return None
+    async with world.db.sessions.begin() as session:
+        device = await session.scalar(select(Device.id).where(Device.unit_id == world.unit_ids[unit])
+                                      .order_by(Device.id))
+        lawyer = await session.scalar(select(Account.id).where(Account.username == "lawyer1"))
+        c = Consultation(device_id=device, unit_id=world.unit_ids[unit], category="wages_labour",
+                         target_unit_id=world.unit_ids[station_of(world, unit)], taker_account_id=lawyer,
+                         state="live", queued_at=world.now, taken_at=world.now)
+        session.add(c)
+        await session.flush()
+        made = await guests.invite(session, Who(kind="account", id=lawyer, name="lawyer1"), c.id, "family", "",
+                                   world.now)
+        return c.id, made.guest.id, made.code
+
+
+async def guest_invitation(world: World, unit: str) -> Request | None:
+    invited = await _invited(world, unit)
+    return None if invited is None else Request(f"/api/consultations/{invited[0]}/guests",
+                                                {"kind": "interpreter", "name": "王某"})
+
+
+async def guest_list(world: World, unit: str) -> Request | None:
+    invited = await _invited(world, unit)
+    return None if invited is None else Request(f"/api/consultations/{invited[0]}/guests")
+
+
+async def guest_withdrawal(world: World, unit: str) -> Request | None:
+    invited = await _invited(world, unit)
+    return None if invited is None else Request(f"/api/consultations/{invited[0]}/guests/{invited[1]}")
+
+
+async def guest_redemption(world: World, unit: str) -> Request | None:
+    invited = await _invited(world, "C-EAST-1")
+    assert invited is not None
+    return Request("/api/guests/redeem", {"code": invited[2]})
+
+
 async def _lawyer_id(world: World) -> int:
     from sqlalchemy import select
 
@@ -527,6 +578,12 @@ ROUTES.update({
     ("GET", "/api/consultations/{consultation_id}/history/{kind}/{item_id}"): Spec(
         STAFF, consultation_history_item, scoped=True),
     ("PUT", "/api/consultations/{consultation_id}/groups"): Spec(STAFF, consultation_groups, scoped=True),
+    # guests in a live call: its taker (lawyer1) invites, lists and withdraws; anyone uses an invitation
+    ("POST", "/api/consultations/{consultation_id}/guests"): Spec(GUEST_INVITERS, guest_invitation, scoped=True),
+    ("GET", "/api/consultations/{consultation_id}/guests"): Spec(GUEST_INVITERS, guest_list, scoped=True),
+    ("DELETE", "/api/consultations/{consultation_id}/guests/{guest_id}"): Spec(GUEST_INVITERS, guest_withdrawal,
+                                                                              scoped=True),
+    ("POST", "/api/guests/redeem"): Spec(EVERYONE, guest_redemption),
 })
 
 

@@ -45,7 +45,7 @@ class ConsultationGuests:
     async def join(self, sid: str, peer: Peer, p: payloads.GuestJoin) -> dict:
         now = self._now()
 
-        async def work(session: AsyncSession) -> tuple[Any, list[dict], list[notify.Push], list[str]]:
+        async def work(session: AsyncSession) -> tuple[Any, list[dict], list[notify.Push], dict]:
             g, c, notices = await guests.join(session, peer.actor, p.consultation_id, consent=p.consent,
                                               text_version=p.text_version, now=now)
             # a dead process's guests leave the call (gateway.sweep), as its kiosks and takers go away
