@@ -61,6 +61,7 @@ async def _desktop_shots(page: Any, shots: Path, where: str, *sizes: dict) -> No
 async def test_an_interpreter_joins_by_code_and_video_flows_between_all_three(three_pages, live_server, staff,
                                                                              open_now, shots):
     kiosk, lawyer, guest, problems = three_pages
+    family_ref = None
     token = live_server.kiosks[-1]["token"]
     consultation_id = await _into_a_call(kiosk, lawyer, token)
     record = await staff["center"].call("GET", f"/api/consultations/{consultation_id}")
@@ -70,14 +71,18 @@ async def test_an_interpreter_joins_by_code_and_video_flows_between_all_three(th
 
     try:
         # the lawyer invites an interpreter and gets a code and a link, this once
+        await lawyer.get_by_role("button", name="邀请第三方").click()  # beside the video: to the form below
+        assert await lawyer.evaluate("document.activeElement.id") == "guest-kind"
         await lawyer.get_by_label("身份").select_option("interpreter")
         await lawyer.get_by_label("称呼（选填）").fill("王某")
-        await lawyer.get_by_role("button", name="邀请第三方").click()
+        await lawyer.get_by_role("button", name="生成邀请码和链接").click()
         code = (await lawyer.locator("#guest-code").inner_text()).replace(" ", "")
         link = await lawyer.locator("#guest-link").input_value()
         assert len(code) == 6 and code.isdigit() and link.startswith(live_server.base_url + "/join#invite=")
         await lawyer.locator("#guest-list li[data-state=invited]").filter(has_text="翻译 王某").wait_for()
         await _no_axe_violations(lawyer, "/lawyer (invitation shown)")
+        await lawyer.set_viewport_size(DESKTOP)
+        await lawyer.screenshot(path=str(shots / "console-invited-viewport-1440x900.png"))  # what the lawyer sees
         await _desktop_shots(lawyer, shots, "console-invited")
 
         # the guest: a wrong code is refused, the right one opens the pre-join screen
@@ -124,6 +129,14 @@ async def test_an_interpreter_joins_by_code_and_video_flows_between_all_three(th
         await _no_axe_violations(guest, "/join (in the call)")
         await _desktop_shots(lawyer, shots, "console-call-with-guest")
         await _desktop_shots(guest, shots, "join-call", PHONE, DESKTOP)
+        await guest.click("[data-language-switch]")  # the guest's page in English too
+        await guest.locator("html[lang='en']").wait_for(state="attached")
+        await guest.get_by_role("heading", name="In a call with 李明律师 and the resident").wait_for()
+        await guest.locator(".call-tile figcaption").filter(has_text="Resident").wait_for()
+        await _no_axe_violations(guest, "/join (in the call, English)")
+        await _desktop_shots(guest, shots, "join-call-en", DESKTOP)
+        await guest.click("[data-language-switch]")
+        await guest.locator("html[lang='zh-CN']").wait_for(state="attached")
 
         # the lawyer asks to record: the guest is asked too, and agrees
         await lawyer.get_by_role("button", name="请求录像").click()
@@ -152,7 +165,33 @@ async def test_an_interpreter_joins_by_code_and_video_flows_between_all_three(th
         await guest.get_by_role("button", name="下一步").click()
         await guest.get_by_role("alert").filter(has_text="已经用过").wait_for()
         await until_true(kiosk, FRAMES_DECODED, CALL_TIMEOUT_MS)  # the kiosk and the lawyer talk on
+
+        # a family member by the link while the lawyer asks to record: they agree before joining
+        await lawyer.get_by_role("button", name="请求录像").click()
+        await kiosk_prompt.wait_for()
+        await lawyer.get_by_label("身份").select_option("family")
+        await lawyer.get_by_role("button", name="生成邀请码和链接").click()
+        link = await lawyer.locator("#guest-link").input_value()
+        await guest.goto(link)
+        await guest.wait_for_selector("body[data-ready=prejoin]")
+        assert "invite" not in guest.url  # the link's token leaves the address bar
+        await guest.locator("#consent-box").get_by_role("heading", name="这次咨询正在录像").wait_for()
+        assert await guest.get_by_role("button", name="进入通话").is_disabled()
+        await _no_axe_violations(guest, "/join (pre-join, recorded)")
+        await _desktop_shots(guest, shots, "join-prejoin-recorded", PHONE, DESKTOP)
+        await guest.get_by_label("我同意录像").check()
+        await guest.get_by_role("button", name="进入通话").click()
+        await guest.wait_for_selector("body[data-ready=call]")
+        family_ref = await guest.evaluate("window.fayuanGuest.admission.guest.ref")
+        await guest.locator("#recording").get_by_text("您已同意录像，马上开始").wait_for()
+        await _frames(kiosk, family_ref)
+        await _frames(guest, lawyer_ref)
+        await kiosk.get_by_role("status").filter(has_text="家属 已加入通话。").wait_for()
+        await kiosk_prompt.get_by_role("button", name="不同意").click()
+        await lawyer.get_by_text("居民不同意录像，没有录像").wait_for()
     finally:
+        if await kiosk.locator("dialog[open]").count():
+            await kiosk.keyboard.press("Escape")  # the consent prompt says no
         if await kiosk.get_by_role("button", name="结束通话").is_visible():
             await kiosk.get_by_role("button", name="结束通话").click()
             await kiosk.wait_for_selector("[data-screen=rate]:not([hidden])")
@@ -162,9 +201,11 @@ async def test_an_interpreter_joins_by_code_and_video_flows_between_all_three(th
 
     record = await staff["center"].call("GET", f"/api/consultations/{consultation_id}")
     guest_steps = [(e["kind"], e["actor"]) for e in record["events"]
-                   if e["kind"].startswith("guest") or e["actor"] == guest_ref]
+                   if e["kind"].startswith("guest") or e["actor"] in (guest_ref, family_ref)]
     assert guest_steps == [("guest_invited", lawyer_ref), ("guest_admitted", guest_ref), ("guest_joined", guest_ref),
-                           ("recording_consent", guest_ref), ("guest_removed", lawyer_ref)], guest_steps
+                           ("recording_consent", guest_ref), ("guest_removed", lawyer_ref),
+                           ("guest_invited", lawyer_ref), ("guest_admitted", family_ref),
+                           ("recording_consent", family_ref), ("guest_joined", family_ref)], guest_steps
     assert record["state"] == "ended"
     # the wrong and the used code's refusals (404) and /lawyer before the login (401) are expected
     unexpected = [p for p in problems if "status of 401" not in p and "status of 404" not in p]

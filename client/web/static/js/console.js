@@ -410,6 +410,10 @@ function wireButtons() {
     drawCallButtons();
   });
   $("share").addEventListener("click", toggleShare);
+  $("invite-open").addEventListener("click", () => { // the form is below the video: bring it into view
+    $("guests-section").scrollIntoView({ block: "center" });
+    $("guest-kind").focus();
+  });
   $("note-form").addEventListener("submit", saveNote);
   $("transfer-form").addEventListener("submit", transfer);
   document.addEventListener("fayuan:language", () => {

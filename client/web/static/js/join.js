@@ -237,12 +237,23 @@ function wireButtons() {
   $("leave").addEventListener("click", leave);
 }
 
-async function start() {
-  await initI18n({ remember: false });
-  wireButtons();
+/** The link's token, taken out of the address bar (and so out of the history), or null. */
+function takeInvite() {
   const invite = new URLSearchParams(location.hash.slice(1)).get("invite");
+  if (invite) history.replaceState(null, "", location.pathname);
+  return invite;
+}
+
+async function start() {
+  await initI18n(); // the guest's own device: their choice of language is kept
+  wireButtons();
+  // a link opened in this tab while it shows the code or the end (the same page: no reload)
+  window.addEventListener("hashchange", () => {
+    const invite = takeInvite();
+    if (invite && (state.screen === "code" || state.screen === "over")) useInvitation({ invite });
+  });
+  const invite = takeInvite();
   if (invite) {
-    history.replaceState(null, "", location.pathname); // the link's token leaves the address bar
     await useInvitation({ invite });
     return;
   }
