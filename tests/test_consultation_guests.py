@@ -4,6 +4,7 @@ withdrawal, the end of the consultation, the guard against guessing, consent to 
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import timedelta
 from typing import Any, AsyncIterator
 
@@ -309,10 +310,12 @@ async def guest_in(base: str, call: dict, peers: list, kind: str = "interpreter"
     assert hello["kind"] == "guest" and hello["role"] is None and hello["unit_id"] is None
     joined = await guest.call(events.CONSULT_GUEST_JOIN, {"consultation_id": call["cid"], "consent": consent})
     assert "error" not in joined, joined
+    call.setdefault("secrets", []).extend([made["code"], made["link"].split("=", 1)[1], admitted["token"]])
     return guest, admitted, joined
 
 
-async def test_a_guest_joins_by_code_signals_each_member_and_is_shown_to_the_kiosk(base, call, peers) -> None:
+async def test_a_guest_joins_by_code_signals_each_member_and_is_shown_to_the_kiosk(base, call, peers, caplog) -> None:
+    caplog.set_level(logging.DEBUG)
     cid, k, lawyer = call["cid"], call["kiosk"], call["lawyer"]
     guest, admitted, joined = await guest_in(base, call, peers)
     me = admitted["guest"]["ref"]
@@ -372,6 +375,8 @@ async def test_a_guest_joins_by_code_signals_each_member_and_is_shown_to_the_kio
                 {"consultation_id": cid, "text_version": "x y"}, {"consultation_id": cid, "extra": 1}):
         assert (await guest.sio.call(events.CONSULT_GUEST_JOIN, bad, timeout=5))["error"]["code"] == "invalid", bad
     assert len(guest.received["rtc.signal"]) == 2
+    # no code, link or session token in any log line of the whole exchange
+    assert caplog.records and not [secret for secret in call["secrets"] if secret in caplog.text]
 
 
 async def test_the_lawyer_removes_a_guest_and_the_end_of_the_call_ends_every_guest(base, call, peers, client) -> None:
