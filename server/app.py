@@ -43,7 +43,7 @@ from server.meetings.chatrooms import meeting_members
 from server.org import views as org_views
 from server.realtime import chat as realtime_chat
 from server.realtime.janus import videoroom_ready
-from server.realtime import consultation_recording
+from server.realtime import consultation_guests, consultation_recording
 from server.realtime import meetings as realtime_meetings
 from server.recordings import views as recordings_views
 from server.recordings.retention import retention as recording_retention
@@ -163,5 +163,6 @@ def init_app(settings: Settings, *, clock: Clock | None = None, wall_clock: Cloc
     realtime_chat.install(app, gateway, chat_rooms())
     realtime_meetings.install(app, gateway)
     consultation_recording.install(app, gateway)
+    consultation_guests.install(app, gateway)
     app.cleanup_ctx.extend([_retention_job, _printer])
     return app

@@ -39,6 +39,21 @@ def consultation(consultation_id: int) -> str:
     return f"consultation:{consultation_id}"
 
 
+def guest(guest_id: int) -> str:
+    """A guest's own room (consultations/guests.py): every socket of their session."""
+    return f"guest:{guest_id}"
+
+
+def call_member(consultation_id: int, ref: str) -> str:
+    """One member of a consultation's call (kiosk, taker or guest): signals addressed to them."""
+    return f"call:{consultation_id}:{ref}"
+
+
+def call_guests(consultation_id: int) -> str:
+    """The guests in a consultation's call: what they hear of it (never its chat or files)."""
+    return f"call:{consultation_id}:guests"
+
+
 def queue(unit_id: int) -> str:
     return f"queue:{unit_id}"
 

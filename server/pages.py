@@ -28,6 +28,7 @@ PAGES = {
     "/meetings": "meetings.html",
     "/meetings/room": "meeting-room.html",
     "/commitments": "commitments.html",
+    "/join": "join.html",  # a consultation's guest: the invitation's code or link (consultations/guests.py)
 }
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
        "connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'; frame-ancestors 'none'")

@@ -21,6 +21,8 @@ CHAT_SYNC = "chat.sync"  # a member: receive the room's pushes, then get message
 CONSULT_RECORD = "consultation.record"  # taker: ask to record (on) or stop recording (off)
 CONSULT_CONSENT = "consultation.consent"  # kiosk or taker: give or withdraw consent to recording
 RECORDER_SIGNAL = "consultation.recorder_signal"  # kiosk or taker: offer / candidate to the server's recorder
+CONSULT_GUEST_JOIN = "consultation.guest_join"  # guest: enter the call (consenting, when recording is asked)
+CONSULT_GUEST_LEAVE = "consultation.guest_leave"  # guest: leave the call for good
 
 # server → client (pushed)
 HELLO = "hello"  # the connection: who you are (protocol, role, name, unit, id, kind), right after connecting
@@ -39,6 +41,7 @@ CHAT_MESSAGE = "chat.message"  # room members: a stored chat message (may repeat
 FILE_SHARED = "file.shared"  # room consultation:<id>: a clean file was added while it is live
 CONSULT_RECORDING = "consultation.recording"  # the room: recording asked for, on, or off (and why)
 RECORDER_SIGNALED = "consultation.recorder_signal"  # the recorder's answer, to the side that offered
+CONSULT_GUESTS = "consultation.guests"  # the call and its guests: invitations and guests changed (who, in or out)
 SESSION_ENDED = "session.ended"  # a connection: its login or kiosk token no longer holds (why); then disconnected
 BOARD_CHANGED = "board.changed"  # the community's kiosks and the staff concerned: a board message changed
 APPLICATION_CHANGED = "application.changed"  # staff/lawyer: an application is now your turn, or overdue

@@ -87,8 +87,16 @@ class Signal(Inbound):
     sdp_mline_index: int | None = Field(default=None, ge=0, le=64)
 
 
+# a member of a consultation's call: its kiosk, its taker or one of its guests
+MEMBER_REF = r"^(device|account|guest):[1-9][0-9]{0,9}$"
+
+
 class RtcSignal(Signal, ConsultRef):
-    """To the other side of a consultation, relayed to its room."""
+    """To the other side of a consultation, relayed to its room; with `to`, to that one member
+    of its call only (the mesh with guests: every pair has a connection of its own)."""
+
+    to: str | None = Field(default=None, max_length=21, pattern=MEMBER_REF,
+                           description="a member of the call (device:<id>, account:<id>, guest:<id>); none: the other side")
 
 
 class Empty(Inbound):
@@ -119,6 +127,14 @@ class RecorderSignal(Signal, ConsultRef):
     type: Literal["offer", "candidate"]
 
 
+class GuestJoin(ConsultRef):
+    """A guest enters the call; while recording is asked for, only with consent to the current text."""
+
+    consent: bool = Field(default=False, description="true: consent to the recording text of text_version")
+    text_version: str = Field(default=CONSENT_TEXT_VERSION, min_length=1, max_length=20,
+                              pattern=r"^[A-Za-z0-9_.-]+$")
+
+
 # server → client shapes (documented; the server builds plain dicts of these fields)
 class Position(BaseModel):
     consultation_id: int
@@ -137,9 +153,31 @@ class Position(BaseModel):
 class RecordingStatus(BaseModel):
     consultation_id: int
     state: RecordingState
-    waiting_for: list[Literal["kiosk", "taker"]]  # whose consent to the current text is missing
+    # whose consent to the current text is missing: "kiosk", "taker", or a guest's ref ("guest:4")
+    waiting_for: list[str]
     text_version: str
     reason: str | None = None  # why it is off: stopped, declined, consent_withdrawn, ended, transferred, …
+
+
+GuestKind = Literal["interpreter", "family", "lawyer"]  # a sign-language or dialect interpreter, a relative, a second lawyer
+GuestStateName = Literal["invited", "admitted", "present", "left", "removed", "revoked", "expired"]
+
+
+class Guest(BaseModel):
+    id: int
+    ref: str  # "guest:<id>": whom rtc.signal's `to` names
+    kind: GuestKind
+    name: str  # what the taker typed, maybe nothing
+    state: GuestStateName
+    expires_at: str  # of the unused invitation (ISO 8601)
+    joined_at: str | None
+
+
+class Guests(BaseModel):
+    """`consultation.guests`: the open invitations and the guests, to the call's members."""
+
+    consultation_id: int
+    guests: list[Guest]
 
 
 class Taken(BaseModel):

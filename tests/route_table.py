@@ -351,28 +351,32 @@ def station_of(world: World, unit: str) -> str:
                 if kind == UnitKind.station and world.holds(code, unit))
 
 
-async def consultation_in(world: World, unit: str) -> int | None:
-    """A live consultation started at `unit`'s kiosk (the demo kiosk in C-EAST-1, so that the
-    kiosk actor owns that one), waiting at its station, taken by lawyer1. One per unit."""
+async def taken_by_lawyer1(session: Any, world: World, unit: str, state: str = "live", **extra: Any) -> Any:
+    """A consultation started at `unit`'s first kiosk (the demo kiosk in C-EAST-1, so that the
+    kiosk actor owns it), waiting at its station, taken by lawyer1, in `state`."""
     from sqlalchemy import select
 
     from server.accounts.models import Account, Device
     from server.consultations.models import Consultation
 
+    device = await session.scalar(select(Device.id).where(Device.unit_id == world.unit_ids[unit]).order_by(Device.id))
+    lawyer = await session.scalar(select(Account.id).where(Account.username == "lawyer1"))
+    c = Consultation(device_id=device, unit_id=world.unit_ids[unit], category="wages_labour",
+                     target_unit_id=world.unit_ids[station_of(world, unit)], taker_account_id=lawyer,
+                     state=state, queued_at=world.now, taken_at=world.now, **extra)
+    session.add(c)
+    await session.flush()
+    return c
+
+
+async def consultation_in(world: World, unit: str) -> int | None:
+    """A live consultation of `unit` (taken_by_lawyer1). One per unit."""
     if world.unit_kinds[unit] not in KIOSK_UNITS:
         return None
     cache = world.cache.setdefault("consultations", {})
     if unit not in cache:
         async with world.db.sessions.begin() as session:
-            devices = list(await session.scalars(select(Device.id).where(Device.unit_id == world.unit_ids[unit])
-                                                 .order_by(Device.id)))
-            lawyer = await session.scalar(select(Account.id).where(Account.username == "lawyer1"))
-            c = Consultation(device_id=devices[0], unit_id=world.unit_ids[unit], category="wages_labour",
-                             target_unit_id=world.unit_ids[station_of(world, unit)], taker_account_id=lawyer,
-                             state="live", queued_at=world.now, taken_at=world.now)
-            session.add(c)
-            await session.flush()
-            cache[unit] = c.id
+            cache[unit] = (await taken_by_lawyer1(session, world, unit)).id
     return cache[unit]
 
 
@@ -457,26 +461,13 @@ async def consultation_history(world: World, unit: str) -> Request | None:
 async def consultation_history_item(world: World, unit: str) -> Request | None:
     """An ended consultation at `unit`'s demo kiosk, read through the history of a later one
     there; both taken by lawyer1 and waiting at the unit's station. One pair per unit."""
-    from sqlalchemy import select
-
-    from server.accounts.models import Account, Device
-    from server.consultations.models import Consultation
-
     if world.unit_kinds[unit] not in KIOSK_UNITS:
         return None
     cache = world.cache.setdefault("histories", {})
     if unit not in cache:
         async with world.db.sessions.begin() as session:
-            device = await session.scalar(select(Device.id).where(Device.unit_id == world.unit_ids[unit])
-                                          .order_by(Device.id))
-            lawyer = await session.scalar(select(Account.id).where(Account.username == "lawyer1"))
-            pair = [Consultation(device_id=device, unit_id=world.unit_ids[unit], category="wages_labour",
-                                 target_unit_id=world.unit_ids[station_of(world, unit)], taker_account_id=lawyer,
-                                 state=state, queued_at=world.now, taken_at=world.now, contact_phone="13812345678")
+            pair = [await taken_by_lawyer1(session, world, unit, state, contact_phone="13812345678")
                     for state in ("ended", "live")]
-            for c in pair:
-                session.add(c)
-                await session.flush()
             cache[unit] = f"/api/consultations/{pair[1].id}/history/consultation/{pair[0].id}"
     return Request(cache[unit])
 
@@ -485,6 +476,46 @@ async def consultation_groups(world: World, unit: str) -> Request | None:
     consultation = await consultation_in(world, unit)
     return None if consultation is None else Request(f"/api/consultations/{consultation}/groups",
                                                      {"applicant_groups": ["elderly", "migrant_worker"]})
+
+
+GUEST_INVITERS = frozenset({"lawyer"})  # the consultation's taker only
+
+
+async def _invited(world: World, unit: str) -> tuple[int, int, str] | None:
+    """A fresh live consultation at `unit` taken by lawyer1 (each invitation request its own: a
+    call holds at most 2 guests), with one unused invitation: (consultation, guest, code)."""
+    from server.accounts.actor import Actor as Who
+    from server.consultations import guests
+
+    if world.unit_kinds[unit] not in KIOSK_UNITS:
+        return None
+    async with world.db.sessions.begin() as session:
+        c = await taken_by_lawyer1(session, world, unit)
+        made = await guests.invite(session, Who(kind="account", id=c.taker_account_id, name="lawyer1"), c.id,
+                                   "family", "", world.now)
+        return c.id, made.guest.id, made.code
+
+
+async def guest_invitation(world: World, unit: str) -> Request | None:
+    invited = await _invited(world, unit)
+    return None if invited is None else Request(f"/api/consultations/{invited[0]}/guests",
+                                                {"kind": "interpreter", "name": "王某"})
+
+
+async def guest_list(world: World, unit: str) -> Request | None:
+    invited = await _invited(world, unit)
+    return None if invited is None else Request(f"/api/consultations/{invited[0]}/guests")
+
+
+async def guest_withdrawal(world: World, unit: str) -> Request | None:
+    invited = await _invited(world, unit)
+    return None if invited is None else Request(f"/api/consultations/{invited[0]}/guests/{invited[1]}")
+
+
+async def guest_redemption(world: World, unit: str) -> Request | None:
+    invited = await _invited(world, "C-EAST-1")
+    assert invited is not None
+    return Request("/api/guests/redeem", {"code": invited[2]})
 
 
 async def _lawyer_id(world: World) -> int:
@@ -527,6 +558,12 @@ ROUTES.update({
     ("GET", "/api/consultations/{consultation_id}/history/{kind}/{item_id}"): Spec(
         STAFF, consultation_history_item, scoped=True),
     ("PUT", "/api/consultations/{consultation_id}/groups"): Spec(STAFF, consultation_groups, scoped=True),
+    # guests in a live call: its taker (lawyer1) invites, lists and withdraws; anyone uses an invitation
+    ("POST", "/api/consultations/{consultation_id}/guests"): Spec(GUEST_INVITERS, guest_invitation, scoped=True),
+    ("GET", "/api/consultations/{consultation_id}/guests"): Spec(GUEST_INVITERS, guest_list, scoped=True),
+    ("DELETE", "/api/consultations/{consultation_id}/guests/{guest_id}"): Spec(GUEST_INVITERS, guest_withdrawal,
+                                                                              scoped=True),
+    ("POST", "/api/guests/redeem"): Spec(EVERYONE, guest_redemption),
 })
 
 

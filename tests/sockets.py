@@ -24,9 +24,12 @@ class Peer:
         async def _any(event: str, data: Any = None) -> None:
             self.received[event].append(data)
 
-    async def connect(self, base_url: str, *, token: str | None = None, cookie: str | None = None) -> "Peer":
+    async def connect(self, base_url: str, *, token: str | None = None, cookie: str | None = None,
+                      guest: str | None = None) -> "Peer":
+        """As a kiosk (its device token), staff (a session cookie) or a consultation's guest (their session token)."""
         headers = {"Cookie": f"fayuan_session={cookie}"} if cookie else {}
-        await self.sio.connect(base_url, auth={"token": token} if token else None, headers=headers,
+        auth = {"token": token} if token else {"guest": guest} if guest else None
+        await self.sio.connect(base_url, auth=auth, headers=headers,
                                transports=["websocket"], socketio_path="socket.io", wait_timeout=30)
         return self
 

@@ -1,6 +1,7 @@
-"""Who is asking: a staff account, a kiosk device, nobody, or the service itself.
+"""Who is asking: a staff account, a kiosk device, a consultation's guest (socket only), nobody,
+or the service itself.
 
-Four kinds, one class each, told apart by `kind` (a literal, so that a check such as
+Five kinds, one class each, told apart by `kind` (a literal, so that a check such as
 `actor.kind == "account"` narrows the type: an account's id, role and unit are then known).
 What the kinds share (their reference in records, the unit-tree rule) is in `_Who`."""
 from __future__ import annotations
@@ -64,6 +65,20 @@ class DeviceActor(_Who):
     kind: Literal["device"] = field(default="device", init=False)
 
 
+@dataclass(frozen=True, kw_only=True)
+class GuestActor(_Who):
+    """A third person a lawyer invited into one live consultation (an interpreter, a family
+    member, a second lawyer): on the socket only, for that call's events (consultations/guests.py)."""
+    id: int  # the consultation_guests row
+    name: str
+    role: None = field(default=None, init=False)
+    unit_id: None = field(default=None, init=False)
+    unit_path: str = field(default="", init=False)
+    session_id: None = field(default=None, init=False)
+    csrf_token: None = field(default=None, init=False)
+    kind: Literal["guest"] = field(default="guest", init=False)
+
+
 @dataclass(frozen=True)
 class _Unplaced(_Who):
     """No account, no device, no unit: sees no unit and holds no personal data."""
@@ -87,7 +102,7 @@ class SystemActor(_Unplaced):
     kind: Literal["system"] = field(default="system", init=False)
 
 
-Actor = AccountActor | DeviceActor | AnonymousActor | SystemActor
+Actor = AccountActor | DeviceActor | GuestActor | AnonymousActor | SystemActor
 
 ANONYMOUS = AnonymousActor()
 SYSTEM = SystemActor(name="system")

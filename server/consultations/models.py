@@ -83,3 +83,37 @@ class LawyerStatus(Base):
     # availability ends when it is older than the reconnect grace, whichever process held it
     seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
+
+
+class ConsultationGuest(Base):
+    """A third person in a live consultation (server/consultations/guests.py): an interpreter, a
+    family member or a second lawyer whom the taker invited with a one-time code and link. Only
+    the SHA-256 of the code, the link token and the guest's own session token is kept."""
+
+    __tablename__ = "consultation_guests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultations.id"), index=True)
+    invited_by: Mapped[int] = mapped_column(ForeignKey("accounts.id"))  # the taker who invited them
+    kind: Mapped[str] = mapped_column(String(20))  # guests.GuestKind
+    name: Mapped[str] = mapped_column(String(50), default="")  # what the taker typed, if anything
+    state: Mapped[str] = mapped_column(String(20), index=True)  # state.GuestState
+    code_hash: Mapped[str] = mapped_column(String(64), index=True)
+    link_hash: Mapped[str] = mapped_column(String(64), index=True)
+    session_hash: Mapped[str] = mapped_column(String(64), default="", index=True)  # set when the invitation is used
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())  # of the unused invitation
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)  # first time in the call
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    end_reason: Mapped[str] = mapped_column(String(40), default="")
+
+
+class GuestCodeTry(Base):
+    """A wrong invitation code or link, counted per client address and overall to stop guessing."""
+
+    __tablename__ = "consultation_guest_tries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_addr: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -1,7 +1,8 @@
 """Recording a consultation: who takes part, who may ask, and whose consent is missing.
 
-Its two participants are the kiosk (the resident in front of it) and the current taker. Only
-the taker asks to record or stops it; each participant consents to the current consent text
+Its participants are the kiosk (the resident in front of it), the current taker and the guests
+in the call (consultations/guests.py: a guest joins a call being recorded only with consent).
+Only the taker asks to record or stops it; each participant consents to the current consent text
 (`signaling.payloads.CONSENT_TEXT_VERSION`) and may withdraw at any time. A consent counts for
 the current taking only: after a transfer the next lawyer asks, and both consent, anew.
 Consents and files are kept by server/recordings/; every step here is a ConsultationEvent of
@@ -17,15 +18,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from server.accounts.actor import SYSTEM, Actor
 from server.accounts.models import Account, Device
 from server.audit.service import record
-from server.consultations.models import Consultation, ConsultationEvent
+from server.consultations.models import Consultation, ConsultationEvent, ConsultationGuest
 from server.consultations.service import get
-from server.consultations.state import ConsultationState as S
+from server.consultations.state import ConsultationState as S, GuestState
 from server.errors import Conflict, InvalidInput, PermissionDenied
 from server.recordings import service as recordings
 from server.recordings.models import Recording
 from signaling.payloads import CONSENT_TEXT_VERSION
 
 KIND = "consultation"
+# the steps that say whether recording is asked for: the last of them since the taking decides
+_ASKED, _NOT_ASKED = ("recording_requested", "recording_started"), ("recording_stopped", "recording_declined",
+                                                                      "recording_withdrawn")
 
 
 def participants(c: Consultation) -> dict[str, str]:
@@ -35,6 +39,24 @@ def participants(c: Consultation) -> dict[str, str]:
 
 def role_of(actor: Actor, c: Consultation) -> str | None:
     return next((role for role, ref in participants(c).items() if ref == actor.ref), None)
+
+
+async def guests_present(session: AsyncSession, consultation_id: int) -> list[str]:
+    """The refs ("guest:<id>") of the guests in the call now."""
+    ids = await session.scalars(select(ConsultationGuest.id).where(
+        ConsultationGuest.consultation_id == consultation_id, ConsultationGuest.state == GuestState.present)
+        .order_by(ConsultationGuest.id))
+    return [f"guest:{gid}" for gid in ids]
+
+
+async def state_of(session: AsyncSession, c: Consultation) -> str:
+    """"off", "requested" or "recording" now, by the record's steps since the taking: the same
+    answer on every server process, whichever one holds the recorder."""
+    last = await session.scalar(select(ConsultationEvent.kind).where(
+        ConsultationEvent.consultation_id == c.id, ConsultationEvent.kind.in_(_ASKED + _NOT_ASKED),
+        *([ConsultationEvent.at >= c.taken_at] if c.taken_at else []))
+        .order_by(ConsultationEvent.id.desc()).limit(1))
+    return {"recording_requested": "requested", "recording_started": "recording"}.get(last or "", "off")
 
 
 def step(session: AsyncSession, consultation_id: int, now: datetime, kind: str, actor: Actor = SYSTEM,
@@ -53,9 +75,10 @@ def _require_live(c: Consultation) -> None:
 
 
 async def waiting_for(session: AsyncSession, c: Consultation) -> list[str]:
-    """The roles whose consent to the current text, since this taking, is missing."""
+    """The roles (and the guests' refs) whose consent to the current text, since this taking, is missing."""
     refs = await recordings.consented(session, KIND, c.id, CONSENT_TEXT_VERSION, since=c.taken_at)
-    return [role for role, ref in participants(c).items() if ref not in refs]
+    sides = [role for role, ref in participants(c).items() if ref not in refs]
+    return sides + [ref for ref in await guests_present(session, c.id) if ref not in refs]
 
 
 async def check_taker(session: AsyncSession, actor: Actor, consultation_id: int) -> Consultation:
@@ -78,8 +101,9 @@ async def consent(session: AsyncSession, actor: Actor, consultation_id: int, giv
                   now: datetime) -> tuple[Consultation, list[str]]:
     """A participant gives, declines or withdraws consent; returns whose consent is missing."""
     c = await get(session, consultation_id)
-    if role_of(actor, c) is None or c.taker_account_id is None:
-        raise PermissionDenied("only the kiosk and the lawyer of this consultation consent to its recording")
+    guest = actor.kind == "guest" and actor.ref in await guests_present(session, c.id)
+    if (role_of(actor, c) is None and not guest) or c.taker_account_id is None:
+        raise PermissionDenied("only the kiosk, the lawyer and the guests in the call consent to its recording")
     if given:
         _require_live(c)
         if text_version != CONSENT_TEXT_VERSION:
@@ -96,8 +120,12 @@ async def consent(session: AsyncSession, actor: Actor, consultation_id: int, giv
 
 
 async def subject(session: AsyncSession, ref: str) -> str:
-    """Whose picture and voice a file holds: the kiosk's name (never the resident's) or the taker's."""
+    """Whose picture and voice a file holds: the kiosk's name (never the resident's), the taker's,
+    or a guest's (the name the taker gave, else their kind)."""
     kind, _, number = ref.partition(":")
+    if kind == "guest":
+        guest = await session.get(ConsultationGuest, int(number or 0))
+        return (guest.name or guest.kind) if guest else ref
     model, column = (Device, Device.name) if kind == "device" else (Account, Account.display_name)
     name = await session.scalar(select(column).where(model.id == int(number or 0)))
     return name or ref

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -11,6 +12,7 @@ from server.ids import RowId
 
 from server.chat.schemas import ChatMessageOut
 from server.recordings.schemas import RecordingOut
+from signaling.payloads import GuestKind, GuestStateName
 
 
 
@@ -108,3 +110,43 @@ class GroupsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     applicant_groups: Groups = Field(description="the groups the bureau counts the resident in "
                                      "(server/applicant_groups.py); [] clears them")
+
+
+# -- guests in a live consultation (consultations/guests.py) ----------------------------------
+class GuestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: GuestKind = Field(description="interpreter (sign language, a dialect), family (a relative), lawyer (a second one)")
+    name: str = Field(default="", max_length=50, description="how the call shows them, e.g. 王某; may stay empty")
+
+
+class GuestOut(BaseModel):
+    id: int
+    ref: str = Field(description='"guest:<id>": how the call names them (rtc.signal `to`)')
+    kind: GuestKind
+    name: str
+    state: GuestStateName
+    expires_at: datetime = Field(description="until when the unused invitation works")
+    joined_at: datetime | None
+
+
+class InvitationOut(BaseModel):
+    guest: GuestOut
+    code: str = Field(description="6 digits for /join, shown this once")
+    link: str = Field(description="the one-time link's path (/join#invite=…), shown this once")
+    expires_at: datetime
+
+
+class RedeemIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str | None = Field(default=None, min_length=1, max_length=20, description="the 6-digit code, as typed")
+    invite: str | None = Field(default=None, min_length=16, max_length=100, description="the link's token")
+
+
+class AdmissionOut(BaseModel):
+    token: str = Field(description="the guest's session: socket.io auth {guest: token}; keep it for this call only")
+    guest: GuestOut
+    consultation_id: int
+    lawyer_name: str
+    recording: Literal["off", "requested", "recording"] = Field(
+        description="requested or recording: joining needs consent to the current text")
+    consent_text_version: str

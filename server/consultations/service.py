@@ -382,8 +382,13 @@ def _mark_away(session: AsyncSession, c: Consultation, ref: str, ctx: Context, b
     add_event(session, c, ctx, "away", by, ref if by is SYSTEM else "")
     if c.state != S.live:
         return []
-    return [notify.Notice(notify.consultation(c.id), events.PEER_AWAY, {
-        "consultation_id": c.id, "who": ref, "grace_seconds": int(ctx.rules.reconnect_grace.total_seconds())})]
+    away = {"consultation_id": c.id, "who": ref, "grace_seconds": int(ctx.rules.reconnect_grace.total_seconds())}
+    return [notify.Notice(room, events.PEER_AWAY, away) for room in _call_rooms(c.id)]
+
+
+def _call_rooms(consultation_id: int) -> tuple[str, str]:
+    """Who hears of a side going away and coming back: the other side, and the call's guests."""
+    return notify.consultation(consultation_id), notify.call_guests(consultation_id)
 
 
 async def resume(session: AsyncSession, actor: Actor, token: str, ctx: Context) -> Outcome:
@@ -401,8 +406,8 @@ async def resume(session: AsyncSession, actor: Actor, token: str, ctx: Context) 
     add_event(session, c, ctx, "back", actor)
     notices: list[notify.Push] = []
     if c.state == S.live:
-        notices.append(notify.Notice(notify.consultation(c.id), events.PEER_BACK,
-                                    {"consultation_id": c.id, "who": actor.ref}))
+        notices += [notify.Notice(room, events.PEER_BACK, {"consultation_id": c.id, "who": actor.ref})
+                    for room in _call_rooms(c.id)]
     else:
         await session.flush()
         notices.append(notify.QueueChanged(c.target_unit_id))

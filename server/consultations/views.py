@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -10,10 +10,11 @@ from server import notify
 from server.audit.service import record
 from server.chat import service as chat
 from server.chat.schemas import ChatMessageOut
-from server.consultations import queue, records
-from server.consultations.models import Consultation, ConsultationEvent, DutyShift
-from server.consultations.schemas import (Categories, DutyNow, EventOut, GroupsIn, IceServersOut, RecordDetail,
-                                          RecordOut, RecordQuery, RosterQuery, ShiftIn, ShiftOut)
+from server.consultations import guests, queue, recording, records
+from server.consultations.models import Consultation, ConsultationEvent, ConsultationGuest, DutyShift
+from server.consultations.schemas import (AdmissionOut, Categories, DutyNow, EventOut, GroupsIn, GuestIn, GuestOut,
+                                          IceServersOut, InvitationOut, RecordDetail, RecordOut, RecordQuery,
+                                          RedeemIn, RosterQuery, ShiftIn, ShiftOut)
 from server.errors import InvalidInput, NotFound, PermissionDenied
 from server.hours.schemas import hhmm, minutes
 from server.privacy import mask_phone
@@ -22,7 +23,7 @@ from server.recordings.schemas import RecordingOut
 from server.ice import ice_servers
 from server.web import keys
 from server.web.api import Call, Router
-from signaling.payloads import MAX_SYNC_MESSAGES
+from signaling.payloads import CONSENT_TEXT_VERSION, MAX_SYNC_MESSAGES
 
 router = Router()
 
@@ -163,3 +164,59 @@ async def set_groups(call: Call) -> RecordOut:
 async def readable(call: Call, consultation_id: int) -> Consultation:
     """The consultation, if the caller may read its record (its chat and recordings too)."""
     return await records.readable(call.session, call.actor, consultation_id)
+
+
+# -- guests in a live consultation (consultations/guests.py; their socket: realtime/consultation_guests.py) --
+def _guest_out(g: ConsultationGuest, now: datetime) -> GuestOut:
+    return GuestOut(**guests.public(g, now))
+
+
+@router.post("/api/consultations/{consultation_id}/guests", summary="Invite a third person (interpreter, family "
+             "member, second lawyer) into the live call: a one-time 6-digit code and link", tag="consultations",
+             body=GuestIn, response=InvitationOut)
+async def invite_guest(call: Call) -> InvitationOut:
+    now = call.clock.now()
+    made = await guests.invite(call.session, call.actor, call.path["consultation_id"], call.body.kind,
+                               call.body.name, now)
+    out = InvitationOut(guest=_guest_out(made.guest, now), code=made.code, link=f"/join#invite={made.link_token}",
+                        expires_at=made.guest.expires_at)
+    await call.session.commit()
+    await call.app[keys.DELIVER](made.notices)
+    return out
+
+
+@router.get("/api/consultations/{consultation_id}/guests", summary="The call's invitations and guests (its taker)",
+            tag="consultations", response=list[GuestOut])
+async def list_guests(call: Call) -> list[GuestOut]:
+    now = call.clock.now()
+    return [_guest_out(g, now) for g in await guests.listed(call.session, call.actor, call.path["consultation_id"], now)]
+
+
+@router.delete("/api/consultations/{consultation_id}/guests/{guest_id}", summary="Withdraw an unused invitation, "
+               "or remove a guest from the call", tag="consultations", response=GuestOut)
+async def withdraw_guest(call: Call) -> GuestOut:
+    now = call.clock.now()
+    g, notices = await guests.withdraw(call.session, call.actor, call.path["consultation_id"], call.path["guest_id"],
+                                       now)
+    out = _guest_out(g, now)
+    await call.session.commit()
+    await call.app[keys.DELIVER](notices)
+    return out
+
+
+@router.post("/api/guests/redeem", summary="Use an invitation (its code or its link's token) once: the guest's "
+             "session for the call (wrong ones are counted per address and overall)", tag="consultations",
+             auth="public", body=RedeemIn, response=AdmissionOut, status=200)
+async def redeem_invitation(call: Call) -> AdmissionOut:
+    now = call.clock.now()
+    admitted = await guests.redeem(call.session, code=call.body.code, link=call.body.invite,
+                                   client_addr=call.client_addr, now=now)
+    if admitted is None:
+        await call.session.commit()  # the wrong try counts even though the request is refused
+        raise NotFound(guests.NO_SUCH)
+    c = admitted.consultation
+    lawyer = await call.session.get(Account, c.taker_account_id)
+    return AdmissionOut(token=admitted.session_token, guest=_guest_out(admitted.guest, now), consultation_id=c.id,
+                        lawyer_name=lawyer.display_name if lawyer else "",
+                        recording=await recording.state_of(call.session, c),  # type: ignore[arg-type]
+                        consent_text_version=CONSENT_TEXT_VERSION)

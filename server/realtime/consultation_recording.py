@@ -30,6 +30,8 @@ from signaling import events, payloads
 
 log = logging.getLogger(__name__)
 END_REASONS = {"transferred": "transferred"}  # a consultation.ended reason → why recording stopped; else "ended"
+# a request that ends before recording for these reasons has its step already (declined, withdrawn)
+UNASKED_BY_A_STEP = frozenset({"declined", "consent_withdrawn"})
 
 
 def status(consultation_id: int, state: str, waiting_for: list[str], reason: str | None = None) -> dict:
@@ -79,7 +81,8 @@ class ConsultationRecording:
     async def _tell(self, consultation_id: int, state: str, waiting_for: list[str], reason: str | None = None) -> dict:
         """Tell the room (both sides, every tab) and return the same status for the ack."""
         pushed = status(consultation_id, state, waiting_for, reason)
-        await self.gateway.emit(events.CONSULT_RECORDING, pushed, room=notify.consultation(consultation_id))
+        for room in (notify.consultation(consultation_id), notify.call_guests(consultation_id)):
+            await self.gateway.emit(events.CONSULT_RECORDING, pushed, room=room)
         return pushed
 
     # -- the handlers ----------------------------------------------------------------------
@@ -107,8 +110,9 @@ class ConsultationRecording:
         asked = self.asked.get(p.consultation_id)
         if asked is None or asked.recorder is None:
             raise Conflict("this consultation is not being recorded")
-        if peer.actor.ref not in asked.refs:
-            raise PermissionDenied("only the consultation's kiosk and lawyer send media to its recorder")
+        if peer.actor.ref not in asked.refs and not (peer.actor.kind == "guest" and peer.actor.ref in await self._tx(
+                lambda s: recording.guests_present(s, p.consultation_id))):
+            raise PermissionDenied("only the consultation's kiosk, lawyer and guests in the call send media to its recorder")
         if p.type == "offer" and not p.sdp:
             raise InvalidInput("an offer needs its sdp", field="sdp")
         await asked.recorder.handle(peer.actor.ref, p.model_dump(exclude_none=True, exclude={"consultation_id"}))
@@ -138,6 +142,10 @@ class ConsultationRecording:
                 await asked.recorder.stop()
                 now = self._now()
                 await self._tx(lambda s: self._step(s, consultation_id, now, "recording_stopped", reason))
+            elif asked is not None and reason not in UNASKED_BY_A_STEP:
+                # the record says the request is over (recording.asked reads it: a guest joins without consent)
+                now = self._now()
+                await self._tx(lambda s: self._step(s, consultation_id, now, "recording_stopped", reason))
         finally:
             told = await self._tell(consultation_id, "off", waiting or [], reason)
         return told
@@ -149,7 +157,8 @@ class ConsultationRecording:
     def _answers(self, consultation_id: int) -> SendSignal:
         async def send(to: str, message: dict) -> None:
             kind, _, number = to.partition(":")
-            room = notify.kiosk(int(number)) if kind == "device" else notify.account(int(number))
+            rooms = {"device": notify.kiosk, "guest": notify.guest}
+            room = rooms.get(kind, notify.account)(int(number))
             await self.gateway.emit(events.RECORDER_SIGNALED, {**message, "consultation_id": consultation_id},
                                     room=room)
 

@@ -21,7 +21,7 @@ from server.accounts import sessions
 from server.accounts.actor import Actor
 from server.applications import jobs as application_jobs
 from server import notify
-from server.consultations import jobs, queue, service
+from server.consultations import guests, jobs, queue, service
 from server.consultations.rules import Rules
 from server.dashboard import service as dashboard
 from server.db import database_unreachable
@@ -60,6 +60,9 @@ class Gateway(socketio.AsyncNamespace):
         self.disconnect_hooks: list[Callable[[str, Peer], Awaitable[None]]] = []
         # called with (consultation_id, reason) after each consultation.ended push (recording stops)
         self.ended_hooks: list[Callable[[int, str], Awaitable[None]]] = []
+        # what a consultation's guest may send besides rtc.signal (realtime/consultation_guests.py):
+        # the call's own events, nothing of the service's other rooms, queues or records
+        self.guest_events: set[str] = set()
         self.handlers: dict[str, tuple[type[BaseModel], Callable[..., Awaitable[Any]]]] = {
             events.CONSULT_START: (payloads.ConsultStart, self._start),
             events.CONSULT_CANCEL: (payloads.ConsultRef, self._cancel),
@@ -90,7 +93,7 @@ class Gateway(socketio.AsyncNamespace):
             await presence.connected(session, self.process_id, sid, actor.ref)
             await session.commit()
         self.peers[sid] = Peer(actor)
-        own = notify.kiosk(actor.id) if actor.kind == "device" else notify.account(actor.known_id)
+        own = {"device": notify.kiosk, "guest": notify.guest}.get(actor.kind, notify.account)(actor.known_id)
         await self.enter_room(sid, own)
         await self.emit(events.HELLO, {"protocol": PROTOCOL_VERSION, "role": actor.role, "name": actor.name,
                                   "unit_id": actor.unit_id, "id": actor.id, "kind": actor.kind}, to=sid)
@@ -98,11 +101,14 @@ class Gateway(socketio.AsyncNamespace):
     async def _authenticate(self, environ: dict, auth: Any) -> Actor | None:
         now = self.app[keys.CLOCK].now()
         token = auth.get("token") if isinstance(auth, dict) and isinstance(auth.get("token"), str) else None
+        guest = auth.get("guest") if isinstance(auth, dict) and isinstance(auth.get("guest"), str) else None
         cookie = SimpleCookie(environ.get("HTTP_COOKIE", ""))
         session_token = cookie[SESSION_COOKIE].value if SESSION_COOKIE in cookie else None
         async with self.app[keys.DB].sessions() as db:
             if token:
                 return await sessions.resolve_device(db, token, now)
+            if guest:
+                return await guests.resolve(db, guest, now)
             if session_token:
                 return await sessions.resolve_session(db, session_token, now)
         return None
@@ -156,6 +162,8 @@ class Gateway(socketio.AsyncNamespace):
         entry = self.handlers.get(event)
         if entry is None:
             return payloads.error_ack("unknown_event", f"there is no event {event[:60]!r}")
+        if peer.actor.kind == "guest" and event not in self.guest_events:
+            return payloads.error_ack("forbidden", "a guest takes part in the call only")
         model, handler = entry
         try:
             payload = model.model_validate(data if data is not None else {})
@@ -180,15 +188,21 @@ class Gateway(socketio.AsyncNamespace):
         except ValidationError as exc:
             err = exc.errors(include_url=False, include_context=False, include_input=False)[0]
             return payloads.error_ack("invalid", f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}")
-        room = notify.consultation(out["consultation_id"])
-        members = self.server.manager.rooms.get(NAMESPACE, {}).get(room)
-        if not members or sid not in members:
+        cid, to = out["consultation_id"], out.pop("to", None)
+        # to one member of the call (its room is joined by members only), from a member; else to the other side
+        mine = notify.call_member(cid, peer.actor.ref) if to else notify.consultation(cid)
+        room = notify.call_member(cid, to) if to else mine
+        rooms = self.server.manager.rooms.get(NAMESPACE, {})
+        members = rooms.get(room)
+        if sid not in rooms.get(mine, ()):
             return payloads.error_ack("forbidden", "you are not in this consultation's room")
         out["from"] = peer.actor.kind
+        if to:
+            out["from_ref"] = peer.actor.ref
         try:
             await self.server.relay(events.RTC_RELAYED, out, room=room, skip_sid=sid)
         except FanOutUnavailable:
-            if len(members) < 2:  # the other side is on another process, out of reach now
+            if not any(member != sid for member in members or ()):  # the other side is on another process, out of reach now
                 return payloads.error_ack("unavailable", "the other side cannot be reached right now; send it again")
         return {"ok": True}
 
@@ -197,6 +211,13 @@ class Gateway(socketio.AsyncNamespace):
         settings = self.app[keys.SETTINGS]
         return service.Context(now=self.app[keys.CLOCK].now(), tz=settings.timezone,
                                schedule=await hours.load_schedule(session, settings.timezone), rules=self.rules)
+
+    async def transaction(self, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+        """`work` in one transaction of its own, committed; its result."""
+        async with self.app[keys.DB].sessions() as session:
+            result = await work(session)
+            await session.commit()
+        return result
 
     async def _run(self, peer: Peer | None, work: Callable[[AsyncSession, service.Context], Awaitable[Any]],
                    *, join: Sequence[str] = ()) -> Any:
@@ -212,6 +233,8 @@ class Gateway(socketio.AsyncNamespace):
         room = notify.consultation(result.consultation.id) if join else None
         for sid in join:
             await self.enter_room(sid, room)
+            assert peer is not None
+            await self.enter_room(sid, notify.call_member(result.consultation.id, peer.actor.ref))
         if isinstance(result, service.Outcome):
             notices = result.notices
         else:
@@ -243,6 +266,7 @@ class Gateway(socketio.AsyncNamespace):
                     for sid, p in list(self.peers.items()):
                         if p.actor.kind == "account" and p.actor.id == taker:
                             await self.leave_room(sid, n.to)
+                            await self.leave_room(sid, notify.call_member(n.data["consultation_id"], p.actor.ref))
                 else:
                     await self.close_room(n.to)
         for event, data in dashboard.echoes(pushes):
@@ -256,7 +280,7 @@ class Gateway(socketio.AsyncNamespace):
         except Exception:  # noqa: BLE001 - saved already; see deliver
             log.exception("could not push %s to %s", event, room)
 
-    def _ice(self, actor: Actor) -> list[dict]:
+    def ice_servers(self, actor: Actor) -> list[dict]:
         # wall time, not the domain clock: coturn checks the expiry against its own clock
         return ice_servers(self.app[keys.SETTINGS], actor.ref, self.app[keys.WALL_CLOCK].now())
 
@@ -328,7 +352,7 @@ class Gateway(socketio.AsyncNamespace):
         out = await self._run(peer, lambda s, ctx: service.take(s, peer.actor, p.consultation_id, ctx), join=[sid])
         room = notify.consultation(out.consultation.id)
         return {"consultation": service.public(out.consultation), "room": room,
-                "resume_token": out.resume_token, "ice_servers": self._ice(peer.actor)}
+                "resume_token": out.resume_token, "ice_servers": self.ice_servers(peer.actor)}
 
     async def _availability(self, sid: str, peer: Peer, p: payloads.Availability) -> dict:
         on_duty, _ = await self._run(peer, lambda s, ctx: service.set_available(s, peer.actor, p.available, ctx))
@@ -338,7 +362,7 @@ class Gateway(socketio.AsyncNamespace):
         out = await self._run(peer, lambda s, ctx: service.resume(s, peer.actor, p.resume_token, ctx), join=[sid])
         room = notify.consultation(out.consultation.id)
         return {"consultation": service.public(out.consultation), "state": out.consultation.state, "room": room,
-                "ice_servers": self._ice(peer.actor)}
+                "ice_servers": self.ice_servers(peer.actor)}
 
     # -- the sweep ----------------------------------------------------------------------
     async def sweep(self) -> list[notify.Push]:
@@ -349,7 +373,9 @@ class Gateway(socketio.AsyncNamespace):
                 # the sides a dead process held in rooms are away, unless they are back elsewhere
                 held = await presence.claim_dead(session, self.process_id, ctx.now)
                 for ref, cid in held:
-                    if not await presence.rooms_held(session, ref, [cid], self.process_id, ctx.now):
+                    if ref.startswith("guest:"):  # a guest's session holds: they may join again
+                        notices += await guests.dropped(session, int(ref.split(":", 1)[1]), ctx.now)
+                    elif not await presence.rooms_held(session, ref, [cid], self.process_id, ctx.now):
                         notices += await service.side_gone(session, cid, ref, ctx)
                 if held:
                     log.info("a dead process held %d side(s) in consultations: those not back are away", len(held))

@@ -2,7 +2,8 @@
 
 Every CHECK_INTERVAL_SECONDS each process renews its presence lease (presence/service.py) and looks at the credentials of its own connections
 (accounts/liveness.py): a revoked kiosk, a logged-out, expired, deactivated or re-passworded
-staff session is told `session.ended` with the reason and disconnected. The same round renews
+staff session, a consultation's guest who left, was removed or whose consultation is over
+(consultations/guests.py) is told `session.ended` with the reason and disconnected. The same round renews
 what the service must know about who is connected: staff sessions in use over their sockets
 are not idle, and lawyers who are connected stay on duty (consultations/jobs.py ends the duty
 of those whom no process renewed within the reconnect grace).
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from server.accounts import liveness
 from server.accounts.actor import Actor
 from server.accounts.permissions import Role
-from server.consultations import service as consultations
+from server.consultations import guests, service as consultations
 from server.presence import service as presence
 from server.web import keys
 from signaling import events
@@ -36,6 +37,7 @@ async def check(gateway: "Gateway") -> dict[str, str]:
     peers = list(gateway.peers.items())
     sessions = {p.actor.session_id for _, p in peers if p.actor.kind == "account" and p.actor.session_id}
     devices = {p.actor.id for _, p in peers if p.actor.kind == "device"}
+    guest_ids = {p.actor.id for _, p in peers if p.actor.kind == "guest"}
     in_use = {p.actor.session_id for sid, p in peers
               if p.actor.kind == "account" and p.actor.session_id and (p.used or _busy(gateway, sid))}
     lawyers = {p.actor.id for _, p in peers if p.actor.kind == "account" and p.actor.role == Role.lawyer}
@@ -51,10 +53,11 @@ async def check(gateway: "Gateway") -> dict[str, str]:
         await consultations.lawyers_connected(session, lawyers, now)
         ended_sessions = await liveness.ended_sessions(session, sessions, now)
         ended_devices = await liveness.ended_devices(session, devices)
+        ended_guests = await guests.ended_guests(session, guest_ids)
         await session.commit()
     ended: dict[str, str] = {}
     for sid, p in peers:
-        reason = _reason(p.actor, ended_sessions, ended_devices)
+        reason = _reason(p.actor, ended_sessions, ended_devices, ended_guests)
         if reason is not None and sid in gateway.peers:
             ended[sid] = reason
             await gateway.emit(events.SESSION_ENDED, {"reason": reason}, to=sid)
@@ -64,11 +67,13 @@ async def check(gateway: "Gateway") -> dict[str, str]:
     return ended
 
 
-def _reason(actor: Actor, sessions: dict[str, str], devices: dict[int, str]) -> str | None:
+def _reason(actor: Actor, sessions: dict[str, str], devices: dict[int, str], guest_ids: dict[int, str]) -> str | None:
     if actor.kind == "account" and actor.session_id:
         return sessions.get(actor.session_id)
     if actor.kind == "device":
         return devices.get(actor.id)
+    if actor.kind == "guest":
+        return guest_ids.get(actor.id)
     return None
 
 
@@ -76,8 +81,9 @@ def _held(gateway: "Gateway", peers: list[tuple[str, "Peer"]]) -> list[tuple[str
     """(sid, actor, consultation id) of every connection, as presence lists them."""
     held = []
     for sid, p in peers:
-        rooms = [r for r in gateway.rooms(sid) if isinstance(r, str) and r.startswith("consultation:")]
-        held.append((sid, p.actor.ref, int(rooms[0].split(":", 1)[1]) if rooms else None))
+        rooms = [r for r in gateway.rooms(sid) if isinstance(r, str)
+                 and (r.startswith("consultation:") or r.startswith("call:") and r.endswith(":guests"))]
+        held.append((sid, p.actor.ref, int(rooms[0].split(":")[1]) if rooms else None))
     return held
 
 

@@ -157,7 +157,7 @@ class MeetingsRealtime:
             await self._stop_if_unconsented(p.meeting_id)
         assert out.member is not None
         return {"lobby": False, "meeting": meeting, "me": membership.member_public(out.member), "roster": roster,
-                "topology": out.meeting.topology, "ice_servers": self.gateway._ice(peer.actor),
+                "topology": out.meeting.topology, "ice_servers": self.gateway.ice_servers(peer.actor),
                 "consent_text_version": m.CONSENT_TEXT_VERSION}
 
     async def _ensure_janus_room(self, meeting: Any) -> None:

@@ -10,6 +10,7 @@ it — anything that is not plainly valid goes to the model, whose error becomes
 """
 from __future__ import annotations
 
+import re
 from typing import Any, get_args
 
 import socketio
@@ -48,6 +49,7 @@ ID_MAX: int = _limit(_FIELDS["consultation_id"], Le, "le", default=2**63 - 1)
 TYPES = frozenset(get_args(_FIELDS["type"].annotation))
 TEXT_LIMITS: tuple[tuple[str, int], ...] = tuple(
     (name, _limit(_FIELDS[name], MaxLen, "max_length")) for name in ("sdp", "candidate", "sdp_mid"))
+_TO = re.compile(next(m.pattern for m in _FIELDS["to"].metadata if getattr(m, "pattern", None)))
 INDEX_MIN: int = _limit(_FIELDS["sdp_mline_index"], Ge, "ge")
 INDEX_MAX: int = _limit(_FIELDS["sdp_mline_index"], Le, "le")
 
@@ -68,6 +70,9 @@ def plainly_valid(data: Any) -> bool:
         value = data.get(name)
         if value is not None and (type(value) is not str or len(value) > max_chars):
             return False
+    to = data.get("to")
+    if to is not None and (type(to) is not str or not _TO.fullmatch(to)):
+        return False
     index = data.get("sdp_mline_index")
     return index is None or (type(index) is int and INDEX_MIN <= index <= INDEX_MAX)
 

@@ -22,7 +22,7 @@ from server.audit.service import record
 from server.board.models import BoardEvent, BoardMessage, BoardReply, PublicAnswer
 from server.board.state import BoardState
 from server.chat.models import ChatMessage, ChatRoom
-from server.consultations.models import Consultation, ConsultationEvent
+from server.consultations.models import Consultation, ConsultationEvent, ConsultationGuest
 from server.consultations.state import ConsultationState
 from server.files.models import FileQuota, StoredFile
 from server.recordings.models import Recording
@@ -104,6 +104,7 @@ async def drop_consultation(session: AsyncSession, purge: Purge, cid: int) -> No
                                                   Recording.parent_id == cid))
     await session.execute(update(BoardMessage).where(BoardMessage.consultation_id == cid).values(consultation_id=None))
     await session.execute(delete(ConsultationEvent).where(ConsultationEvent.consultation_id == cid))
+    await session.execute(delete(ConsultationGuest).where(ConsultationGuest.consultation_id == cid))
     await session.execute(delete(Consultation).where(Consultation.id == cid))
 
 

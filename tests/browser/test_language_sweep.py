@@ -76,6 +76,9 @@ async def _sweep_everything(page, lang: str) -> None:
     await page.goto("/commitments")  # public too: the hours in words, the configured numbers
     await page.wait_for_selector("body[data-ready=commitments] .commitment")
     found += [f"/commitments: {leak}" for leak in leaks(await page.evaluate(COLLECT), lang, catalog(lang), set())]
+    await page.goto("/join")  # a consultation's guest, before the invitation code
+    await page.wait_for_selector("[data-screen=code]:not([hidden])")
+    found += [f"/join: {leak}" for leak in leaks(await page.evaluate(COLLECT), lang, catalog(lang), set())]
     await _log_in(page, "heping")
     response = await page.request.post("/api/applications", data=json.dumps(
         {"applicant_name": "語言測試", "hardship_grounds": ["disability", "elderly_without_support"]}),

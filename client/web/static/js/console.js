@@ -2,8 +2,10 @@
 // queue, and the call with its note, advice and transfer. Staff of a workstation or a
 // department use the same page for their own queue; only lawyers have the duty switch.
 import { get, put, showError } from "./api.js";
+import { CallMesh } from "./call-mesh.js";
 import { ChatPanel } from "./chat.js";
 import { DutyPanel } from "./console-duty.js";
+import { GuestPanel } from "./console-guests.js";
 import { ResidentHistory } from "./console-history.js";
 import { ConsultationRecords } from "./consultation-records.js";
 import { h, option, replace } from "./dom.js";
@@ -20,7 +22,9 @@ const state = {
   me: null, socket: null, lawyers: [], units: new Map(), myProfileId: null,
   queues: new Map(), // unit_id → {entries, receivedAt (ms)}
   duty: null, // the DutyPanel (lawyers only)
-  call: null, // {id, media: MediaCall, stream, screen: MediaStreamTrack|null, muted, cameraOff}
+  // {id, media: MediaCall, mesh: CallMesh (the guests), guests: GuestPanel, stream, screen: MediaStreamTrack|null,
+  // muted, cameraOff}
+  call: null,
   // While the camera opens for a call: {id, signals} the kiosk sent meanwhile, applied once the
   // call exists (a kiosk without camera and microphone offers at once).
   opening: null,
@@ -142,6 +146,8 @@ async function beginCall(consultationId, iceServers) {
     say("call-status", "console.call.no_media");
   }
   state.call?.media.close();
+  state.call?.mesh.close();
+  state.call?.guests.destroy();
   say("peer-media", null);
   const media = new MediaCall({
     socket: state.socket, consultationId, iceServers, localStream: stream, offerer: false,
@@ -151,10 +157,13 @@ async function beginCall(consultationId, iceServers) {
     },
     onPeerMedia: ({ audio, video }) => say("peer-media", peerMediaKey(audio, video)),
   });
-  state.call = { id: consultationId, media, stream, screen: null, muted: false, cameraOff: false };
+  const mesh = new CallMesh({ socket: state.socket, consultationId, iceServers, localStream: stream,
+    tiles: $("guest-tiles") });
+  const guests = new GuestPanel({ consultationId, onError: problem });
+  state.call = { id: consultationId, media, mesh, guests, stream, screen: null, muted: false, cameraOff: false };
   const early = state.opening?.id === consultationId ? state.opening.signals : [];
   state.opening = null;
-  early.forEach((message) => media.receive(message));
+  early.forEach((message) => (message.from_ref ? mesh : media).receive(message));
   window.fayuanCall = media; // for the browser tests
   $("local").srcObject = stream;
   translate($("call-title"), "console.call.connecting");
@@ -214,6 +223,8 @@ function endCall(reasonKey) {
   const call = state.call;
   if (!call) return;
   call.media.close();
+  call.mesh.close();
+  call.guests.destroy();
   call.screen?.stop();
   stopStream(call.stream);
   state.call = null;
@@ -247,6 +258,7 @@ async function toggleShare() {
     call.screen = track;
     track.addEventListener("ended", stopSharing);
     await call.media.sendVideo(track, display);
+    await call.mesh.sendVideo(track, display);
     $("local").srcObject = display;
   } catch (error) {
     if (error?.name !== "NotAllowedError") say("call-status", "console.call.share_failed");
@@ -261,6 +273,7 @@ async function stopSharing() {
   call.screen = null;
   const camera = call.stream?.getVideoTracks()[0] || null;
   await call.media.sendVideo(camera, call.stream);
+  await call.mesh.sendVideo(camera, call.stream);
   $("local").srcObject = call.stream;
   drawCallButtons();
 }
@@ -355,8 +368,13 @@ function wire(socket) {
   socket.on("queue.changed", (message) => applyQueue(message.unit_id, message.entries));
   socket.on("rtc.signal", (message) => {
     if (state.opening?.id === message.consultation_id) state.opening.signals.push(message);
+    else if (message.from_ref) forCall((signal) => state.call.mesh.receive(signal))(message);
     else forCall((signal) => state.call.media.receive(signal))(message);
   });
+  socket.on("consultation.guests", forCall((message) => {
+    state.call.mesh.follow(message.guests);
+    state.call.guests.follow(message);
+  }));
   socket.on("peer.away", forCall((message) => say("call-status", "console.call.peer_away",
     { seconds: message.grace_seconds })));
   socket.on("peer.back", forCall(() => say("call-status", null)));
@@ -382,14 +400,20 @@ function wireButtons() {
   $("mute").addEventListener("click", () => {
     state.call.muted = !state.call.muted;
     state.call.media.setMuted(state.call.muted);
+    state.call.mesh.setMuted(state.call.muted);
     drawCallButtons();
   });
   $("camera").addEventListener("click", () => {
     state.call.cameraOff = !state.call.cameraOff;
     state.call.media.setCameraOff(state.call.cameraOff);
+    state.call.mesh.setCameraOff(state.call.cameraOff);
     drawCallButtons();
   });
   $("share").addEventListener("click", toggleShare);
+  $("invite-open").addEventListener("click", () => { // the form is below the video: bring it into view
+    $("guests-section").scrollIntoView({ block: "center" });
+    $("guest-kind").focus();
+  });
   $("note-form").addEventListener("submit", saveNote);
   $("transfer-form").addEventListener("submit", transfer);
   document.addEventListener("fayuan:language", () => {

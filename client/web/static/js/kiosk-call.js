@@ -1,5 +1,7 @@
-// The kiosk's side of a live consultation: the media call (the kiosk offers), the chat panel
-// (made once per consultation, kept over a resume) and the recording consent (one per call).
+// The kiosk's side of a live consultation: the media call (the kiosk offers), the guests the
+// lawyer invited (call-mesh.js: they offer, the kiosk answers; a tile and "已加入" each), the chat
+// panel (made once per consultation, kept over a resume) and the recording consent (one per call).
+import { CallMesh, joinedLine } from "./call-mesh.js";
 import { ChatPanel } from "./chat.js";
 import { translate } from "./i18n.js";
 import { KioskRecording } from "./recording.js";
@@ -14,6 +16,8 @@ export class KioskCall {
     this.media = null;
     this.chat = null;
     this.recording = null;
+    this.mesh = null;
+    this.guests = []; // the last consultation.guests roster
     this.muted = false;
   }
 
@@ -45,6 +49,20 @@ export class KioskCall {
     this.recording?.destroy();
     this.recording = new KioskRecording({ root: $("recording"), socket: this.socket, consultationId, stream,
       iceServers });
+    this.mesh?.close();
+    this.mesh = new CallMesh({ socket: this.socket, consultationId, iceServers, localStream: stream,
+      tiles: $("guest-tiles") });
+    this.mesh.follow(this.guests.filter((g) => g.consultation_id === consultationId));
+  }
+
+  /** A consultation.guests roster: tiles for those in the call, and who has just come. */
+  follow(roster) {
+    const before = new Set(this.guests.filter((g) => g.state === "present").map((g) => g.ref));
+    this.guests = roster.guests.map((g) => ({ ...g, consultation_id: roster.consultation_id }));
+    this.mesh?.follow(roster.guests);
+    const line = joinedLine(roster.guests, before);
+    if (line) $("guest-status").textContent = line;
+    else if (!roster.guests.some((g) => g.state === "present")) $("guest-status").textContent = "";
   }
 
   get live() {
@@ -52,7 +70,8 @@ export class KioskCall {
   }
 
   receive(signal) {
-    this.media?.receive(signal);
+    if (signal.from_ref) this.mesh?.receive(signal);
+    else this.media?.receive(signal);
   }
 
   /** A fresh offer: on a new connection (after peer.back), or with new ICE servers (a resume). */
@@ -63,6 +82,7 @@ export class KioskCall {
   toggleMute() {
     this.muted = !this.muted;
     this.media?.setMuted(this.muted);
+    this.mesh?.setMuted(this.muted);
     this.drawMute();
   }
 
@@ -73,6 +93,10 @@ export class KioskCall {
   end() {
     this.media?.close();
     this.media = null;
+    this.mesh?.close();
+    this.mesh = null;
+    this.guests = [];
+    $("guest-status").textContent = "";
     this.recording?.destroy();
     this.recording = null;
     this.chat?.destroy();

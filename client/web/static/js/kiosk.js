@@ -344,6 +344,9 @@ function wire(socket) {
     await startCall(taken.ice_servers);
   });
   socket.on("rtc.signal", (message) => state.call.receive(message));
+  socket.on("consultation.guests", (message) => {
+    if (message.consultation_id === state.consultationId) state.call.follow(message);
+  });
   socket.on("peer.away", (message) => {
     if (message.consultation_id !== state.consultationId) return;
     showMessage("call-status", "kiosk.call.peer_away", { seconds: message.grace_seconds });

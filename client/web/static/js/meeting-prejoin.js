@@ -1,9 +1,9 @@
-// The meeting room's pre-join screen: nothing is sent until the person presses "join". It shows
-// the camera's preview, lets them choose the camera and the microphone (the browser names the
-// devices once it may open them), shows the microphone's level as they speak, and plays a test
-// sound for the speakers. "Join" hands the open stream to the room, with the choice to join
-// muted or with the camera off.
-import { replace } from "./dom.js";
+// The pre-join screen of the meeting room and of a consultation's guest (join.js): nothing is
+// sent until the person presses "join". It shows the camera's preview, lets them choose the
+// camera and the microphone (the browser names the devices once it may open them), shows the
+// microphone's level as they speak, and plays a test sound for the speakers. "Join" hands the
+// open stream to the room, with the choice to join muted or with the camera off.
+import { h, replace } from "./dom.js";
 import { translate } from "./i18n.js";
 import { audioLevel, openCameraAndMicrophone, stopStream } from "./rtc.js";
 
@@ -28,10 +28,36 @@ function constraint(deviceId) {
   return deviceId ? { deviceId: { exact: deviceId } } : false;
 }
 
+/** The screen's controls, drawn into `root` (the element with id "prejoin-controls"); joinKey: the join button's words. */
+function draw(root, joinKey) {
+  const preview = h("video", { id: "prejoin-preview", class: "prejoin-preview", autoplay: true, muted: true,
+    playsinline: true, i18nLabel: "meetings.prejoin.preview" });
+  preview.muted = true; // the attribute alone sets only the default: no echo of one's own microphone
+  const choice = (id, key) => h("div", { class: "field" }, h("label", { for: id, i18n: key }), h("select", { id }));
+  const check = (id, key) => h("label", { class: "choice" }, h("input", { type: "checkbox", id }), " ",
+    h("span", { i18n: key }));
+  replace(root, h("div", { class: "prejoin-layout" }, preview,
+    h("div", { class: "prejoin-side" },
+      h("p", { id: "prejoin-problem", class: "message error", role: "alert" }),
+      choice("camera-choice", "meetings.prejoin.camera"),
+      choice("microphone-choice", "meetings.prejoin.microphone"),
+      h("div", { class: "field" },
+        h("label", { for: "microphone-level", i18n: "meetings.prejoin.level" }),
+        h("meter", { id: "microphone-level", class: "prejoin-level", min: "0", max: "1", value: "0" })),
+      h("div", { class: "actions" },
+        h("button", { type: "button", id: "speaker-test", i18n: "meetings.prejoin.speaker_test" }),
+        h("p", { id: "speaker-hint", class: "hint", i18n: "meetings.prejoin.speaker_hint" })),
+      h("p", {}, check("join-muted", "meetings.prejoin.join_muted"),
+        check("join-camera-off", "meetings.prejoin.join_camera_off")),
+      h("button", { type: "button", class: "primary", id: "join-now", i18n: joinKey }))));
+}
+
 export class PreJoin {
-  constructor() {
+  /** joinKey: the words of the join button ("进入会议", "进入通话"). */
+  constructor({ joinKey = "meetings.prejoin.join" } = {}) {
     this.stream = null;
     this.stopMeter = null;
+    draw($("prejoin-controls"), joinKey);
   }
 
   /** Shows the screen until "join"; then {stream (or null), muted, cameraOff}. */

@@ -111,10 +111,15 @@ class RecordingSide {
   }
 }
 
-/** The kiosk: a modal consent prompt in large type when the lawyer asks, then an indicator. */
+/**
+ * The kiosk: a modal consent prompt in large type when the lawyer asks, then an indicator. A
+ * guest's page (join.js) has the same, as `role` its ref ("guest:4"): whose consent
+ * `waiting_for` names.
+ */
 export class KioskRecording extends RecordingSide {
   constructor(options) {
     super(options);
+    this.role = options.role || "kiosk";
     this.indicator = h("p", { class: "recording-indicator", role: "status" });
     this.withdraw = h("button", { type: "button", class: "kiosk-button danger", hidden: true,
       i18n: "recording.withdraw", onclick: () => this.answer(false) });
@@ -146,7 +151,7 @@ export class KioskRecording extends RecordingSide {
 
   draw() {
     const { state, waiting_for: waiting } = this.status;
-    const asked = state === "requested" && waiting.includes("kiosk");
+    const asked = state === "requested" && waiting.includes(this.role);
     if (asked && !this.dialog.open) this.dialog.showModal();
     if (!asked && this.dialog.open) this.dialog.close();
     const consented = state === "recording" || (state === "requested" && !asked);

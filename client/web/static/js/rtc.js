@@ -51,13 +51,15 @@ export function stopStream(stream) {
 export class MediaCall {
   /**
    * socket: the socket.io connection; consultationId; iceServers from consultation.taken /
-   * queue.take; localStream (may be null); offerer: true on the kiosk;
+   * queue.take; localStream (may be null); offerer: true on the kiosk (and on a guest who joins:
+   * they offer to each member already in the call); peer: the member this connection is with
+   * ("guest:4"), its signals addressed to them only (call-mesh.js), or none: the kiosk–taker pair;
    * onRemoteStream(stream), onConnection(state): callbacks for the page; onPeerMedia({audio,
    * video}): on the answerer, what the offerer sends, at each offer.
    */
-  constructor({ socket, consultationId, iceServers, localStream, offerer, onRemoteStream, onConnection,
+  constructor({ socket, consultationId, iceServers, localStream, offerer, peer, onRemoteStream, onConnection,
     onPeerMedia }) {
-    Object.assign(this, { socket, consultationId, iceServers: iceServers || [], localStream, offerer });
+    Object.assign(this, { socket, consultationId, iceServers: iceServers || [], localStream, offerer, peer });
     this.onRemoteStream = onRemoteStream || (() => {});
     this.onConnection = onConnection || (() => {});
     this.onPeerMedia = onPeerMedia || (() => {});
@@ -76,7 +78,7 @@ export class MediaCall {
     this.ignoreOffer = false;
     this.tracksAdded = false;
     this.remoteStream = new MediaStream();
-    window.fayuanPc = pc; // for the browser tests: getStats() on the live connection
+    if (!this.peer) window.fayuanPc = pc; // for the browser tests: getStats() on the live connection
     pc.onicecandidate = ({ candidate }) => {
       if (candidate && candidate.candidate) {
         this.signal({ type: "candidate", candidate: candidate.candidate, sdp_mid: candidate.sdpMid,
@@ -124,7 +126,8 @@ export class MediaCall {
 
   async signal(message) {
     try {
-      await send(this.socket, "rtc.signal", { consultation_id: this.consultationId, ...message });
+      const to = this.peer ? { to: this.peer } : {};
+      await send(this.socket, "rtc.signal", { consultation_id: this.consultationId, ...to, ...message });
     } catch (error) {
       console.warn("rtc.signal refused", error.code, error.message);
     }
