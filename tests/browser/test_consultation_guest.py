@@ -21,7 +21,7 @@ import pytest_asyncio
 from tests.browser.helpers import open_pages, until_true
 from tests.browser.test_consultation_call import (  # noqa: F401 - fixtures
     CALL_TIMEOUT_MS, FRAMES_DECODED, _no_axe_violations, hours, open_now, staff)
-from tests.browser.test_consultation_chat_files import _into_a_call
+from tests.browser.test_consultation_chat_files import into_a_call
 from tests.browser.test_kiosk_sizes import Sweep
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
@@ -63,7 +63,7 @@ async def test_an_interpreter_joins_by_code_and_video_flows_between_all_three(th
     kiosk, lawyer, guest, problems = three_pages
     family_ref = None
     token = live_server.kiosks[-1]["token"]
-    consultation_id = await _into_a_call(kiosk, lawyer, token)
+    consultation_id = await into_a_call(kiosk, lawyer, token)
     record = await staff["center"].call("GET", f"/api/consultations/{consultation_id}")
     lawyer_ref = f"account:{record['taker_account_id']}"
     await until_true(kiosk, FRAMES_DECODED, CALL_TIMEOUT_MS)
