@@ -87,6 +87,19 @@ class DirectSocket(AsyncSocket):
         except (ConnectionError, RuntimeError):
             pass  # the connection is going: run() sees it end and closes the socket
 
+    async def send_message(self, encoded: bytes) -> None:
+        """send() for an engine.io MESSAGE already encoded as UTF-8 text ("4" and its data):
+        the relay encodes a packet once for all of a room (relay.py) and writes it as is."""
+        if self.closed:
+            raise SocketIsClosedError()
+        ws = self.ws
+        if ws is None:
+            return
+        try:
+            await ws.send_frame(encoded, WSMsgType.TEXT)
+        except (ConnectionError, RuntimeError):
+            pass
+
     async def close(self, wait: bool = True, abort: bool = False, reason: Any = None) -> None:
         ws = self.ws
         await super().close(wait=False, abort=abort, reason=reason)
@@ -133,6 +146,10 @@ class DirectSocket(AsyncSocket):
     async def run(self) -> None:
         ws = self.ws
         assert ws is not None
+        # python-socketio's reader of socket.io packets: a MESSAGE goes straight to it, as
+        # AsyncSocket.receive would pass it on through engine.io's _trigger_event, without the
+        # log call and the closure that those make for every packet
+        on_message = self.server.handlers.get("message")
         try:
             async for message in ws:
                 if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
@@ -149,7 +166,10 @@ class DirectSocket(AsyncSocket):
                     continue
                 self.handling = True
                 try:
-                    await self.receive(pkt)
+                    if pkt.packet_type == packet.MESSAGE and on_message is not None:
+                        await on_message(self.sid, pkt.data)
+                    else:
+                        await self.receive(pkt)
                 except SocketIsClosedError:
                     break
                 except Exception:  # noqa: BLE001 - one bad packet must not end the connection
