@@ -19,6 +19,8 @@ from bench.signaling import run
 from bench.signaling.load import LoadPlan
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
+# the parts of the run, in the order they run (--modules picks some)
+MODULES = ("signaling", "files", "chat", "meetings", "applications", "kiosk", "scale")
 
 
 def main() -> None:
@@ -31,17 +33,22 @@ def main() -> None:
                         help="measured messages per implementation and round")
     parser.add_argument("--rounds", type=int, default=defaults.rounds)
     parser.add_argument("--only", help="comma-separated implementations, e.g. node,fayuan")
+    parser.add_argument("--modules", help=f"comma-separated parts to run, of {','.join(MODULES)} (default: all); "
+                                          "latest.json then holds only their figures")
     scale_defaults = consultation.ScalePlan()
     parser.add_argument("--kiosks", type=int, default=scale_defaults.kiosks,
                         help="connected kiosks for the memory and take-next figures (0: skip them)")
     parser.add_argument("--take-rate", type=int, default=scale_defaults.take_rate_per_s,
-                        help="offered queue.take per second (each with a kiosk starting a consultation)")
+                        help="offered queue.take per second (each with a kiosk starting a consultation; 0: skip)")
     args = parser.parse_args()
     try:
         plan = LoadPlan(pairs=args.pairs, rate_msg_per_s=args.rate, messages_per_round=args.messages,
                         rounds=args.rounds, warmup_messages=min(defaults.warmup_messages, args.messages))
     except ValueError as exc:
         parser.error(str(exc))
+    modules = set(args.modules.split(",")) if args.modules else set(MODULES)
+    if modules - set(MODULES):
+        parser.error(f"unknown --modules {','.join(sorted(modules - set(MODULES)))}; choose from {','.join(MODULES)}")
 
     figures: dict[str, run.Value] = {}
 
@@ -51,16 +58,23 @@ def main() -> None:
 
     run.pin_load_generator()
     started = datetime.now(timezone.utc)
-    asyncio.run(run.run(plan, report, set(args.only.split(",")) if args.only else None))
-    asyncio.run(files_bench.run(report))
-    asyncio.run(chat_bench.run(report))
-    asyncio.run(meetings_bench.run(report))
-    asyncio.run(applications_bench.run(report))
-    if args.kiosks > 0:
+    if "signaling" in modules:
+        asyncio.run(run.run(plan, report, set(args.only.split(",")) if args.only else None))
+    if "files" in modules:
+        asyncio.run(files_bench.run(report))
+    if "chat" in modules:
+        asyncio.run(chat_bench.run(report))
+    if "meetings" in modules:
+        asyncio.run(meetings_bench.run(report))
+    if "applications" in modules:
+        asyncio.run(applications_bench.run(report))
+    if "kiosk" in modules and args.kiosks > 0:
         scale = consultation.ScalePlan(kiosks=args.kiosks, take_rate_per_s=args.take_rate,
                                        takes=min(scale_defaults.takes, args.kiosks - consultation.QUEUE_DEPTH))
         asyncio.run(consultation.run(scale, report))
-    asyncio.run(scale_bench.run(report))  # skipped, saying why, without FAYUAN_BENCH_DATABASE_URL / _REDIS_URL
+    if "scale" in modules:
+        # skipped, saying why, without FAYUAN_BENCH_DATABASE_URL / _REDIS_URL
+        asyncio.run(scale_bench.run(report))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"started_at": started.isoformat(timespec="seconds"), "host": platform.node(),
                                    "python": platform.python_version(), "figures": figures},

@@ -5,7 +5,8 @@ One fayuan server on SERVER_CORE, its database prepared before it starts: migrat
 seeded, and `kiosks` devices registered with the server's own service function in one
 transaction (the admin API would commit once per device). Then, with the server running:
 1. memory: RSS before any kiosk connects, and with every kiosk connected (raw websocket
-   clients, client.py), divided by the number of kiosks;
+   clients, client.py), divided by the number of kiosks; the same clients are first held by a
+   bare aiohttp websocket server (raw_ws_server.py), the floor fayuan is compared with;
 2. take-next: the connected kiosks start consultations and the lawyers (lawyer1 and lawyer2,
    several connections each) send `queue.take` {} at `take_rate` a second, open loop, with
    a start for each take so that the queue stays `QUEUE_DEPTH` deep. The ack latency of every
@@ -89,9 +90,49 @@ async def register_kiosks(database_url: str, count: int) -> list[str]:
 
 
 async def run(plan: ScalePlan, report: Report) -> None:
+    figures_seen: dict[str, Any] = {}
+
+    def seen(name: str, value: Any) -> None:
+        figures_seen[name] = value
+        report(name, value)
+
+    await _run(plan, seen, figures_seen)
+
+
+async def _raw_memory(count: int, log_path: Path, report: Report) -> float | None:
+    """kiosk.memory_kb_per_connection_<count>.raw_aiohttp: the same clients held by a bare
+    aiohttp websocket server (bench/raw_ws_server.py), on the same core, just before fayuan."""
+    key = f"kiosk.memory_kb_per_connection_{count}.raw_aiohttp"
+    port = signaling_run.free_port()
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(["taskset", "-c", str(signaling_run.SERVER_CORE), sys.executable, "-m",
+                                   "bench.raw_ws_server", str(port)], cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                                  stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    clients: list[SocketIOClient] = []
+    try:
+        await signaling_run.wait_listening(port, server, log_path)
+        _progress(f"connecting {count} clients to a bare aiohttp websocket server")
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+            await asyncio.sleep(SETTLE_S)
+            before_kb = rss_kb(server.pid)
+            await connect_kiosks(http, [f"http://127.0.0.1:{port}"], [f"token-{n}" for n in range(count)], clients)
+            await asyncio.sleep(SETTLE_S)
+            kb = round((rss_kb(server.pid) - before_kb) / count, 1)
+            report(key, kb)
+            await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
+            return kb
+    except Exception as exc:  # noqa: BLE001 - the reference failing must not stop fayuan's figures
+        report(key, f"failed ({type(exc).__name__}: {exc})")
+        return None
+    finally:
+        signaling_run.stop(server)
+
+
+async def _run(plan: ScalePlan, report: Report, figures_seen: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory(prefix="fayuan-bench-scale-") as tmp:
         data_dir, log_path = Path(tmp) / "data", Path(tmp) / "server.log"
         data_dir.mkdir()
+        raw_kb = await _raw_memory(plan.kiosks, Path(tmp) / "raw.log", report)
         _progress(f"preparing {plan.kiosks} kiosks")
         cli(data_dir, "migrate")
         cli(data_dir, "seed-demo")
@@ -113,7 +154,11 @@ async def run(plan: ScalePlan, report: Report) -> None:
                 lawyers = [await StaffHttp.login(http, base_url, demo, name) for name in LAWYERS]
                 await open_all_day(admin, center, [lawyer.account_id for lawyer in lawyers])
                 kiosks = await _memory(http, base_url, tokens, server.pid, clients, report)
-                await _take_next(http, base_url, plan, lawyers, kiosks, server.pid, clients, report)
+                fayuan_kb = figures_seen.get(f"kiosk.memory_kb_per_connection_{len(tokens)}")
+                if raw_kb and isinstance(fayuan_kb, float):
+                    report("kiosk.memory_ratio_vs_raw_aiohttp", round(fayuan_kb / raw_kb, 2))
+                if plan.take_rate_per_s > 0:
+                    await _take_next(http, base_url, plan, lawyers, kiosks, server.pid, clients, report)
         except Exception as exc:  # noqa: BLE001 - report why, then go on to writing the results
             report("kiosk.memory_kb_per_connection_2000", f"failed ({type(exc).__name__}: {exc})")
             report("consultation.take_next_p99_ms_at_500_ops", f"failed ({type(exc).__name__}: {exc})")

@@ -325,6 +325,19 @@ def test_socketio_event_packets_are_what_relay_writes_by_hand(monkeypatch: pytes
     stock = sio_packet.Packet(sio_packet.EVENT, data=data).encode()
     assert stock == relay.EVENT_PACKET + wirejson.dumps(data), \
         f"{_where('python-socketio', 'socketio.packet.Packet(EVENT).encode()', RELAY)}; it makes {stock!r}"
+    wrapped = eio_packet.Packet(eio_packet.MESSAGE, stock).encode()
+    assert relay.MESSAGE_EVENT + wirejson.dumps_bytes(data) == wrapped.encode(), \
+        f"{_where('python-engineio', 'engineio.packet.Packet(MESSAGE).encode()', RELAY)}; it makes {wrapped!r}"
+
+
+def test_engineio_hands_messages_to_the_handler_direct_socket_calls() -> None:
+    """DirectSocket.run hands a MESSAGE's text to engine.io's `message` handler itself:
+    python-socketio registers its _handle_eio_message (relay.py's override) there."""
+    hook = "engineio.AsyncServer.handlers['message'] == socketio.AsyncServer._handle_eio_message"
+    sio = relay.RelayServer(async_mode="aiohttp")
+    handler = sio.eio.handlers.get("message")
+    assert getattr(handler, "__func__", None) is relay.RelayServer._handle_eio_message, \
+        f"{_where('python-socketio', hook, TRANSPORT)}; engine.io's handlers are {sio.eio.handlers!r}"
 
 
 # -- aiosqlite: server/sqlite_driver.py ----------------------------------------------------------

@@ -55,6 +55,8 @@ class Gateway(socketio.AsyncNamespace):
         self.process_id = app[keys.PROCESS_ID]
         self.queues = QueueNotices(self)
         self.events_counted = app[keys.METRICS].socket_events
+        # its children by (event, outcome): event names of the table and error codes, a few dozen
+        self.counted: dict[tuple[str, str], Any] = {}
         self.sweep_seconds = app[keys.METRICS].sweep_duration
         # called with (sid, peer) for every dropped socket: other domains' rooms (meetings)
         self.disconnect_hooks: list[Callable[[str, Peer], Awaitable[None]]] = []
@@ -140,8 +142,12 @@ class Gateway(socketio.AsyncNamespace):
         ack = await self._dispatch(event, sid, *args)
         # one increment: event names from the table only (a client may send any string)
         error = ack.get("error") if isinstance(ack, dict) else None
-        self.events_counted.labels(event if event in self.handlers or event == events.RTC_SIGNAL else "unknown",
-                                   error["code"] if error else "ok").inc()
+        key = (event if event in self.handlers or event == events.RTC_SIGNAL else "unknown",
+               error["code"] if error else "ok")
+        counter = self.counted.get(key)
+        if counter is None:  # labels() checks and locks on every call: a few µs a relayed signal
+            counter = self.counted[key] = self.events_counted.labels(*key)
+        counter.inc()
         return ack
 
     async def _dispatch(self, event: str, sid: str, *args: Any) -> Any:

@@ -24,12 +24,13 @@ from pydantic.fields import FieldInfo
 from server.errors import BadPacket, FayuanError, NotAuthenticated, RateLimited
 from server.realtime import inbound, wirejson
 from server.realtime import fanout
-from server.realtime.transport import Engine
+from server.realtime.transport import DirectSocket, Engine
 from signaling import events
 from signaling.payloads import RtcSignal
 
 NAMESPACE = "/"
 EVENT_PACKET = "2"  # socket.io EVENT inside an engine.io MESSAGE: "42" + JSON array
+MESSAGE_EVENT = (str(eio_packet.MESSAGE) + EVENT_PACKET).encode()
 
 
 def _limit(field: FieldInfo, kind: type, attribute: str, default: Any = None) -> Any:
@@ -162,11 +163,19 @@ class RelayServer(socketio.AsyncServer):
         members = self.manager.rooms.get(NAMESPACE, {}).get(room)
         if not members:
             return
-        # what socketio.packet.Packet.encode makes of it: no attachments, compact JSON
-        pkt = eio_packet.Packet(eio_packet.MESSAGE, EVENT_PACKET + wirejson.dumps([event, data]))
+        # what socketio.packet.Packet.encode makes of it (no attachments, compact JSON) inside
+        # an engine.io MESSAGE, encoded once as the UTF-8 the websocket sends
+        encoded = MESSAGE_EVENT + wirejson.dumps_bytes([event, data])
+        sockets = self.eio.sockets
         for sid, eio_sid in list(members.items()):
             if sid != skip_sid:
+                socket = sockets.get(eio_sid)
+                if socket is None:
+                    continue  # gone: its disconnect handler cleans up
                 try:
-                    await self.eio.send_packet(eio_sid, pkt)
+                    if isinstance(socket, DirectSocket):
+                        await socket.send_message(encoded)
+                    else:
+                        await self.eio.send_packet(eio_sid, eio_packet.Packet(eio_packet.MESSAGE, encoded[1:].decode()))
                 except SocketIsClosedError:
                     continue  # it is leaving: its disconnect handler cleans up; the others still get it

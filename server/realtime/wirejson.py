@@ -22,3 +22,8 @@ def loads(data: str | bytes, **_stdlib_options: Any) -> Any:
 
 def dumps(obj: Any, **_stdlib_options: Any) -> str:
     return orjson.dumps(obj).decode()
+
+
+def dumps_bytes(obj: Any) -> bytes:
+    """The same JSON as UTF-8, for a frame that is written as it is (relay.py)."""
+    return orjson.dumps(obj)
