@@ -289,12 +289,14 @@ async def call(base, new_api, demo, peers) -> dict:  # type: ignore[no-untyped-d
     lawyer = await lawyer_on_duty(base, center, "lawyer1", TODAY)
     k = await kiosk(base, demo["kiosks"][0]["token"])
     peers += [lawyer, k]
-    cid = (await k.call("consultation.start", {"category": "wages_labour"}))["consultation"]["id"]
+    started = await k.call("consultation.start", {"category": "wages_labour"})
+    cid = started["consultation"]["id"]
     assert (await lawyer.call("queue.take", {}))["consultation"]["id"] == cid
     lawyer_http = new_api()
     await lawyer_http.login("lawyer1")
     return {"cid": cid, "kiosk": k, "lawyer": lawyer, "http": lawyer_http, "anonymous": new_api(),
-            "kiosk_id": (await k.next("hello"))["id"], "lawyer_id": (await lawyer.next("hello"))["id"]}
+            "kiosk_id": (await k.next("hello"))["id"], "lawyer_id": (await lawyer.next("hello"))["id"],
+            "kiosk_token": demo["kiosks"][0]["token"], "kiosk_resume": started["resume_token"]}
 
 
 async def guest_in(base: str, call: dict, peers: list, kind: str = "interpreter", name: str = "王某",
@@ -377,6 +379,13 @@ async def test_a_guest_joins_by_code_signals_each_member_and_is_shown_to_the_kio
                 {"consultation_id": cid, "text_version": "x y"}, {"consultation_id": cid, "extra": 1}):
         assert (await guest.sio.call(events.CONSULT_GUEST_JOIN, bad, timeout=5))["error"]["code"] == "invalid", bad
     assert len(guest.received["rtc.signal"]) == 2
+    # the kiosk page reloads mid-call: its resume names who else is in the call
+    from tests.sockets import kiosk
+    again = await kiosk(base, call["kiosk_token"])
+    peers.append(again)
+    resumed = await again.call("consultation.resume", {"resume_token": call["kiosk_resume"]})
+    assert resumed["state"] == "live" and resumed["guests"]["consultation_id"] == cid
+    assert [(g["ref"], g["state"], g["name"]) for g in resumed["guests"]["guests"]] == [(me, "present", "王某")]
     # no code, link or session token in any log line of the whole exchange
     assert caplog.records and not [secret for secret in call["secrets"] if secret in caplog.text]
 

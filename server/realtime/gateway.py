@@ -367,8 +367,11 @@ class Gateway(socketio.AsyncNamespace):
     async def _resume(self, sid: str, peer: Peer, p: payloads.Resume) -> dict:
         out = await self._run(peer, lambda s, ctx: service.resume(s, peer.actor, p.resume_token, ctx), join=[sid])
         room = notify.consultation(out.consultation.id)
+        async with self.app[keys.DB].sessions() as session:
+            # who else is in the call, as the last consultation.guests push said (a reloaded page missed it)
+            roster = await guests.roster(session, out.consultation, self.app[keys.CLOCK].now())
         return {"consultation": service.public(out.consultation), "state": out.consultation.state, "room": room,
-                "ice_servers": self.ice_servers(peer.actor)}
+                "ice_servers": self.ice_servers(peer.actor), "guests": roster}
 
     # -- the sweep ----------------------------------------------------------------------
     async def sweep(self) -> list[notify.Push]:

@@ -338,6 +338,10 @@ async function resume() {
     }
     if (state.call?.id === ack.consultation.id) state.call.media.restart(ack.ice_servers); // wait for an offer
     else await beginCall(ack.consultation.id, ack.ice_servers);
+    if (ack.guests && state.call?.id === ack.consultation.id) { // the guests, after a reload
+      state.call.mesh.follow(ack.guests.guests);
+      state.call.guests.follow(ack.guests);
+    }
   } catch (error) {
     if (error.code === "network") return;
     sessionStorage.removeItem(RESUME_KEY);

@@ -291,6 +291,7 @@ async function resume(saved) {
     if (ack.state === "live") {
       if (state.call.live && state.screen === "call") state.call.restart(ack.ice_servers);
       else await startCall(ack.ice_servers);
+      if (ack.guests) state.call.follow(ack.guests); // who else is in the call, named again after a reload
     } else if (state.screen !== "queued") {
       showQueued();
     }
