@@ -484,15 +484,17 @@ GUEST_INVITERS = frozenset({"lawyer"})  # the consultation's taker only
 async def _invited(world: World, unit: str) -> tuple[int, int, str] | None:
     """A fresh live consultation at `unit` taken by lawyer1 (each invitation request its own: a
     call holds at most 2 guests), with one unused invitation: (consultation, guest, code)."""
-    from server.accounts.actor import Actor as Who
+    from server.accounts.actor import AccountActor
+    from server.accounts.permissions import Role
     from server.consultations import guests
 
     if world.unit_kinds[unit] not in KIOSK_UNITS:
         return None
     async with world.db.sessions.begin() as session:
         c = await taken_by_lawyer1(session, world, unit)
-        made = await guests.invite(session, Who(kind="account", id=c.taker_account_id, name="lawyer1"), c.id,
-                                   "family", "", world.now)
+        lawyer1 = AccountActor(id=c.taker_account_id, role=Role.lawyer, unit_id=world.unit_ids["CENTER"],
+                               unit_path=world.unit_paths["CENTER"], name="lawyer1")
+        made = await guests.invite(session, lawyer1, c.id, "family", "", world.now)
         return c.id, made.guest.id, made.code
 
 

@@ -14,6 +14,7 @@ from typing import Mapping
 
 from server.applications.state import ApplicationState as S
 from server.hours.calendar import Schedule, working_days_after
+from server.config import ConfigError
 
 ENV = "FAYUAN_APPLICATION_DEADLINES"
 REMINDER_ENV = "FAYUAN_ENFORCEMENT_REMINDER_DAYS"
@@ -42,8 +43,6 @@ class Deadlines:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> "Deadlines":
-        from server.config import ConfigError
-
         deadlines = cls()
         names = {f.name for f in fields(cls)} - {"reminder_days"}
         for part in filter(None, (p.strip() for p in env.get(ENV, "").split(","))):

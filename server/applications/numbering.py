@@ -15,14 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.applications.models import CaseSequence
 from server.db import dialect_insert
+from server.config import ConfigError
 
 ENV = "FAYUAN_CASE_NUMBER_FORMAT"
 DEFAULT_FORMAT = "〔{year}〕法援初字第{seq:04d}号"
 
 
 def check_format(fmt: str) -> str:
-    from server.config import ConfigError
-
     if "{seq" not in fmt or len(fmt) > 60:
         raise ConfigError(ENV, "must contain {seq} (e.g. {seq:04d}) and be at most 60 characters")
     try:

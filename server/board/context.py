@@ -8,6 +8,7 @@ from typing import Mapping
 from server.board.models import BoardMessage
 from server.notify import Notice
 from server.hours.calendar import Schedule
+from server.config import ConfigError
 
 DEFAULT_REPLY_WORKING_DAYS = 2
 MAX_REPLY_WORKING_DAYS = 60
@@ -44,8 +45,6 @@ class BoardSettings:
 
 def reply_working_days(env: Mapping[str, str]) -> int:
     """FAYUAN_BOARD_REPLY_DAYS: working days a message may wait for its first reply."""
-    from server.config import ConfigError
-
     text = env.get("FAYUAN_BOARD_REPLY_DAYS", "").strip()
     if not text:
         return DEFAULT_REPLY_WORKING_DAYS

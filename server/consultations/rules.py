@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from server.config import ConfigError
 
 DEFAULT_CATEGORIES: tuple[str, ...] = (
     "wages_labour",  # 勞動報酬與勞動爭議
@@ -32,8 +33,6 @@ class Rules:
 
 def from_env(env: dict[str, str]) -> Rules:
     """Rules from FAYUAN_* variables (documented in README.md); a bad value raises ConfigError."""
-    from server.config import ConfigError
-
     def number(name: str, default: float, minimum: float) -> float:
         text = env.get(name)
         if text is None or text == "":

@@ -25,7 +25,7 @@ from server.consultations import guests, jobs, queue, service
 from server.consultations.rules import Rules
 from server.dashboard import service as dashboard
 from server.db import database_unreachable
-from server.errors import FayuanError, InvalidInput
+from server.errors import FayuanError, InvalidInput, PermissionDenied
 from server.hours import service as hours
 from server.logs import context as log_context
 from server.presence import service as presence
@@ -337,8 +337,6 @@ class Gateway(socketio.AsyncNamespace):
         async with self.app[keys.DB].sessions() as session:
             queues = await snapshot(session, await self.context(session))
         if not queues:
-            from server.errors import PermissionDenied
-
             raise PermissionDenied("your role has no queue to watch")
         for q in queues:
             await self.enter_room(sid, notify.queue(q["unit_id"]))

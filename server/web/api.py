@@ -16,7 +16,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from pydantic.json_schema import CoreModeRef, DefsRef, GenerateJsonSchema
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.errors import InvalidInput, NotAuthenticated, PermissionDenied, UnsupportedType
+from server.errors import InvalidInput, NotAuthenticated, PermissionDenied, TooLarge, UnsupportedType
 from server.ids import MAX_ROW_ID
 from server.logs import context as log_context
 from server.web import keys
@@ -201,13 +201,9 @@ async def _read_json(request: web.Request) -> Any:
         raise UnsupportedType(f"send the body as application/json, not {request.content_type[:60]!r}",
                               reason="content_type")
     if request.content_length is not None and request.content_length > MAX_JSON_BYTES:
-        from server.errors import TooLarge
-
         raise TooLarge(f"a JSON body may be at most {MAX_JSON_BYTES} bytes")
     raw = await request.content.read(MAX_JSON_BYTES + 1)
     if len(raw) > MAX_JSON_BYTES:
-        from server.errors import TooLarge
-
         raise TooLarge(f"a JSON body may be at most {MAX_JSON_BYTES} bytes")
     if not raw.strip():
         raise InvalidInput("the request needs a JSON body")
