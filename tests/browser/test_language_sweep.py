@@ -15,9 +15,10 @@ from tests.browser.test_catalogs import catalog
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 
 # The audit log last: it holds the refusals of the reads before it (server words, in English).
+# a report names units, lawyers, comments; reading its comments is audited, so the audit log comes after it
 DATA_SOURCES = ["/api/auth/me", "/api/units", "/api/accounts", "/api/devices", "/api/lawyers", "/api/board/messages",
                 "/api/applications", "/api/meetings", "/api/dashboard", "/api/board/handover-targets",
-                "/api/board/targets", "/api/audit", "/api/reports"]  # a report names units, lawyers, comments
+                "/api/board/targets", "/api/reports", "/api/audit"]
 PAGES = [("/admin/units", "units"), ("/admin/accounts", "accounts"), ("/admin/devices", "devices"),
          ("/admin/lawyers", "lawyers"), ("/admin/hours", "hours"), ("/admin/audit", "audit"),
          ("/admin/replies", "replies"),
