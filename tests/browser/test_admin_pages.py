@@ -16,6 +16,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="module")]
 ADMIN_SECTIONS = ["units", "accounts", "devices", "lawyers", "hours", "audit"]
 
 
+async def test_the_login_form_cannot_send_the_password_before_its_script_runs(page, browser, live_server):
+    """A press on "登录" before login.js handles the form would submit it natively: the button
+    waits for the script, and the form posts, so the password never goes in a URL."""
+    context = await browser.new_context(base_url=live_server.base_url)  # its failed script is on purpose
+    try:
+        without_script = await context.new_page()
+        await without_script.route("**/static/js/login.js", lambda route: route.abort())
+        await without_script.goto("/login")
+        assert await without_script.locator("#login-form button[type=submit]").is_disabled()
+        assert await without_script.get_attribute("#login-form", "method") == "post"
+    finally:
+        await context.close()
+    await page.goto("/login")
+    await page.wait_for_function("() => !document.querySelector('#login-form button[type=submit]').disabled")
+
+
 async def test_login_refuses_a_wrong_password_in_words_from_the_catalog(page):
     await page.goto("/login")
     await page.fill("#username", "admin")

@@ -42,8 +42,10 @@ async function submit(event) {
 }
 
 async function start() {
+  const form = document.getElementById("login-form");
+  form.addEventListener("submit", submit);
+  form.querySelector("button[type=submit]").disabled = false;
   await initI18n();
-  document.getElementById("login-form").addEventListener("submit", submit);
   const who = await me().catch(() => ({ kind: "anonymous" }));
   if (who.kind === "account") location.replace(destination(who.role));
   else document.getElementById("username").focus();
