@@ -12,8 +12,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from server.accounts.actor import SYSTEM
-from server.accounts.models import Device
-from server.applications.models import Application, ApplicationDocument, ApplicationStep, ReturnVisit
+from server.accounts.models import Device, LawyerProfile
+from server.applications.models import (Application, ApplicationDocument, ApplicationStep, LawyerConflict,
+                                        ReturnVisit)
 from server.audit.models import AuditEntry
 from server.audit.service import record
 from server.board.models import BoardMessage, BoardReply
@@ -90,6 +91,11 @@ async def application(session, now: datetime, *, state: str) -> int:  # type: ig
                                     issued_by="account:1", content={}))
     session.add(ReturnVisit(application_id=a.id, visited_on=now.date(), channel="phone", outcome="满意",
                             recorded_at=now, recorded_by="account:1"))
+    # and a lawyer's conflict of interest declared on it: remembered as long as the case file is kept
+    lawyer = await session.scalar(select(LawyerProfile.id).order_by(LawyerProfile.id))
+    session.add(LawyerConflict(lawyer_id=lawyer, application_id=a.id, party="applicant", party_name="王某",
+                               name_key="王某", id_number="110101199001011234", declared_at=now,
+                               declared_by="account:1"))
     return a.id
 
 
@@ -152,7 +158,7 @@ async def test_each_kind_goes_after_its_period_unless_held_or_open(db: Database,
         assert await session.get(Consultation, held) is None and not held_file.exists()
         assert await session.get(Application, denied) is None
         assert await session.get(Application, in_progress) is not None
-        for part in (ApplicationStep, ApplicationDocument, ReturnVisit):
+        for part in (ApplicationStep, ApplicationDocument, ReturnVisit, LawyerConflict):
             assert await session.scalar(select(func.count()).select_from(part)
                                         .where(part.application_id == denied)) == 0, part
             assert await session.scalar(select(func.count()).select_from(part)
