@@ -108,6 +108,31 @@ async def test_materials_that_never_come_withdraw_the_application(app, client, s
         await community.close()
 
 
+async def test_an_application_routed_past_the_station_is_pushed_to_the_unit_it_went_to(  # type: ignore[no-untyped-def]
+        app, client, staff, clock) -> None:
+    """Sent to a department liaison center, or straight to the center: that unit is told it is
+    its turn to review; the community's own station, passed over, is not."""
+    base = str(client.make_url("")).rstrip("/")
+    peers = {name: await staff_peer(base, name) for name in ("east", "union", "center")}
+    clock.set(datetime(2026, 11, 2, 10, 0, tzinfo=SHANGHAI))
+    try:
+        units = {name: (await p.next("hello"))["unit_id"] for name, p in peers.items()}
+        for goes_to in ("union", "center"):  # the trade union's liaison center, then the center itself
+            _, out = await staff["heping"].post("/api/applications", form())
+            route = units[goes_to]
+            assert route in {r["unit_id"] for r in out["routes"]}, out["routes"]
+            status, out = await staff["heping"].post(f"/api/applications/{out['id']}/submit",
+                                                     {"review_unit_id": route})
+            assert (status, out["review_unit_id"]) == (200, route), out
+            told = await peers[goes_to].next(CHANGED)
+            assert (told["application_id"], told["state"], told["change"]) == (out["id"], "submitted", "submit")
+        assert peers["east"].received[CHANGED] == []
+        assert len(peers["union"].received[CHANGED]) == 1
+    finally:
+        for p in peers.values():
+            await p.close()
+
+
 async def test_each_step_is_pushed_to_whoever_must_act_next_and_lateness_to_the_late_unit(  # type: ignore[no-untyped-def]
         app, client, staff, clock) -> None:
     base = str(client.make_url("")).rstrip("/")
