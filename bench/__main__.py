@@ -75,11 +75,26 @@ def main() -> None:
     if "scale" in modules:
         # skipped, saying why, without FAYUAN_BENCH_DATABASE_URL / _REDIS_URL
         asyncio.run(scale_bench.run(report))
+    for line in beside_postgresql(figures):
+        print(line)
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps({"started_at": started.isoformat(timespec="seconds"), "host": platform.node(),
                                    "python": platform.python_version(), "figures": figures},
                                   indent=2, ensure_ascii=False) + "\n")
     print(f"written to {RESULTS}")
+
+
+def beside_postgresql(figures: dict[str, run.Value]) -> list[str]:
+    """The figures measured on both databases, SQLite's and PostgreSQL's (`<name>.pg`) side by
+    side, as lines to print after the run."""
+    pairs = [(name.removesuffix(".pg"), value) for name, value in figures.items() if name.endswith(".pg")]
+    rows = [(name, str(figures[name]), str(pg)) for name, pg in pairs if name in figures]
+    if not rows:
+        return []
+    width = max(len(name) for name, _, _ in rows)
+    sqlite_width = max(len("SQLite"), *(len(value) for _, value, _ in rows))
+    return ["", f"{'':{width}}  {'SQLite':>{sqlite_width}}  PostgreSQL"] + [
+        f"{name:{width}}  {value:>{sqlite_width}}  {pg}" for name, value, pg in rows]
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
+from sqlalchemy.engine import make_url
+
+from bench import postgres
 from server import gc_tuning
 
 ROOMS = 100
@@ -43,15 +46,20 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 async def _template(folder: Path) -> tuple[Path, list[int]]:
-    """A migrated database with one kiosk and ROOMS live consultations; their ids."""
+    """A migrated SQLite database with one kiosk and ROOMS live consultations; their ids."""
+    path = folder / "template.sqlite3"
+    return path, await _fill_template(f"sqlite+aiosqlite:///{path}")
+
+
+async def _fill_template(url: str) -> list[int]:
+    """Migrate the database at `url` and add one kiosk and ROOMS live consultations: the
+    sender's reference and the consultations' ids."""
     from server.accounts.models import Device
     from server.consultations.models import Consultation
     from server.db import Database, make_engine
     from server.migrate import upgrade_async
     from server.org.models import Unit
 
-    path = folder / "template.sqlite3"
-    url = f"sqlite+aiosqlite:///{path}"
     await upgrade_async(url)
     now = datetime.now(timezone.utc)
     db = Database(make_engine(url))
@@ -69,17 +77,18 @@ async def _template(folder: Path) -> tuple[Path, list[int]]:
         ids = [c.id for c in rooms]
         sender = f"device:{device.id}"
     await db.dispose()
-    return path, [sender, *ids]  # type: ignore[list-item]
+    return [sender, *ids]  # type: ignore[list-item]
 
 
-async def measure_fayuan(path: Path, sender: str, room_ids: list[int], messages: int) -> dict:
-    """Stored-and-acked messages per second through ChatWriter, and the latency of each."""
+async def measure_fayuan(database: Path | str, sender: str, room_ids: list[int], messages: int) -> dict:
+    """Stored-and-acked messages per second through ChatWriter, and the latency of each, on
+    the SQLite file at `database` or the database at the URL `database`."""
     from server.chat.service import RoomKey
     from server.app import chat_rooms
     from server.chat.writer import ChatWriter
     from server.db import make_engine
 
-    engine = make_engine(f"sqlite+aiosqlite:///{path}")
+    engine = make_engine(database if isinstance(database, str) else f"sqlite+aiosqlite:///{database}")
     writer = ChatWriter(engine, chat_rooms())
     await writer.start()
     rooms = [RoomKey("consultation", i) for i in room_ids]
@@ -140,6 +149,34 @@ def measure_executemany(path: Path, stored: list[dict], batch: int) -> float:
     return len(rows) / elapsed
 
 
+async def measure_asyncpg_executemany(url: str, stored: list[dict], batch: int) -> float:
+    """PostgreSQL's ceiling: the same rows, the same batch size, one transaction per batch,
+    straight through asyncpg's executemany (what SQLAlchemy runs on)."""
+    import asyncpg  # type: ignore[import-untyped]
+    from sqlalchemy.engine import make_url
+
+    conn = await asyncpg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False))
+    try:
+        room_ids = {f"{kind}:{ref}": room_id for room_id, kind, ref in
+                    await conn.fetch("SELECT id, kind, ref_id FROM chat_rooms")}
+        for m in stored:  # the rooms exist already in the writer's copy; create them here too
+            if m["room"] not in room_ids:
+                kind, ref = m["room"].split(":")
+                room_ids[m["room"]] = await conn.fetchval(
+                    "INSERT INTO chat_rooms (kind, ref_id, last_seq) VALUES ($1, $2, 0) RETURNING id", kind, int(ref))
+        at = datetime.fromisoformat(stored[0]["at"])
+        rows = [(room_ids[m["room"]], m["seq"], m["sender"], m["sender_name"], m["client_id"], m["text"], at)
+                for m in stored]
+        started = time.perf_counter()
+        for i in range(0, len(rows), batch):
+            async with conn.transaction():
+                await conn.executemany("INSERT INTO chat_messages (room_id, seq, sender, sender_name, client_id, "
+                                       "text, at) VALUES ($1, $2, $3, $4, $5, $6, $7)", rows[i:i + batch])
+        return len(rows) / (time.perf_counter() - started)
+    finally:
+        await conn.close()
+
+
 async def run(report: Report, rounds: int = ROUNDS, messages: int = MESSAGES_PER_ROUND) -> None:
     # `make bench` pins this process to one core for the signaling load; a server has the
     # machine's cores (the writer's thread beside the event loop), and so do both sides here
@@ -147,6 +184,7 @@ async def run(report: Report, rounds: int = ROUNDS, messages: int = MESSAGES_PER
     os.sched_setaffinity(0, range(os.cpu_count() or 1))
     try:
         await _run(report, rounds, messages)
+        await _run_postgresql(report, rounds, messages)
     finally:
         os.sched_setaffinity(0, pinned)
 
@@ -170,15 +208,50 @@ async def _run(report: Report, rounds: int, messages: int) -> None:
             result = await measure_fayuan(ours, sender, room_ids, messages)
             raw.append(measure_executemany(theirs, result.pop("stored"), max(1, round(result["batch_mean"]))))
             fayuan.append(result)
+    _report(report, fayuan, raw, "sqlite3_executemany")
+
+
+async def _run_postgresql(report: Report, rounds: int, messages: int) -> None:
+    """The same on PostgreSQL, the figures' names ending in `.pg`, the ceiling asyncpg's
+    executemany: each round on a fresh copy (CREATE DATABASE … TEMPLATE) of one template, in
+    databases of the bench's own beside the one FAYUAN_BENCH_DATABASE_URL names."""
+    server_url = postgres.server_url()
+    if server_url is None:
+        report("chat.pg_skipped", postgres.skipped_because())
+        return
+    pg: Report = lambda name, value: report(name + ".pg", value)  # noqa: E731
+    fayuan: list[dict] = []
+    raw: list[float] = []
+    try:
+        async with postgres.Databases(server_url, "chat") as databases:
+            template = f"{databases.prefix}_template"
+            sender, *room_ids = await _fill_template(await databases.create(template))
+            for number in range(1, rounds + 1):
+                ours = await databases.create(f"{databases.prefix}_fayuan_{number}", template=template)
+                theirs = await databases.create(f"{databases.prefix}_asyncpg_{number}", template=template)
+                print(f"[bench] chat on PostgreSQL, round {number}/{rounds}", flush=True)
+                result = await measure_fayuan(ours, str(sender), room_ids, messages)
+                raw.append(await measure_asyncpg_executemany(theirs, result.pop("stored"),
+                                                             max(1, round(result["batch_mean"]))))
+                fayuan.append(result)
+                for name in (ours, theirs):
+                    await databases.drop(make_url(name).database or "")
+    except Exception as exc:  # noqa: BLE001 - report why, then go on to the other figures
+        pg("chat.msgs_per_s.fayuan", f"failed ({type(exc).__name__}: {exc})")
+        return
+    _report(pg, fayuan, raw, "asyncpg_executemany")
+
+
+def _report(report: Report, fayuan: list[dict], raw: list[float], ceiling: str) -> None:
     per_s = [r["msgs_per_s"] for r in fayuan]
     report("chat.msgs_per_s.fayuan", round(statistics.median(per_s)))
     report("chat.p99_ms.fayuan", round(statistics.median(r["p99_ms"] for r in fayuan), 2))
     report("chat.p50_ms.fayuan", round(statistics.median(r["p50_ms"] for r in fayuan), 2))
     report("chat.batch_mean_msgs.fayuan", round(statistics.median(r["batch_mean"] for r in fayuan), 1))
-    report("chat.msgs_per_s.sqlite3_executemany", round(statistics.median(raw)))
+    report(f"chat.msgs_per_s.{ceiling}", round(statistics.median(raw)))
     report("chat.ratio_vs_executemany", round(statistics.median(per_s) / statistics.median(raw), 3))
     report("chat.rounds.msgs_per_s.fayuan", [round(v) for v in per_s])
-    report("chat.rounds.msgs_per_s.sqlite3_executemany", [round(v) for v in raw])
+    report(f"chat.rounds.msgs_per_s.{ceiling}", [round(v) for v in raw])
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ transaction (the admin API would commit once per device). Then, with the server 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -23,10 +24,11 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 
 import aiohttp
 
+from bench import postgres
 from bench.signaling import run as signaling_run
 from bench.signaling.adapters import REPO
 from bench.signaling.client import SocketIOClient
@@ -133,38 +135,96 @@ async def _run(plan: ScalePlan, report: Report, figures_seen: dict[str, Any]) ->
         data_dir, log_path = Path(tmp) / "data", Path(tmp) / "server.log"
         data_dir.mkdir()
         raw_kb = await _raw_memory(plan.kiosks, Path(tmp) / "raw.log", report)
-        _progress(f"preparing {plan.kiosks} kiosks")
-        cli(data_dir, "migrate")
-        cli(data_dir, "seed-demo")
-        tokens = await register_kiosks(f"sqlite+aiosqlite:///{data_dir / 'fayuan.sqlite3'}", plan.kiosks)
-        port = signaling_run.free_port()
-        command = fayuan_command(port=port, data_dir=data_dir, max_live_per_taker=plan.kiosks, migrate=False)
-        with open(log_path, "wb") as log:
-            server = subprocess.Popen(["taskset", "-c", str(signaling_run.SERVER_CORE), *command.argv], cwd=REPO,
-                                      env={**os.environ, **command.env}, stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL)
         clients: list[SocketIOClient] = []
         try:
-            await signaling_run.wait_listening(port, server, log_path)
-            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-                base_url = f"http://127.0.0.1:{port}"
-                demo = json.loads((data_dir / "demo-logins.json").read_text())
-                admin = await StaffHttp.login(http, base_url, demo, "admin")
-                center = await StaffHttp.login(http, base_url, demo, "center")
-                lawyers = [await StaffHttp.login(http, base_url, demo, name) for name in LAWYERS]
-                await open_all_day(admin, center, [lawyer.account_id for lawyer in lawyers])
-                kiosks = await _memory(http, base_url, tokens, server.pid, clients, report)
-                fayuan_kb = figures_seen.get(f"kiosk.memory_kb_per_connection_{len(tokens)}")
-                if raw_kb and isinstance(fayuan_kb, float):
-                    report("kiosk.memory_ratio_vs_raw_aiohttp", round(fayuan_kb / raw_kb, 2))
-                if plan.take_rate_per_s > 0:
-                    await _take_next(http, base_url, plan, lawyers, kiosks, server.pid, clients, report)
+            async with _serving(data_dir, log_path, plan.kiosks, None) as (server, base_url, demo, tokens):
+                async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+                    lawyers = await _open_with_lawyers_on_duty(http, base_url, demo)
+                    kiosks = await _memory(http, base_url, tokens, server.pid, clients, report)
+                    fayuan_kb = figures_seen.get(f"kiosk.memory_kb_per_connection_{len(tokens)}")
+                    if raw_kb and isinstance(fayuan_kb, float):
+                        report("kiosk.memory_ratio_vs_raw_aiohttp", round(fayuan_kb / raw_kb, 2))
+                    if plan.take_rate_per_s > 0:
+                        await _take_next(http, base_url, plan, lawyers, kiosks, server.pid, clients, report)
         except Exception as exc:  # noqa: BLE001 - report why, then go on to writing the results
             report("kiosk.memory_kb_per_connection_2000", f"failed ({type(exc).__name__}: {exc})")
             report("consultation.take_next_p99_ms_at_500_ops", f"failed ({type(exc).__name__}: {exc})")
         finally:
             await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
-            signaling_run.stop(server)
+    if plan.take_rate_per_s > 0:
+        await _take_next_on_postgresql(plan, report)
+
+
+async def _take_next_on_postgresql(plan: ScalePlan, report: Report) -> None:
+    """The take-next figures again with the server on PostgreSQL, their names ending in `.pg`
+    (the same offer: `kiosks` is only what the takes need, the memory figures are SQLite's),
+    in a database of the bench's own beside the one FAYUAN_BENCH_DATABASE_URL names."""
+    server_url = postgres.server_url()
+    if server_url is None:
+        report("consultation.pg_skipped", postgres.skipped_because())
+        return
+    pg = _suffixed(report, PG)
+    kiosk_count = QUEUE_DEPTH + min(plan.takes, plan.kiosks - QUEUE_DEPTH)
+    clients: list[SocketIOClient] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="fayuan-bench-take-next-pg-") as tmp:
+            async with postgres.Databases(server_url, "take_next") as databases:
+                database_url = await databases.create(databases.prefix)
+                data_dir = Path(tmp) / "data"
+                data_dir.mkdir()
+                async with _serving(data_dir, Path(tmp) / "server.log", kiosk_count, database_url) as (
+                        server, base_url, demo, tokens):
+                    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+                        lawyers = await _open_with_lawyers_on_duty(http, base_url, demo)
+                        _progress(f"connecting {len(tokens)} kiosks (PostgreSQL)")
+                        kiosks = await connect_kiosks(http, [base_url], tokens, clients)
+                        await _take_next(http, base_url, plan, lawyers, kiosks, server.pid, clients, pg)
+                        await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
+    except Exception as exc:  # noqa: BLE001 - report why, then go on to writing the results
+        pg(f"consultation.take_next_p99_ms_at_{plan.take_rate_per_s}_ops", f"failed ({type(exc).__name__}: {exc})")
+    finally:
+        await asyncio.gather(*(client.close() for client in clients), return_exceptions=True)
+
+
+PG = ".pg"  # the suffix of a figure measured on PostgreSQL, beside SQLite's of the same name
+
+
+def _suffixed(report: Report, suffix: str) -> Report:
+    return lambda name, value: report(name + suffix, value)
+
+
+@contextlib.asynccontextmanager
+async def _serving(data_dir: Path, log_path: Path, kiosks: int, database_url: str | None
+                   ) -> AsyncIterator[tuple[subprocess.Popen, str, dict, list[str]]]:
+    """A fayuan server on SERVER_CORE, its database (the data directory's SQLite one, or
+    `database_url`) migrated, the demo seeded and `kiosks` devices registered before it starts;
+    yields the process, its base URL, the demo's logins and the kiosks' tokens."""
+    _progress(f"preparing {kiosks} kiosks")
+    cli(data_dir, "migrate", database_url=database_url)
+    cli(data_dir, "seed-demo", database_url=database_url)
+    tokens = await register_kiosks(database_url or f"sqlite+aiosqlite:///{data_dir / 'fayuan.sqlite3'}", kiosks)
+    port = signaling_run.free_port()
+    command = fayuan_command(port=port, data_dir=data_dir, max_live_per_taker=kiosks, migrate=False)
+    env = {**os.environ, **command.env}
+    env.pop("FAYUAN_DATABASE_URL", None)
+    if database_url:
+        env["FAYUAN_DATABASE_URL"] = database_url
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(["taskset", "-c", str(signaling_run.SERVER_CORE), *command.argv], cwd=REPO,
+                                  env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        await signaling_run.wait_listening(port, server, log_path)
+        yield server, f"http://127.0.0.1:{port}", json.loads((data_dir / "demo-logins.json").read_text()), tokens
+    finally:
+        signaling_run.stop(server)
+
+
+async def _open_with_lawyers_on_duty(http: aiohttp.ClientSession, base_url: str, demo: dict) -> list[StaffHttp]:
+    admin = await StaffHttp.login(http, base_url, demo, "admin")
+    center = await StaffHttp.login(http, base_url, demo, "center")
+    lawyers = [await StaffHttp.login(http, base_url, demo, name) for name in LAWYERS]
+    await open_all_day(admin, center, [lawyer.account_id for lawyer in lawyers])
+    return lawyers
 
 
 async def _memory(http: aiohttp.ClientSession, base_url: str, tokens: list[str], pid: int,

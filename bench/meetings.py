@@ -23,7 +23,7 @@ import aiohttp
 from bench.signaling.cpu import process_cpu_s
 
 Report = Callable[[str, Any], None]
-STEPS = (5, 10, 20, 30, 40, 50)  # viewers; stops at the first step over the loss limit
+STEPS = (5, 10, 20, 30, 40, 50, 60, 80, 100)  # viewers; stops at the first step over the loss limit
 LOSS_LIMIT = 0.01
 WINDOW_SECONDS = 20.0  # frames are counted over this long once every viewer receives (±1 frame at each end)
 FLOWING_TIMEOUT_SECONDS = 60.0

@@ -40,12 +40,11 @@ from pathlib import Path
 from typing import AsyncIterator, Callable
 
 import aiohttp
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from bench.chat import TEXT
 from bench.consultation import (QUEUE_DEPTH, Offered, cli, connect_kiosks, connect_takers, fill_queue,
                                 offer, register_kiosks, take_next)
+from bench.postgres import Databases
 from bench.signaling import run as signaling_run
 from bench.signaling.adapters import REPO
 from bench.signaling.client import SocketIOClient
@@ -91,9 +90,9 @@ async def _measure(database_url: str, redis_url: str, report: Report) -> None:
     report("scale.offered_take_per_s_and_takes", [TAKE_RATE_PER_S, TAKES])
     report("scale.offered_chat_msgs_per_s_rooms_and_messages", [CHAT_RATE_PER_S, CHAT_ROOMS, CHAT_MESSAGES])
     with tempfile.TemporaryDirectory(prefix="fayuan-bench-scale-pg-") as tmp:
-        async with Databases(database_url) as databases:
+        async with Databases(database_url, "scale") as databases:
             _progress("preparing the PostgreSQL template")
-            demo, tokens = await databases.prepare(Path(tmp) / "template", kiosks=QUEUE_DEPTH + TAKES + CHAT_ROOMS)
+            demo, tokens = await prepare(databases, Path(tmp) / "template", kiosks=QUEUE_DEPTH + TAKES + CHAT_ROOMS)
             measurements = [("take_next", "queue.take", _take_next, tokens[:QUEUE_DEPTH + TAKES]),
                             ("chat_msgs", "chat.send", _chat, tokens[QUEUE_DEPTH + TAKES:])]
             per_s: dict[tuple[str, str], list[float]] = {}
@@ -118,59 +117,27 @@ async def _measure(database_url: str, redis_url: str, report: Report) -> None:
         report(f"scale.{figure}_ratio_two_vs_one_pg", round(two / one, 3))
 
 
-class Databases:
-    """A template database prepared once, and a fresh copy of it per measurement
-    (CREATE DATABASE … TEMPLATE), beside the database FAYUAN_BENCH_DATABASE_URL names, which
-    is left alone; each copy is dropped after its measurement, the template at the end."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.prefix = f"fayuan_bench_scale_{os.getpid()}"
-        self.created: list[str] = []
-
-    async def __aenter__(self) -> "Databases":
-        from server.db import make_engine
-
-        self.admin = make_engine(self.url).execution_options(isolation_level="AUTOCOMMIT")
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        for name in self.created:
-            await self.drop(name)
-        await self.admin.dispose()
-
-    async def create(self, name: str, template: str | None = None) -> str:
-        self.created.append(name)
-        await self.drop(name)
-        async with self.admin.connect() as conn:
-            await conn.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
-        return make_url(self.url).set(database=name).render_as_string(hide_password=False)
-
-    async def drop(self, name: str) -> None:
-        async with self.admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    async def prepare(self, data_dir: Path, *, kiosks: int) -> tuple[dict, list[str]]:
-        """The template: migrated, the demo seeded, LAWYERS lawyers and `kiosks` devices
-        registered, the service open all day with the lawyers rostered (set through one process,
-        which then stops, so that every process measured starts reading it open); the logins
-        (the demo's and the lawyers') and the kiosks' tokens."""
-        url = await self.create(f"{self.prefix}_template")
-        data_dir.mkdir(parents=True)
-        cli(data_dir, "migrate", database_url=url)
-        cli(data_dir, "seed-demo", database_url=url)
-        demo = json.loads((data_dir / "demo-logins.json").read_text())
-        lawyer_logins = await _register_lawyers(url, LAWYERS)
-        demo["logins"] += lawyer_logins
-        demo["lawyers"] = [login["username"] for login in lawyer_logins]
-        tokens = await register_kiosks(url, kiosks)
-        async with _processes(url, data_dir, 1, None, [signaling_run.SERVER_CORE]) as [base_url]:
-            async with aiohttp.ClientSession() as http:
-                admin = await StaffHttp.login(http, base_url, demo, "admin")
-                center = await StaffHttp.login(http, base_url, demo, "center")
-                lawyers = [await StaffHttp.login(http, base_url, demo, name) for name in demo["lawyers"]]
-                await open_all_day(admin, center, [lawyer.account_id for lawyer in lawyers])
-        return demo, tokens
+async def prepare(databases: Databases, data_dir: Path, *, kiosks: int) -> tuple[dict, list[str]]:
+    """The template: migrated, the demo seeded, LAWYERS lawyers and `kiosks` devices
+    registered, the service open all day with the lawyers rostered (set through one process,
+    which then stops, so that every process measured starts reading it open); the logins
+    (the demo's and the lawyers') and the kiosks' tokens."""
+    url = await databases.create(f"{databases.prefix}_template")
+    data_dir.mkdir(parents=True)
+    cli(data_dir, "migrate", database_url=url)
+    cli(data_dir, "seed-demo", database_url=url)
+    demo = json.loads((data_dir / "demo-logins.json").read_text())
+    lawyer_logins = await _register_lawyers(url, LAWYERS)
+    demo["logins"] += lawyer_logins
+    demo["lawyers"] = [login["username"] for login in lawyer_logins]
+    tokens = await register_kiosks(url, kiosks)
+    async with _processes(url, data_dir, 1, None, [signaling_run.SERVER_CORE]) as [base_url]:
+        async with aiohttp.ClientSession() as http:
+            admin = await StaffHttp.login(http, base_url, demo, "admin")
+            center = await StaffHttp.login(http, base_url, demo, "center")
+            lawyers = [await StaffHttp.login(http, base_url, demo, name) for name in demo["lawyers"]]
+            await open_all_day(admin, center, [lawyer.account_id for lawyer in lawyers])
+    return demo, tokens
 
 
 async def _register_lawyers(database_url: str, count: int) -> list[dict]:

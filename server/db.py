@@ -4,12 +4,14 @@ from __future__ import annotations
 import importlib
 from datetime import datetime, timezone
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable, cast
+from typing import TYPE_CHECKING, Any, Callable, Mapping, cast
 
 import sqlalchemy
-from sqlalchemy import CursorResult, DateTime, MetaData, Result, event, make_url
+from sqlalchemy import CursorResult, DateTime, Executable, Integer, MetaData, Result, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 if TYPE_CHECKING:
@@ -26,6 +28,26 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+async def execute_built(session: AsyncSession, statement: Executable,
+                        params: Mapping[str, Any] | None = None) -> CursorResult[Any]:
+    """Run a statement built once, its values bound parameters (the queue's and a take's:
+    server/consultations/queue.py), in the session's transaction, straight on its connection.
+    Building a statement and its cache key cost SQLAlchemy more than SQLite's work on these
+    statements, and the session's handling of each execution makes a copy of an UPDATE that
+    names ORM attributes (so a new cache key every time). What the session holds unwritten is
+    flushed first, as the session would."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    connection = await session.connection()
+    return await connection.execute(statement, params)
+
+
+def table_of(model: type[Base]) -> sqlalchemy.Table:
+    """A model's Table, for Core statements that skip the ORM's bookkeeping on hot paths
+    (`Model.__table__` is typed as any FromClause)."""
+    return cast(sqlalchemy.Table, model.__table__)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -47,6 +69,40 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class whole_seconds_between(FunctionElement[int]):
+    """`int((later - earlier).total_seconds())` worked out by the database, to the microsecond
+    and truncated toward zero as Python's int() is, on SQLite as on PostgreSQL: so that one
+    UPDATE can store a duration from the row's own time (a consultation's wait from its
+    `queued_at`) without reading the row first. Both arguments are UTCDateTime values."""
+
+    type = Integer()
+    name = "whole_seconds_between"
+    inherit_cache = True
+
+
+@compiles(whole_seconds_between)
+def _whole_seconds_elsewhere(element: whole_seconds_between, compiler: Any, **kw: Any) -> str:
+    return str(compiler.visit_function(element, **kw))  # str(statement) in a log; no database has it
+
+
+@compiles(whole_seconds_between, "postgresql")
+def _whole_seconds_postgresql(element: whole_seconds_between, compiler: Any, **kw: Any) -> str:
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    return f"CAST(TRUNC(EXTRACT(EPOCH FROM ({later} - {earlier}))) AS INTEGER)"
+
+
+@compiles(whole_seconds_between, "sqlite")
+def _whole_seconds_sqlite(element: whole_seconds_between, compiler: Any, **kw: Any) -> str:
+    # SQLAlchemy stores these as 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC): the whole seconds of the
+    # first 19 characters from strftime('%s'), the microseconds from characters 21-26, in integers
+    # throughout (SQLite's own date arithmetic keeps milliseconds: it rounds 59.9995 s up to a minute)
+    later, earlier = (compiler.process(arg, **kw) for arg in element.clauses)
+    whole = (f"(CAST(strftime('%s', substr({later}, 1, 19)) AS INTEGER)"
+             f" - CAST(strftime('%s', substr({earlier}, 1, 19)) AS INTEGER))")
+    micro = f"(CAST(substr({later}, 21, 6) AS INTEGER) - CAST(substr({earlier}, 21, 6) AS INTEGER))"
+    return f"(({whole} * 1000000 + {micro}) / 1000000)"
 
 
 def rows_changed(result: Result[Any]) -> int:

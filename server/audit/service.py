@@ -4,39 +4,37 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.accounts.actor import Actor
 from server.audit.models import AuditEntry
+from server.db import execute_built, table_of
 
 
-def record(
-    session: AsyncSession,
-    *,
-    at: datetime,
-    actor: Actor,
-    action: str,
-    object: str = "",
-    outcome: str = "ok",
-    client_addr: str = "",
-    detail: str = "",
-) -> None:
-    """Add an audit row to the caller's transaction: it commits with the change it describes."""
-    session.add(
-        AuditEntry(
-            at=at,
-            actor=actor.ref,
-            actor_name=actor.name[:100],
-            role=str(actor.role or ""),
-            unit_id=actor.unit_id,
-            action=action,
-            object=object[:200],
-            outcome=outcome,
-            client_addr=client_addr[:64],
-            detail=detail[:1000],
-        )
-    )
+def record(session: AsyncSession, *, at: datetime, actor: Actor, action: str, object: str = "", outcome: str = "ok",
+           client_addr: str = "", detail: str = "") -> None:
+    """Add an audit row to the caller's transaction: it commits with the change it describes
+    (written with the session's next flush)."""
+    session.add(AuditEntry(**_row(at, actor, action, object, outcome, client_addr, detail)))
+
+
+async def write(session: AsyncSession, *, at: datetime, actor: Actor, action: str, object: str = "",
+                outcome: str = "ok", client_addr: str = "", detail: str = "") -> None:
+    """`record`, written now by one INSERT with no ORM object in between: for the paths where
+    the unit of work's flush was a good part of the cost (a consultation's start and take)."""
+    await execute_built(session, _INSERT, _row(at, actor, action, object, outcome, client_addr, detail))
+
+
+_INSERT = insert(table_of(AuditEntry))
+
+
+def _row(at: datetime, actor: Actor, action: str, object: str, outcome: str, client_addr: str,
+         detail: str) -> dict[str, Any]:
+    """The row's columns, each cut to its column's length."""
+    return {"at": at, "actor": actor.ref, "actor_name": actor.name[:100], "role": str(actor.role or ""),
+            "unit_id": actor.unit_id, "action": action, "object": object[:200], "outcome": outcome,
+            "client_addr": client_addr[:64], "detail": detail[:1000]}
 
 
 async def record_now(sessions: async_sessionmaker[AsyncSession], **kwargs: Any) -> None:

@@ -90,7 +90,7 @@ async def _move_queued_to_board(session: AsyncSession, ctx: Context, changed: se
             session, unit_id=c.unit_id, target_unit_id=c.target_unit_id, category=c.category,
             question=c.resident_text, contact_name=c.contact_name, contact_phone=c.contact_phone,
             consultation_id=c.id, now=ctx.now)
-        add_event(session, c, ctx, "moved_to_board", SYSTEM, f"board message {left.message.id}")
+        await add_event(session, c, ctx, "moved_to_board", SYSTEM, f"board message {left.message.id}")
         changed.add(c.target_unit_id)
         notices += left.notices
         notices.append(notify.Notice(notify.kiosk(c.device_id), events.CONSULT_TO_BOARD,
@@ -144,7 +144,7 @@ async def _reconnect_timeouts(session: AsyncSession, ctx: Context, changed: set[
         if c.state == S.queued:
             if await _claim(session, c, S.queued, S.cancelled):
                 c.ended_at, c.ended_by, c.end_reason = ctx.now, "system", reason
-                add_event(session, c, ctx, "cancelled", SYSTEM, reason)
+                await add_event(session, c, ctx, "cancelled", SYSTEM, reason)
                 changed.add(c.target_unit_id)
         else:
             notices += await _end_once(session, c, ctx, reason)

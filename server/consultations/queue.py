@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import math
 import weakref
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import Actor
 from server.accounts.models import Account, LawyerProfile
 from server.accounts.permissions import Role
 from server import notify
+from server.db import execute_built
 from server.consultations.models import Consultation, DutyShift, LawyerStatus
 from server.consultations.rules import Rules
 from server.consultations.state import ConsultationState
@@ -34,26 +37,43 @@ async def center_id(session: AsyncSession) -> int:
     return found
 
 
-async def waiting(session: AsyncSession, target_unit_id: int) -> list[Consultation]:
-    """One target's queue, first come first served."""
-    rows = await session.scalars(
-        select(Consultation)
-        .where(Consultation.target_unit_id == target_unit_id, Consultation.state == ConsultationState.queued)
-        .order_by(Consultation.queued_at, Consultation.id))
-    return list(rows)
+# The statements a start, a take and the queue round after them run are built once, with their
+# values as bound parameters: building a statement and working out its cache key cost SQLAlchemy
+# more than SQLite takes to run it (bench/consultation.py). The parameters are named here:
+#   unit     a queue's target unit            taker  the taking account   taker_unit  its unit
+#   center   the center's unit id             day, minute  now, as the service's local day and minute
+
+# What a queue entry, a waiting kiosk's place and a take's answer need of a waiting consultation
+_WAITING = (select(Consultation.id, Consultation.device_id, Consultation.state, Consultation.category,
+                   Consultation.unit_id, Consultation.chosen_lawyer_id, Consultation.queued_at,
+                   Consultation.resident_text)
+            .where(Consultation.target_unit_id == bindparam("unit"), Consultation.state == ConsultationState.queued)
+            .order_by(Consultation.queued_at, Consultation.id))
+
+
+async def waiting(session: AsyncSession, target_unit_id: int) -> list[Row[Any]]:
+    """One target's queue, first come first served: the columns `entry` shows and the kiosks'
+    (device_id, state), not whole consultations."""
+    return list(await execute_built(session, _WAITING, {"unit": target_unit_id}))
+
+
+_ON_DUTY = (select(DutyShift.account_id)
+            .join(LawyerStatus, LawyerStatus.account_id == DutyShift.account_id)
+            .join(Account, Account.id == DutyShift.account_id)
+            .where(DutyShift.day == bindparam("day"), DutyShift.start_minute <= bindparam("minute"),
+                   DutyShift.end_minute > bindparam("minute"), LawyerStatus.available.is_(True),
+                   Account.active.is_(True)))
+_TAKER_ON_DUTY = _ON_DUTY.where(DutyShift.account_id == bindparam("taker")).exists()
+
+
+def _local_minute(now: datetime, tz: ZoneInfo) -> dict[str, Any]:
+    local = now.astimezone(tz)
+    return {"day": local.date(), "minute": local.hour * 60 + local.minute}
 
 
 async def on_duty_accounts(session: AsyncSession, now: datetime, tz: ZoneInfo) -> list[int]:
     """Lawyers whose shift covers now and who said they are available."""
-    local = now.astimezone(tz)
-    minute = local.hour * 60 + local.minute
-    rows = await session.scalars(
-        select(DutyShift.account_id)
-        .join(LawyerStatus, LawyerStatus.account_id == DutyShift.account_id)
-        .join(Account, Account.id == DutyShift.account_id)
-        .where(DutyShift.day == local.date(), DutyShift.start_minute <= minute, DutyShift.end_minute > minute,
-               LawyerStatus.available.is_(True), Account.active.is_(True)))
-    return sorted(set(rows))
+    return sorted(set((await execute_built(session, _ON_DUTY, _local_minute(now, tz))).scalars()))
 
 
 # A roster shift further ahead than this is no wait a resident at the kiosk can plan around:
@@ -101,7 +121,12 @@ async def duty_outlook(session: AsyncSession, target_unit_id: int, center: int, 
 
 
 async def is_on_duty(session: AsyncSession, account_id: int, now: datetime, tz: ZoneInfo) -> bool:
-    return account_id in await on_duty_accounts(session, now, tz)
+    return bool(await session.scalar(select(_TAKER_ON_DUTY), {"taker": account_id, **_local_minute(now, tz)}))
+
+
+_UNIT_STAFF = select(func.count()).select_from(Account).where(
+    Account.unit_id == bindparam("unit"), Account.active.is_(True),
+    Account.role.in_([Role.station_staff, Role.department_staff]))
 
 
 async def takers_for(session: AsyncSession, target_unit_id: int, center: int, now: datetime, tz: ZoneInfo) -> int:
@@ -109,17 +134,18 @@ async def takers_for(session: AsyncSession, target_unit_id: int, center: int, no
     accounts for a station or department."""
     if target_unit_id == center:
         return len(await on_duty_accounts(session, now, tz))
-    count = await session.scalar(select(func.count()).select_from(Account).where(
-        Account.unit_id == target_unit_id, Account.active.is_(True),
-        Account.role.in_([Role.station_staff, Role.department_staff])))
-    return int(count or 0)
+    return int((await execute_built(session, _UNIT_STAFF, {"unit": target_unit_id})).scalar() or 0)
+
+
+_RECENT_TALKS = (select(Consultation.talk_seconds)
+                 .where(Consultation.target_unit_id == bindparam("unit"), Consultation.talk_seconds.is_not(None))
+                 .order_by(Consultation.id.desc()).limit(bindparam("recent")).subquery())
+_AVERAGE_TALK = select(func.avg(_RECENT_TALKS.c.talk_seconds))
 
 
 async def average_service_seconds(session: AsyncSession, target_unit_id: int, rules: Rules) -> float:
-    recent = (select(Consultation.talk_seconds)
-              .where(Consultation.target_unit_id == target_unit_id, Consultation.talk_seconds.is_not(None))
-              .order_by(Consultation.id.desc()).limit(rules.recent_for_estimate).subquery())
-    average = await session.scalar(select(func.avg(recent.c.talk_seconds)))
+    average = (await execute_built(session, _AVERAGE_TALK, {"unit": target_unit_id,
+                                                            "recent": rules.recent_for_estimate})).scalar()
     return float(average) if average else float(rules.default_service_seconds)
 
 
@@ -129,22 +155,49 @@ def estimate_wait_seconds(position: int, takers: int, average_seconds: float) ->
     return int(math.ceil(ahead / max(1, takers)) * average_seconds)
 
 
-async def takeable_filter(session: AsyncSession, actor: Actor, now: datetime,
-                          tz: ZoneInfo) -> ColumnElement[bool] | None:
-    """The SQL condition for queued consultations this actor may take, or None for none."""
+# Who takes what (queue.take, the console's counts). Staff take their own unit's queue, except
+# consultations that chose a lawyer; a lawyer takes those that chose them (點援) and, while on
+# duty, the center's others. Whether the lawyer is on duty and which directory entry is theirs
+# are subqueries, so that a take is one statement (service.take).
+STAFF_TAKES = and_(Consultation.target_unit_id == bindparam("taker_unit"), Consultation.chosen_lawyer_id.is_(None))
+_PROFILE_OF_TAKER = select(LawyerProfile.id).where(LawyerProfile.account_id == bindparam("taker"))
+LAWYER_TAKES = or_(and_(Consultation.target_unit_id == bindparam("center"), Consultation.chosen_lawyer_id.is_(None),
+                        _TAKER_ON_DUTY),
+                   Consultation.chosen_lawyer_id == _PROFILE_OF_TAKER.scalar_subquery())
+TAKES: dict[str, ColumnElement[bool]] = {"staff": STAFF_TAKES, "lawyer": LAWYER_TAKES}
+_LAWYER_TAKES_ANY = select(or_(_PROFILE_OF_TAKER.exists(), _TAKER_ON_DUTY))
+
+
+@dataclass(frozen=True)
+class Takeable:
+    """The queued consultations an actor may take: the condition TAKES[taker] on Consultation,
+    with the values of its bound parameters."""
+
+    taker: str
+    params: dict[str, Any]
+
+    @property
+    def condition(self) -> ColumnElement[bool]:
+        return TAKES[self.taker]
+
+
+async def takeable(session: AsyncSession, actor: Actor, now: datetime, tz: ZoneInfo) -> Takeable | None:
+    """What this actor may take; None when the role takes nothing."""
     if actor.kind != "account":
         return None
     if actor.role in (Role.station_staff, Role.department_staff):
-        return and_(Consultation.target_unit_id == actor.unit_id, Consultation.chosen_lawyer_id.is_(None))
+        return Takeable("staff", {"taker_unit": actor.unit_id})
     if actor.role == Role.lawyer:
-        profile_id = await session.scalar(select(LawyerProfile.id).where(LawyerProfile.account_id == actor.id))
-        chosen = Consultation.chosen_lawyer_id == profile_id if profile_id else None
-        if await is_on_duty(session, actor.id, now, tz):
-            general = and_(Consultation.target_unit_id == await center_id(session),
-                           Consultation.chosen_lawyer_id.is_(None))
-            return or_(general, chosen) if chosen is not None else general
-        return chosen
+        return Takeable("lawyer", {"taker": actor.id, "center": await center_id(session), **_local_minute(now, tz)})
     return None
+
+
+async def takes_from_a_queue(session: AsyncSession, actor: Actor, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether anything could be takeable for this actor now: a staff member always, a lawyer
+    with a directory entry (chosen by name) or on duty."""
+    if actor.role == Role.lawyer and actor.kind == "account":
+        return bool(await session.scalar(_LAWYER_TAKES_ANY, {"taker": actor.id, **_local_minute(now, tz)}))
+    return await takeable(session, actor, now, tz) is not None
 
 
 async def watched_units(session: AsyncSession, actor: Actor) -> list[int]:
@@ -156,7 +209,7 @@ async def watched_units(session: AsyncSession, actor: Actor) -> list[int]:
     return []
 
 
-def entry(c: Consultation, now: datetime) -> dict:
+def entry(c: Row[Any], now: datetime) -> dict:
     """A queue entry as staff see it: no contact details."""
     return {
         "consultation_id": c.id,

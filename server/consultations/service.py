@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Collection
+from typing import Any, Collection
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, Row, Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,14 +15,14 @@ from server.accounts.actor import SYSTEM, Actor
 from server.accounts.models import Account, LawyerProfile
 from server.accounts.passwords import new_token, token_digest
 from server.accounts.permissions import Role
-from server.audit.service import record
+from server.audit import service as audit
 from server import notify
 from server.consultations import queue
 from server.consultations.models import Consultation, ConsultationEvent, LawyerStatus
 from server.consultations.rules import Rules
 from server.consultations.state import ConsultationState as S
-from server.db import rows_changed
-from server.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ServiceClosed
+from server.db import UTCDateTime, execute_built, rows_changed, table_of, whole_seconds_between
+from server.errors import Conflict, FayuanError, InvalidInput, NotFound, PermissionDenied, ServiceClosed
 from server.hours.calendar import Schedule, closes_at, is_open, next_open
 from server.org.models import Unit, UnitKind
 from signaling import events, payloads
@@ -63,11 +63,28 @@ def public(c: Consultation) -> dict:
     }
 
 
-def add_event(session: AsyncSession, c: Consultation, ctx: "Context", kind: str, actor: Actor, detail: str = "") -> None:
-    """A step in the consultation's record, audited in the same transaction as the change."""
-    session.add(ConsultationEvent(consultation_id=c.id, at=ctx.now, kind=kind, actor=actor.ref, detail=detail[:500]))
-    record(session, at=ctx.now, actor=actor, action=f"consultation.{kind}", object=f"consultation:{c.id}",
-           detail=detail)
+async def add_event(session: AsyncSession, c: Consultation, ctx: "Context", kind: str, actor: Actor,
+                    detail: str = "") -> None:
+    """A step in the consultation's record, audited in the same transaction as the change: two
+    INSERTs, written now (on the hot paths the unit of work's flush of two objects cost more than
+    the statements)."""
+    await execute_built(session, _INSERT_EVENT, {"consultation_id": c.id, "at": ctx.now, "kind": kind, "actor": actor.ref,
+                                          "detail": detail[:500]})
+    await audit.write(session, at=ctx.now, actor=actor, action=f"consultation.{kind}", object=f"consultation:{c.id}",
+                      detail=detail)
+
+
+_INSERT_EVENT = insert(table_of(ConsultationEvent))
+
+
+_CONSULTATIONS = table_of(Consultation)
+_INSERT_CONSULTATION = insert(_CONSULTATIONS).returning(*_CONSULTATIONS.c)
+
+
+def written(row: Row[Any]) -> Consultation:
+    """The row an INSERT or UPDATE … RETURNING wrote, as a Consultation outside the session:
+    a copy to read (its verb changes nothing more through it)."""
+    return Consultation(**row._mapping)
 
 
 async def get(session: AsyncSession, consultation_id: int, *, fresh: bool = False) -> Consultation:
@@ -111,14 +128,17 @@ async def _target(session: AsyncSession, actor: Actor, p: payloads.ConsultStart)
     return station.id
 
 
+_ACTIVE_OF_KIOSK = select(Consultation.id).where(Consultation.device_id == bindparam("device"),
+                                                 Consultation.state.in_(ACTIVE))
+
+
 async def start(session: AsyncSession, actor: Actor, p: payloads.ConsultStart, ctx: Context) -> Outcome:
     if actor.kind != "device":
         raise PermissionDenied("consultations are started from a kiosk")
     if p.category not in ctx.rules.categories:
         raise InvalidInput(f"unknown category {p.category!r}", field="category", allowed=list(ctx.rules.categories))
     check_open(ctx)
-    busy = await session.scalar(select(Consultation.id).where(Consultation.device_id == actor.id,
-                                                              Consultation.state.in_(ACTIVE)))
+    busy = (await execute_built(session, _ACTIVE_OF_KIOSK, {"device": actor.id})).scalar()
     if busy is not None:
         raise Conflict("this kiosk already has a consultation in progress", consultation_id=busy)
     if p.lawyer_id is not None:
@@ -139,12 +159,11 @@ async def start(session: AsyncSession, actor: Actor, p: payloads.ConsultStart, c
                                 next_open=upcoming.isoformat() if upcoming else None, reason="closing_soon",
                                 estimated_wait_seconds=wait)
     token = new_token()
-    c = Consultation(device_id=actor.id, unit_id=actor.unit_id, category=p.category, target_unit_id=target,
-                     chosen_lawyer_id=p.lawyer_id, state=S.queued, queued_at=ctx.now, resident_text=p.text,
-                     contact_name=p.contact_name, contact_phone=p.contact_phone, kiosk_resume=token_digest(token))
-    session.add(c)
-    await session.flush()
-    add_event(session, c, ctx, "queued", actor, f"{p.category}, target unit {target}")
+    c = written((await execute_built(session, _INSERT_CONSULTATION, {
+        "device_id": actor.id, "unit_id": actor.unit_id, "category": p.category, "target_unit_id": target,
+        "chosen_lawyer_id": p.lawyer_id, "state": S.queued, "queued_at": ctx.now, "resident_text": p.text,
+        "contact_name": p.contact_name, "contact_phone": p.contact_phone, "kiosk_resume": token_digest(token)})).one())
+    await add_event(session, c, ctx, "queued", actor, f"{p.category}, target unit {target}")
     notices: list[notify.Push] = [notify.QueueChanged(target)]
     return Outcome(c, notices, token)
 
@@ -155,63 +174,90 @@ async def cancel(session: AsyncSession, actor: Actor, consultation_id: int, ctx:
     _require_kiosk_of(actor, c)
     S(c.state).check(S.cancelled)
     c.state, c.ended_at, c.ended_by, c.end_reason = S.cancelled, ctx.now, actor.ref, reason
-    add_event(session, c, ctx, "cancelled", actor, reason)
+    await add_event(session, c, ctx, "cancelled", actor, reason)
     await session.flush()
     return Outcome(c, [notify.QueueChanged(c.target_unit_id)])
 
 
-async def take(session: AsyncSession, actor: Actor, consultation_id: int | None, ctx: Context) -> Outcome:
-    """Exactly one taker wins: the state changes with a conditional UPDATE, which the database
-    applies to one transaction only, however many processes race for it."""
-    condition = await queue.takeable_filter(session, actor, ctx.now, ctx.tz)
-    if condition is None:
-        raise PermissionDenied("you are not on duty for any queue you could take from")
-    # one taker's takes wait for each other here (PostgreSQL: the account row's lock; SQLite
-    # writes one transaction at a time anyway), so the count below is never read stale
-    await session.execute(select(Account.id).where(Account.id == actor.id).with_for_update())
-    live_now = (select(func.count()).select_from(Consultation)
-                .where(Consultation.taker_account_id == actor.id, Consultation.state == S.live).scalar_subquery())
-    busy = Conflict("finish your current consultation first", reason="busy")
-    if (await session.scalar(select(live_now)) or 0) >= ctx.rules.max_live_per_taker:
-        raise busy
-    query = select(Consultation.id).where(Consultation.state == S.queued, condition)
-    if consultation_id is not None:
-        query = query.where(Consultation.id == consultation_id)
-    candidates = list(await session.scalars(query.order_by(Consultation.queued_at, Consultation.id).limit(5)))
-    if not candidates:
-        if consultation_id is not None:
-            c = await session.get(Consultation, consultation_id)
-            if c is None:
-                raise NotFound(f"there is no consultation {consultation_id}")
-            if c.state != S.queued:
-                raise Conflict("someone else has already taken this consultation", reason="taken")
-            raise PermissionDenied("you may not take this consultation")
-        raise NotFound("nobody is waiting in your queues")
-    token = new_token()
-    closing = closes_at(ctx.schedule, ctx.now) or ctx.now
-    for cid in candidates:
-        won = await session.execute(
-            update(Consultation)
-            # the limit is part of the winning statement too, not only of the read above
-            .where(Consultation.id == cid, Consultation.state == S.queued, live_now < ctx.rules.max_live_per_taker)
-            .values(state=S.live, taker_account_id=actor.id, taken_at=ctx.now, taker_resume=token_digest(token),
-                    window_closes_at=closing, warned_minutes=None)
-            .execution_options(synchronize_session=False))
-        if rows_changed(won) == 1:
-            break
+# queue.take's statements, built once (see queue.py): the take itself for each kind of taker,
+# named or the next in line, and the diagnosis when it took nothing
+_LIVE_OF_TAKER = (select(func.count()).select_from(Consultation)
+                  .where(Consultation.taker_account_id == bindparam("taker"), Consultation.state == S.live)
+                  .correlate(None).scalar_subquery())
+_NOW = bindparam("now", type_=UTCDateTime())
+
+
+def _taking(takeable: ColumnElement[bool], *, named: bool) -> Update:
+    if named:
+        which = and_(Consultation.id == bindparam("consultation_id"), takeable)
     else:
-        if (await session.scalar(select(live_now)) or 0) >= ctx.rules.max_live_per_taker:
-            raise busy  # another tab of this taker won meanwhile
-        raise Conflict("someone else has already taken this consultation", reason="taken")
-    c = await get(session, cid, fresh=True)
-    c.wait_seconds = int((ctx.now - c.queued_at).total_seconds())
-    add_event(session, c, ctx, "taken", actor)
-    await session.flush()
+        first = (select(Consultation.id).where(Consultation.state == S.queued, takeable)
+                 .order_by(Consultation.queued_at, Consultation.id).limit(1)
+                 # PostgreSQL: past the rows other takes hold; SQLite, one writer at a time, renders nothing
+                 .with_for_update(skip_locked=True))
+        which = Consultation.id == first.correlate(None).scalar_subquery()
+    return (update(_CONSULTATIONS)
+            .where(which, Consultation.state == S.queued, _LIVE_OF_TAKER < bindparam("max_live"))
+            .values(state=S.live, taker_account_id=bindparam("taker"), taken_at=_NOW, taker_resume=bindparam("resume"),
+                    window_closes_at=bindparam("closes", type_=UTCDateTime()), warned_minutes=None,
+                    wait_seconds=whole_seconds_between(_NOW, Consultation.queued_at))
+            .returning(*_CONSULTATIONS.c))
+
+
+_TAKE = {(taker, named): _taking(condition, named=named)
+         for taker, condition in queue.TAKES.items() for named in (False, True)}
+_LOCK_TAKER = select(Account.id).where(Account.id == bindparam("taker")).with_for_update()
+_LIVE_COUNT = select(_LIVE_OF_TAKER)
+
+
+async def take(session: AsyncSession, actor: Actor, consultation_id: int | None, ctx: Context) -> Outcome:
+    """Exactly one taker wins: one conditional UPDATE … RETURNING picks the first consultation
+    in queue order that this actor may take (or the one named) and takes it, and the database
+    applies it to one transaction only, however many processes race for it. On PostgreSQL the
+    pick skips the rows other takes are taking (FOR UPDATE SKIP LOCKED), so concurrent takes of
+    the next in line take the ones after it instead of waiting to lose; SQLite writes one
+    transaction at a time, and that UPDATE is the transaction's first write. Only when nothing
+    was taken do more statements find out why."""
+    takeable = await queue.takeable(session, actor, ctx.now, ctx.tz)
+    if takeable is None:
+        raise PermissionDenied("you are not on duty for any queue you could take from")
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        # one taker's takes wait for each other here, so that the count of their live
+        # consultations in the UPDATE is never read stale (SQLite: the UPDATE holds the write lock)
+        await execute_built(session, _LOCK_TAKER, {"taker": actor.id})
+    token = new_token()
+    row = (await execute_built(session, _TAKE[takeable.taker, consultation_id is not None], {
+        **takeable.params, "taker": actor.id, "consultation_id": consultation_id, "now": ctx.now,
+        "max_live": ctx.rules.max_live_per_taker, "resume": token_digest(token),
+        "closes": closes_at(ctx.schedule, ctx.now) or ctx.now})).one_or_none()
+    if row is None:
+        raise await _not_taken(session, actor, consultation_id, ctx, takeable)
+    c = written(row)
+    await add_event(session, c, ctx, "taken", actor)
     notices: list[notify.Push] = [notify.Notice(notify.kiosk(c.device_id), events.CONSULT_TAKEN,
                             {"consultation_id": c.id, "room": notify.consultation(c.id), "role": "kiosk",
                              "peer_name": actor.name})]
     notices.append(notify.QueueChanged(c.target_unit_id))
     return Outcome(c, notices, token)
+
+
+async def _not_taken(session: AsyncSession, actor: Actor, consultation_id: int | None, ctx: Context,
+                     takeable: queue.Takeable) -> FayuanError:
+    """Why take took nothing, in the order the checks always had."""
+    if not await queue.takes_from_a_queue(session, actor, ctx.now, ctx.tz):
+        return PermissionDenied("you are not on duty for any queue you could take from")
+    if (await session.scalar(_LIVE_COUNT, {"taker": actor.id}) or 0) >= ctx.rules.max_live_per_taker:
+        return Conflict("finish your current consultation first", reason="busy")  # another tab of this taker's
+    taken = Conflict("someone else has already taken this consultation", reason="taken")
+    if consultation_id is not None:
+        c = await session.get(Consultation, consultation_id)
+        if c is None:
+            return NotFound(f"there is no consultation {consultation_id}")
+        return taken if c.state != S.queued else PermissionDenied("you may not take this consultation")
+    # what still waits is being taken by others (PostgreSQL skipped their rows)
+    waiting = await session.scalar(select(Consultation.id).where(Consultation.state == S.queued, takeable.condition)
+                                   .limit(1), takeable.params)
+    return taken if waiting is not None else NotFound("nobody is waiting in your queues")
 
 
 async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: Actor, reason: str) -> list[notify.Push]:
@@ -224,7 +270,7 @@ async def end(session: AsyncSession, c: Consultation, ctx: Context, *, by: Actor
     c.state, c.ended_at, c.ended_by, c.end_reason = S.ended, ctx.now, by.ref, reason
     if c.taken_at is not None:
         c.talk_seconds = int((ctx.now - c.taken_at).total_seconds())
-    add_event(session, c, ctx, "ended", by, reason)
+    await add_event(session, c, ctx, "ended", by, reason)
     return [notify.Notice(notify.consultation(c.id), events.CONSULT_ENDED,
                          {"consultation_id": c.id, "ended_by": by.ref, "reason": reason})]
 
@@ -252,7 +298,7 @@ async def rate(session: AsyncSession, actor: Actor, p: payloads.Rate, ctx: Conte
     if c.rating is not None:
         raise Conflict("this consultation has already been rated")
     c.rating, c.rating_comment = p.rating, p.comment.strip()
-    add_event(session, c, ctx, "rated", actor, str(p.rating))
+    await add_event(session, c, ctx, "rated", actor, str(p.rating))
     told: list[notify.Push] = [] if c.taker_account_id is None else [
         notify.Notice(notify.account(c.taker_account_id), events.CONSULT_RATED, {"consultation_id": c.id})]
     return Outcome(c, told)
@@ -262,7 +308,7 @@ async def note(session: AsyncSession, actor: Actor, p: payloads.Note, ctx: Conte
     c = await get(session, p.consultation_id)
     _require_taker_of(actor, c)
     c.note, c.advice = p.note, p.advice
-    add_event(session, c, ctx, "noted", actor)
+    await add_event(session, c, ctx, "noted", actor)
     return Outcome(c, [])
 
 
@@ -285,7 +331,7 @@ async def transfer(session: AsyncSession, actor: Actor, p: payloads.Transfer, ct
     old_room, old_taker = notify.consultation(c.id), c.taker_account_id
     c.state, c.target_unit_id, c.chosen_lawyer_id = S.queued, target, chosen
     c.taker_account_id, c.taken_at, c.taker_resume, c.choice_offered_at = None, None, "", None
-    add_event(session, c, ctx, "transferred", actor, f"to {'lawyer ' + str(chosen) if chosen else 'unit ' + str(target)}: {p.reason}")
+    await add_event(session, c, ctx, "transferred", actor, f"to {'lawyer ' + str(chosen) if chosen else 'unit ' + str(target)}: {p.reason}")
     await session.flush()
     notices: list[notify.Push] = [notify.Notice(old_room, events.CONSULT_ENDED,
                             {"consultation_id": c.id, "ended_by": actor.ref, "reason": "transferred",
@@ -300,7 +346,7 @@ async def choose_any_lawyer(session: AsyncSession, actor: Actor, consultation_id
     if c.state != S.queued:
         raise Conflict("only a waiting consultation can change lawyer", state=c.state)
     c.chosen_lawyer_id = None
-    add_event(session, c, ctx, "any_lawyer", actor)
+    await add_event(session, c, ctx, "any_lawyer", actor)
     await session.flush()
     return Outcome(c, [notify.QueueChanged(c.target_unit_id)])
 
@@ -311,7 +357,7 @@ async def keep_waiting(session: AsyncSession, actor: Actor, consultation_id: int
     if c.state != S.queued:
         raise Conflict("only a waiting consultation can keep waiting", state=c.state)
     c.choice_offered_at = ctx.now  # ask again after another full wait
-    add_event(session, c, ctx, "keep_waiting", actor)
+    await add_event(session, c, ctx, "keep_waiting", actor)
     return Outcome(c, [])
 
 
@@ -360,7 +406,7 @@ async def went_away(session: AsyncSession, actor: Actor, ctx: Context, *,
     notices: list[notify.Push] = []
     for c in await active_for(session, actor):
         if c.id not in still_in:
-            notices += _mark_away(session, c, actor.ref, ctx, actor)
+            notices += await _mark_away(session, c, actor.ref, ctx, actor)
     return notices
 
 
@@ -369,17 +415,17 @@ async def side_gone(session: AsyncSession, consultation_id: int, ref: str, ctx: 
     c = await session.get(Consultation, consultation_id)
     if c is None or c.state not in ACTIVE:
         return []
-    return _mark_away(session, c, ref, ctx, SYSTEM)
+    return await _mark_away(session, c, ref, ctx, SYSTEM)
 
 
-def _mark_away(session: AsyncSession, c: Consultation, ref: str, ctx: Context, by: Actor) -> list[notify.Push]:
+async def _mark_away(session: AsyncSession, c: Consultation, ref: str, ctx: Context, by: Actor) -> list[notify.Push]:
     if ref == f"device:{c.device_id}":
         c.kiosk_away_since = c.kiosk_away_since or ctx.now
     elif c.taker_account_id is not None and ref == f"account:{c.taker_account_id}":
         c.taker_away_since = c.taker_away_since or ctx.now
     else:
         return []  # not a side of it (any more: a transferred taker)
-    add_event(session, c, ctx, "away", by, ref if by is SYSTEM else "")
+    await add_event(session, c, ctx, "away", by, ref if by is SYSTEM else "")
     if c.state != S.live:
         return []
     away = {"consultation_id": c.id, "who": ref, "grace_seconds": int(ctx.rules.reconnect_grace.total_seconds())}
@@ -403,7 +449,7 @@ async def resume(session: AsyncSession, actor: Actor, token: str, ctx: Context) 
     else:
         _require_taker_of(actor, c)
         c.taker_away_since = None
-    add_event(session, c, ctx, "back", actor)
+    await add_event(session, c, ctx, "back", actor)
     notices: list[notify.Push] = []
     if c.state == S.live:
         notices += [notify.Notice(room, events.PEER_BACK, {"consultation_id": c.id, "who": actor.ref})

@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from sqlalchemy import ColumnElement, Select, delete, exists, or_, select, update
+from sqlalchemy import ColumnElement, Select, bindparam, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db import rows_changed
+from server.db import execute_built, rows_changed
 from server.presence.models import LiveConnection, ServerProcess
 
 LEASE_SECONDS = 15  # a process not renewed for this long is dead; renewed every liveness round (2 s)
@@ -68,9 +68,13 @@ async def connected(session: AsyncSession, me: str, sid: str, actor: str) -> Non
 
 
 async def joined(session: AsyncSession, me: str, sids: Iterable[str], consultation_id: int) -> None:
-    await session.execute(update(LiveConnection)
-                          .where(LiveConnection.process_id == me, LiveConnection.sid.in_(list(sids)))
-                          .values(consultation_id=consultation_id).execution_options(synchronize_session=False))
+    await execute_built(session, _JOINED, {"me": me, "sids": list(sids), "consultation_id": consultation_id})
+
+
+# built once: on a start or a take its construction cost more than running it
+_JOINED = (update(LiveConnection)
+           .where(LiveConnection.process_id == bindparam("me"), LiveConnection.sid.in_(bindparam("sids", expanding=True)))
+           .values(consultation_id=bindparam("consultation_id")))
 
 
 async def disconnected(session: AsyncSession, me: str, sid: str) -> None:

@@ -34,11 +34,12 @@ APPLICATIONS_EXAMINED = 500
 
 async def queue_count(session: AsyncSession, actor: Actor, now: datetime, tz: ZoneInfo) -> int:
     watched = await queue.watched_units(session, actor)
-    takeable = await queue.takeable_filter(session, actor, now, tz)
+    takeable = await queue.takeable(session, actor, now, tz)
     mine = or_(Consultation.target_unit_id.in_(watched) if watched else false(),
-               takeable if takeable is not None else false())
+               takeable.condition if takeable is not None else false())
     count = await session.scalar(select(func.count()).select_from(Consultation)
-                                 .where(Consultation.state == ConsultationState.queued, mine))
+                                 .where(Consultation.state == ConsultationState.queued, mine),
+                                 takeable.params if takeable is not None else {})
     return int(count or 0)
 
 
