@@ -91,12 +91,15 @@ async def application(session, now: datetime, *, state: str) -> int:  # type: ig
                                     issued_by="account:1", content={}))
     session.add(ReturnVisit(application_id=a.id, visited_on=now.date(), channel="phone", outcome="满意",
                             recorded_at=now, recorded_by="account:1"))
-    # and a lawyer's conflict of interest declared on it: remembered as long as the case file is kept
-    lawyer = await session.scalar(select(LawyerProfile.id).order_by(LawyerProfile.id))
-    session.add(LawyerConflict(lawyer_id=lawyer, application_id=a.id, party="applicant", party_name="王某",
-                               name_key="王某", id_number="110101199001011234", declared_at=now,
-                               declared_by="account:1"))
     return a.id
+
+
+async def conflict_declared(session, application_id: int, now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """A lawyer's conflict of interest declared on an application: kept as long as its case file."""
+    lawyer = await session.scalar(select(LawyerProfile.id).order_by(LawyerProfile.id))
+    session.add(LawyerConflict(lawyer_id=lawyer, application_id=application_id, party="applicant",
+                               party_name="王某", name_key="王某", id_number="110101199001011234", declared_at=now,
+                               declared_by="account:1"))
 
 
 async def deletions(session) -> set[str]:  # type: ignore[no-untyped-def]
@@ -115,6 +118,8 @@ async def test_each_kind_goes_after_its_period_unless_held_or_open(db: Database,
         open_board = await board_message(session, start, state="open")
         denied = await application(session, start, state="denied")
         in_progress = await application(session, start, state="in_progress")
+        for case in (denied, in_progress):
+            await conflict_declared(session, case, start)
         session.add(LegalHold(kind="consultation", ref_id=held, reason="complaint pending", set_by="account:1",
                               set_at=start))
     clock.advance(days=3 * 365 - 1)
