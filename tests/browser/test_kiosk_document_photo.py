@@ -54,45 +54,53 @@ async def _preview(kiosk: Any) -> tuple[str, int, int]:
 async def test_a_document_photo_is_taken_at_full_size_retaken_and_sent(
         own_kiosk, page, live_server, staff, open_now, shots):  # noqa: F811 - fixtures
     (kiosk, problems), lawyer = own_kiosk, page
-    await lawyer_on_duty(lawyer)
-    await kiosk.goto(f"/kiosk#token={live_server.kiosks[0]['token']}")
-    await kiosk.get_by_role("button", name="工资、劳动纠纷").click()
-    await start_and_take(kiosk, lawyer)
-    await kiosk.wait_for_function("() => document.getElementById('local').videoWidth > 0", timeout=CALL_TIMEOUT_MS)
-    assert tuple(await kiosk.evaluate(CALL_CAMERA_SIZE)) == CALL_FRAME
+    try:
+        await lawyer_on_duty(lawyer)
+        await kiosk.goto(f"/kiosk#token={live_server.kiosks[0]['token']}")
+        await kiosk.get_by_role("button", name="工资、劳动纠纷").click()
+        await start_and_take(kiosk, lawyer)
+        await kiosk.wait_for_function("() => document.getElementById('local').videoWidth > 0", timeout=CALL_TIMEOUT_MS)
+        assert tuple(await kiosk.evaluate(CALL_CAMERA_SIZE)) == CALL_FRAME
 
-    await kiosk.get_by_role("button", name="拍文件照片").click()
-    first, width, height = await _preview(kiosk)
-    assert width * height > CALL_FRAME[0] * CALL_FRAME[1], (width, height)
-    sweep = Sweep(kiosk, shots)
-    await sweep.check("kiosk-document-photo")
-    sweep.assert_clean()
+        await kiosk.get_by_role("button", name="拍文件照片").click()
+        first, width, height = await _preview(kiosk)
+        assert width * height > CALL_FRAME[0] * CALL_FRAME[1], (width, height)
+        sweep = Sweep(kiosk, shots)
+        await sweep.check("kiosk-document-photo")
+        sweep.assert_clean()
 
-    # Retake: the new photo takes the first one's place, which is gone.
-    await kiosk.get_by_role("button", name="重拍").click()
-    await kiosk.wait_for_function(f"(first) => {PREVIEW}?.src !== first", arg=first, timeout=CALL_TIMEOUT_MS)
-    second, width, height = await _preview(kiosk)
-    assert await kiosk.locator(".chat-photo-image").count() == 1
-    assert not await kiosk.evaluate(STILL_READABLE, first)  # the first photo's object URL was revoked
-    assert width * height > CALL_FRAME[0] * CALL_FRAME[1], (width, height)
+        # Retake: the new photo takes the first one's place, which is gone.
+        await kiosk.get_by_role("button", name="重拍").click()
+        await kiosk.wait_for_function(f"(first) => {PREVIEW}?.src !== first", arg=first, timeout=CALL_TIMEOUT_MS)
+        second, width, height = await _preview(kiosk)
+        assert await kiosk.locator(".chat-photo-image").count() == 1
+        assert not await kiosk.evaluate(STILL_READABLE, first)  # the first photo's object URL was revoked
+        assert width * height > CALL_FRAME[0] * CALL_FRAME[1], (width, height)
 
-    await kiosk.get_by_role("button", name="发送这张照片").click()
-    await kiosk.get_by_role("status").filter(has_text="已经发送").wait_for(timeout=CALL_TIMEOUT_MS)
-    assert await kiosk.locator(".chat-photo-image").count() == 0
-    assert not await kiosk.evaluate(STILL_READABLE, second)
-    mine = kiosk.locator(".chat-log li.mine[data-file]")
-    await mine.wait_for()
-    file_id = int(await mine.get_attribute("data-file"))
-    stored = stored_size(live_server.data_dir, file_id)
-    assert stored == (width, height), stored  # the photo the resident checked, whole
-    assert stored[0] * stored[1] > CALL_FRAME[0] * CALL_FRAME[1], stored
-    await lawyer.locator(f".chat-log li.theirs[data-file='{file_id}']").wait_for(timeout=CALL_TIMEOUT_MS)
-    # the call's camera is back at the call's size
-    await kiosk.wait_for_function(f"() => ({CALL_CAMERA_SIZE})().join('x') === '{CALL_FRAME[0]}x{CALL_FRAME[1]}'")
+        await kiosk.get_by_role("button", name="发送这张照片").click()
+        await kiosk.get_by_role("status").filter(has_text="已经发送").wait_for(timeout=CALL_TIMEOUT_MS)
+        assert await kiosk.locator(".chat-photo-image").count() == 0
+        assert not await kiosk.evaluate(STILL_READABLE, second)
+        mine = kiosk.locator(".chat-log li.mine[data-file]")
+        await mine.wait_for()
+        file_id = int(await mine.get_attribute("data-file"))
+        stored = stored_size(live_server.data_dir, file_id)
+        assert stored == (width, height), stored  # the photo the resident checked, whole
+        assert stored[0] * stored[1] > CALL_FRAME[0] * CALL_FRAME[1], stored
+        await lawyer.locator(f".chat-log li.theirs[data-file='{file_id}']").wait_for(timeout=CALL_TIMEOUT_MS)
+        # the call's camera is back at the call's size
+        await kiosk.wait_for_function(f"() => ({CALL_CAMERA_SIZE})().join('x') === '{CALL_FRAME[0]}x{CALL_FRAME[1]}'")
 
-    await kiosk.get_by_role("button", name="结束通话").click()
-    await kiosk.wait_for_selector("[data-screen=rate]:not([hidden])")
-    await lawyer.get_by_role("button", name="暂停接听").click()  # as the other browser tests expect lawyer1
-    await lawyer.get_by_role("status").filter(has_text="您现在暂停接听").wait_for()
+        await kiosk.get_by_role("button", name="结束通话").click()
+        await kiosk.wait_for_selector("[data-screen=rate]:not([hidden])")
+        await lawyer.get_by_role("button", name="暂停接听").click()  # as the other browser tests expect lawyer1
+        await lawyer.get_by_role("status").filter(has_text="您现在暂停接听").wait_for()
+    finally:
+        ending = kiosk.get_by_role("button", name="结束通话")
+        if await ending.is_visible():
+            await ending.click()
+        pause = lawyer.get_by_role("button", name="暂停接听")
+        if await pause.is_visible():
+            await pause.click()
     unexpected = [p for p in problems if "ERR_FILE_NOT_FOUND" not in p]  # the revoked photos, tried on purpose
     assert not unexpected, "\n".join(unexpected)

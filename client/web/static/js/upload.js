@@ -102,17 +102,27 @@ export function captureStill(video) {
  * more than its video; JPEG in any case (a 12-megapixel PNG would pass the upload limit).
  */
 export async function takeDocumentPhoto(video) {
+  // a busy machine may fail the first try (the camera still settling after the call began): once more
+  return (await fullSizeStill(video)) || (await fullSizeStill(video)) || captureStill(video);
+}
+
+/** The camera's full-size still as a JPEG blob, or null when the camera would not give one. */
+async function fullSizeStill(video) {
   const track = video?.srcObject?.getVideoTracks()[0];
-  if (!track || track.readyState !== "live" || typeof ImageCapture === "undefined") return captureStill(video);
+  if (!track || track.readyState !== "live" || typeof ImageCapture === "undefined") return null;
   const call = track.getSettings();
   const most = track.getCapabilities();
   const raise = most.width?.max > call.width || most.height?.max > call.height;
   try {
     if (raise) await track.applyConstraints({ width: { ideal: most.width.max }, height: { ideal: most.height.max } });
     const still = await largestStill(new ImageCapture(track));
+    if (raise && still.width * still.height <= call.width * call.height) {
+      still.close(); // a frame from before the camera changed size: not what the resident asked for
+      return null;
+    }
     return await jpeg(still, still.width, still.height);
   } catch {
-    return captureStill(video);
+    return null;
   } finally {
     if (raise) {
       await track.applyConstraints({ width: { ideal: call.width }, height: { ideal: call.height },
