@@ -35,6 +35,7 @@ from server.db import Database, make_engine
 from server.files import service as files_service
 from server.files import views as files_views
 from server.files.parents import Parents
+from server.group_commit import GroupCommit
 from server.history import views as history_views
 from server.hours import views as hours_views
 from server.meetings import views as meetings_views
@@ -88,7 +89,9 @@ def chat_rooms() -> ChatRooms:
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     app[keys.DB] = Database(make_engine(app[keys.SETTINGS].database_url))
+    app[keys.GROUP_COMMIT] = GroupCommit(app[keys.DB].writer_sessions)
     yield
+    await app[keys.GROUP_COMMIT].stop()
     await app[keys.DB].dispose()
 
 

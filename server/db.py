@@ -142,6 +142,24 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
 
 
+def make_writer_engine(engine: AsyncEngine) -> AsyncEngine | None:
+    """The group-commit engine beside a SQLite file's (server/group_commit.py): one connection,
+    each transaction begun with BEGIN IMMEDIATE and its statements run inline
+    (sqlite_driver.WriterConnection). None for PostgreSQL, whose statements do not hop threads,
+    and for an in-memory SQLite, which a second connection would not see."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    from server import sqlite_driver
+
+    writer = create_async_engine(url, pool_size=1, max_overflow=0, hide_parameters=True,
+                                 async_creator=partial(sqlite_driver.connect_writer, url.database,
+                                                       timeout=SQLITE_BUSY_TIMEOUT_SECONDS))
+    event.listen(writer.sync_engine, "connect", sqlite_pragmas)
+    event.listen(writer.sync_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    return writer
+
+
 def dialect_insert(session: AsyncSession) -> Callable[[Any], postgresql.Insert | sqlite.Insert]:
     """The INSERT construct of the session's database, for its ON CONFLICT clauses (SQLite and
     PostgreSQL spell them alike)."""
@@ -166,8 +184,14 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        # group commit's (server/group_commit.py): on a SQLite file, of an engine of their own
+        self._writer = make_writer_engine(engine)
+        self.writer_sessions = (self.sessions if self._writer is None
+                                else async_sessionmaker(self._writer, expire_on_commit=False))
 
     async def dispose(self) -> None:
+        if self._writer is not None:
+            await self._writer.dispose()
         await self.engine.dispose()
 
 

@@ -226,16 +226,23 @@ class Gateway(socketio.AsyncNamespace):
         return result
 
     async def _run(self, peer: Peer | None, work: Callable[[AsyncSession, service.Context], Awaitable[Any]],
-                   *, join: Sequence[str] = ()) -> Any:
-        """One transaction per event; Notices go out only after it commits. The sids in `join`
+                   *, join: Sequence[str] = (), grouped: bool = False) -> Any:
+        """One transaction per event, or with `grouped` one shared with others (a start, a take:
+        server/group_commit.py); Notices go out only after it commits. The sids in `join`
         enter the consultation's room first, so that whatever a notice prompts the other side
         to send (an offer) already finds them there."""
-        async with self.app[keys.DB].sessions() as session:
-            ctx = await self.context(session)
-            result = await work(session, ctx)
+        async def transaction(session: AsyncSession) -> Any:
+            result = await work(session, await self.context(session))
             if join:
                 await presence.joined(session, self.process_id, join, result.consultation.id)
-            await session.commit()
+            return result
+
+        if grouped:
+            result = await self.app[keys.GROUP_COMMIT].run(transaction)
+        else:
+            async with self.app[keys.DB].sessions() as session:
+                result = await transaction(session)
+                await session.commit()
         room = notify.consultation(result.consultation.id) if join else None
         for sid in join:
             await self.enter_room(sid, room)
@@ -292,7 +299,7 @@ class Gateway(socketio.AsyncNamespace):
 
     # -- handlers -----------------------------------------------------------------------
     async def _start(self, sid: str, peer: Peer, p: payloads.ConsultStart) -> dict:
-        out = await self._run(peer, lambda s, ctx: service.start(s, peer.actor, p, ctx), join=[sid])
+        out = await self._run(peer, lambda s, ctx: service.start(s, peer.actor, p, ctx), join=[sid], grouped=True)
         return {"consultation": service.public(out.consultation), "resume_token": out.resume_token}
 
     async def _cancel(self, sid: str, peer: Peer, p: payloads.ConsultRef) -> dict:
@@ -353,7 +360,8 @@ class Gateway(socketio.AsyncNamespace):
         return {"queues": units}
 
     async def _take(self, sid: str, peer: Peer, p: payloads.QueueTake) -> dict:
-        out = await self._run(peer, lambda s, ctx: service.take(s, peer.actor, p.consultation_id, ctx), join=[sid])
+        out = await self._run(peer, lambda s, ctx: service.take(s, peer.actor, p.consultation_id, ctx), join=[sid],
+                              grouped=True)
         room = notify.consultation(out.consultation.id)
         return {"consultation": service.public(out.consultation), "room": room,
                 "resume_token": out.resume_token, "ice_servers": self.ice_servers(peer.actor)}

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from server.config import Settings
     from server.consultations.rules import Rules
     from server.db import Database
+    from server.group_commit import GroupCommit
     from server.meetings.context import MeetingSettings
     from server.metrics.instruments import Metrics
     from server.notify import Push
@@ -29,6 +30,8 @@ CLOCK = web.AppKey["Clock"]("clock")  # domain time: service hours, deadlines, s
 # credential expiry): a test's frozen CLOCK there would hand out credentials already expired.
 WALL_CLOCK = web.AppKey["Clock"]("wall_clock")
 DB = web.AppKey["Database"]("db")
+# the transactions that consultation starts and takes share (server/group_commit.py)
+GROUP_COMMIT = web.AppKey["GroupCommit"]("group_commit")
 # this process's id in presence/service.py (its lease, the connections it lists there); its
 # partial uploads carry it too (files/store.py)
 PROCESS_ID = web.AppKey("process_id", str)
