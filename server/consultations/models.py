@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.db import Base, UTCDateTime
@@ -10,6 +10,15 @@ from server.db import Base, UTCDateTime
 
 class Consultation(Base):
     __tablename__ = "consultations"
+    __table_args__ = (
+        # a queue in order (queue.waiting), on every change to it
+        Index("ix_consultations_queue", "target_unit_id", "state", "queued_at", "id"),
+        # a take counts the taker's live consultations (service.take)
+        Index("ix_consultations_taker_state", "taker_account_id", "state"),
+        # the queue's estimate averages a unit's last talk times (queue.average_service_seconds)
+        Index("ix_consultations_recent_talks", "target_unit_id", "id", sqlite_where=text("talk_seconds IS NOT NULL"),
+              postgresql_where=text("talk_seconds IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"), index=True)
@@ -17,7 +26,7 @@ class Consultation(Base):
     category: Mapped[str] = mapped_column(String(40))
     target_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     chosen_lawyer_id: Mapped[int | None] = mapped_column(ForeignKey("lawyer_profiles.id"), nullable=True)
-    taker_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True, index=True)
+    taker_account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), nullable=True)
     state: Mapped[str] = mapped_column(String(20), index=True)
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

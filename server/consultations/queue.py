@@ -28,12 +28,14 @@ _CENTER_IDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 async def center_id(session: AsyncSession) -> int:
-    found = _CENTER_IDS.get(session.bind)
+    # keyed by the sync Engine: an AsyncEngine's hash and == go through its proxy, some µs a call
+    engine = session.sync_session.get_bind()
+    found = _CENTER_IDS.get(engine)
     if found is None:
         found = await session.scalar(select(Unit.id).where(Unit.kind == UnitKind.center))
         if found is None:
             raise LookupError("there is no center unit")
-        _CENTER_IDS[session.bind] = found
+        _CENTER_IDS[engine] = found
     return found
 
 
