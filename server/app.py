@@ -89,7 +89,7 @@ def chat_rooms() -> ChatRooms:
 
 async def _database(app: web.Application) -> AsyncIterator[None]:
     app[keys.DB] = Database(make_engine(app[keys.SETTINGS].database_url))
-    app[keys.GROUP_COMMIT] = GroupCommit(app[keys.DB].writer_sessions)
+    app[keys.GROUP_COMMIT] = GroupCommit(app[keys.DB].writer)
     yield
     await app[keys.GROUP_COMMIT].stop()
     await app[keys.DB].dispose()

@@ -44,6 +44,21 @@ async def execute_built(session: AsyncSession, statement: Executable,
     return await connection.execute(statement, params)
 
 
+# session.info's key for the statements a group commit runs once for all its pieces
+SOON = "execute_soon"
+
+
+async def execute_soon(session: AsyncSession, statement: Executable, params: Mapping[str, Any]) -> None:
+    """A write nothing reads back before the commit (a record's step, an audit row): in a group
+    commit (server/group_commit.py) it goes with the batch's others of the same statement, one
+    executemany just before the commit; otherwise now."""
+    waiting = session.info.get(SOON)
+    if waiting is None:
+        await execute_built(session, statement, params)
+    else:
+        waiting.setdefault(statement, []).append(params)
+
+
 def table_of(model: type[Base]) -> sqlalchemy.Table:
     """A model's Table, for Core statements that skip the ORM's bookkeeping on hot paths
     (`Model.__table__` is typed as any FromClause)."""
@@ -184,10 +199,9 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
-        # group commit's (server/group_commit.py): on a SQLite file, of an engine of their own
         self._writer = make_writer_engine(engine)
-        self.writer_sessions = (self.sessions if self._writer is None
-                                else async_sessionmaker(self._writer, expire_on_commit=False))
+        # group commit's (server/group_commit.py): on a SQLite file, an engine of its own
+        self.writer: AsyncEngine = self._writer or engine
 
     async def dispose(self) -> None:
         if self._writer is not None:

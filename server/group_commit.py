@@ -4,16 +4,22 @@ Why: at a busy hour kiosks start and lawyers take hundreds of times a second, an
 those is a few statements; a transaction of its own per event cost more than its statements
 (a session, BEGIN, COMMIT, a pool checkout, and on SQLite a hand-off to aiosqlite's thread for
 every statement). Here one task runs whatever work arrived while the previous batch was
-committing, in arrival order, in one transaction, each piece in a SAVEPOINT of its own: a
-piece that raises (a refused take, a kiosk that is busy) is rolled back alone and its caller
-gets the exception; the others are committed together, and nobody's call returns before the
-commit. There is no timer: a lone piece runs at once.
+committing, in arrival order, in one transaction, and nobody's call returns before the commit.
+There is no timer: a lone piece runs at once. The writes nothing reads back before the commit
+(a record's steps, audit rows, which room a connection joined: db.execute_soon) wait for the
+end of the batch and go in as one executemany per statement.
+
+A piece refuses (raises a FayuanError: a kiosk that is busy, a take that found nobody) before
+it writes: its caller gets the refusal and the others go on, with no SAVEPOINT around each
+piece (on SQLite, two of them cost more than the piece's own statements). Anything else — an
+unexpected error, or a refusal after the piece had written after all (the engine counts the
+statements that change rows: count_writes) — rolls the batch back, and every piece of it runs
+again in a transaction of its own, so one piece's fault is its caller's alone.
 
 On a SQLite file the transaction is the writer engine's (db.make_writer_engine): BEGIN
-IMMEDIATE in its thread takes the write lock, then every statement runs inline.
-
-A piece must be short and touch only the session it is given: while it runs, on SQLite,
-nothing else on the event loop runs (its statements do not yield).
+IMMEDIATE in its thread takes the write lock, then every statement runs inline. A piece must
+be short and touch only the session it is given: while it runs, on SQLite, nothing else on the
+event loop runs (its statements do not yield).
 """
 from __future__ import annotations
 
@@ -21,30 +27,54 @@ import asyncio
 import logging
 from typing import Any, Awaitable, Callable, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from server.db import SOON
+from server.errors import FayuanError
 from server.tasks import stop_task
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 Work = Callable[[AsyncSession], Awaitable[T]]
+Outcome = tuple[bool, Any]  # (True, what the piece returned) or (False, what it raised)
 
 # At some 0.5 ms a piece, a batch holds the loop (SQLite) and the write lock for up to ~30 ms
 MAX_BATCH = 64
+WRITES = "group_commit_writes"  # a connection's info key: statements that changed rows
+
+
+def _count_write(conn: Connection, _cursor: Any, _statement: str, _params: Any, context: Any,
+                 _executemany: bool) -> None:
+    if context.isinsert or context.isupdate or context.isdelete:
+        conn.info[WRITES] = conn.info.get(WRITES, 0) + 1
+
+
+def count_writes(engine: Engine) -> None:
+    """Every connection of `engine` counts the INSERTs, UPDATEs and DELETEs it runs."""
+    if not event.contains(engine, "after_cursor_execute", _count_write):
+        event.listen(engine, "after_cursor_execute", _count_write)
+
+
+class WroteThenRefused(Exception):
+    """A piece refused after it had written: the batch cannot keep the others' work alone."""
 
 
 class GroupCommit:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, max_batch: int = MAX_BATCH) -> None:
-        self.sessions = sessions
+    def __init__(self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH) -> None:
+        count_writes(engine.sync_engine)
+        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.max_batch = max_batch
-        self.batches = 0  # committed transactions, for tests and the benchmark
+        self.batches = 0  # committed transactions of more than one piece's, for tests and the benchmark
         self._queue: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self._task: asyncio.Task[None] | None = None
 
     async def run(self, work: Work[T]) -> T:
         """work(session) in a transaction shared with others, committed before this returns;
-        what it returned, or what it raised (its own changes then rolled back)."""
+        what it returned, or what it raised. A refusal (FayuanError) must come before the
+        piece's first write (see the module's docstring)."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.append((work, future))
         if self._task is None or self._task.done():
@@ -61,28 +91,54 @@ class GroupCommit:
     async def _run(self) -> None:
         while self._queue:
             batch, self._queue = self._queue[:self.max_batch], self._queue[self.max_batch:]
-            await self._commit(batch)
+            works = [work for work, _ in batch]
+            try:
+                outcomes = await self._together(works)
+            except Exception as exc:  # noqa: BLE001 - rolled back: each piece again, on its own
+                log.warning("a group commit of %d pieces failed (%s): each runs alone", len(batch),
+                            type(exc).__name__)
+                outcomes = [await self._alone(work) for work in works]
+            else:
+                self.batches += 1
+            for (_, future), (ok, value) in zip(batch, outcomes):
+                if future.done():  # its caller went away
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(value)
 
-    async def _commit(self, batch: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
-        outcomes: list[tuple[bool, Any]] = []
+    async def _together(self, works: list[Work[Any]]) -> list[Outcome]:
+        outcomes: list[Outcome] = []
+        async with self.sessions() as session:
+            soon = session.info[SOON] = {}
+            info = (await session.connection()).info
+            for work in works:
+                writes, waiting = info.get(WRITES, 0), sum(map(len, soon.values()))
+                try:
+                    outcomes.append((True, await work(session)))
+                except FayuanError as exc:
+                    if info.get(WRITES, 0) != writes or sum(map(len, soon.values())) != waiting:
+                        raise WroteThenRefused(type(exc).__name__) from exc
+                    outcomes.append((False, exc))
+            await _execute_soon_ones(session, soon)
+            await session.commit()
+        return outcomes
+
+    async def _alone(self, work: Work[Any]) -> Outcome:
         try:
             async with self.sessions() as session:
-                for work, _ in batch:
-                    try:
-                        async with session.begin_nested():
-                            outcomes.append((True, await work(session)))
-                    except Exception as exc:  # noqa: BLE001 - its caller gets it; the others go on
-                        outcomes.append((False, exc))
+                soon = session.info[SOON] = {}
+                value = await work(session)
+                await _execute_soon_ones(session, soon)
                 await session.commit()
-        except Exception as exc:  # noqa: BLE001 - nothing of the batch was saved: every caller is told
-            log.warning("a group commit of %d failed: %s", len(batch), type(exc).__name__)
-            outcomes = [(False, exc)] * len(batch)
-        else:
-            self.batches += 1
-        for (_, future), (ok, value) in zip(batch, outcomes):
-            if future.done():  # its caller went away
-                continue
-            if ok:
-                future.set_result(value)
-            else:
-                future.set_exception(value)
+            return True, value
+        except Exception as exc:  # noqa: BLE001 - its caller gets it
+            return False, exc
+
+
+async def _execute_soon_ones(session: AsyncSession, soon: dict[Any, list[dict[str, Any]]]) -> None:
+    """What the pieces left for the end (db.execute_soon): one executemany per statement."""
+    connection = await session.connection()
+    for statement, params in soon.items():
+        await connection.execute(statement, params)

@@ -7,13 +7,14 @@ import asyncio
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import SYSTEM
 from server.audit import service as audit
 from server.audit.models import AuditEntry
 from server.db import Database, make_engine
+from server.errors import Conflict
 from server.group_commit import GroupCommit
 
 AT = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
@@ -26,12 +27,24 @@ async def database(any_db_url: str):  # type: ignore[no-untyped-def]
     await database.dispose()
 
 
-def writes(action: str, *, then_raise: bool = False):  # type: ignore[no-untyped-def]
+def writes(action: str, *, then: Exception | None = None, directly: bool = False):  # type: ignore[no-untyped-def]
+    """A piece that writes an audit row, left for the end of the batch (execute_soon) or
+    written `directly`, then raises `then` if given."""
     async def piece(session: AsyncSession) -> str:
-        await audit.write(session, at=AT, actor=SYSTEM, action=action)
-        if then_raise:
-            raise ValueError(f"{action} refused")
+        if directly:
+            await session.execute(insert(AuditEntry).values(at=AT, actor="system", actor_name="", role="", outcome="ok",
+                                                            action=action))
+        else:
+            await audit.write(session, at=AT, actor=SYSTEM, action=action)
+        if then is not None:
+            raise then
         return action
+    return piece
+
+
+def refuses(action: str):  # type: ignore[no-untyped-def]
+    async def piece(session: AsyncSession) -> str:
+        raise Conflict(f"{action} refused")
     return piece
 
 
@@ -40,22 +53,39 @@ async def saved(database: Database) -> list[str]:
         return sorted(await session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("piece.%"))))
 
 
-async def test_pieces_that_arrive_together_share_a_commit_and_a_failure_stays_its_own(database: Database) -> None:
-    group = GroupCommit(database.writer_sessions)
+async def test_pieces_that_arrive_together_share_a_commit_and_a_refusal_is_its_callers(database: Database) -> None:
+    group = GroupCommit(database.writer)
     try:
-        results = await asyncio.gather(*(group.run(writes(f"piece.{n:02d}", then_raise=n == 3)) for n in range(10)),
-                                       return_exceptions=True)
+        results = await asyncio.gather(*(group.run(refuses(f"piece.{n:02d}") if n == 3 else writes(f"piece.{n:02d}"))
+                                         for n in range(10)), return_exceptions=True)
     finally:
         await group.stop()
-    assert isinstance(results[3], ValueError) and str(results[3]) == "piece.03 refused"
+    assert isinstance(results[3], Conflict) and results[3].message == "piece.03 refused"
     assert [r for n, r in enumerate(results) if n != 3] == [f"piece.{n:02d}" for n in range(10) if n != 3]
     # all ten were queued before the group's task first ran: one transaction
     assert group.batches == 1
     assert await saved(database) == [f"piece.{n:02d}" for n in range(10) if n != 3]
 
 
+@pytest.mark.parametrize("fault", ["refused after a write left for the end", "refused after a direct write",
+                                   "an unexpected error"])
+async def test_a_piece_that_fails_after_writing_is_rolled_back_alone(database: Database, fault: str) -> None:
+    failing = {"refused after a write left for the end": writes("piece.03", then=Conflict("no")),
+               "refused after a direct write": writes("piece.03", then=Conflict("no"), directly=True),
+               "an unexpected error": writes("piece.03", then=ValueError("bug"), directly=True)}[fault]
+    group = GroupCommit(database.writer)
+    try:
+        results = await asyncio.gather(*(group.run(failing if n == 3 else writes(f"piece.{n:02d}")) for n in range(6)),
+                                       return_exceptions=True)
+    finally:
+        await group.stop()
+    assert isinstance(results[3], Conflict if fault.startswith("refused") else ValueError)
+    assert group.batches == 0  # the batch was rolled back; each piece ran alone
+    assert await saved(database) == ["piece.00", "piece.01", "piece.02", "piece.04", "piece.05"]
+
+
 async def test_a_batch_is_limited_and_what_is_left_goes_in_the_next(database: Database) -> None:
-    group = GroupCommit(database.writer_sessions, max_batch=4)
+    group = GroupCommit(database.writer, max_batch=4)
     try:
         await asyncio.gather(*(group.run(writes(f"piece.{n:02d}")) for n in range(9)))
     finally:
@@ -68,7 +98,7 @@ async def test_on_a_sqlite_file_a_batch_waits_for_the_write_lock_without_holding
         database: Database) -> None:
     if database.engine.dialect.name != "sqlite":
         pytest.skip("the write lock and inline statements are SQLite's")
-    group = GroupCommit(database.writer_sessions)
+    group = GroupCommit(database.writer)
     ticks = 0
 
     async def ticker() -> None:

@@ -115,7 +115,7 @@ async def test_a_dead_process_is_claimed_once_and_its_connections_go(client, db,
     async with db.sessions() as s:
         await presence.register(s, "gone", clock.now() - timedelta(seconds=LEASE_SECONDS + 1))
         await presence.connected(s, "gone", "sid-1", "device:1")
-        await presence.joined(s, "gone", ["sid-1"], 7)
+        await presence.joined(s, "gone", "sid-1", 7)
         await presence.connected(s, "gone", "sid-2", "account:3")  # not in a room
         await s.commit()
     async with db.sessions() as s:

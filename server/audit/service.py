@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.accounts.actor import Actor
 from server.audit.models import AuditEntry
-from server.db import execute_built, table_of
+from server.db import execute_soon, table_of
 
 
 def record(session: AsyncSession, *, at: datetime, actor: Actor, action: str, object: str = "", outcome: str = "ok",
@@ -21,9 +21,10 @@ def record(session: AsyncSession, *, at: datetime, actor: Actor, action: str, ob
 
 async def write(session: AsyncSession, *, at: datetime, actor: Actor, action: str, object: str = "",
                 outcome: str = "ok", client_addr: str = "", detail: str = "") -> None:
-    """`record`, written now by one INSERT with no ORM object in between: for the paths where
-    the unit of work's flush was a good part of the cost (a consultation's start and take)."""
-    await execute_built(session, _INSERT, _row(at, actor, action, object, outcome, client_addr, detail))
+    """`record`, by one INSERT with no ORM object in between (in a group commit, with its
+    other pieces'): for the paths where the unit of work's flush was a good part of the cost (a
+    consultation's start and take)."""
+    await execute_soon(session, _INSERT, _row(at, actor, action, object, outcome, client_addr, detail))
 
 
 _INSERT = insert(table_of(AuditEntry))

@@ -16,7 +16,7 @@ from typing import Iterable
 from sqlalchemy import ColumnElement, Select, bindparam, delete, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.db import execute_built, rows_changed
+from server.db import execute_soon, rows_changed
 from server.presence.models import LiveConnection, ServerProcess
 
 LEASE_SECONDS = 15  # a process not renewed for this long is dead; renewed every liveness round (2 s)
@@ -67,13 +67,13 @@ async def connected(session: AsyncSession, me: str, sid: str, actor: str) -> Non
     session.add(LiveConnection(process_id=me, sid=sid, actor=actor, consultation_id=None))
 
 
-async def joined(session: AsyncSession, me: str, sids: Iterable[str], consultation_id: int) -> None:
-    await execute_built(session, _JOINED, {"me": me, "sids": list(sids), "consultation_id": consultation_id})
+async def joined(session: AsyncSession, me: str, sid: str, consultation_id: int) -> None:
+    await execute_soon(session, _JOINED, {"me": me, "joiner": sid, "consultation_id": consultation_id})
 
 
 # built once: on a start or a take its construction cost more than running it
 _JOINED = (update(LiveConnection)
-           .where(LiveConnection.process_id == bindparam("me"), LiveConnection.sid.in_(bindparam("sids", expanding=True)))
+           .where(LiveConnection.process_id == bindparam("me"), LiveConnection.sid == bindparam("joiner"))
            .values(consultation_id=bindparam("consultation_id")))
 
 

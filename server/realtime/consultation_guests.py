@@ -49,7 +49,7 @@ class ConsultationGuests:
             g, c, notices = await guests.join(session, peer.actor, p.consultation_id, consent=p.consent,
                                               text_version=p.text_version, now=now)
             # a dead process's guests leave the call (gateway.sweep), as its kiosks and takers go away
-            await presence.joined(session, self.gateway.process_id, [sid], c.id)
+            await presence.joined(session, self.gateway.process_id, sid, c.id)
             others = await guests.members(session, c)
             present = [public for public in (await guests.roster(session, c, now))["guests"]
                        if public["state"] == "present" and public["id"] != g.id]

@@ -226,15 +226,15 @@ class Gateway(socketio.AsyncNamespace):
         return result
 
     async def _run(self, peer: Peer | None, work: Callable[[AsyncSession, service.Context], Awaitable[Any]],
-                   *, join: Sequence[str] = (), grouped: bool = False) -> Any:
+                   *, joiner: str | None = None, grouped: bool = False) -> Any:
         """One transaction per event, or with `grouped` one shared with others (a start, a take:
-        server/group_commit.py); Notices go out only after it commits. The sids in `join`
-        enter the consultation's room first, so that whatever a notice prompts the other side
-        to send (an offer) already finds them there."""
+        server/group_commit.py); Notices go out only after it commits. The sid `joiner`
+        enters the consultation's room first, so that whatever a notice prompts the other side
+        to send (an offer) already finds it there."""
         async def transaction(session: AsyncSession) -> Any:
             result = await work(session, await self.context(session))
-            if join:
-                await presence.joined(session, self.process_id, join, result.consultation.id)
+            if joiner is not None:
+                await presence.joined(session, self.process_id, joiner, result.consultation.id)
             return result
 
         if grouped:
@@ -243,17 +243,18 @@ class Gateway(socketio.AsyncNamespace):
             async with self.app[keys.DB].sessions() as session:
                 result = await transaction(session)
                 await session.commit()
-        room = notify.consultation(result.consultation.id) if join else None
-        for sid in join:
-            await self.enter_room(sid, room)
+        room = None
+        if joiner is not None:
             assert peer is not None
-            await self.enter_room(sid, notify.call_member(result.consultation.id, peer.actor.ref))
+            room = notify.consultation(result.consultation.id)
+            await self.enter_room(joiner, room)
+            await self.enter_room(joiner, notify.call_member(result.consultation.id, peer.actor.ref))
         if isinstance(result, service.Outcome):
             notices = result.notices
         else:
             notices = result[1] if isinstance(result, tuple) else result
-        # what the room is told about the joiners (peer.back) is for the others only
-        await self.deliver(notices, skip=(room, join))
+        # what the room is told about the joiner (peer.back) is for the others only
+        await self.deliver(notices, skip=(room, [joiner] if joiner else []))
         return result
 
     async def deliver(self, pushes: Sequence[notify.Push], skip: tuple[str | None, Sequence[str]] = (None, [])) -> None:
@@ -299,7 +300,7 @@ class Gateway(socketio.AsyncNamespace):
 
     # -- handlers -----------------------------------------------------------------------
     async def _start(self, sid: str, peer: Peer, p: payloads.ConsultStart) -> dict:
-        out = await self._run(peer, lambda s, ctx: service.start(s, peer.actor, p, ctx), join=[sid], grouped=True)
+        out = await self._run(peer, lambda s, ctx: service.start(s, peer.actor, p, ctx), joiner=sid, grouped=True)
         return {"consultation": service.public(out.consultation), "resume_token": out.resume_token}
 
     async def _cancel(self, sid: str, peer: Peer, p: payloads.ConsultRef) -> dict:
@@ -360,7 +361,7 @@ class Gateway(socketio.AsyncNamespace):
         return {"queues": units}
 
     async def _take(self, sid: str, peer: Peer, p: payloads.QueueTake) -> dict:
-        out = await self._run(peer, lambda s, ctx: service.take(s, peer.actor, p.consultation_id, ctx), join=[sid],
+        out = await self._run(peer, lambda s, ctx: service.take(s, peer.actor, p.consultation_id, ctx), joiner=sid,
                               grouped=True)
         room = notify.consultation(out.consultation.id)
         return {"consultation": service.public(out.consultation), "room": room,
@@ -371,7 +372,7 @@ class Gateway(socketio.AsyncNamespace):
         return {"available": p.available, "on_duty": on_duty}
 
     async def _resume(self, sid: str, peer: Peer, p: payloads.Resume) -> dict:
-        out = await self._run(peer, lambda s, ctx: service.resume(s, peer.actor, p.resume_token, ctx), join=[sid])
+        out = await self._run(peer, lambda s, ctx: service.resume(s, peer.actor, p.resume_token, ctx), joiner=sid)
         room = notify.consultation(out.consultation.id)
         async with self.app[keys.DB].sessions() as session:
             # who else is in the call, as the last consultation.guests push said (a reloaded page missed it)
