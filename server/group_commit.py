@@ -13,7 +13,7 @@ A piece refuses (raises a FayuanError: a kiosk that is busy, a take that found n
 it writes: its caller gets the refusal and the others go on, with no SAVEPOINT around each
 piece (on SQLite, two of them cost more than the piece's own statements). Anything else — an
 unexpected error, or a refusal after the piece had written after all (the engine counts the
-statements that change rows: count_writes) — rolls the batch back, and every piece of it runs
+statements that changed rows: count_writes) — rolls the batch back, and every piece of it runs
 again in a transaction of its own, so one piece's fault is its caller's alone.
 
 On a SQLite file the transaction is the writer engine's (db.make_writer_engine): BEGIN
@@ -46,14 +46,15 @@ MAX_BATCH = 64
 WRITES = "group_commit_writes"  # a connection's info key: statements that changed rows
 
 
-def _count_write(conn: Connection, _cursor: Any, _statement: str, _params: Any, context: Any,
+def _count_write(conn: Connection, cursor: Any, _statement: str, _params: Any, context: Any,
                  _executemany: bool) -> None:
-    if context.isinsert or context.isupdate or context.isdelete:
+    # a take that finds nobody ran an UPDATE that changed nothing: not a write (-1, not known: one)
+    if (context.isinsert or context.isupdate or context.isdelete) and cursor.rowcount != 0:
         conn.info[WRITES] = conn.info.get(WRITES, 0) + 1
 
 
 def count_writes(engine: Engine) -> None:
-    """Every connection of `engine` counts the INSERTs, UPDATEs and DELETEs it runs."""
+    """Every connection of `engine` counts the INSERTs, UPDATEs and DELETEs it runs that change rows."""
     if not event.contains(engine, "after_cursor_execute", _count_write):
         event.listen(engine, "after_cursor_execute", _count_write)
 

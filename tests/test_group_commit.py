@@ -7,14 +7,14 @@ import asyncio
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.accounts.actor import SYSTEM
 from server.audit import service as audit
 from server.audit.models import AuditEntry
 from server.db import Database, make_engine
-from server.errors import Conflict
+from server.errors import Conflict, NotFound
 from server.group_commit import GroupCommit
 
 AT = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
@@ -124,3 +124,21 @@ async def test_on_a_sqlite_file_a_batch_waits_for_the_write_lock_without_holding
     assert await saved(database) == ["piece.grouped", "piece.other"]
     async with database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(AuditEntry)) >= 2
+
+
+async def test_a_refusal_after_a_write_that_changed_nothing_keeps_the_batch(database: Database) -> None:
+    """A take that found nobody ran an UPDATE that matched no row, then refused: nothing of it
+    to undo, so the others stay in the batch."""
+    async def finds_nobody(session: AsyncSession) -> str:
+        await session.execute(update(AuditEntry).where(AuditEntry.action == "piece.nobody").values(detail="taken"))
+        raise NotFound("nobody is waiting")
+
+    group = GroupCommit(database.writer)
+    try:
+        results = await asyncio.gather(*(group.run(finds_nobody if n == 1 else writes(f"piece.{n:02d}"))
+                                         for n in range(4)), return_exceptions=True)
+    finally:
+        await group.stop()
+    assert isinstance(results[1], NotFound)
+    assert group.batches == 1
+    assert await saved(database) == ["piece.00", "piece.02", "piece.03"]
