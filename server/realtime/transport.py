@@ -151,8 +151,11 @@ class DirectSocket(AsyncSocket):
         # log call and the closure that those make for every packet
         on_message = self.server.handlers.get("message")
         try:
-            async for message in ws:
-                if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+            while True:
+                # receive() itself, not `async for`, whose __anext__ is one more coroutine a
+                # frame only to end the loop on what the check below ends it on too
+                message = await ws.receive()
+                if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):  # CLOSE, CLOSING, CLOSED or ERROR
                     if message.type == WSMsgType.ERROR:  # a frame over maxPayload (close code 1009), or a broken one
                         log.info("connection %s closed: %s", self.sid, message.data)
                     break
