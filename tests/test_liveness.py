@@ -110,6 +110,27 @@ async def test_an_idle_session_expires_but_one_in_use_over_its_socket_does_not(a
     assert await _ended(busy) == "expired"
 
 
+async def test_a_session_in_a_call_stays_however_quiet_its_socket(app, base, demo, clock, peers, new_api) -> None:
+    """A lawyer in a consultation may send nothing for long (the call's media does not cross
+    the socket): being in its room counts as use, where a page without a call expires."""
+    center = new_api()
+    await center.login("center")
+    lawyer = await lawyer_on_duty(base, center, "lawyer1", TODAY)
+    idle = await staff(base, "union")
+    k = await kiosk(base, demo["kiosks"][0]["token"])
+    peers += [lawyer, idle, k]
+    cid = (await k.call(events.CONSULT_START, {"category": "other"}))["consultation"]["id"]
+    assert "consultation" in await lawyer.call(events.QUEUE_TAKE, {"consultation_id": cid})
+    gateway = app[GATEWAY]
+    step = timedelta(minutes=10)
+    # the lawyer's last event (the take) is an idle timeout and more behind by the last round
+    for _ in range(int(IDLE_TIMEOUT / step) + 2):
+        clock.advance(step.total_seconds())
+        await liveness.check(gateway)
+    assert await _ended(idle) == "expired"
+    assert lawyer.sio.connected and not lawyer.received[events.SESSION_ENDED]
+
+
 async def test_on_duty_means_connected(app, base, clock, peers, new_api) -> None:
     center = new_api()
     await center.login("center")

@@ -83,6 +83,13 @@ async def test_queue_and_live_figures_move_during_a_consultation(base, new_api, 
     assert live[("fayuan_queue_length", (("unit", unit),))] == 0
     assert live[("fayuan_queue_oldest_wait_seconds", (("unit", unit),))] == 0
 
+    # rtc.signal goes past python-socketio's dispatch (relay.py) and is still counted, once a signal
+    assert (await k.call("rtc.signal", {"consultation_id": cid, "type": "offer", "sdp": "v=0"})) == {"ok": True}
+    assert (await k.call("rtc.signal", {"consultation_id": cid, "type": "bye"}))["error"]["code"] == "invalid"
+    signalled = await scrape(scraper)
+    assert signalled[("fayuan_socket_events_total", (("event", "rtc.signal"), ("outcome", "ok")))] == 1
+    assert signalled[("fayuan_socket_events_total", (("event", "rtc.signal"), ("outcome", "invalid")))] == 1
+
     sent = await k.call("chat.send", {"room": f"consultation:{cid}", "client_id": "m1", "text": "您好"})
     assert sent["message"]["seq"] == 1
     uploader = new_api()

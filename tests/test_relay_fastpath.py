@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import socketio
+from engineio import packet as eio_packet
 from pydantic import ValidationError
 
-from server.realtime import relay
+from server.realtime import relay, wirejson
+from signaling import events
 from signaling.payloads import MAX_SDP_CHARS, RtcSignal, error_ack
 from tests.processes import ServerProcess
 from tests.sockets import kiosk, lawyer_on_duty
@@ -78,7 +81,7 @@ def fast_result(data: Any) -> tuple[str, Any]:
 
 @pytest.mark.parametrize("data", GOOD)
 def test_plain_payloads_take_the_fast_path_and_relay_what_the_model_would(data: dict) -> None:
-    assert relay.plainly_valid(data)
+    assert relay.relayable(data) is not None
     kind, out = fast_result(data)
     assert (kind, out) == model_result(data)
     assert list(out) == [name for name in relay.FIELD_ORDER if name in out]  # the model's field order
@@ -86,14 +89,14 @@ def test_plain_payloads_take_the_fast_path_and_relay_what_the_model_would(data: 
 
 @pytest.mark.parametrize("data", COERCED)
 def test_payloads_the_model_coerces_are_left_to_it(data: Any) -> None:
-    assert not relay.plainly_valid(data)
+    assert relay.relayable(data) is None
     assert fast_result(data) == model_result(data)
     assert fast_result(data)[0] == "ok"
 
 
 @pytest.mark.parametrize("data", BAD)
 def test_bad_payloads_are_rejected_with_the_models_errors(data: Any) -> None:
-    assert not relay.plainly_valid(data)
+    assert relay.relayable(data) is None
     kind, errors = fast_result(data)
     assert kind == "error"
     assert (kind, errors) == model_result(data)
@@ -118,6 +121,52 @@ def test_a_bad_relay_acks_the_models_first_error() -> None:
     err = raised.value.errors(include_url=False, include_context=False, include_input=False)[0]
     ack = error_ack("invalid", f"{'.'.join(str(p) for p in err['loc']) or 'payload'}: {err['msg']}")
     assert ack == {"error": {"code": "invalid", "message": "candidate: String should have at most 1000 characters"}}
+
+
+async def test_a_registered_signal_handler_gets_rtc_signal_straight_from_the_packet() -> None:
+    """RelayServer.on_signal (the gateway's, in the app) answers rtc.signal in place of the
+    namespace, with the ack python-socketio would send; other events still reach the namespace."""
+    sio = relay.RelayServer(async_mode="aiohttp", json=wirejson)
+    seen: list[tuple] = []
+    signals: list[tuple] = []
+    sent: list[str] = []
+
+    class Namespace(socketio.AsyncNamespace):
+        async def trigger_event(self, event: str, *args: Any) -> Any:
+            if event not in ("connect", "disconnect"):
+                seen.append((event, *args))
+                return {"namespace": True}
+            return None
+
+    async def on_signal(sid: str, data: Any) -> dict:
+        signals.append((sid, data))
+        return {"ok": len(signals)}
+
+    async def send_packet(eio_sid: str, pkt: eio_packet.Packet) -> None:
+        sent.append(pkt.encode())
+
+    sio.register_namespace(Namespace("/"))
+    sio.on_signal = on_signal
+    sio.eio.send_packet = send_packet  # type: ignore[method-assign]
+    sid = await sio.manager.connect("eio1", "/")
+
+    await sio._handle_eio_message("eio1", "27" + wirejson.dumps([events.RTC_SIGNAL, {"a": 1}]))
+    await sio._handle_eio_message("eio1", "2" + wirejson.dumps([events.RTC_SIGNAL, {"b": 2}]))  # no ack asked
+    await sio._handle_eio_message("eio1", "29" + wirejson.dumps([events.RTC_SIGNAL]))
+    assert signals == [(sid, {"a": 1}), (sid, {"b": 2}), (sid, None)]
+    assert sent == ['437[{"ok":1}]', '439[{"ok":3}]'] and seen == []
+
+    other = "/other"  # rtc.signal on another namespace is that namespace's, as any event
+    sio.register_namespace(Namespace(other))
+    await sio.manager.connect("eio1", other)
+    await sio._handle_eio_message("eio1", f"2{other},5" + wirejson.dumps([events.RTC_SIGNAL, {"c": 3}]))
+    await wait_until(lambda: len(sent) == 3, 5)  # an event of another namespace is handled in a task
+    assert len(signals) == 3 and [event for event, *_ in seen] == [events.RTC_SIGNAL]
+    assert sent[2] == f'43{other},5[{{"namespace":true}}]'
+
+    sio.manager.pre_disconnect(sid, "/")  # leaving: nothing more of it is handled
+    await sio._handle_eio_message("eio1", "28" + wirejson.dumps([events.RTC_SIGNAL, {"d": 4}]))
+    assert len(signals) == 3
 
 
 @pytest.mark.skipif(not REDIS_URL, reason="two processes relay through Redis: set FAYUAN_TEST_REDIS_URL")

@@ -139,16 +139,37 @@ class Gateway(socketio.AsyncNamespace):
     async def trigger_event(self, event: str, sid: str, *args: Any) -> Any:
         if event in ("connect", "disconnect"):
             return await super().trigger_event(event, sid, *args)
+        if event == events.RTC_SIGNAL:  # relay.py hands it to `signal` directly; this is the stock way there
+            return await self.signal(sid, args[0] if args else None)
         ack = await self._dispatch(event, sid, *args)
-        # one increment: event names from the table only (a client may send any string)
+        self._count(event if event in self.handlers else "unknown", ack)
+        return ack
+
+    async def signal(self, sid: str, data: Any) -> Any:
+        """rtc.signal, the hot path (relay.py calls it inline, straight from the packet): no log
+        context, it logs only on failure; its ack, counted like every event's."""
+        peer = self.peers.get(sid)
+        if peer is None:
+            ack = payloads.error_ack("unauthenticated", "connect again")
+        else:
+            peer.used = True
+            try:
+                ack = await self._relay(sid, peer, data)
+            except Exception:  # noqa: BLE001 - it runs inline (relay.py): never break the connection
+                log.exception("relaying a signal failed")
+                ack = payloads.error_ack("internal", "something went wrong on the server; it has been logged")
+        self._count(events.RTC_SIGNAL, ack)
+        return ack
+
+    def _count(self, event: str, ack: Any) -> None:
+        """One increment by (event, outcome); `event` is a name of the table or "unknown" (a
+        client may send any string)."""
         error = ack.get("error") if isinstance(ack, dict) else None
-        key = (event if event in self.handlers or event == events.RTC_SIGNAL else "unknown",
-               error["code"] if error else "ok")
+        key = (event, error["code"] if error else "ok")
         counter = self.counted.get(key)
         if counter is None:  # labels() checks and locks on every call: a few µs a relayed signal
             counter = self.counted[key] = self.events_counted.labels(*key)
         counter.inc()
-        return ack
 
     async def _dispatch(self, event: str, sid: str, *args: Any) -> Any:
         peer = self.peers.get(sid)
@@ -156,12 +177,6 @@ class Gateway(socketio.AsyncNamespace):
             return payloads.error_ack("unauthenticated", "connect again")
         peer.used = True
         data = args[0] if args else None
-        if event == events.RTC_SIGNAL:  # the hot path: no log context, it logs only on failure
-            try:
-                return await self._relay(sid, peer, data)
-            except Exception:  # noqa: BLE001 - it runs inline (relay.py): never break the connection
-                log.exception("relaying a signal failed")
-                return payloads.error_ack("internal", "something went wrong on the server; it has been logged")
         log_context.start(None, peer.actor.ref)
         if isinstance(data, dict):
             log_context.note_ids(data)

@@ -38,8 +38,9 @@ async def check(gateway: "Gateway") -> dict[str, str]:
     sessions = {p.actor.session_id for _, p in peers if p.actor.kind == "account" and p.actor.session_id}
     devices = {p.actor.id for _, p in peers if p.actor.kind == "device"}
     guest_ids = {p.actor.id for _, p in peers if p.actor.kind == "guest"}
+    busy = _busy(gateway)
     in_use = {p.actor.session_id for sid, p in peers
-              if p.actor.kind == "account" and p.actor.session_id and (p.used or _busy(gateway, sid))}
+              if p.actor.kind == "account" and p.actor.session_id and (p.used or sid in busy)}
     lawyers = {p.actor.id for _, p in peers if p.actor.kind == "account" and p.actor.role == Role.lawyer}
     for _, p in peers:
         p.used = False
@@ -87,5 +88,10 @@ def _held(gateway: "Gateway", peers: list[tuple[str, "Peer"]]) -> list[tuple[str
     return held
 
 
-def _busy(gateway: "Gateway", sid: str) -> bool:
-    return any(room.startswith(_BUSY_ROOM_PREFIXES) for room in gateway.rooms(sid) if isinstance(room, str))
+def _busy(gateway: "Gateway") -> set[str]:
+    """The connections in a room whose members are busy with someone. One pass over the rooms:
+    asking each connection for its rooms (gateway.rooms) goes over every room once per
+    connection, a tenth of an idle server's CPU with 100 connections in the signaling bench."""
+    rooms = gateway.server.manager.rooms.get(gateway.namespace, {})
+    return {sid for name, members in rooms.items()
+            if isinstance(name, str) and name.startswith(_BUSY_ROOM_PREFIXES) for sid in members}

@@ -49,6 +49,7 @@ def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
     sio.eio.allowed_origins = frozenset(settings.public_origins)
     gateway = Gateway(app, app[keys.RULES])
     sio.register_namespace(gateway)
+    sio.on_signal = gateway.signal
     app[SIO] = sio
     app[GATEWAY] = gateway
     app[keys.FANOUT] = manager

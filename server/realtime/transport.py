@@ -151,22 +151,31 @@ class DirectSocket(AsyncSocket):
         # log call and the closure that those make for every packet
         on_message = self.server.handlers.get("message")
         try:
-            async for message in ws:
-                if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+            while True:
+                # receive() itself, not `async for`, whose __anext__ is one more coroutine a
+                # frame only to end the loop on what the check below ends it on too
+                message = await ws.receive()
+                if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):  # CLOSE, CLOSING, CLOSED or ERROR
                     if message.type == WSMsgType.ERROR:  # a frame over maxPayload (close code 1009), or a broken one
                         log.info("connection %s closed: %s", self.sid, message.data)
                     break
                 if self.leaving:
                     continue
-                try:
-                    pkt = read_frame(message.data)
-                except ValueError as exc:
-                    self.intake.allow()  # junk counts against the rate limit like any packet
-                    self.intake.malformed(str(exc))
-                    continue
+                data = message.data
+                if on_message is not None and type(data) is str and data[:1] == "4":
+                    pkt = None  # a MESSAGE, nearly every frame: its text goes on as read_frame reads it, without a Packet
+                else:
+                    try:
+                        pkt = read_frame(data)
+                    except ValueError as exc:
+                        self.intake.allow()  # junk counts against the rate limit like any packet
+                        self.intake.malformed(str(exc))
+                        continue
                 self.handling = True
                 try:
-                    if pkt.packet_type == packet.MESSAGE and on_message is not None:
+                    if pkt is None:
+                        await on_message(self.sid, data[1:])
+                    elif pkt.packet_type == packet.MESSAGE and on_message is not None:
                         await on_message(self.sid, pkt.data)
                     else:
                         await self.receive(pkt)
@@ -178,7 +187,7 @@ class DirectSocket(AsyncSocket):
                     self.handling = False
                 # the loop's names would keep the last frame and packet for as long as the client
                 # stays quiet: 200 bytes a kiosk
-                del message, pkt
+                del message, pkt, data
                 if self.leaving:
                     await asyncio.shield(self.leave())  # closes the websocket unless acks are due
         finally:
