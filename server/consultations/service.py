@@ -215,6 +215,7 @@ def _taking(takeable: ColumnElement[bool], *, named: bool) -> Update:
 _TAKE = {(taker, named): _taking(condition, named=named)
          for taker, condition in queue.TAKES.items() for named in (False, True)}
 _LOCK_TAKER = select(Account.id).where(Account.id == bindparam("taker")).with_for_update()
+LOCKED_TAKERS = "locked_takers"  # session.info's key: (the transaction, the takers it holds locked)
 _LIVE_COUNT = select(_LIVE_OF_TAKER)
 
 
@@ -229,10 +230,17 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
     takeable = await queue.takeable(session, actor, ctx.now, ctx.tz)
     if takeable is None:
         raise PermissionDenied("you are not on duty for any queue you could take from")
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    transaction = session.sync_session.get_transaction()
+    held = session.info.get(LOCKED_TAKERS)
+    if held is None or held[0] is not transaction:
+        held = session.info[LOCKED_TAKERS] = (transaction, set())
+    locked: set[int] = held[1]
+    if actor.id not in locked and session.bind is not None and session.bind.dialect.name == "postgresql":
         # one taker's takes wait for each other here, so that the count of their live
-        # consultations in the UPDATE is never read stale (SQLite: the UPDATE holds the write lock)
+        # consultations in the UPDATE is never read stale (SQLite: the UPDATE holds the write
+        # lock); once per transaction, which a group commit shares among takes
         await execute_built(session, _LOCK_TAKER, {"taker": actor.id})
+        locked.add(actor.known_id)
     token = new_token()
     row = (await execute_built(session, _TAKE[takeable.taker, consultation_id is not None], {
         **takeable.params, "taker": actor.id, "consultation_id": consultation_id, "now": ctx.now,
