@@ -18,7 +18,7 @@ from server.db import Database, make_engine
 from server.realtime.chat import CHAT_DELIVERY, CHAT_WRITER
 from server.web import keys
 from signaling.payloads import MAX_CHAT_CHARS
-from tests.conftest import OPEN_MONDAY
+from tests.conftest import OPEN_MONDAY, SHANGHAI
 from tests.sockets import Peer, kiosk, lawyer_on_duty, staff
 from tests.test_consultations import base, center  # noqa: F401 - the same fixtures
 
@@ -257,20 +257,29 @@ async def test_two_writers_sharing_a_database_number_without_collisions(any_db_u
 
 async def test_the_writer_stores_the_time_as_the_orm_does(any_db_url, clock) -> None:
     """It hands its rows straight to the driver; `at` must still be stored in the ORM's form
-    (on SQLite a text column, where another form would sort and compare differently)."""
+    (on SQLite a text column, where another form would sort and compare differently): with and
+    without microseconds, given in UTC or in another zone. A naive time is refused as the
+    ORM refuses it."""
     db = Database(make_engine(any_db_url))
     sender, (room,) = await live_rooms(db, clock, 1)
+    times = [clock.now().replace(microsecond=0), clock.now().replace(microsecond=123456),
+             clock.now().replace(microsecond=7).astimezone(SHANGHAI)]
     writer = ChatWriter(db.engine, chat_rooms())
     await writer.start()
     try:
-        stored = await writer.send(room, sender=sender, sender_name="k", client_id="w", text="writer", at=clock.now())
+        stored = [await writer.send(room, sender=sender, sender_name="k", client_id=f"w{i}", text="writer", at=at)
+                  for i, at in enumerate(times)]
+        with pytest.raises(ValueError, match="naive"):
+            await writer.send(room, sender=sender, sender_name="k", client_id="naive", text="writer",
+                              at=clock.now().replace(tzinfo=None))
     finally:
         await writer.stop()
+    assert [m["at"] for m in stored] == [at.isoformat() for at in times]  # the ack carries the time as given
     async with db.sessions.begin() as s:
         room_id = await s.scalar(select(ChatMessage.room_id))
-        s.add(ChatMessage(room_id=room_id, seq=stored["seq"] + 1, sender=sender, sender_name="k", client_id="o",
-                          text="orm", at=clock.now()))
+        s.add_all(ChatMessage(room_id=room_id, seq=stored[-1]["seq"] + 1 + i, sender=sender, sender_name="k",
+                              client_id=f"o{i}", text="orm", at=at) for i, at in enumerate(times))
     async with db.engine.connect() as conn:
-        by_writer, by_orm = [at for (at,) in await conn.exec_driver_sql("SELECT at FROM chat_messages ORDER BY seq")]
+        rows = [at for (at,) in await conn.exec_driver_sql("SELECT at FROM chat_messages ORDER BY seq")]
     await db.dispose()
-    assert by_writer == by_orm
+    assert rows[:len(times)] == rows[len(times):]

@@ -9,15 +9,16 @@ The transaction, in order:
    and the others go on.
 2. rooms — the ids of rooms this process has not met yet, creating missing rows with
    INSERT … ON CONFLICT DO NOTHING, then SELECT.
-3. sequence numbers — ``UPDATE chat_rooms SET last_seq = last_seq + n WHERE id IN (…)
-   RETURNING id, last_seq`` for the rooms with n messages in the batch (one statement per
-   distinct n, usually one or two); message k of n in a room gets ``last_seq - n + k``.
-   The counter rows stay locked until commit (on PostgreSQL row locks, taken first in id
-   order with SELECT … FOR UPDATE so two processes never deadlock; on SQLite the write lock
-   that BEGIN IMMEDIATE took), so a second process's batch waits, then numbers after ours:
-   no collision across processes. A rollback takes its numbers back with its messages, so a
-   room's numbers have no gaps.
-4. messages — one executemany INSERT, handed straight to the driver.
+3. sequence numbers — ``UPDATE chat_rooms SET last_seq = last_seq + n … RETURNING`` takes
+   n numbers in each room with n messages in the batch; message k of n in a room gets
+   ``last_seq - n + k``. On SQLite one statement per distinct n (usually one or two); on
+   PostgreSQL one for all, the counts as an array. The counter rows stay locked until commit
+   (on PostgreSQL row locks, taken in id order by a SELECT … FOR UPDATE inside that UPDATE,
+   so two processes never deadlock; on SQLite the write lock that BEGIN IMMEDIATE took), so a
+   second process's batch waits, then numbers after ours: no collision across processes. A
+   rollback takes its numbers back with its messages, so a room's numbers have no gaps.
+4. messages — one INSERT, handed straight to the driver: an executemany on SQLite, an
+   INSERT … SELECT FROM unnest of one array per column on PostgreSQL.
 
 With ``lookup`` (a retry after the unique constraint refused a copy of a stored message),
 copies already in the table are answered from it and only the rest are numbered and stored.
@@ -31,7 +32,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Callable, cast
 
-from sqlalchemy import Connection, Dialect, bindparam, select
+from sqlalchemy import Connection, Dialect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -45,10 +46,8 @@ Answer = dict | FayuanError  # the message as stored, or why it was refused
 RoomIds = dict[RoomKey, int]
 MembersOf = Callable[[Connection, set[RoomKey]], dict[RoomKey, Members | FayuanError]]
 
-_LOCK_ROOMS = (select(ChatRoom.id).where(ChatRoom.id.in_(bindparam("ids", expanding=True)))
-               .order_by(ChatRoom.id).with_for_update())
-
 _MESSAGE_COLUMNS = ("room_id", "seq", "sender", "sender_name", "client_id", "text", "at")
+_MESSAGE_ARRAY_TYPES = ("int", "int", "text", "text", "text", "text", "timestamptz")  # PostgreSQL's, per column
 _PLACEHOLDERS = {"qmark": lambda i: "?", "format": lambda i: "%s", "pyformat": lambda i: "%s",
                  "numeric": lambda i: f":{i}", "numeric_dollar": lambda i: f"${i}"}
 
@@ -135,13 +134,12 @@ def _refusal(members: Members | FayuanError, sender: str) -> FayuanError | None:
 
 def _take_numbers(conn: Connection, counts: Counter[int]) -> dict[int, int]:
     """Reserve counts[room] numbers in each room; returns the number before each room's
-    first. One UPDATE per distinct count (usually one or two): rooms are grouped by how
-    many messages they have in this batch. The UPDATE goes straight to the driver: compiling
-    an IN of a hundred ids was most of its cost."""
-    if conn.dialect.name != "sqlite":  # SQLite has one writer at a time: nothing to order
-        # lock the counters in id order first, so two processes' batches wait for each
-        # other instead of deadlocking over rooms taken in different orders
-        conn.execute(_LOCK_ROOMS, {"ids": sorted(counts)})
+    first. The statements go straight to the driver: compiling an IN of a hundred ids was
+    most of their cost."""
+    if conn.dialect.name == "postgresql":
+        return _take_numbers_in_order(conn, counts)
+    # SQLite has one writer at a time, so nothing to order: one UPDATE per distinct count
+    # (usually one or two), rooms grouped by how many messages they have in this batch
     rooms_by_count: dict[int, list[int]] = {}
     for room_id, n in counts.items():
         rooms_by_count.setdefault(n, []).append(room_id)
@@ -154,6 +152,24 @@ def _take_numbers(conn: Connection, counts: Counter[int]) -> dict[int, int]:
     return before
 
 
+def _take_numbers_in_order(conn: Connection, counts: Counter[int]) -> dict[int, int]:
+    """PostgreSQL: one UPDATE for every room of the batch, each with its own count (unnest of
+    two arrays), its counters locked in id order by the subquery before any is changed, so two
+    processes' batches wait for each other instead of deadlocking over rooms taken in
+    different orders. A row is updated only once the subquery has handed it over, locked, so
+    whatever plan joins the two, the locks are taken in the subquery's order. One round trip
+    where a SELECT … FOR UPDATE and an UPDATE per distinct count were two or more."""
+    ids = sorted(counts)
+    ids_mark, counts_mark, lock_mark = (_PLACEHOLDERS[conn.dialect.paramstyle](i) for i in (1, 2, 3))
+    table = ChatRoom.__tablename__
+    sql = (f"UPDATE {table} AS c SET last_seq = c.last_seq + d.n "
+           f"FROM unnest({ids_mark}::int[], {counts_mark}::int[]) AS d(id, n) "
+           f"WHERE c.id = d.id AND c.id IN "
+           f"(SELECT id FROM {table} WHERE id = ANY({lock_mark}::int[]) ORDER BY id FOR UPDATE) "
+           "RETURNING c.id, c.last_seq - d.n")
+    return dict(conn.exec_driver_sql(sql, (ids, [counts[i] for i in ids], ids)).all())
+
+
 def _at_to_db(dialect: Dialect) -> Callable[[datetime], object]:
     """`at` as the ORM would bind it (its column type's bind processor for this dialect), so
     the rows handed straight to the driver store it exactly as the ORM stores it."""
@@ -162,11 +178,21 @@ def _at_to_db(dialect: Dialect) -> Callable[[datetime], object]:
 
 
 def _insert_messages(conn: Connection, rows: list[tuple]) -> None:
-    """One executemany, straight to the driver: SQLAlchemy's per-row parameter handling was
-    most of this writer's CPU."""
-    sql = (f"INSERT INTO {ChatMessage.__tablename__} ({', '.join(_MESSAGE_COLUMNS)}) "
-           f"VALUES ({_marks(conn.dialect, len(_MESSAGE_COLUMNS))})")
-    conn.exec_driver_sql(sql, rows)
+    """Straight to the driver: SQLAlchemy's per-row parameter handling was most of this
+    writer's CPU. SQLite: one executemany (a multi-row VALUES was twice as slow there: 1.8 ms
+    against 0.8 ms for 200 rows). PostgreSQL: one INSERT … SELECT FROM unnest of one array per
+    column, one statement for the server to run instead of one per row: for 200 rows the
+    server's CPU went from 3.3-3.5 ms to 2.1-2.6 ms (commit included), the insert's time from
+    4.8-8.0 ms to 3.1-4.9 ms."""
+    table, columns = ChatMessage.__tablename__, ", ".join(_MESSAGE_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        mark = _PLACEHOLDERS[conn.dialect.paramstyle]
+        arrays = ", ".join(f"{mark(i)}::{kind}[]" for i, kind in enumerate(_MESSAGE_ARRAY_TYPES, start=1))
+        conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays})",
+                             tuple(list(column) for column in zip(*rows)))
+        return
+    conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({_marks(conn.dialect, len(_MESSAGE_COLUMNS))})",
+                         rows)
 
 
 def _room_rows(conn: Connection, rooms: set[RoomKey]) -> RoomIds:

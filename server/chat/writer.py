@@ -7,7 +7,7 @@ hundreds. There is no timer: a batch is what arrived while the previous one was 
 so a lone message waits for nothing and a burst amortises itself.
 
 A batch is one transaction, `batch.store`: members, room rows, sequence numbers, one
-executemany INSERT (its docstring has the steps and why numbers never collide). Where it
+INSERT (its docstring has the steps and why numbers never collide). Where it
 runs depends on the database:
 
 - SQLite file: in the writer's own thread, on its own sync `sqlite3` connection
