@@ -24,6 +24,7 @@ from pydantic.fields import FieldInfo
 from server.errors import BadPacket, FayuanError, NotAuthenticated, RateLimited
 from server.realtime import inbound, wirejson
 from server.realtime import fanout
+from server.realtime.rooms import LocalRooms
 from server.realtime.transport import DirectSocket, Engine
 from signaling import events
 from signaling.payloads import RtcSignal
@@ -100,6 +101,9 @@ class RelayServer(socketio.AsyncServer):
       directly, where the stock manager makes a task per recipient and waits for them all.
       With a pub/sub manager (Redis) members may sit in another process: it emits as usual.
     """
+
+    def __init__(self, client_manager: socketio.AsyncManager | None = None, **options: Any) -> None:
+        super().__init__(client_manager=client_manager or LocalRooms(), **options)
 
     def _engineio_server_class(self) -> type[Engine]:
         return Engine
