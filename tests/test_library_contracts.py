@@ -331,7 +331,7 @@ def test_socketio_event_packets_are_what_relay_writes_by_hand(monkeypatch: pytes
 
 
 def test_engineio_hands_messages_to_the_handler_direct_socket_calls() -> None:
-    """DirectSocket.run hands a MESSAGE's text to engine.io's `message` handler itself:
+    """DirectSocket.serve hands a MESSAGE's text to engine.io's `message` handler itself:
     python-socketio registers its _handle_eio_message (relay.py's override) there."""
     hook = "engineio.AsyncServer.handlers['message'] == socketio.AsyncServer._handle_eio_message"
     sio = relay.RelayServer(async_mode="aiohttp")
