@@ -43,6 +43,7 @@ TRANSPORT = "server/realtime/transport.py"
 RELAY = "server/realtime/relay.py"
 SQLITE_DRIVER = "server/sqlite_driver.py"
 GATEWAY = "server/realtime/gateway.py"
+ROOMS = "server/realtime/rooms.py"
 WEB_API = "server/web/api.py"
 
 
@@ -319,6 +320,30 @@ async def test_socketio_manager_rooms_map_sid_to_engineio_sid() -> None:
         _where("python-socketio", "socketio.async_pubsub_manager.AsyncPubSubManager", RELAY)
 
 
+async def test_socketio_manager_keeps_rooms_through_the_methods_rooms_overrides() -> None:
+    """rooms.LeanRooms overrides three of BaseManager's methods and counts on the others calling
+    them: pre_connect puts a sid in its own room through basic_enter_room (which skips it there),
+    emit and close_room list members through get_participants, rooms() through get_rooms."""
+    from socketio.base_manager import BaseManager
+
+    hook = "socketio.base_manager.BaseManager room methods"
+    for name, params in (("basic_enter_room", ["self", "sid", "namespace", "room", "eio_sid"]),
+                         ("get_participants", ["self", "namespace", "room"]),
+                         ("get_rooms", ["self", "sid", "namespace"])):
+        _check_parameters(BaseManager, name, params, dist="python-socketio", hook=hook, user=ROOMS)
+    entered: list[tuple[Any, ...]] = []
+
+    class Watching(socketio.AsyncManager):
+        def basic_enter_room(self, sid: str, namespace: str, room: Any, eio_sid: str | None = None) -> None:
+            entered.append((room == sid, room, eio_sid))
+            super().basic_enter_room(sid, namespace, room, eio_sid=eio_sid)
+
+    manager = socketio.AsyncServer(async_mode="aiohttp", client_manager=Watching()).manager
+    await manager.connect("eio1", "/")
+    assert entered == [(False, None, "eio1"), (True, entered[1][1], "eio1")], \
+        f"{_where('python-socketio', hook + ': pre_connect enters None, then the sid room', ROOMS)}; it entered {entered}"
+
+
 def test_socketio_event_packets_are_what_relay_writes_by_hand(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sio_packet.Packet, "json", wirejson)
     data = [events.RTC_SIGNAL, {"consultation_id": 1, "type": "offer", "sdp": "v=0\r\n"}]
@@ -331,7 +356,7 @@ def test_socketio_event_packets_are_what_relay_writes_by_hand(monkeypatch: pytes
 
 
 def test_engineio_hands_messages_to_the_handler_direct_socket_calls() -> None:
-    """DirectSocket.run hands a MESSAGE's text to engine.io's `message` handler itself:
+    """DirectSocket.serve hands a MESSAGE's text to engine.io's `message` handler itself:
     python-socketio registers its _handle_eio_message (relay.py's override) there."""
     hook = "engineio.AsyncServer.handlers['message'] == socketio.AsyncServer._handle_eio_message"
     sio = relay.RelayServer(async_mode="aiohttp")

@@ -28,6 +28,8 @@ from typing import Any, AsyncIterator, Iterator
 
 import socketio
 
+from server.realtime.rooms import LeanRooms
+
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 1.0
@@ -58,7 +60,7 @@ class FanOutUnavailable(Exception):
     """Redis did not take the message; it waits in the backlog (see the module's docstring)."""
 
 
-class FanOut(socketio.AsyncRedisManager):
+class FanOut(LeanRooms, socketio.AsyncRedisManager):
     connected: bool  # whether the Redis client is up: AsyncRedisManager's _redis_connect sets it
 
     def __init__(self, url: str, **kwargs: Any) -> None:

@@ -24,6 +24,7 @@ from pydantic.fields import FieldInfo
 from server.errors import BadPacket, FayuanError, NotAuthenticated, RateLimited
 from server.realtime import inbound, wirejson
 from server.realtime import fanout
+from server.realtime.rooms import LocalRooms
 from server.realtime.transport import DirectSocket, Engine
 from signaling import events
 from signaling.payloads import RtcSignal
@@ -128,6 +129,9 @@ class RelayServer(socketio.AsyncServer):
 
     # the gateway's rtc.signal handler, (sid, payload) -> ack; None: the stock dispatch
     on_signal: Callable[[str, Any], Awaitable[Any]] | None = None
+
+    def __init__(self, client_manager: socketio.AsyncManager | None = None, **options: Any) -> None:
+        super().__init__(client_manager=client_manager or LocalRooms(), **options)
 
     def _engineio_server_class(self) -> type[Engine]:
         return Engine

@@ -47,6 +47,7 @@ def install(app: web.Application, *, run_sweeper: bool = True) -> Gateway:
                       ping_interval=10, ping_timeout=10, max_http_buffer_size=MAX_PAYLOAD_BYTES, json=wirejson)
     sio.attach(app, socketio_path=SOCKETIO_PATH.strip("/"))
     sio.eio.allowed_origins = frozenset(settings.public_origins)
+    app[keys.SOCKETS] = sio.eio.accept
     gateway = Gateway(app, app[keys.RULES])
     sio.register_namespace(gateway)
     sio.on_signal = gateway.signal

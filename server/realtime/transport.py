@@ -28,7 +28,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -85,7 +85,7 @@ class DirectSocket(AsyncSocket):
         try:
             await _write(ws, pkt.encode())
         except (ConnectionError, RuntimeError):
-            pass  # the connection is going: run() sees it end and closes the socket
+            pass  # the connection is going: serve() sees it end and closes the socket
 
     async def send_message(self, encoded: bytes) -> None:
         """send() for an engine.io MESSAGE already encoded as UTF-8 text ("4" and its data):
@@ -104,7 +104,7 @@ class DirectSocket(AsyncSocket):
         ws = self.ws
         await super().close(wait=False, abort=abort, reason=reason)
         if not abort and ws is not None:
-            await ws.close()  # after the CLOSE packet: ends run()'s loop
+            await ws.close()  # after the CLOSE packet: ends serve()'s loop
 
     @property
     def busy(self) -> bool:
@@ -143,58 +143,88 @@ class DirectSocket(AsyncSocket):
             with contextlib.suppress(ConnectionError, RuntimeError):
                 await ws.close(code=WSCloseCode.SERVICE_RESTART, message=RESTARTING.encode())
 
-    async def run(self) -> None:
-        ws = self.ws
-        assert ws is not None
-        # python-socketio's reader of socket.io packets: a MESSAGE goes straight to it, as
-        # AsyncSocket.receive would pass it on through engine.io's _trigger_event, without the
-        # log call and the closure that those make for every packet
-        on_message = self.server.handlers.get("message")
+    async def serve(self, request: web.Request, environ: dict) -> web.StreamResponse:
+        """The connection, from python-socketio's connect handler to its end, in one coroutine:
+        its frame lives as long as the websocket, and a second one to read in was 0.3 KB a
+        kiosk. The connect handler may refuse it (401), as may a stop begun meanwhile (503)."""
+        server = self.server
+        sid = self.sid
+        server.sockets[sid] = self
         try:
-            while True:
-                # receive() itself, not `async for`, whose __anext__ is one more coroutine a
-                # frame only to end the loop on what the check below ends it on too
-                message = await ws.receive()
-                if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):  # CLOSE, CLOSING, CLOSED or ERROR
-                    if message.type == WSMsgType.ERROR:  # a frame over maxPayload (close code 1009), or a broken one
-                        log.info("connection %s closed: %s", self.sid, message.data)
-                    break
-                if self.leaving:
-                    continue
-                data = message.data
-                if on_message is not None and type(data) is str and data[:1] == "4":
-                    pkt = None  # a MESSAGE, nearly every frame: its text goes on as read_frame reads it, without a Packet
-                else:
-                    try:
-                        pkt = read_frame(data)
-                    except ValueError as exc:
-                        self.intake.allow()  # junk counts against the rate limit like any packet
-                        self.intake.malformed(str(exc))
+            refused = await server._trigger_event("connect", sid, environ, run_async=False)
+            del environ  # python-socketio kept its own reference until connect was done
+            if refused is not None and refused is not True:
+                return _refuse(401, "unauthenticated", str(refused))
+            if self.closed:  # sent away by a stop while it was being let in
+                return _refuse(503, "unavailable", RESTARTING)
+            ws = self.ws
+            assert ws is not None
+            # python-socketio's reader of socket.io packets: a MESSAGE goes straight to it, as
+            # AsyncSocket.receive would pass it on through engine.io's _trigger_event, without the
+            # log call and the closure that those make for every packet
+            on_message = server.handlers.get("message")
+            try:
+                await self._open(request, ws)
+                while True:
+                    # receive() itself, not `async for`, whose __anext__ is one more coroutine a
+                    # frame only to end the loop on what the check below ends it on too
+                    message = await ws.receive()
+                    if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):  # CLOSE, CLOSING, CLOSED or ERROR
+                        if message.type == WSMsgType.ERROR:  # a frame over maxPayload (close code 1009), or a broken one
+                            log.info("connection %s closed: %s", sid, message.data)
+                        break
+                    if self.leaving:
                         continue
-                self.handling = True
-                try:
-                    if pkt is None:
-                        await on_message(self.sid, data[1:])
-                    elif pkt.packet_type == packet.MESSAGE and on_message is not None:
-                        await on_message(self.sid, pkt.data)
+                    data = message.data
+                    if on_message is not None and type(data) is str and data[:1] == "4":
+                        pkt = None  # a MESSAGE, nearly every frame: its text goes on as read_frame reads it, without a Packet
                     else:
-                        await self.receive(pkt)
-                except SocketIsClosedError:
-                    break
-                except Exception:  # noqa: BLE001 - one bad packet must not end the connection
-                    log.exception("engine.io packet from %s failed", self.sid)
-                finally:
-                    self.handling = False
-                # the loop's names would keep the last frame and packet for as long as the client
-                # stays quiet: 200 bytes a kiosk
-                del message, pkt, data
-                if self.leaving:
-                    await asyncio.shield(self.leave())  # closes the websocket unless acks are due
+                        try:
+                            pkt = read_frame(data)
+                        except ValueError as exc:
+                            self.intake.allow()  # junk counts against the rate limit like any packet
+                            self.intake.malformed(str(exc))
+                            continue
+                    self.handling = True
+                    try:
+                        if pkt is None:
+                            await on_message(sid, data[1:])
+                        elif pkt.packet_type == packet.MESSAGE and on_message is not None:
+                            await on_message(sid, pkt.data)
+                        else:
+                            await self.receive(pkt)
+                    except SocketIsClosedError:
+                        break
+                    except Exception:  # noqa: BLE001 - one bad packet must not end the connection
+                        log.exception("engine.io packet from %s failed", sid)
+                    finally:
+                        self.handling = False
+                    # the loop's names would keep the last frame and packet for as long as the client
+                    # stays quiet: 200 bytes a kiosk
+                    del message, pkt, data
+                    if self.leaving:
+                        await asyncio.shield(self.leave())  # closes the websocket unless acks are due
+            finally:
+                self.ws = self.transport = None
+                # aiohttp cancels this handler when the client goes; disconnect work (telling the
+                # other side, recording why) must still run to its end
+                await asyncio.shield(self.close(wait=False, abort=True, reason=server.reason.TRANSPORT_CLOSE))
+            return ws
         finally:
-            self.ws = self.transport = None
-            # aiohttp cancels this handler when the client goes; disconnect work (telling the
-            # other side, recording why) must still run to its end
-            await asyncio.shield(self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE))
+            server.sockets.pop(sid, None)
+
+    async def _open(self, request: web.Request, ws: web.WebSocketResponse) -> None:
+        """The websocket's handshake answered, then engine.io's OPEN packet."""
+        server = self.server
+        await ws.prepare(request)
+        # the 101's headers are sent, and the response would keep them (and the larger table
+        # our Server header made them grow into) as long as the websocket lives: 0.4 KB a kiosk
+        ws.headers.clear()
+        server.pinger.start()
+        await self.send(packet.Packet(packet.OPEN, {
+            "sid": self.sid, "upgrades": [], "pingTimeout": int(server.ping_timeout * 1000),
+            "pingInterval": int((server.ping_interval + server.ping_interval_grace_period) * 1000),
+            "maxPayload": server.max_http_buffer_size}))
 
     def ping_due(self, now: float) -> bool:
         """Send a PING now? Also aborts the transport of a socket whose PONG is overdue."""
@@ -202,7 +232,7 @@ class DirectSocket(AsyncSocket):
             return False
         if self.last_ping is not None:
             if now - self.last_ping > self.server.ping_timeout and self.transport is not None:
-                self.transport.abort()  # run() ends, the socket closes, disconnect runs
+                self.transport.abort()  # serve() ends, the socket closes, disconnect runs
             return False
         if now - self.last_pong < self.server.ping_interval:
             return False
@@ -346,42 +376,31 @@ class Engine(engineio.AsyncServer):
         return socket.intake if isinstance(socket, DirectSocket) else Intake(sid)
 
     async def handle_request(self, request: web.Request) -> web.StreamResponse:
+        return await self.accept(request)
+
+    def accept(self, request: web.Request) -> Awaitable[web.StreamResponse]:
+        """handle_request without a coroutine of its own: what answers the request, to await.
+        middleware.sockets hands it to aiohttp as it is, so that a websocket's connection keeps
+        one coroutine frame (DirectSocket.serve), not two."""
         query = handshake_query(request)
         if query is None:
-            return _refuse(400, "bad_request", "a handshake parameter is given twice")
+            return _answer(_refuse(400, "bad_request", "a handshake parameter is given twice"))
         if is_foreign_origin(request, self.allowed_origins):
-            return _refuse(403, "forbidden", "this socket is for our own pages")
+            return _answer(_refuse(403, "forbidden", "this socket is for our own pages"))
         if not self.accepting:
             # a proxy in front passes a 503 on to the next server (nginx: proxy_next_upstream http_503)
-            return _refuse(503, "unavailable", RESTARTING)
+            return _answer(_refuse(503, "unavailable", RESTARTING))
         if not is_fresh_websocket(request, query):
-            return await super().handle_request(request)
-        del query  # this frame lives as long as the websocket: 230 bytes a connection
+            return super().handle_request(request)
         environ = _environ(request, request.rel_url.raw_query_string)
         # aiohttp refuses a frame of max_msg_size bytes or more; maxPayload is the most a frame may be
         ws = web.WebSocketResponse(max_msg_size=self.max_http_buffer_size + 1, compress=False, autoping=True,
                                    timeout=CLOSE_REPLY_TIMEOUT_SECONDS)
-        sid = self.generate_id()
-        socket = self.sockets[sid] = DirectSocket(self, sid, ws, request.transport)
-        refused = await self._trigger_event("connect", sid, environ, run_async=False)
-        if refused is not None and refused is not True:
-            del self.sockets[sid]
-            return _refuse(401, "unauthenticated", str(refused))
-        if socket.closed:  # sent away by a stop while it was being let in
-            self.sockets.pop(sid, None)
-            return _refuse(503, "unavailable", RESTARTING)
-        await ws.prepare(request)
-        self.pinger.start()
-        await socket.send(packet.Packet(packet.OPEN, {
-            "sid": sid, "upgrades": [], "pingTimeout": int(self.ping_timeout * 1000),
-            "pingInterval": int((self.ping_interval + self.ping_interval_grace_period) * 1000),
-            "maxPayload": self.max_http_buffer_size}))
-        del environ  # python-socketio keeps its own reference until connect is done
-        try:
-            await socket.run()
-        finally:
-            self.sockets.pop(sid, None)
-        return ws
+        return DirectSocket(self, self.generate_id(), ws, request.transport).serve(request, environ)
+
+
+async def _answer(response: web.StreamResponse) -> web.StreamResponse:
+    return response
 
 
 def _refuse(status: int, code: str, message: str) -> web.Response:

@@ -42,6 +42,8 @@ ROUTER = web.AppKey["Router"]("router")
 RULES = web.AppKey["Rules"]("consultation_rules")  # FAYUAN_* consultation knobs, parsed once
 # sends what a service returned, after its commit (the gateway's deliver): views and jobs use it
 DELIVER = web.AppKey["Callable[[Sequence[Push]], Awaitable[None]]"]("deliver")
+# the socket.io endpoint as middleware.sockets calls it: what answers the request, to await (realtime/transport.py)
+SOCKETS = web.AppKey["Callable[[web.Request], Awaitable[web.StreamResponse]]"]("sockets")
 METRICS = web.AppKey["Metrics"]("metrics")  # the app's Prometheus registry and instruments
 PRINTER = web.AppKey["Printer"]("applications_printer")  # renders documents in a worker process
 RETENTION_POLICY = web.AppKey["RetentionPolicy"]("retention_policy")  # FAYUAN_RETENTION_DAYS_*, parsed once
