@@ -29,7 +29,7 @@ from typing import Any, Awaitable, Callable, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from server.db import SOON
 from server.errors import FayuanError
@@ -66,7 +66,8 @@ class WroteThenRefused(Exception):
 class GroupCommit:
     def __init__(self, engine: AsyncEngine, *, max_batch: int = MAX_BATCH) -> None:
         count_writes(engine.sync_engine)
-        self.sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.engine = engine
+        self._conn: AsyncConnection | None = None
         self.max_batch = max_batch
         self.batches = 0  # committed transactions of more than one piece's, for tests and the benchmark
         self._queue: list[tuple[Work[Any], asyncio.Future[Any]]] = []
@@ -88,6 +89,7 @@ class GroupCommit:
             if not future.done():
                 future.set_exception(ConnectionError("the server is stopping"))
         self._queue.clear()
+        await self._drop_connection()
 
     async def _run(self) -> None:
         while self._queue:
@@ -98,6 +100,7 @@ class GroupCommit:
             except Exception as exc:  # noqa: BLE001 - rolled back: each piece again, on its own
                 log.warning("a group commit of %d pieces failed (%s): each runs alone", len(batch),
                             type(exc).__name__)
+                await self._drop_connection()  # it may be what failed
                 outcomes = [await self._alone(work) for work in works]
             else:
                 self.batches += 1
@@ -111,8 +114,8 @@ class GroupCommit:
 
     async def _together(self, works: list[Work[Any]]) -> list[Outcome]:
         outcomes: list[Outcome] = []
-        async with self.sessions() as session:
-            soon = session.info[SOON] = {}
+        async with await self._session() as session:
+            soon = session.info[SOON]
             info = (await session.connection()).info
             for work in works:
                 writes, waiting = info.get(WRITES, 0), sum(map(len, soon.values()))
@@ -128,14 +131,33 @@ class GroupCommit:
 
     async def _alone(self, work: Work[Any]) -> Outcome:
         try:
-            async with self.sessions() as session:
-                soon = session.info[SOON] = {}
+            async with await self._session() as session:
                 value = await work(session)
-                await _execute_soon_ones(session, soon)
+                await _execute_soon_ones(session, session.info[SOON])
                 await session.commit()
             return True, value
-        except Exception as exc:  # noqa: BLE001 - its caller gets it
+        except FayuanError as exc:
             return False, exc
+        except Exception as exc:  # noqa: BLE001 - its caller gets it
+            await self._drop_connection()  # it may be what failed
+            return False, exc
+
+    async def _session(self) -> AsyncSession:
+        """A session on the group's own connection, kept from batch to batch: no pool checkout,
+        ping (PostgreSQL) or reset-on-return rollback (a thread hand-off on SQLite) a batch."""
+        if self._conn is None:
+            self._conn = await self.engine.connect()
+        session = AsyncSession(bind=self._conn, expire_on_commit=False)
+        session.info[SOON] = {}
+        return session
+
+    async def _drop_connection(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            try:
+                await conn.close()
+            except Exception:  # noqa: BLE001 - a broken connection is let go of all the same
+                log.warning("closing the group commit's connection failed", exc_info=True)
 
 
 async def _execute_soon_ones(session: AsyncSession, soon: dict[Any, list[dict[str, Any]]]) -> None:
