@@ -7,7 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable, Mapping, cast
 
 import sqlalchemy
-from sqlalchemy import CursorResult, DateTime, Executable, Integer, MetaData, Result, event, make_url
+from sqlalchemy import URL, CursorResult, DateTime, Executable, Integer, MetaData, Result, event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
@@ -148,13 +148,17 @@ def make_engine(url: str) -> AsyncEngine:
         # a page cache each
         from server import sqlite_driver
 
-        connect = partial(sqlite_driver.connect, make_url(url).database or ":memory:",
-                          timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
-        engine = create_async_engine(url, pool_size=SQLITE_POOL_SIZE, max_overflow=0, async_creator=connect,
-                                     hide_parameters=True)
-        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
-        return engine
+        return _sqlite_engine(url, sqlite_driver.connect, SQLITE_POOL_SIZE)
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True)
+
+
+def _sqlite_engine(url: str | URL, connect: Callable[..., Any], pool_size: int) -> AsyncEngine:
+    """An engine whose connections `connect` opens on the SQLite file, each with the pragmas."""
+    connect = partial(connect, make_url(url).database or ":memory:", timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=0, async_creator=connect,
+                                 hide_parameters=True)
+    event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+    return engine
 
 
 def make_writer_engine(engine: AsyncEngine) -> AsyncEngine | None:
@@ -167,10 +171,7 @@ def make_writer_engine(engine: AsyncEngine) -> AsyncEngine | None:
         return None
     from server import sqlite_driver
 
-    writer = create_async_engine(url, pool_size=1, max_overflow=0, hide_parameters=True,
-                                 async_creator=partial(sqlite_driver.connect_writer, url.database,
-                                                       timeout=SQLITE_BUSY_TIMEOUT_SECONDS))
-    event.listen(writer.sync_engine, "connect", sqlite_pragmas)
+    writer = _sqlite_engine(url, sqlite_driver.connect_writer, 1)
     event.listen(writer.sync_engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     return writer
 
@@ -199,13 +200,12 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self.sessions = async_sessionmaker(engine, expire_on_commit=False)
-        self._writer = make_writer_engine(engine)
         # group commit's (server/group_commit.py): on a SQLite file, an engine of its own
-        self.writer: AsyncEngine = self._writer or engine
+        self.writer: AsyncEngine = make_writer_engine(engine) or engine
 
     async def dispose(self) -> None:
-        if self._writer is not None:
-            await self._writer.dispose()
+        if self.writer is not self.engine:
+            await self.writer.dispose()
         await self.engine.dispose()
 
 

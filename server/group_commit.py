@@ -69,7 +69,7 @@ class GroupCommit:
         self.engine = engine
         self._conn: AsyncConnection | None = None
         self.max_batch = max_batch
-        self.batches = 0  # committed transactions of more than one piece's, for tests and the benchmark
+        self.batches = 0  # batches committed together (not piece by piece), for tests and the benchmark
         self._queue: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         self._task: asyncio.Task[None] | None = None
 
@@ -130,14 +130,12 @@ class GroupCommit:
         return outcomes
 
     async def _alone(self, work: Work[Any]) -> Outcome:
+        """One piece in a transaction of its own: a refusal after a write is only its own."""
         try:
-            async with await self._session() as session:
-                value = await work(session)
-                await _execute_soon_ones(session, session.info[SOON])
-                await session.commit()
-            return True, value
-        except FayuanError as exc:
-            return False, exc
+            (outcome,) = await self._together([work])
+            return outcome
+        except WroteThenRefused as exc:
+            return False, exc.__cause__
         except Exception as exc:  # noqa: BLE001 - its caller gets it
             await self._drop_connection()  # it may be what failed
             return False, exc

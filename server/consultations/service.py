@@ -230,17 +230,10 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
     takeable = await queue.takeable(session, actor, ctx.now, ctx.tz)
     if takeable is None:
         raise PermissionDenied("you are not on duty for any queue you could take from")
-    transaction = session.sync_session.get_transaction()
-    held = session.info.get(LOCKED_TAKERS)
-    if held is None or held[0] is not transaction:
-        held = session.info[LOCKED_TAKERS] = (transaction, set())
-    locked: set[int] = held[1]
-    if actor.id not in locked and session.bind is not None and session.bind.dialect.name == "postgresql":
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
         # one taker's takes wait for each other here, so that the count of their live
-        # consultations in the UPDATE is never read stale (SQLite: the UPDATE holds the write
-        # lock); once per transaction, which a group commit shares among takes
-        await execute_built(session, _LOCK_TAKER, {"taker": actor.id})
-        locked.add(actor.known_id)
+        # consultations in the UPDATE is never read stale (SQLite: the UPDATE holds the write lock)
+        await _lock_taker(session, actor.known_id)
     token = new_token()
     row = (await execute_built(session, _TAKE[takeable.taker, consultation_id is not None], {
         **takeable.params, "taker": actor.id, "consultation_id": consultation_id, "now": ctx.now,
@@ -255,6 +248,17 @@ async def take(session: AsyncSession, actor: Actor, consultation_id: int | None,
                              "peer_name": actor.name})]
     notices.append(notify.QueueChanged(c.target_unit_id))
     return Outcome(c, notices, token)
+
+
+async def _lock_taker(session: AsyncSession, taker: int) -> None:
+    """The taker's row, locked once a transaction: a group commit shares one among takes."""
+    transaction = session.sync_session.get_transaction()
+    held = session.info.get(LOCKED_TAKERS)
+    if held is None or held[0] is not transaction:
+        held = session.info[LOCKED_TAKERS] = (transaction, set[int]())
+    if taker not in held[1]:
+        await execute_built(session, _LOCK_TAKER, {"taker": taker})
+        held[1].add(taker)
 
 
 async def _not_taken(session: AsyncSession, actor: Actor, consultation_id: int | None, ctx: Context,
