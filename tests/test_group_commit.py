@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, insert, select, update
@@ -16,6 +17,7 @@ from server.audit.models import AuditEntry
 from server.db import Database, make_engine
 from server.errors import Conflict, NotFound
 from server.group_commit import GroupCommit
+from server.hours import service as hours
 
 AT = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
 
@@ -142,3 +144,23 @@ async def test_a_refusal_after_a_write_that_changed_nothing_keeps_the_batch(data
     assert isinstance(results[1], NotFound)
     assert group.batches == 1
     assert await saved(database) == ["piece.00", "piece.02", "piece.03"]
+
+
+async def test_new_service_hours_reach_the_groups_pieces_at_once(database: Database) -> None:
+    """The schedule is cached per database: a change committed through the app's sessions
+    is what the group's next piece reads (its session is bound to a connection of its own,
+    and on SQLite to an engine of its own), not a copy cached seconds before."""
+    group = GroupCommit(database.writer)
+    tz = ZoneInfo("Asia/Shanghai")
+
+    async def monday_windows(session: AsyncSession) -> tuple:
+        return (await hours.load_schedule(session, tz)).windows.get(0, ())
+
+    try:
+        before = await group.run(monday_windows)
+        async with database.sessions() as session:
+            await hours.set_windows(session, [(0, 8 * 60, 9 * 60)])
+            await session.commit()
+        assert await group.run(monday_windows) == ((8 * 60, 9 * 60),) != before
+    finally:
+        await group.stop()

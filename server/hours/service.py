@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime, timedelta
-from weakref import WeakKeyDictionary
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, delete, event, func, select
+from sqlalchemy import URL, delete, event, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -78,26 +77,32 @@ async def ensure_defaults(session: AsyncSession, *, now: datetime, tz: ZoneInfo)
 # Kept per database for SCHEDULE_TTL_SECONDS (monotonic time: a cache, not business time) and
 # dropped by this process's own writes as they commit; another process's edit shows within the TTL.
 SCHEDULE_TTL_SECONDS = 5.0
-_cache: "WeakKeyDictionary[Engine | Connection, tuple[float, ZoneInfo, Schedule]]" = WeakKeyDictionary()
+_cache: dict[URL, tuple[float, ZoneInfo, Schedule]] = {}
+
+
+def _database(session: Session) -> URL:
+    """The database a session works on, whatever it is bound to: an engine of the app's, the
+    group commit's (its own engine on SQLite, a connection it keeps) — one schedule for all."""
+    return session.get_bind().engine.url
 
 
 def _changed(session: AsyncSession) -> None:
     """Writers call this: forget the schedule now and again when their transaction commits."""
     session.sync_session.info["hours_changed"] = True
-    _cache.pop(session.sync_session.get_bind(), None)
+    _cache.pop(_database(session.sync_session), None)
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_after_commit(session: Session) -> None:
     if session.info.pop("hours_changed", False):
-        _cache.pop(session.get_bind(), None)
+        _cache.pop(_database(session), None)
 
 
 async def load_schedule(session: AsyncSession, tz: ZoneInfo, *, fresh: bool = False) -> Schedule:
     """The schedule; `fresh` reads it from the database even when this process has it cached
     (for what cannot be undone, such as moving the queue to the board at closing)."""
-    engine = session.sync_session.get_bind()
-    cached = _cache.get(engine)
+    database = _database(session.sync_session)
+    cached = _cache.get(database)
     if not fresh and cached is not None and cached[1] == tz and time.monotonic() - cached[0] < SCHEDULE_TTL_SECONDS:
         return cached[2]
     windows: dict[int, list[tuple[int, int]]] = {}
@@ -119,7 +124,7 @@ async def load_schedule(session: AsyncSession, tz: ZoneInfo, *, fresh: bool = Fa
                         provisional_years=frozenset(provisional), table_years=frozenset(filled),
                         builtin=builtin_year)
     if not session.sync_session.info.get("hours_changed"):
-        _cache[engine] = (time.monotonic(), tz, schedule)
+        _cache[database] = (time.monotonic(), tz, schedule)
     return schedule
 
 
